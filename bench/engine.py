@@ -1,0 +1,79 @@
+"""Engine speed: gradient-descent steps per second (forward, backward, update).
+
+Run: python bench/engine.py        (prints figures; asserts nothing)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine import Layer, Network, Trainer, load_preset  # noqa: E402
+from engine.breakdown import chain_rule_breakdown  # noqa: E402
+from engine.presets import PRESETS as NAMES  # noqa: E402
+
+
+def steps_per_second(trainer: Trainer, seconds: float = 1.5) -> float:
+    trainer.run(200, respect_stop_rule=False)  # warm up
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        trainer.run(1000, respect_stop_rule=False)
+        done += 1000
+        trainer.rewind(0)  # keep the history short and the values from diverging
+    return done / (time.perf_counter() - start)
+
+
+def matmul_floor(net: Network, x: np.ndarray, repeats: int = 50) -> float:
+    """Time of the matrix products alone for one forward and backward pass."""
+    acts = [x]
+    for w in net.weights:
+        acts.append(np.tanh(acts[-1] @ w.T))
+    delta = np.ones_like(acts[-1])
+    start = time.perf_counter()
+    for _ in range(repeats):
+        for k, w in enumerate(net.weights):
+            acts[k] @ w.T
+        d = delta
+        for k in range(len(net.weights) - 1, -1, -1):
+            d.T @ acts[k]
+            if k:
+                d = (d @ net.weights[k])
+    return (time.perf_counter() - start) / repeats
+
+
+def main() -> None:
+    print(f"cores: {os.cpu_count()}  numpy {np.__version__}")
+    print("\npreset            steps/s")
+    for name in NAMES:
+        lesson = load_preset(name)
+        lesson.trainable = None
+        print(f"{name:16s} {steps_per_second(lesson.trainer()):10,.0f}")
+    for samples in (1_000, 10_000):
+        net = Network(1, [Layer(64, "tanh"), Layer(64, "tanh"), Layer(1, "identity")])
+        net.randomize(0)
+        x = np.linspace(-2, 2, samples)[:, None]
+        y = np.sin(2 * x)
+        t = Trainer(net, x, y, "mse", 0.01)
+        rate = steps_per_second(t, 2.0)
+        floor = matmul_floor(net, x)
+        print(f"1-64-64-1 tanh, {samples:>6} samples: {rate:8,.0f} steps/s = "
+              f"{1e3 / rate:.3f} ms/step; matmul floor {floor * 1e3:.3f} ms "
+              f"(ratio {1 / rate / floor:.2f}x)")
+    lesson = load_preset("statquest-all")
+    t = lesson.trainer()
+    start, n = time.perf_counter(), 200
+    for _ in range(n):
+        for name in t.network.param_names:
+            chain_rule_breakdown(t.network, t.inputs, t.targets, t.loss_function, name)
+    print(f"\nfull breakdown of all 7 statquest-all parameters: "
+          f"{(time.perf_counter() - start) / n * 1e3:.3f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Plain-text renderings of what the engine computes, for the terminal and worksheets."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.breakdown import Breakdown
+
+
+def fmt(value: float, digits: int = 6) -> str:
+    """A number as a lesson prints it: up to `digits` significant figures, no '-0'."""
+    text = f"{float(value):.{digits}g}"
+    return "0" if text in ("-0", "0") else text
+
+
+def breakdown_text(b: Breakdown, value: float, learning_rate: float | None) -> str:
+    """The chain rule for one parameter with every number, then its gradient-descent step
+    (omitted when `learning_rate` is None: the parameter is frozen)."""
+    lines = []
+    for k, path in enumerate(b.paths):
+        head = f"path {k + 1}: " if len(b.paths) > 1 else ""
+        lines.append(f"{head}{b.symbol} = " + " × ".join(f.symbol for f in path.factors))
+        lines.append(" " * len(head + b.symbol) + " = "
+                     + " × ".join(f"({f.formula})" if " " in f.formula else f.formula
+                                  for f in path.factors))
+        products = path.products
+        for s in range(len(products)):
+            nums = " × ".join(f"({fmt(f.values[s])})" for f in path.factors)
+            lines.append(f"    sample {s + 1}: {nums} = {fmt(products[s])}")
+    if len(b.paths) > 1:
+        lines.append(f"  sum of the {len(b.paths)} paths, per sample: "
+                     + ", ".join(fmt(v) for v in b.per_sample))
+    slope = b.slope
+    lines.append(f"  slope {b.symbol} = Σ over samples = {fmt(slope)}")
+    if learning_rate is not None:
+        step = slope * learning_rate
+        lines.append(f"  step size = slope × learning rate = {fmt(slope)} × {fmt(learning_rate)}"
+                     f" = {fmt(step)}")
+        lines.append(f"  new {b.parameter} = old − step size = {fmt(value)} − ({fmt(step)})"
+                     f" = {fmt(value - step)}")
+    else:
+        lines.append(f"  {b.parameter} is frozen in this lesson: it keeps {fmt(value)}")
+    return "\n".join(lines)
+
+
+def sample_values_text(values: dict[str, np.ndarray]) -> str:
+    return "\n".join(f"  {name} = " + ", ".join(fmt(v) for v in vals)
+                     for name, vals in values.items())

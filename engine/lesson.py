@@ -1,0 +1,237 @@
+"""Lessons: a network, its values, data, loss, learning rate, trainable set and stop rule,
+saved as JSON. Loading checks everything and names the faulty field in one error type."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine.activations import ACTIVATIONS
+from engine.losses import LOSSES
+from engine.naming import NAMINGS
+from engine.network import Layer, Network
+from engine.training import StopRule, Trainer
+
+FORMAT = "backprop-lab.lesson"
+VERSION = 1
+# Limits that keep a lesson something a window can draw and a student can follow.
+MAX_INPUTS, MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES = 64, 9, 256, 100_000
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class LessonError(ValueError):
+    """A lesson that cannot be used; the message names the field and what is wrong."""
+
+
+@dataclass
+class Lesson:
+    title: str
+    network: Network
+    inputs: np.ndarray  # samples × inputs
+    targets: np.ndarray  # samples × outputs
+    loss: str = "ssr"
+    learning_rate: float = 0.1
+    trainable: tuple[str, ...] | None = None  # None: every parameter
+    stop: StopRule = field(default_factory=StopRule)
+    description: str = ""
+
+    def trainer(self) -> Trainer:
+        """A fresh trainer on a copy of this lesson's starting values."""
+        return Trainer(self.network.copy(), self.inputs, self.targets, self.loss,
+                       self.learning_rate, self.trainable, self.stop)
+
+    def to_dict(self) -> dict:
+        net = self.network
+        out = {
+            "format": FORMAT, "version": VERSION, "title": self.title,
+            "description": self.description, "inputs": net.inputs,
+            "layers": [{"neurons": ly.neurons, "activation": ly.activation, "bias": ly.bias}
+                       for ly in net.layers],
+            "weights": [w.tolist() for w in net.weights],
+            "biases": [[] if b is None else b.tolist() for b in net.biases],
+            "naming": net.naming, "loss": self.loss,
+            "data": {"inputs": self.inputs.tolist(), "targets": self.targets.tolist()},
+            "learning_rate": self.learning_rate,
+            "stop": {"min_step_size": self.stop.min_step_size, "max_steps": self.stop.max_steps},
+        }
+        if self.trainable is not None:
+            out["trainable"] = list(self.trainable)
+        return out
+
+    def save(self, path: str | Path) -> None:
+        save_text_atomically(Path(path), json.dumps(self.to_dict(), indent=2) + "\n")
+
+
+def save_text_atomically(path: Path, text: str) -> None:
+    """Write beside the target, then rename: a failed write never leaves half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# --- loading -----------------------------------------------------------------------
+def load_lesson(path: str | Path) -> Lesson:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LessonError(f"{path.name}: the file is {size / 2**20:.0f} MB; "
+                              f"a lesson is at most {MAX_FILE_BYTES // 2**20} MB")
+        text = path.read_text(encoding="utf-8")
+    except LessonError:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LessonError(f"{path.name}: cannot read the file ({exc})") from None
+    return lesson_from_json(text, source=path.name)
+
+
+def lesson_from_json(text: str, source: str = "lesson") -> Lesson:
+    if not text.strip():
+        raise LessonError(f"{source}: the file is empty")
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        raise LessonError(f"{source}: not valid JSON{where}: {getattr(exc, 'msg', exc)}") \
+            from None
+    return lesson_from_dict(data, source)
+
+
+def _fail(where: str, what: str):
+    raise LessonError(f"{where}: {what}")
+
+
+def _number(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        _fail(where, f"expected a number, got {json.dumps(value)[:40]}")
+    if not math.isfinite(value):
+        _fail(where, f"must be a finite number, not {value}")
+    return float(value)
+
+
+def _integer(value, where: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail(where, f"expected a whole number, got {json.dumps(value)[:40]}")
+    if not low <= value <= high:
+        _fail(where, f"must be from {low} to {high}, not {value}")
+    return value
+
+
+def _matrix(value, where: str, rows: int, cols: int) -> np.ndarray:
+    if not isinstance(value, list) or len(value) != rows:
+        _fail(where, f"expected a list of {rows} rows")
+    out = np.empty((rows, cols))
+    for r, row in enumerate(value):
+        if not isinstance(row, list) or len(row) != cols:
+            _fail(f"{where}[{r}]", f"expected a list of {cols} numbers")
+        for c, v in enumerate(row):
+            out[r, c] = _number(v, f"{where}[{r}][{c}]")
+    return out
+
+
+def _get(data: dict, key: str, where: str = ""):
+    if key not in data:
+        _fail(f"{where}{key}", "missing")
+    return data[key]
+
+
+def lesson_from_dict(data, source: str = "lesson") -> Lesson:
+    if not isinstance(data, dict):
+        _fail(source, "expected a JSON object at the top level")
+    if data.get("format") != FORMAT:
+        _fail("format", f'must be "{FORMAT}"')
+    if data.get("version") != VERSION:
+        _fail("version", f"this app reads version {VERSION}, not {data.get('version')!r}")
+    title = _get(data, "title")
+    if not isinstance(title, str):
+        _fail("title", "expected text")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        _fail("description", "expected text")
+    n_in = _integer(_get(data, "inputs"), "inputs", 1, MAX_INPUTS)
+
+    raw_layers = _get(data, "layers")
+    if not isinstance(raw_layers, list) or not 1 <= len(raw_layers) <= MAX_LAYERS:
+        _fail("layers", f"expected a list of 1 to {MAX_LAYERS} layers")
+    layers = []
+    for k, ly in enumerate(raw_layers):
+        where = f"layers[{k}]"
+        if not isinstance(ly, dict):
+            _fail(where, "expected an object")
+        neurons = _integer(_get(ly, "neurons", f"{where}."), f"{where}.neurons", 1, MAX_NEURONS)
+        act = ly.get("activation", "identity")
+        if act not in ACTIVATIONS:
+            _fail(f"{where}.activation",
+                  f"unknown activation {act!r} (choose from {', '.join(ACTIVATIONS)})")
+        bias = ly.get("bias", True)
+        if not isinstance(bias, bool):
+            _fail(f"{where}.bias", "expected true or false")
+        layers.append(Layer(neurons, act, bias))
+
+    naming = data.get("naming", "sequential")
+    if naming not in NAMINGS:
+        _fail("naming", f"must be one of {', '.join(NAMINGS)}, not {naming!r}")
+    net = Network(n_in, layers, naming)
+
+    weights, biases = _get(data, "weights"), _get(data, "biases")
+    for key, value in (("weights", weights), ("biases", biases)):
+        if not isinstance(value, list) or len(value) != len(layers):
+            _fail(key, f"expected one entry per layer ({len(layers)})")
+    for k, (ly, fan_in) in enumerate(zip(layers, [n_in, *net.sizes[:-1]], strict=True)):
+        net.weights[k][...] = _matrix(weights[k], f"weights[{k}]", ly.neurons, fan_in)
+        if ly.bias:
+            net.biases[k][...] = _matrix([biases[k]], f"biases[{k}]", 1, ly.neurons)[0]
+        elif biases[k] != []:
+            _fail(f"biases[{k}]", "must be an empty list, the layer has no bias")
+
+    loss = _get(data, "loss")
+    if loss not in LOSSES:
+        _fail("loss", f"unknown loss {loss!r} (choose from {', '.join(LOSSES)})")
+
+    d = _get(data, "data")
+    if not isinstance(d, dict):
+        _fail("data", "expected an object with inputs and targets")
+    raw_x, raw_y = _get(d, "inputs", "data."), _get(d, "targets", "data.")
+    if not isinstance(raw_x, list) or not isinstance(raw_y, list):
+        _fail("data", "inputs and targets must be lists of samples")
+    if not raw_x:
+        _fail("data.inputs", "the data set is empty: add at least one sample")
+    if len(raw_x) != len(raw_y):
+        _fail("data", f"{len(raw_x)} inputs but {len(raw_y)} targets: they must match")
+    if len(raw_x) > MAX_SAMPLES:
+        _fail("data", f"{len(raw_x)} samples; at most {MAX_SAMPLES}")
+    x = _matrix(raw_x, "data.inputs", len(raw_x), n_in)
+    y = _matrix(raw_y, "data.targets", len(raw_y), net.sizes[-1])
+    x.flags.writeable = y.flags.writeable = False  # training caches buffers made from them
+
+    rate = _number(_get(data, "learning_rate"), "learning_rate")
+    if rate <= 0:
+        _fail("learning_rate", f"must be greater than 0, not {rate}")
+
+    trainable = data.get("trainable")
+    if trainable is not None:
+        if not isinstance(trainable, list) or not all(isinstance(t, str) for t in trainable):
+            _fail("trainable", "expected a list of parameter names")
+        unknown = [t for t in trainable if t not in net.index]
+        if unknown:
+            _fail("trainable", f"no parameter called {', '.join(unknown)} "
+                               f"(this network has {', '.join(net.param_names[:12])}…)")
+        trainable = tuple(trainable)
+
+    stop = data.get("stop", {})
+    if not isinstance(stop, dict):
+        _fail("stop", "expected an object")
+    min_step = _number(stop.get("min_step_size", 0.001), "stop.min_step_size")
+    if min_step < 0:
+        _fail("stop.min_step_size", "must not be negative")
+    max_steps = _integer(stop.get("max_steps", 10_000), "stop.max_steps", 1, 10**9)
+
+    return Lesson(title, net, x, y, loss, rate, trainable, StopRule(min_step, max_steps),
+                  description)

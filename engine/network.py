@@ -1,0 +1,189 @@
+"""A fully connected network whose parameters live in one flat vector.
+
+Each layer computes, for every sample at once,
+    pre  = inputs · Wᵀ + b        (the articles' x1 = Input·w1 + b1, or z11)
+    post = f(pre)                 (y1 = softplus(x1), or h11 = sigmoid(z11))
+
+The flat vector holds each neuron's weights followed by its bias (w1, b1, w2, b2, w3, w4,
+b3 for the StatQuest network). `weights[l]` and `biases[l]` are views into it, so one
+vector operation updates every parameter, and the gradient has the same layout. Keeping
+each bias beside its weights lets backprop treat the bias as a weight on a constant
+input 1, which halves the numpy calls of the training loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.activations import ACTIVATIONS, Activation
+from engine.losses import Loss
+from engine.naming import Names, layered_names, sequential_names
+
+
+@dataclass(frozen=True)
+class Layer:
+    neurons: int
+    activation: str = "sigmoid"
+    bias: bool = True
+
+
+@dataclass(frozen=True)
+class ParamRef:
+    """Where a named parameter sits: layer, neuron and input (input is None for a bias)."""
+
+    name: str
+    index: int  # position in the flat vector
+    layer: int
+    neuron: int
+    input: int | None
+
+    @property
+    def is_bias(self) -> bool:
+        return self.input is None
+
+
+@dataclass
+class Forward:
+    """Every intermediate of one forward pass, per sample (rows) and neuron (columns)."""
+
+    inputs: np.ndarray
+    pre: list[np.ndarray]
+    post: list[np.ndarray]
+
+    @property
+    def predicted(self) -> np.ndarray:
+        return self.post[-1]
+
+    def layer_input(self, layer: int) -> np.ndarray:
+        return self.inputs if layer == 0 else self.post[layer - 1]
+
+
+class _Workspace:
+    """Per-layer input buffers [inputs | 1] for one data set, reused every step."""
+
+    def __init__(self, net: Network, x: np.ndarray):
+        self.x = x  # held so that `is` identifies the data set this workspace was made for
+        self.inputs = []
+        for layer, m in enumerate([net.inputs, *net.sizes[:-1]]):
+            buf = np.ones((x.shape[0], m + net.layers[layer].bias))
+            self.inputs.append(buf)
+        self.inputs[0][:, :net.inputs] = x
+
+
+class Network:
+    def __init__(self, inputs: int, layers: list[Layer], naming: str = "sequential"):
+        self.inputs = inputs
+        self.layers = tuple(layers)
+        self.naming = naming
+        self.activations: list[Activation] = [ACTIVATIONS[ly.activation] for ly in layers]
+        sizes = self.sizes
+        biases = [ly.bias for ly in layers]
+        if naming == "layered":
+            self.names: Names = layered_names(inputs, sizes, biases)
+        else:
+            self.names = sequential_names(inputs, sizes, biases, self.activations[-1].is_identity)
+        fan_in = [inputs, *sizes[:-1]]
+        self.params = np.zeros(sum(n * (m + b) for n, m, b in zip(sizes, fan_in, biases,
+                                                                     strict=True)))
+        self.grad = np.zeros_like(self.params)  # backprop's reused output buffer
+        self._blocks = self._layer_blocks(self.params)  # [W | b] per layer
+        self._grad_blocks = self._layer_blocks(self.grad)
+        self.weights = [blk[:, :m] for blk, m in zip(self._blocks, fan_in, strict=True)]
+        self.biases = [blk[:, m] if ly.bias else None
+                       for blk, m, ly in zip(self._blocks, fan_in, self.layers, strict=True)]
+        self.refs: list[ParamRef] = []
+        at = 0
+        for layer, (n, m) in enumerate(zip(sizes, fan_in, strict=True)):
+            for j in range(n):
+                for i in range(m):
+                    self.refs.append(ParamRef(self.names.weights[layer][j][i], at, layer, j, i))
+                    at += 1
+                if biases[layer]:
+                    self.refs.append(ParamRef(self.names.biases[layer][j], at, layer, j, None))
+                    at += 1
+        self.index = {ref.name: ref.index for ref in self.refs}
+        self._workspace: _Workspace | None = None
+
+    def _layer_blocks(self, flat: np.ndarray) -> list[np.ndarray]:
+        blocks, at = [], 0
+        for n, m, ly in zip(self.sizes, [self.inputs, *self.sizes[:-1]], self.layers,
+                            strict=True):
+            width = m + ly.bias
+            blocks.append(flat[at:at + n * width].reshape(n, width))
+            at += n * width
+        return blocks
+
+    @property
+    def sizes(self) -> list[int]:
+        return [ly.neurons for ly in self.layers]
+
+    @property
+    def param_names(self) -> list[str]:
+        return [ref.name for ref in self.refs]
+
+    def ref(self, name: str) -> ParamRef:
+        return self.refs[self.index[name]]
+
+    def copy(self) -> Network:
+        other = Network(self.inputs, list(self.layers), self.naming)
+        other.params[:] = self.params
+        return other
+
+    def set_params(self, values) -> None:
+        self.params[:] = values  # in place: weights and biases are views of this vector
+
+    def forward(self, x: np.ndarray) -> Forward:
+        pre, post, a = [], [], x
+        for w, b, act in zip(self.weights, self.biases, self.activations, strict=True):
+            z = a @ w.T
+            if b is not None:
+                z += b
+            a = act.function(z)
+            pre.append(z)
+            post.append(a)
+        return Forward(x, pre, post)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x).predicted
+
+    def loss(self, x: np.ndarray, y: np.ndarray, loss: Loss) -> float:
+        return loss.value(self.predict(x), y)
+
+    def loss_and_gradient(self, x: np.ndarray, y: np.ndarray, loss: Loss):
+        """Backpropagation: the loss and dLoss/dparameter of every parameter, in the flat
+        layout of `params`. This is training's hot loop: it fills the reused buffer
+        `self.grad` (copy it to keep it) and skips the factor 1 of identity layers.
+        `x` must not be changed in place between calls (its buffers are cached)."""
+        ws = self._workspace
+        if ws is None or ws.x is not x:
+            ws = self._workspace = _Workspace(self, x)
+        inputs, last = ws.inputs, len(self.layers) - 1
+        pre, post = [], []
+        for layer, (blk, act) in enumerate(zip(self._blocks, self.activations, strict=True)):
+            z = inputs[layer] @ blk.T
+            if layer == last:
+                a = act.function(z)
+            else:  # write f(z) straight into the next layer's [inputs | 1] buffer
+                a = act.function(z, out=inputs[layer + 1][:, :z.shape[1]])
+            pre.append(z)
+            post.append(a)
+        value, upstream = loss.value_and_derivative(post[last], y)
+        for layer in range(last, -1, -1):
+            act = self.activations[layer]
+            delta = upstream if act.is_identity else \
+                upstream * act.derivative(pre[layer], post[layer])
+            np.matmul(delta.T, inputs[layer], out=self._grad_blocks[layer])
+            if layer:
+                upstream = delta @ self.weights[layer]
+        return value, self.grad
+
+    def randomize(self, seed: int) -> None:
+        """Xavier-style uniform weights and zero biases, reproducible from `seed`."""
+        rng = np.random.default_rng(seed)
+        for w, b in zip(self.weights, self.biases, strict=True):
+            limit = np.sqrt(6.0 / (w.shape[0] + w.shape[1]))
+            w[...] = rng.uniform(-limit, limit, size=w.shape)
+            if b is not None:
+                b[...] = 0.0

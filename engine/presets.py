@@ -1,0 +1,35 @@
+"""The lessons shipped with the app, as lesson files under resources/presets/."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from engine.lesson import Lesson, LessonError, lesson_from_json, load_lesson
+
+# In the order the File menu lists them.
+PRESETS = ("statquest-b3", "statquest-all", "single-weight", "house-price", "xor")
+DEFAULT_PRESET = "statquest-b3"
+
+
+def preset_text(name: str) -> str:
+    if name not in PRESETS:
+        raise LessonError(f"no preset called {name!r} (presets: {', '.join(PRESETS)})")
+    return (resources.files("resources") / "presets" / f"{name}.json").read_text("utf-8")
+
+
+def load_preset(name: str) -> Lesson:
+    return lesson_from_json(preset_text(name), source=f"preset {name}")
+
+
+def open_lesson(name_or_path: str | Path | None) -> Lesson:
+    """A preset by name, or a lesson file by path; the default preset for None."""
+    if name_or_path is None:
+        return load_preset(DEFAULT_PRESET)
+    if str(name_or_path) in PRESETS:
+        return load_preset(str(name_or_path))
+    path = Path(name_or_path)
+    if not path.exists():
+        raise LessonError(f"{name_or_path}: no such lesson file, and no preset of that name "
+                          f"(presets: {', '.join(PRESETS)})")
+    return load_lesson(path)

@@ -1,0 +1,159 @@
+"""The headless commands: `backprop-lab trace` and `backprop-lab explain`. No Qt here.
+
+Exit codes: 0 done, 2 a bad lesson or argument (one line on stderr), 3 training diverged
+(after printing what it has).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from engine.breakdown import chain_rule_breakdown
+from engine.explain import breakdown_text, fmt
+from engine.lesson import Lesson, LessonError
+from engine.presets import PRESETS, open_lesson
+from engine.training import StopReason, Trainer
+
+EXIT_BAD_INPUT, EXIT_DIVERGED = 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line, not usage plus a traceback-like dump
+        print(f"backprop-lab: {message} (see backprop-lab {self.prog.split()[-1]} --help)",
+              file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number above 0")
+    return value
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of steps")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="backprop-lab")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    lesson_help = f"a preset ({', '.join(PRESETS)}) or a lesson file"
+    t = sub.add_parser("trace", help="print every gradient-descent step of a lesson")
+    t.add_argument("lesson", help=lesson_help)
+    t.add_argument("--steps", type=_count, help="exactly N updates (default: the stop rule)")
+    t.add_argument("--lr", type=_positive_float, help="learning rate (default: the lesson's)")
+    t.add_argument("--format", choices=("table", "markdown", "json", "summary"),
+                   default="table")
+    e = sub.add_parser("explain", help="print the chain-rule breakdown of the parameters")
+    e.add_argument("lesson", help=lesson_help)
+    e.add_argument("--param", help="one parameter (default: all)")
+    return parser
+
+
+def _record(trainer: Trainer, k: int) -> dict:
+    net, hist = trainer.network, trainer.history
+    names = net.param_names
+    snapshot = net.copy()
+    snapshot.set_params(hist.params[k])
+    trainable = trainer.mask.astype(bool)
+    return {
+        "step": k,
+        "loss": float(hist.loss[k]),
+        "params": dict(zip(names, map(float, hist.params[k]), strict=True)),
+        "weights": [w.tolist() for w in snapshot.weights],
+        "biases": [[] if b is None else b.tolist() for b in snapshot.biases],
+        "grads": dict(zip(names, map(float, hist.grads[k]), strict=True)),
+        "step_sizes": {n: float(s) for n, s, t in
+                       zip(names, hist.step_sizes[k], trainable, strict=True) if t},
+    }
+
+
+def _table_rows(trainer: Trainer):
+    hist, names = trainer.history, trainer.network.param_names
+    for k in range(len(hist) - 1):
+        for i, name in enumerate(names):
+            if trainer.mask[i]:
+                yield (str(k + 1), name, fmt(hist.params[k, i], 10), fmt(hist.grads[k, i], 10),
+                       fmt(hist.step_sizes[k, i], 10), fmt(hist.params[k + 1, i], 10),
+                       fmt(hist.loss[k], 10))
+    last = len(hist) - 1
+    yield ("end", "", "", "", "", "", fmt(hist.loss[last], 10))
+
+
+HEADER = ("step", "parameter", "old value", "slope", "step size", "new value", "loss before")
+
+
+def _print_trace(trainer: Trainer, lesson: Lesson, fmt_name: str, reason: StopReason) -> None:
+    if fmt_name in ("json", "summary"):
+        last = len(trainer.history) - 1
+        if fmt_name == "summary":
+            print(json.dumps(_record(trainer, last), indent=2))
+            return
+        steps = [_record(trainer, k) for k in range(last + 1)]
+        print(json.dumps({"lesson": lesson.title, "stopped": reason.value, "steps": steps}))
+        return
+    rows = [HEADER, *_table_rows(trainer)]
+    if fmt_name == "markdown":
+        print(f"### {lesson.title}\n")
+        print("| " + " | ".join(HEADER) + " |")
+        print("|" + "---|" * len(HEADER))
+        for row in rows[1:]:
+            print("| " + " | ".join(row) + " |")
+    else:
+        widths = [max(len(r[c]) for r in rows) for c in range(len(HEADER))]
+        for row in rows:
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print(f"\nstopped: {reason.value} after {trainer.steps_done} steps, "
+          f"loss {fmt(trainer.loss)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        lesson = open_lesson(args.lesson)
+    except LessonError as exc:
+        print(f"backprop-lab: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.command == "explain":
+        return _explain(lesson, args.param)
+    if args.lr is not None:
+        lesson.learning_rate = args.lr
+    trainer = lesson.trainer()
+    if args.steps is None:
+        reason = trainer.run()
+    else:
+        reason = trainer.run(args.steps, respect_stop_rule=False)
+    _print_trace(trainer, lesson, args.format, reason)
+    if reason is StopReason.DIVERGED:
+        print(f"backprop-lab: training diverged at step {trainer.steps_done + 1}: the next "
+              f"update makes a value non-finite; try a smaller learning rate",
+              file=sys.stderr)
+        return EXIT_DIVERGED
+    return 0
+
+
+def _explain(lesson: Lesson, param: str | None) -> int:
+    trainer = lesson.trainer()
+    net = trainer.network
+    names = net.param_names if param is None else [param]
+    if param is not None and param not in net.index:
+        print(f"backprop-lab: no parameter {param!r} in this lesson "
+              f"(it has {', '.join(net.param_names)})", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"{lesson.title}\n")
+    for name in names:
+        b = chain_rule_breakdown(net, lesson.inputs, lesson.targets, trainer.loss_function,
+                                 name)
+        i = net.index[name]
+        rate = lesson.learning_rate if trainer.mask[i] else None
+        print(breakdown_text(b, net.params[i], rate) + "\n")
+    return 0

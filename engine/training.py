@@ -1,0 +1,199 @@
+"""Gradient descent as the articles write it:
+
+    step size = slope × learning rate
+    new value = old value − step size        (trainable parameters only)
+
+repeated until every step size is below a threshold or a maximum number of steps.
+The history keeps, for every step k, the loss, every parameter and slope, and the step
+sizes, in numpy arrays that grow by doubling (no Python object per step).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from engine.losses import LOSSES
+from engine.network import Network
+
+
+class StopReason(StrEnum):
+    CONVERGED = "converged"  # every step size fell below the threshold
+    MAX_STEPS = "max_steps"  # the lesson's maximum number of steps was reached
+    STEPS_DONE = "steps_done"  # the number of steps asked for was taken
+    DIVERGED = "diverged"  # the next update would make a value non-finite
+
+
+@dataclass(frozen=True)
+class StopRule:
+    min_step_size: float = 0.001
+    max_steps: int = 10_000
+
+
+class History:
+    """Row k is the state before update k: loss, parameters, slopes, step sizes."""
+
+    def __init__(self, n_params: int, capacity: int = 256):
+        self._n = 0
+        self._loss = np.empty(capacity)
+        self._params = np.empty((capacity, n_params))
+        self._grads = np.empty((capacity, n_params))
+        self._steps = np.empty((capacity, n_params))
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, loss: float, params, grads, steps) -> None:
+        if self._n == len(self._loss):
+            self._grow()
+        k = self._n
+        self._loss[k] = loss
+        self._params[k] = params
+        self._grads[k] = grads
+        self._steps[k] = steps
+        self._n = k + 1
+
+    def replace_last(self, loss: float, params, grads, steps) -> None:
+        self._n -= 1
+        self.append(loss, params, grads, steps)
+
+    def truncate(self, length: int) -> None:
+        self._n = max(0, min(length, self._n))
+
+    def _grow(self) -> None:
+        for attr in ("_loss", "_params", "_grads", "_steps"):
+            old = getattr(self, attr)
+            new = np.empty((2 * len(old), *old.shape[1:]))
+            new[: len(old)] = old
+            setattr(self, attr, new)
+
+    # Read-only views of the rows filled so far.
+    @property
+    def loss(self) -> np.ndarray:
+        return self._loss[: self._n]
+
+    @property
+    def params(self) -> np.ndarray:
+        return self._params[: self._n]
+
+    @property
+    def grads(self) -> np.ndarray:
+        return self._grads[: self._n]
+
+    @property
+    def step_sizes(self) -> np.ndarray:
+        return self._steps[: self._n]
+
+
+class Trainer:
+    """Runs gradient descent on a copy of a lesson's network and records every step."""
+
+    def __init__(self, network: Network, inputs: np.ndarray, targets: np.ndarray,
+                 loss: str, learning_rate: float, trainable=None, stop: StopRule | None = None):
+        self.network = network
+        self.inputs = inputs
+        self.targets = targets
+        self.loss_function = LOSSES[loss]
+        self.learning_rate = learning_rate
+        self.stop = stop or StopRule()
+        self.mask = np.ones_like(network.params)
+        self.set_trainable(trainable)
+        self.history = History(len(network.params))
+        self.history.append(*self._evaluate())
+
+    # --- state -------------------------------------------------------------------
+    @property
+    def steps_done(self) -> int:
+        return len(self.history) - 1
+
+    @property
+    def loss(self) -> float:
+        return float(self.history.loss[-1])
+
+    @property
+    def grads(self) -> np.ndarray:
+        return self.history.grads[-1]
+
+    @property
+    def step_sizes(self) -> np.ndarray:
+        return self.history.step_sizes[-1]
+
+    @property
+    def trainable(self) -> list[str]:
+        return [n for n, m in zip(self.network.param_names, self.mask, strict=True) if m]
+
+    def converged(self) -> bool:
+        return float(np.max(np.abs(self.step_sizes), initial=0.0)) < self.stop.min_step_size
+
+    # --- changes that keep the step count but change the current state -------------
+    def set_trainable(self, names) -> None:
+        known = set(self.network.param_names)
+        chosen = known if names is None else set(names)
+        if not chosen <= known:
+            raise KeyError(f"unknown parameter(s): {', '.join(sorted(chosen - known))}")
+        self.mask[:] = [name in chosen for name in self.network.param_names]
+        self._refresh()
+
+    def set_learning_rate(self, rate: float) -> None:
+        self.learning_rate = rate
+        self._refresh()
+
+    def set_param(self, name: str, value: float) -> None:
+        self.network.params[self.network.index[name]] = value
+        self._refresh()
+
+    def set_params(self, values) -> None:
+        self.network.set_params(values)
+        self._refresh()
+
+    def set_data(self, inputs: np.ndarray, targets: np.ndarray) -> None:
+        self.inputs, self.targets = inputs, targets
+        self._refresh()
+
+    def _refresh(self) -> None:
+        if hasattr(self, "history"):
+            self.history.replace_last(*self._evaluate())
+
+    def _evaluate(self):
+        with np.errstate(all="ignore"):
+            value, grad = self.network.loss_and_gradient(self.inputs, self.targets,
+                                                         self.loss_function)
+            return value, self.network.params, grad, grad * (self.learning_rate * self.mask)
+
+    # --- gradient descent --------------------------------------------------------
+    def step(self) -> StopReason | None:
+        """One update; returns DIVERGED (and changes nothing) if it would go non-finite."""
+        return self.run(1, respect_stop_rule=False)
+
+    def rewind(self, step: int) -> None:
+        """Go back to the state before update `step` (the history after it is dropped)."""
+        self.history.truncate(step + 1)
+        self.network.set_params(self.history.params[-1])
+        self._refresh()
+
+    def run(self, max_steps: int | None = None, respect_stop_rule: bool = True) -> StopReason:
+        """Take updates until the stop rule holds, `max_steps` are done, or training
+        diverges. Without `max_steps` the lesson's maximum applies."""
+        net, hist, x, y, loss = (self.network, self.history, self.inputs, self.targets,
+                                 self.loss_function)
+        params, rate_mask = net.params, self.learning_rate * self.mask
+        limit = self.stop.max_steps - self.steps_done if max_steps is None else max_steps
+        threshold = self.stop.min_step_size if respect_stop_rule else -1.0
+        with np.errstate(all="ignore"):  # non-finite values are caught below, not warned
+            for _ in range(max(limit, 0)):
+                steps = hist._steps[hist._n - 1]
+                if np.max(np.abs(steps)) < threshold:
+                    return StopReason.CONVERGED
+                params -= steps
+                value, grad = net.loss_and_gradient(x, y, loss)
+                if not (math.isfinite(value) and np.isfinite(grad).all()):
+                    params[:] = hist._params[hist._n - 1]  # keep the last finite state
+                    net.loss_and_gradient(x, y, loss)
+                    return StopReason.DIVERGED
+                hist.append(value, params, grad, grad * rate_mask)
+        if respect_stop_rule and self.converged():
+            return StopReason.CONVERGED
+        return StopReason.STEPS_DONE if max_steps is not None else StopReason.MAX_STEPS

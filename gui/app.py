@@ -1,0 +1,67 @@
+"""Starting the application: QApplication, fonts, and the --smoke and --screenshot modes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from engine import LessonError
+
+
+def make_application(font_scale: float = 1.0) -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("Backprop Lab")
+    app.setApplicationName("Backprop Lab")
+    if font_scale != 1.0:
+        font = app.font()
+        font.setPointSizeF(font.pointSizeF() * font_scale)
+        app.setFont(font)
+    return app
+
+
+def _has_display() -> bool:
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM"))
+
+
+def run(args) -> int:
+    if args.screenshot or args.smoke:
+        # Install checks and screenshots work on machines with no screen.
+        if not _has_display():
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif not _has_display():
+        print("backprop-lab: no display found. Run it on a desktop, or headless with "
+              "QT_QPA_PLATFORM=offscreen (see the README).", file=sys.stderr)
+        return 1
+    app = make_application(args.font_scale)
+    from gui.main_window import create_window
+
+    try:
+        window = create_window(args.lesson)
+    except LessonError as exc:
+        print(f"backprop-lab: {exc}", file=sys.stderr)
+        if not (args.smoke or args.screenshot):
+            QMessageBox.critical(None, "Cannot open the lesson", str(exc))
+        return 2
+    if args.screenshot:
+        window.resize(*args.size)
+        window.show()
+        app.processEvents()
+        window.network_view.rebuild()
+        app.processEvents()
+        ok = window.grab().save(args.screenshot)
+        if not ok:
+            print(f"backprop-lab: could not write {args.screenshot}", file=sys.stderr)
+            return 1
+        print(f"saved {args.screenshot} ({args.size[0]}x{args.size[1]})")
+        return 0
+    window.restore_layout()
+    window.show()
+    if args.smoke:
+        QTimer.singleShot(0, app.quit)  # after the first paint
+    return app.exec()

@@ -1,0 +1,143 @@
+"""The data and the network's fit: for one input, the points and the network's curve
+across the input range (the StatQuest picture); for more, predictions against targets.
+Below it the samples, editable: a cell that is not a finite number is refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.explain import fmt
+from gui.session import InputError, Session, parse_number
+
+
+class DataPlot(pg.PlotWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.setObjectName("dataPlot")
+        self.session = session
+        self.showGrid(x=True, y=True, alpha=0.25)
+        self.fit = self.plot(pen=pg.mkPen("#2ca02c", width=3))
+        self.points = self.plot([], [], pen=None, symbol="o", symbolSize=14,
+                                symbolBrush="#1f77b4", symbolPen="w")
+        session.stateChanged.connect(self.refresh)
+        session.lessonChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        s = self.session
+        t = s.trainer
+        if t.inputs.shape[1] == 1 and t.targets.shape[1] == 1:
+            self.setToolTip("Blue: the data. Green: what the network predicts for every input.")
+            self.setLabel("bottom", s.network.names.inputs[0])
+            self.setLabel("left", "Observed / Predicted")
+            self.fit.setData(*s.curve())
+            self.points.setData(t.inputs[:, 0], t.targets[:, 0])
+        else:
+            self.setToolTip("Each point is one sample and output: its target (across) against "
+                            "the prediction (up). A perfect fit lies on the diagonal.")
+            self.setLabel("bottom", "Observed (target)")
+            self.setLabel("left", "Predicted")
+            y, p = t.targets.ravel(), s.predictions().ravel()
+            lo, hi = float(min(y.min(), np.nanmin(p))), float(max(y.max(), np.nanmax(p)))
+            self.fit.setData([lo, hi], [lo, hi])
+            self.points.setData(y, p)
+
+
+class DataTable(QTableWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.setObjectName("dataTable")
+        self.session = session
+        self.setToolTip("The training samples. Edit a cell and press Enter; "
+                        "use the buttons to add or remove samples.")
+        self.cellChanged.connect(self._edited)
+        session.lessonChanged.connect(self.refresh)
+        session.stateChanged.connect(self.refresh)
+        self.refresh()
+
+    def _headers(self) -> list[str]:
+        t = self.session.trainer
+        outs = t.targets.shape[1]
+        return [*self.session.network.names.inputs,
+                *(["Observed"] if outs == 1 else [f"Observed{k + 1}" for k in range(outs)])]
+
+    def refresh(self) -> None:
+        t = self.session.trainer
+        table = np.hstack([t.inputs, t.targets])
+        self.blockSignals(True)
+        self.setColumnCount(table.shape[1])
+        self.setHorizontalHeaderLabels(self._headers())
+        self.setRowCount(table.shape[0])
+        for r, row in enumerate(table):
+            for c, v in enumerate(row):
+                item = self.item(r, c)
+                if item is None:
+                    item = QTableWidgetItem()
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                    self.setItem(r, c, item)
+                item.setText(fmt(v, 8))
+        self.blockSignals(False)
+
+    def _edited(self, row: int, col: int) -> None:
+        t = self.session.trainer
+        table = np.hstack([t.inputs, t.targets])
+        try:
+            table[row, col] = parse_number(self.item(row, col).text(), self._headers()[col])
+            self._apply(table)
+        except InputError as exc:
+            self.session.message.emit(f"Refused — {exc}. The data stays as it was.")
+            self.refresh()
+
+    def _apply(self, table: np.ndarray) -> None:
+        n_in = self.session.trainer.inputs.shape[1]
+        self.session.set_data(table[:, :n_in], table[:, n_in:])
+
+    def add_sample(self) -> None:
+        t = self.session.trainer
+        table = np.hstack([t.inputs, t.targets])
+        self._apply(np.vstack([table, table[-1:]]))
+
+    def remove_sample(self) -> None:
+        t = self.session.trainer
+        rows = sorted({i.row() for i in self.selectedIndexes()}) or [len(t.inputs) - 1]
+        table = np.delete(np.hstack([t.inputs, t.targets]), rows, axis=0)
+        try:
+            self._apply(table)
+        except InputError as exc:
+            self.session.message.emit(f"Refused — {exc}.")
+
+
+class DataPanel(QSplitter):
+    def __init__(self, session: Session):
+        super().__init__(Qt.Horizontal)
+        self.plot = DataPlot(session)
+        self.table = DataTable(session)
+        side = QWidget()
+        lay = QVBoxLayout(side)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.table)
+        buttons = QHBoxLayout()
+        for text, slot, tip in (("Add sample", self.table.add_sample, "Copy the last sample "
+                                 "into a new row"),
+                                ("Remove", self.table.remove_sample, "Remove the selected "
+                                 "samples (the last one if none is selected)")):
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.clicked.connect(slot)
+            buttons.addWidget(b)
+        lay.addLayout(buttons)
+        self.addWidget(self.plot)
+        self.addWidget(side)
+        self.setStretchFactor(0, 3)
+        self.setStretchFactor(1, 2)

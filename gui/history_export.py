@@ -1,0 +1,22 @@
+"""The step history as CSV text (what File → Export history writes)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from engine.training import Trainer
+
+
+def history_csv(trainer: Trainer) -> str:
+    names = trainer.network.param_names
+    hist = trainer.history
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["step", "loss", *names, *(f"slope_{n}" for n in names),
+                     *(f"step_size_{n}" for n in names)])
+    for k in range(len(hist)):
+        writer.writerow([k, repr(float(hist.loss[k])), *map(repr, hist.params[k].tolist()),
+                         *map(repr, hist.grads[k].tolist()),
+                         *map(repr, hist.step_sizes[k].tolist())])
+    return out.getvalue()

@@ -1,0 +1,209 @@
+"""The main window: the network diagram in the middle, docks around it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine import PRESETS, LessonError, load_preset
+from engine.lesson import save_text_atomically
+from gui.breakdown_panel import BreakdownPanel
+from gui.controls import Controls
+from gui.data_panel import DataPanel
+from gui.history_export import history_csv
+from gui.history_table import HistoryTable
+from gui.loss_plot import LossPlot
+from gui.network_view import NetworkView
+from gui.parameters_panel import ParametersPanel
+from gui.session import Session, session_for
+
+SHORTCUTS = (
+    ("Space", "Take one gradient-descent step"),
+    ("R", "Run / Pause"),
+    ("Ctrl+R", "Reset to the lesson's starting values"),
+    ("Ctrl+O", "Open a lesson file"),
+    ("Ctrl+S / Ctrl+Shift+S", "Save / Save as"),
+    ("Ctrl+Q", "Quit"),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.setObjectName("mainWindow")
+        self.network_view = NetworkView(session)
+        self.setCentralWidget(self.network_view)
+        self.controls = Controls(session, self)
+        self.addToolBar(self.controls)
+        self.parameters = ParametersPanel(session)
+        self.breakdown = BreakdownPanel(session)
+        self.loss_plot = LossPlot(session)
+        self.data_panel = DataPanel(session)
+        self.history = HistoryTable(session)
+        loss_box = QWidget()
+        lay = QVBoxLayout(loss_box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.loss_plot)
+        self.log_check = QCheckBox("Log scale")
+        self.log_check.setObjectName("logScale")
+        self.log_check.setToolTip("Show the loss on a logarithmic axis")
+        self.log_check.toggled.connect(self.loss_plot.set_log)
+        lay.addWidget(self.log_check)
+        self.docks = {}
+        for key, title, widget, area in (
+            ("parameters", "Parameters", self.parameters, Qt.LeftDockWidgetArea),
+            ("breakdown", "Derivative breakdown", self.breakdown, Qt.RightDockWidgetArea),
+            ("loss", "Loss", loss_box, Qt.RightDockWidgetArea),
+            ("data", "Data and fit", self.data_panel, Qt.BottomDockWidgetArea),
+            ("history", "Step history", self.history, Qt.BottomDockWidgetArea),
+        ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"{key}Dock")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[key] = dock
+        self.tabifyDockWidget(self.docks["data"], self.docks["history"])
+        self.docks["data"].raise_()
+        self.resizeDocks([self.docks["parameters"]], [230], Qt.Horizontal)
+        self.resizeDocks([self.docks["breakdown"]], [560], Qt.Horizontal)
+        self.resizeDocks([self.docks["data"]], [230], Qt.Vertical)
+        self._build_menus()
+        session.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        session.dirtyChanged.connect(self.setWindowModified)
+        session.lessonChanged.connect(self._update_title)
+        self._update_title()
+        self.statusBar().showMessage("Space: one step · R: run · click a weight to see its "
+                                     "derivative")
+
+    # --- menus -------------------------------------------------------------------
+    def _menu_action(self, menu, text, slot, shortcut=None, tip=None) -> QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(slot)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        return action
+
+    def _build_menus(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        new = file.addMenu("New from preset")
+        for name in PRESETS:
+            title = load_preset(name).title
+            self._menu_action(new, f"{title}  ({name})", lambda _=False, n=name: self.open(n))
+        self._menu_action(file, "Open lesson…", self.open_dialog, QKeySequence.Open)
+        self._menu_action(file, "Save", self.save, QKeySequence.Save)
+        self._menu_action(file, "Save as…", self.save_as, QKeySequence.SaveAs)
+        file.addSeparator()
+        self._menu_action(file, "Export history as CSV…", self.export_history)
+        self._menu_action(file, "Export loss plot as PNG or SVG…", self.export_plot)
+        file.addSeparator()
+        self._menu_action(file, "Quit", self.close, QKeySequence.Quit)
+        view = self.menuBar().addMenu("&View")
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        help_menu = self.menuBar().addMenu("&Help")
+        self._menu_action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.session.lesson.title}[*] — Backprop Lab")
+        self.setWindowModified(self.session.dirty)
+
+    # --- files -------------------------------------------------------------------
+    def _error(self, title: str, text: str) -> None:
+        """Say what went wrong in the status bar and in a window-modal box that does not
+        block the caller (so Run, tests and timers go on)."""
+        self.statusBar().showMessage(text, 15000)
+        box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, self)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()
+        self.last_error_box = box
+
+    def open(self, name_or_path) -> bool:
+        try:
+            self.session.open(name_or_path)
+        except LessonError as exc:
+            self._error("Cannot open the lesson", f"{exc}. The current lesson stays open.")
+            return False
+        self._update_title()
+        return True
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open lesson", "", "Lessons (*.json)")
+        if path:
+            self.open(path)
+
+    def save(self) -> bool:
+        if self.session.path is None:
+            return self.save_as()
+        return self.save_to(self.session.path)
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save lesson", "lesson.json",
+                                              "Lessons (*.json)")
+        return bool(path) and self.save_to(Path(path))
+
+    def save_to(self, path) -> bool:
+        try:
+            self.session.save(path)
+        except OSError as exc:
+            self._error("Cannot save", f"Could not save {path}: {exc.strerror or exc}")
+            return False
+        return True
+
+    def export_history(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
+        if path:
+            try:
+                save_text_atomically(Path(path), history_csv(self.session.trainer))
+            except OSError as exc:
+                self._error("Cannot export", f"Could not write {path}: {exc}")
+
+    def export_plot(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export loss plot", "loss.png",
+                                              "PNG image (*.png);;SVG drawing (*.svg)")
+        if path:
+            self.export_plot_to(path)
+
+    def export_plot_to(self, path: str) -> None:
+        import pyqtgraph.exporters as exporters
+
+        kind = exporters.SVGExporter if path.lower().endswith(".svg") else \
+            exporters.ImageExporter
+        kind(self.loss_plot.plotItem).export(path)
+
+    # --- window state ------------------------------------------------------------
+    def restore_layout(self) -> None:
+        settings = QSettings()
+        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:
+        self.session.set_running(False)
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        super().closeEvent(event)
+
+
+def create_window(lesson=None) -> MainWindow:
+    return MainWindow(session_for(lesson))

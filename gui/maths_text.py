@@ -1,0 +1,36 @@
+"""Names and numbers set as readable maths in Qt rich text (sub-scripts, ∂, minus signs)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from engine.explain import fmt
+
+_INDEXED = re.compile(r"^([A-Za-z]+?)([0-9][0-9_]*)$")
+
+
+def name_html(name: str) -> str:
+    """w211 → w<sub>211</sub>; Predicted stays Predicted."""
+    m = _INDEXED.match(name)
+    if not m:
+        return html.escape(name)
+    return f"{html.escape(m.group(1))}<sub>{m.group(2).replace('_', ',')}</sub>"
+
+
+def formula_html(formula: str) -> str:
+    """A lesson formula with its names sub-scripted: e^x1 / (1 + e^x1) → e<sup>x₁</sup>…"""
+    text = html.escape(formula)
+    text = re.sub(r"\be\^([A-Za-z]+[0-9_]*)",
+                  lambda m: f"e<sup>{name_html(m.group(1))}</sup>", text)
+    text = re.sub(r"(?<![A-Za-z>])([A-Za-z]+?)([0-9][0-9_]*)\b",
+                  lambda m: name_html(m.group(0)), text)
+    return text.replace("-", "−")
+
+
+def number_html(value: float, digits: int = 6) -> str:
+    return fmt(value, digits).replace("-", "−")
+
+
+def partial_html(numerator: str, denominator: str) -> str:
+    return f"∂{name_html(numerator)}/∂{name_html(denominator)}"

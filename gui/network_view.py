@@ -1,0 +1,168 @@
+"""The network drawn as the articles draw it: inputs on the left, the output on the
+right, every connection and bias labelled with its name and value. Colour shows the
+sign (blue +, orange −), thickness the size. Hover for value, slope and formula; click
+to select a parameter everywhere."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsLineItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QToolTip,
+)
+
+from engine.explain import fmt
+from gui.session import Session
+
+POSITIVE, NEGATIVE, SELECTED = QColor("#1f77b4"), QColor("#e8710a"), QColor("#d62728")
+RADIUS, COLUMN, ROW = 34.0, 300.0, 130.0
+MAX_LABELLED_EDGES = 40  # past this the labels would cover each other
+
+
+class NetworkView(QGraphicsView):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.setObjectName("networkView")
+        self.setRenderHint(QPainter.Antialiasing)
+        self.setScene(QGraphicsScene(self))
+        self.setMouseTracking(True)
+        self.session = session
+        self.edges: dict[str, QGraphicsLineItem] = {}
+        self.labels: dict[str, QGraphicsSimpleTextItem] = {}
+        self.node_labels: list[tuple[QGraphicsSimpleTextItem, int, int]] = []
+        session.lessonChanged.connect(self.rebuild)
+        session.stateChanged.connect(self.refresh)
+        session.selectionChanged.connect(self.refresh)
+        self.rebuild()
+
+    # --- layout ------------------------------------------------------------------
+    def _positions(self) -> list[list[QPointF]]:
+        net = self.session.network
+        columns = [net.inputs, *net.sizes]
+        tallest = max(columns)
+        return [[QPointF(c * COLUMN, (j - (n - 1) / 2) * ROW * min(1.0, 6 / tallest))
+                 for j in range(n)] for c, n in enumerate(columns)]
+
+    def rebuild(self) -> None:
+        scene = self.scene()
+        scene.clear()
+        self.edges, self.labels = {}, {}
+        net, names = self.session.network, self.session.network.names
+        pos = self._positions()
+        n_edges = sum(w.size for w in net.weights)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        for layer, w in enumerate(net.weights):
+            for j in range(w.shape[0]):
+                for i in range(w.shape[1]):
+                    name = names.weights[layer][j][i]
+                    a, b = pos[layer][i], pos[layer + 1][j]
+                    line = scene.addLine(a.x() + RADIUS, a.y(), b.x() - RADIUS, b.y())
+                    line.setData(0, name)
+                    line.setZValue(-1)
+                    self.edges[name] = line
+                    if n_edges <= MAX_LABELLED_EDGES:
+                        # Labels sit a third of the way along, where fan-outs spread apart.
+                        t = 0.3 if w.shape[1] > 1 or w.shape[0] > 1 else 0.5
+                        self._label(name, a + (b - a) * t, font)
+        for c, column in enumerate(pos):
+            for j, p in enumerate(column):
+                node = QGraphicsEllipseItem(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS,
+                                            2 * RADIUS)
+                node.setBrush(QBrush(QColor("#f4f4f4")))
+                node.setPen(QPen(QColor("#444"), 2))
+                scene.addItem(node)
+                text = names.inputs[j] if c == 0 else self._node_text(c - 1, j)
+                label = scene.addSimpleText(text, font)
+                r = label.boundingRect()
+                label.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
+                if c > 0 and net.biases[c - 1] is not None:
+                    self._label(names.biases[c - 1][j], p + QPointF(-RADIUS, RADIUS + 6), font,
+                                anchor_left=True)
+        self.refresh()
+        self.fitInView(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt.KeepAspectRatio)
+
+    def _node_text(self, layer: int, j: int) -> str:
+        net = self.session.network
+        pre, post = net.names.pre[layer][j], net.names.post[layer][j]
+        act = net.layers[layer].activation
+        short = {"identity": "", "softplus": "soft+", "sigmoid": "σ", "tanh": "tanh",
+                 "relu": "ReLU"}[act]
+        if pre == post:
+            return post if len(post) <= 6 else "Σ"
+        return short or "Σ"
+
+    def _label(self, name: str, at: QPointF, font: QFont, anchor_left: bool = False) -> None:
+        label = self.scene().addSimpleText("", font)
+        label.setData(0, name)
+        label.setData(1, (at, anchor_left))
+        self.labels[name] = label
+
+    # --- values ------------------------------------------------------------------
+    def refresh(self) -> None:
+        s = self.session
+        biggest = max(1e-9, max(abs(v) for v in s.network.params))
+        for name, line in self.edges.items():
+            v = s.value(name)
+            colour = SELECTED if name == s.selected else (POSITIVE if v >= 0 else NEGATIVE)
+            width = 1.5 + 7.0 * math.sqrt(min(abs(v) / biggest, 1.0))
+            line.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
+        for name, label in self.labels.items():
+            label.setText(f"{name} = {fmt(s.value(name), 4)}")
+            at, anchor_left = label.data(1)
+            r = label.boundingRect()
+            x = at.x() if anchor_left else at.x() - r.width() / 2
+            label.setPos(x, at.y() - (0 if anchor_left else r.height() + 4))
+            label.setBrush(QBrush(SELECTED if name == s.selected else QColor("#111")))
+
+    # --- interaction -------------------------------------------------------------
+    def _param_at(self, pos) -> str | None:
+        for item in self.items(pos):
+            name = item.data(0)
+            if isinstance(name, str) and name in self.session.network.index:
+                return name
+        # Thin lines are hard to hit: look a few pixels around.
+        for dx, dy in ((4, 0), (-4, 0), (0, 4), (0, -4)):
+            for item in self.items(pos.x() + dx, pos.y() + dy):
+                name = item.data(0)
+                if isinstance(name, str) and name in self.session.network.index:
+                    return name
+        return None
+
+    def mousePressEvent(self, event) -> None:
+        name = self._param_at(event.position().toPoint())
+        if name:
+            self.session.select(name)
+        super().mousePressEvent(event)
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == event.Type.ToolTip:
+            name = self._param_at(event.pos())
+            if name:
+                QToolTip.showText(event.globalPos(), self.tooltip_text(name), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    def tooltip_text(self, name: str) -> str:
+        s = self.session
+        b = s.breakdown(name)
+        path = b.paths[0]
+        formula = " × ".join(f.formula for f in path.factors)
+        first = " × ".join(f"({fmt(f.values[0], 4)})" for f in path.factors)
+        more = f" (+{len(b.paths) - 1} more paths)" if len(b.paths) > 1 else ""
+        return (f"{name} = {fmt(s.value(name), 6)}\n{b.symbol} = {fmt(b.slope, 6)}\n"
+                f"= Σ {formula}{more}\nsample 1: {first}\nClick to show its breakdown.")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fitInView(self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20),
+                       Qt.KeepAspectRatio)

@@ -1,0 +1,236 @@
+"""The Qt side of the model: one open lesson, its trainer, and signals the panels listen to.
+
+Panels never compute maths: they read what `Session` exposes (which asks the engine) and
+call its methods to change it. Every change that could be refused is checked here, so a
+refused edit leaves the state exactly as it was.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from engine import Lesson, LessonError, StopReason, chain_rule_breakdown, open_lesson
+from engine.breakdown import Breakdown
+from engine.lesson import lesson_from_dict
+
+MAX_ABS_VALUE = 1e6  # larger parameters or data only ever mean a typo in class
+
+
+class InputError(ValueError):
+    """A value typed by the user that cannot be used; the message says why."""
+
+
+def parse_number(text: str, what: str, positive: bool = False) -> float:
+    try:
+        value = float(text.strip().replace("−", "-"))
+    except ValueError:
+        raise InputError(f"{what}: {text.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise InputError(f"{what}: {text.strip()} is not a finite number")
+    if abs(value) > MAX_ABS_VALUE:
+        raise InputError(f"{what}: {text.strip()} is too large (limit ±{MAX_ABS_VALUE:g})")
+    if positive and value <= 0:
+        raise InputError(f"{what}: must be greater than 0")
+    return value + 0.0  # turns -0.0 into 0.0
+
+
+class Session(QObject):
+    lessonChanged = Signal()  # a different network or lesson: rebuild structure
+    stateChanged = Signal()  # values, loss or history changed: redraw
+    selectionChanged = Signal(str)
+    runningChanged = Signal(bool)
+    dirtyChanged = Signal(bool)
+    message = Signal(str)  # for the status bar
+
+    def __init__(self, lesson: Lesson, path: Path | None = None):
+        super().__init__()
+        self.running = False
+        self._load(lesson, path)
+
+    # --- lesson ------------------------------------------------------------------
+    def _load(self, lesson: Lesson, path: Path | None) -> None:
+        self.lesson = lesson
+        self.path = path
+        self.trainer = lesson.trainer()
+        self.dirty = False
+        trainable = self.trainer.trainable
+        self.selected = trainable[0] if trainable else self.network.param_names[0]
+
+    def open(self, name_or_path) -> None:
+        """Replace the lesson; raises LessonError and keeps the current one on a fault."""
+        lesson = open_lesson(name_or_path)
+        self.set_running(False)
+        is_file = Path(str(name_or_path)).suffix.lower() == ".json"
+        self._load(lesson, Path(name_or_path) if is_file else None)
+        self.lessonChanged.emit()
+        self.stateChanged.emit()
+        self.selectionChanged.emit(self.selected)
+        self.dirtyChanged.emit(False)
+
+    def current_lesson(self) -> Lesson:
+        """The lesson as it stands now: current values, data and settings."""
+        t = self.trainer
+        data = self.lesson.to_dict()
+        data["weights"] = [w.tolist() for w in t.network.weights]
+        data["biases"] = [[] if b is None else b.tolist() for b in t.network.biases]
+        data["data"] = {"inputs": t.inputs.tolist(), "targets": t.targets.tolist()}
+        data["learning_rate"] = t.learning_rate
+        trainable = t.trainable
+        data.pop("trainable", None)
+        if len(trainable) != len(t.network.param_names):
+            data["trainable"] = trainable
+        return lesson_from_dict(data)
+
+    def save(self, path: str | Path) -> None:
+        lesson = self.current_lesson()
+        lesson.save(path)  # raises OSError with the reason; nothing changes then
+        self.path = Path(path)
+        self._set_dirty(False)
+        self.message.emit(f"Saved {Path(path).name}")
+
+    def _set_dirty(self, dirty: bool) -> None:
+        if dirty != self.dirty:
+            self.dirty = dirty
+            self.dirtyChanged.emit(dirty)
+
+    # --- reading -----------------------------------------------------------------
+    @property
+    def network(self):
+        return self.trainer.network
+
+    def value(self, name: str) -> float:
+        return float(self.network.params[self.network.index[name]])
+
+    def grad(self, name: str) -> float:
+        return float(self.trainer.grads[self.network.index[name]])
+
+    def is_trainable(self, name: str) -> bool:
+        return bool(self.trainer.mask[self.network.index[name]])
+
+    def breakdown(self, name: str | None = None) -> Breakdown:
+        t = self.trainer
+        with np.errstate(all="ignore"):
+            return chain_rule_breakdown(t.network, t.inputs, t.targets, t.loss_function,
+                                        name or self.selected)
+
+    def curve(self, points: int = 200):
+        """The network's output across the data's input range (one-input lessons)."""
+        x = self.trainer.inputs[:, 0]
+        lo, hi = float(x.min()), float(x.max())
+        pad = 0.1 * (hi - lo) if hi > lo else 1.0
+        grid = np.linspace(lo - pad, hi + pad, points)[:, None]
+        with np.errstate(all="ignore"):
+            return grid[:, 0], self.network.predict(grid)[:, 0]
+
+    def predictions(self) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return self.network.predict(self.trainer.inputs)
+
+    # --- edits -------------------------------------------------------------------
+    def select(self, name: str) -> None:
+        if name != self.selected and name in self.network.index:
+            self.selected = name
+            self.selectionChanged.emit(name)
+
+    def set_param(self, name: str, text: str) -> None:
+        value = parse_number(text, name)
+        self.trainer.set_param(name, value)
+        self._edited()
+
+    def set_learning_rate(self, text: str) -> None:
+        self.trainer.set_learning_rate(parse_number(text, "learning rate", positive=True))
+        self._edited()
+
+    def set_trainable(self, name: str, on: bool) -> None:
+        names = set(self.trainer.trainable)
+        names = names | {name} if on else names - {name}
+        self.trainer.set_trainable(names)
+        self._edited()
+
+    def set_data(self, inputs: np.ndarray, targets: np.ndarray) -> None:
+        if len(inputs) == 0:
+            raise InputError("the data set needs at least one sample")
+        if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
+            raise InputError("every input and target must be a finite number")
+        inputs, targets = np.array(inputs, float), np.array(targets, float)
+        inputs.flags.writeable = targets.flags.writeable = False
+        self.trainer.set_data(inputs, targets)
+        self._edited()
+
+    def _edited(self) -> None:
+        self._set_dirty(True)
+        self.stateChanged.emit()
+
+    # --- training ----------------------------------------------------------------
+    def step(self) -> StopReason | None:
+        reason = self.trainer.step()
+        self._after_training(reason)
+        return reason
+
+    def run_for(self, seconds: float, max_steps: int | None = None) -> StopReason | None:
+        """Run steps for about `seconds` (or `max_steps`); the Run timer calls this once a
+        frame. Returns the stop reason if training stopped by itself, else None."""
+        t = self.trainer
+        deadline = time.perf_counter() + seconds
+        batch, done, reason = 16, 0, None
+        while True:
+            remaining = t.stop.max_steps - t.steps_done
+            if max_steps is not None:
+                remaining = min(remaining, max_steps - done)
+            if remaining <= 0:
+                reason = StopReason.STEPS_DONE
+                break
+            batch = min(batch, remaining)
+            reason = t.run(batch)
+            done += batch
+            if reason is not StopReason.STEPS_DONE or time.perf_counter() > deadline or \
+                    (max_steps is not None and done >= max_steps):
+                break
+            batch = min(batch * 2, 4096)
+        if reason is StopReason.STEPS_DONE:
+            reason = StopReason.MAX_STEPS if t.steps_done >= t.stop.max_steps else None
+        self._after_training(reason)
+        return reason
+
+    def _after_training(self, reason: StopReason | None) -> None:
+        self._set_dirty(True)
+        self.stateChanged.emit()
+        if reason is StopReason.DIVERGED:
+            self.set_running(False)
+            self.message.emit(
+                f"Training diverged: step {self.trainer.steps_done + 1} would make the loss "
+                "or a slope infinite. The last finite state is kept; lower the learning rate.")
+        elif reason is StopReason.CONVERGED:
+            self.set_running(False)
+            self.message.emit(f"Converged after {self.trainer.steps_done} steps: every step "
+                              f"size is below {self.trainer.stop.min_step_size:g}.")
+        elif reason is StopReason.MAX_STEPS:
+            self.set_running(False)
+            self.message.emit(f"Stopped at the lesson's limit of {self.trainer.stop.max_steps}"
+                              " steps.")
+
+    def set_running(self, running: bool) -> None:
+        if running != self.running:
+            self.running = running
+            self.runningChanged.emit(running)
+
+    def reset(self) -> None:
+        self.set_running(False)
+        self.trainer = self.lesson.trainer()
+        self._set_dirty(False)
+        self.stateChanged.emit()
+        self.message.emit("Reset to the lesson's starting values.")
+
+
+def session_for(lesson_name_or_path) -> Session:
+    lesson = open_lesson(lesson_name_or_path)
+    is_file = lesson_name_or_path is not None and str(lesson_name_or_path).endswith(".json")
+    return Session(lesson, Path(lesson_name_or_path) if is_file else None)
+
+
+__all__ = ["InputError", "LessonError", "Session", "parse_number", "session_for"]

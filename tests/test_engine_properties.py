@@ -1,0 +1,117 @@
+"""Property tests: on random networks, backprop agrees with finite differences, every
+breakdown sums to its gradient, and extreme inputs never warn."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine import Layer, Network, chain_rule_breakdown
+from engine.activations import ACTIVATIONS
+from engine.gradcheck import finite_difference_gradient
+from engine.losses import LOSSES
+
+# relu's kink makes finite differences meaningless right at 0; it is tested elsewhere.
+SMOOTH = ["identity", "sigmoid", "softplus", "tanh"]
+
+
+@st.composite
+def problems(draw, activations=SMOOTH):
+    inputs = draw(st.integers(1, 3))
+    depth = draw(st.integers(1, 3))
+    layers = [Layer(draw(st.integers(1, 3)), draw(st.sampled_from(activations)),
+                    draw(st.booleans())) for _ in range(depth)]
+    naming = draw(st.sampled_from(["sequential", "layered"]))
+    net = Network(inputs, layers, naming)
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    net.set_params(rng.uniform(-2, 2, len(net.params)))
+    n = draw(st.integers(1, 4))
+    x = rng.uniform(-2, 2, (n, inputs))
+    y = rng.uniform(-1, 1, (n, layers[-1].neurons))
+    return net, x, y, LOSSES[draw(st.sampled_from(sorted(LOSSES)))]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_backprop_matches_finite_differences(problem):
+    net, x, y, loss = problem
+    _, grad = net.loss_and_gradient(x, y, loss)
+    fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
+    np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(activations=[*SMOOTH, "relu"]))
+def test_breakdown_sums_to_gradient(problem):
+    net, x, y, loss = problem
+    _, grad = net.loss_and_gradient(x, y, loss)
+    grad = grad.copy()
+    for name in net.param_names:
+        b = chain_rule_breakdown(net, x, y, loss, name)
+        assert b.slope == pytest.approx(grad[net.index[name]], abs=1e-12, rel=1e-12)
+        # every path is the chain from the loss down to the parameter itself
+        for path in b.paths:
+            assert path.factors[0].numerator == loss.symbol
+            assert path.factors[-1].denominator == name
+
+
+def test_breakdown_lists_each_path_of_a_deeper_network():
+    net = Network(1, [Layer(2, "tanh"), Layer(3, "sigmoid"), Layer(2, "identity")])
+    net.randomize(3)
+    x, y = np.array([[0.3], [-0.7]]), np.array([[0.1, 0.2], [0.3, -0.4]])
+    b = chain_rule_breakdown(net, x, y, LOSSES["ssr"], "w1")
+    assert len(b.paths) == 3 * 2  # through each of 3 neurons to each of 2 outputs
+    _, grad = net.loss_and_gradient(x, y, LOSSES["ssr"])
+    assert b.slope == pytest.approx(grad[net.index["w1"]], rel=1e-12)
+
+
+def test_breakdown_of_a_wide_network_sums_the_later_layers():
+    # 64 × 8 = 512 paths from w1 to the outputs: too many to list, so they are summed.
+    net = Network(1, [Layer(4, "tanh"), Layer(64, "tanh"), Layer(8, "identity")])
+    net.randomize(1)
+    x = np.linspace(-1, 1, 5)[:, None]
+    y = np.random.default_rng(0).uniform(-1, 1, (5, 8))
+    b = chain_rule_breakdown(net, x, y, LOSSES["mse"], "w1")
+    _, grad = net.loss_and_gradient(x, y, LOSSES["mse"])
+    assert len(b.paths) == 1
+    assert b.slope == pytest.approx(grad[net.index["w1"]], rel=1e-10)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activations_are_stable_at_extremes(name):
+    act = ACTIVATIONS[name]
+    x = np.array([-800.0, -30.0, 0.0, 30.0, 800.0])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        y = act.function(x)
+        d = act.derivative(x, y)
+    assert np.all(np.isfinite(y)) and np.all(np.isfinite(d))
+
+
+def test_softplus_and_sigmoid_limits():
+    sp, sg = ACTIVATIONS["softplus"], ACTIVATIONS["sigmoid"]
+    assert sp.function(np.array([800.0]))[0] == 800.0
+    assert sp.function(np.array([-800.0]))[0] == pytest.approx(0.0, abs=1e-300)
+    assert sg.function(np.array([800.0, -800.0])).tolist() == [1.0, 0.0]
+
+
+def test_naming_stays_unambiguous_past_nine_neurons():
+    net = Network(2, [Layer(11, "tanh"), Layer(1, "identity")], "layered")
+    names = net.param_names
+    assert len(set(names)) == len(names)
+    assert "w1_10_1" in names and "b1_11" in names and "w2_1_11" in names
+
+
+def test_divergence_keeps_last_finite_state():
+    from engine import load_preset
+
+    lesson = load_preset("statquest-all")
+    lesson.learning_rate = 50.0
+    t = lesson.trainer()
+    # nothing may even warn on the way
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        reason = t.run(500, respect_stop_rule=False)
+    assert reason.value == "diverged"
+    assert np.all(np.isfinite(t.network.params))
+    assert np.isfinite(t.loss)
+    np.testing.assert_array_equal(t.network.params, t.history.params[-1])

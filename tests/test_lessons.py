@@ -1,0 +1,82 @@
+"""Lesson files: every fault gets one LessonError naming the field; save/load round-trips."""
+
+import json
+
+import numpy as np
+import pytest
+
+from engine import PRESETS, LessonError, load_lesson, load_preset
+from engine.lesson import lesson_from_dict, lesson_from_json
+from engine.presets import preset_text
+
+
+def base() -> dict:
+    return json.loads(preset_text("statquest-b3"))
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_save_then_load_gives_the_same_lesson(name, tmp_path):
+    lesson = load_preset(name)
+    path = tmp_path / "lesson.json"
+    lesson.save(path)
+    again = load_lesson(path)
+    assert again.to_dict() == lesson.to_dict()
+    np.testing.assert_array_equal(again.network.params, lesson.network.params)
+    assert again.network.param_names == lesson.network.param_names
+
+
+def test_preset_key_shape_is_the_documented_one():
+    d = base()
+    assert d["weights"] == [[[3.34], [-3.53]], [[-1.22, -2.30]]]
+    assert d["biases"] == [[-1.43, 0.57], [0.0]]
+    assert d["trainable"] == ["b3"]
+
+
+def mutate(path, value):
+    d = base()
+    target = d
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return d
+
+
+@pytest.mark.parametrize("path,value,words", [
+    (("layers",), KeyError, "layers: missing"),
+    (("weights",), [[[3.34]], [[-1.22, -2.30]]], "weights[0]"),
+    (("weights", 1, 0, 1), float("nan"), "weights[1][0][1]: must be a finite number"),
+    (("weights", 1, 0, 1), "abc", "weights[1][0][1]: expected a number"),
+    (("layers", 0, "activation"), "swish", "unknown activation 'swish'"),
+    (("learning_rate",), -0.1, "learning_rate: must be greater than 0"),
+    (("data", "inputs"), [], "the data set is empty"),
+    (("data", "targets"), [[0.0], [1.0]], "3 inputs but 2 targets"),
+    (("loss",), "hinge", "unknown loss 'hinge'"),
+    (("trainable",), ["b9"], "no parameter called b9"),
+    (("layers", 0, "neurons"), 10_000, "layers[0].neurons: must be from 1 to 256"),
+    (("format",), "other", "format"),
+])
+def test_bad_lessons_name_the_fault(path, value, words):
+    with pytest.raises(LessonError) as err:
+        lesson_from_dict(mutate(path, value))
+    assert words in str(err.value)
+
+
+@pytest.mark.parametrize("text,words", [
+    ("", "empty"), ("{", "not valid JSON"), ("[1, 2]", "JSON object"),
+    ('{"format": "backprop-lab.lesson", "version": 1, "title": "t", "inputs": 1, '
+     '"layers": [{"neurons": 1, "activation": "identity", "bias": false}], '
+     '"weights": [[[Infinity]]], "biases": [[]], "loss": "ssr", '
+     '"data": {"inputs": [[1]], "targets": [[1]]}, "learning_rate": 0.1}',
+     "weights[0][0][0]: must be a finite number"),
+])
+def test_bad_files(text, words):
+    with pytest.raises(LessonError, match=words.replace("[", r"\[").replace("]", r"\]")):
+        lesson_from_json(text)
+
+
+def test_missing_file_is_a_lesson_error(tmp_path):
+    with pytest.raises(LessonError, match="cannot read"):
+        load_lesson(tmp_path / "nope.json")

@@ -1,0 +1,192 @@
+"""The main window driven as a user drives it (pytest-qt, off screen)."""
+
+import math
+import re
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QTextBrowser
+
+from engine import PRESETS, load_lesson
+from gui import create_window
+
+
+@pytest.fixture
+def window(qtbot):
+    def make(lesson="statquest-b3"):
+        w = create_window(lesson)
+        qtbot.addWidget(w)
+        w.resize(1280, 800)
+        w.show()
+        w.activateWindow()
+        qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+        return w
+    return make
+
+
+def field(w, name) -> QLineEdit:
+    return w.findChild(QLineEdit, f"param_{name}")
+
+
+def breakdown_text(w) -> str:
+    return w.findChild(QTextBrowser, "breakdownPanel").toPlainText()
+
+
+def type_into(qtbot, edit: QLineEdit, text: str):
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key_Return)
+
+
+def test_step_on_statquest_b3(window, qtbot):
+    w = window()
+    assert "−15.6551" in breakdown_text(w)  # slope before the step, by the article
+    qtbot.mouseClick(w.controls.button("stepButton"), Qt.LeftButton)
+    assert float(field(w, "b3").text()) == pytest.approx(1.5655, abs=5e-5)
+    assert w.loss_plot.point_count() == 2
+    assert w.session.trainer.steps_done == 1
+
+
+def test_breakdown_shows_slope_and_step_size_for_the_first_step(window):
+    w = window()
+    text = breakdown_text(w)
+    assert "slope" in text and "−15.6551" in text
+    assert re.search(r"step size = slope × learning rate = −15\.6551 × 0\.1 = −1\.56551", text)
+    assert "new b3 = old − step size = 0 − (−1.56551) = 1.56551" in text
+
+
+def test_run_stops_by_itself_at_b3_2_61(window, qtbot):
+    w = window()
+    qtbot.mouseClick(w.controls.button("runButton"), Qt.LeftButton)
+    assert w.session.running
+    qtbot.waitUntil(lambda: not w.session.running, timeout=10000)
+    assert w.session.value("b3") == pytest.approx(2.61, abs=0.005)
+    assert "Converged" in w.statusBar().currentMessage()
+    assert not w.controls.run_action.isChecked()
+
+
+def test_pause_stops_run_within_100_ms(window, qtbot):
+    w = window("xor")
+    w.controls.speed.setValue(len(w.controls.SPEEDS) - 1 if hasattr(w.controls, "SPEEDS")
+                              else w.controls.speed.maximum())
+    qtbot.mouseClick(w.controls.button("runButton"), Qt.LeftButton)
+    qtbot.wait(200)
+    assert w.session.running
+    t0 = time.perf_counter()
+    qtbot.mouseClick(w.controls.button("runButton"), Qt.LeftButton)
+    assert not w.session.running
+    steps = w.session.trainer.steps_done
+    qtbot.wait(100)
+    assert w.session.trainer.steps_done == steps  # nothing ran after Pause
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_typing_a_value_changes_loss_and_breakdown(window, qtbot):
+    w = window()
+    before_loss, before = w.session.trainer.loss, breakdown_text(w)
+    type_into(qtbot, field(w, "b3"), "1")
+    assert w.session.value("b3") == 1.0
+    assert w.session.trainer.loss != before_loss
+    assert breakdown_text(w) != before
+    assert w.isWindowModified()
+
+
+@pytest.mark.parametrize("bad", ["abc", "nan", "1e400", "inf", ""])
+def test_bad_values_are_refused(window, qtbot, bad):
+    w = window()
+    loss = w.session.trainer.loss
+    type_into(qtbot, field(w, "w1"), bad)
+    assert w.session.value("w1") == 3.34
+    assert w.session.trainer.loss == loss
+    assert field(w, "w1").text() == "3.34"
+    if bad:
+        assert "Refused" in w.statusBar().currentMessage()
+
+
+def test_bad_learning_rate_is_refused(window, qtbot):
+    w = window()
+    rate = w.controls.rate
+    for bad in ("abc", "-1", "0", "nan"):
+        type_into(qtbot, rate, bad)
+        assert w.session.trainer.learning_rate == 0.1
+    type_into(qtbot, rate, "0.2")
+    assert w.session.trainer.learning_rate == 0.2
+
+
+def test_reset_restores_the_lesson(window, qtbot):
+    w = window()
+    w.network_view.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(w.network_view, Qt.Key_Space)
+    assert w.session.trainer.steps_done == 3
+    qtbot.mouseClick(w.controls.button("resetButton"), Qt.LeftButton)
+    assert w.session.trainer.steps_done == 0
+    assert field(w, "b3").text() == "0"
+
+
+def test_save_then_open_gives_back_the_same_state(window, qtbot, tmp_path):
+    w = window("statquest-all")
+    qtbot.mouseClick(w.controls.button("stepButton"), Qt.LeftButton)
+    type_into(qtbot, field(w, "w4"), "0.7")
+    params = w.session.network.params.copy()
+    path = tmp_path / "mine.json"
+    assert w.save_to(path)
+    assert not w.isWindowModified()
+    other = window("single-weight")
+    assert other.open(str(path))
+    assert other.session.network.params.tolist() == params.tolist()
+    assert load_lesson(path).network.params.tolist() == params.tolist()
+
+
+def test_opening_a_broken_file_keeps_the_lesson(window, tmp_path):
+    w = window()
+    bad = tmp_path / "bad.json"
+    bad.write_text("{ not json")
+    assert not w.open(str(bad))
+    assert w.session.lesson.title.startswith("StatQuest")
+    assert "not valid JSON" in w.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_preset_opens_and_steps(window, qtbot, name):
+    w = window(name)
+    before = w.session.network.params.copy()
+    steps = w.session.trainer.step_sizes.copy()
+    qtbot.mouseClick(w.controls.button("stepButton"), Qt.LeftButton)
+    assert w.session.trainer.steps_done == 1
+    assert w.session.network.params.tolist() == pytest.approx((before - steps).tolist())
+    assert w.loss_plot.point_count() == 2
+    assert w.history.model().rowCount() == 2
+    # the breakdown's slope is the engine's gradient for the selected parameter
+    s = w.session
+    shown = re.search(r"Σ = (\S+)", breakdown_text(w)).group(1).replace("−", "-")
+    assert float(shown) == pytest.approx(s.grad(s.selected), rel=1e-5, abs=1e-9)
+
+
+def test_divergence_pauses_run_and_keeps_last_finite_state(window, qtbot):
+    w = window("statquest-all")
+    type_into(qtbot, w.controls.rate, "50")
+    qtbot.mouseClick(w.controls.button("runButton"), Qt.LeftButton)
+    qtbot.waitUntil(lambda: not w.session.running, timeout=5000)
+    assert "diverged" in w.statusBar().currentMessage()
+    assert all(math.isfinite(v) for v in w.session.network.params)
+
+
+def test_clicking_trainable_changes_what_steps(window, qtbot):
+    w = window()
+    w.parameters.checks["w3"].setChecked(True)
+    w.network_view.setFocus()
+    qtbot.keyClick(w.network_view, Qt.Key_Space)
+    assert w.session.value("w3") != -1.22
+
+
+def test_data_edit_is_validated(window):
+    w = window()
+    table = w.data_panel.table
+    table.item(1, 1).setText("abc")
+    assert w.session.trainer.targets[1, 0] == 1.0
+    assert "Refused" in w.statusBar().currentMessage()
+    table.item(1, 1).setText("2")
+    assert w.session.trainer.targets[1, 0] == 2.0
