@@ -11,7 +11,7 @@ from gui.session import Session
 STYLE = """
 <style>
  table { border-collapse: collapse; }
- td, th { padding: 2px 10px; text-align: right; }
+ td, th { padding: 2px 10px; text-align: right; white-space: nowrap; }
  th { color: palette(mid); font-weight: normal; }
  .eq { font-size: 118%; }
  .res { font-weight: bold; }
@@ -41,13 +41,14 @@ class BreakdownPanel(QTextBrowser):
         name = s.selected
         b = s.breakdown(name)
         loss = b.loss_symbol
-        out = [f"<p class='eq'><b>{partial_html(loss, name)}</b> = "]
+        out = []
         for k, path in enumerate(b.paths):
             if len(b.paths) > 1:
                 out.append(f"<p><i>path {k + 1} of {len(b.paths)}</i></p>")
             symbols = " · ".join(partial_html(f.numerator, f.denominator) for f in path.factors)
             formulas = " · ".join(f"({formula_html(f.formula)})" for f in path.factors)
-            out.append(f"<p class='eq'>Σ<sub>samples</sub> {symbols}<br>"
+            out.append(f"<p class='eq'><b>{partial_html(loss, name)}</b> = "
+                       f"Σ<sub>samples</sub> {symbols}<br>"
                        f"= Σ<sub>samples</sub> {formulas}</p>")
             head = "".join(f"<th>{partial_html(f.numerator, f.denominator)}</th>"
                            for f in path.factors)

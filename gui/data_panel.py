@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
+from gui.plot_style import style_plot
 from gui.session import InputError, Session, parse_number
 
 
@@ -26,10 +27,10 @@ class DataPlot(pg.PlotWidget):
         super().__init__()
         self.setObjectName("dataPlot")
         self.session = session
-        self.showGrid(x=True, y=True, alpha=0.25)
+        style_plot(self)
         self.fit = self.plot(pen=pg.mkPen("#2ca02c", width=3))
         self.points = self.plot([], [], pen=None, symbol="o", symbolSize=14,
-                                symbolBrush="#1f77b4", symbolPen="w")
+                                symbolBrush="#1f77b4", symbolPen="#222")
         session.stateChanged.connect(self.refresh)
         session.lessonChanged.connect(self.refresh)
         self.refresh()

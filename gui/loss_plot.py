@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from gui.plot_style import style_plot
 from gui.session import Session
 
 
@@ -17,7 +18,7 @@ class LossPlot(pg.PlotWidget):
                         "the Log scale box shows small losses better.")
         self.setLabel("bottom", "step")
         self.setLabel("left", "loss")
-        self.showGrid(x=True, y=True, alpha=0.25)
+        style_plot(self)
         self.curve = self.plot(pen=pg.mkPen("#1f77b4", width=2))
         # Long runs: draw only what is in view, and at most a few points per pixel.
         self.curve.setClipToView(True)
@@ -38,6 +39,11 @@ class LossPlot(pg.PlotWidget):
         steps = np.arange(len(loss))
         self.curve.setData(steps, loss)
         self.current.setData(steps[-1:], loss[-1:])
+        # A handful of steps reads best on a fixed axis from 0; after that, follow the data.
+        if len(loss) <= 10:
+            self.setXRange(0, 10, padding=0.02)
+        else:
+            self.enableAutoRange(axis="x")
 
     def point_count(self) -> int:
         return len(self.curve.xData) if self.curve.xData is not None else 0

@@ -76,9 +76,7 @@ class MainWindow(QMainWindow):
             self.docks[key] = dock
         self.tabifyDockWidget(self.docks["data"], self.docks["history"])
         self.docks["data"].raise_()
-        self.resizeDocks([self.docks["parameters"]], [230], Qt.Horizontal)
-        self.resizeDocks([self.docks["breakdown"]], [560], Qt.Horizontal)
-        self.resizeDocks([self.docks["data"]], [230], Qt.Vertical)
+        self._laid_out = False
         self._build_menus()
         session.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         session.dirtyChanged.connect(self.setWindowModified)
@@ -189,6 +187,22 @@ class MainWindow(QMainWindow):
         kind(self.loss_plot.plotItem).export(path)
 
     # --- window state ------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._laid_out:
+            self._laid_out = True
+            self.apply_default_layout()
+
+    def apply_default_layout(self) -> None:
+        """Dock sizes as shares of the window, so big fonts on a big screen still fit."""
+        w, h = self.width(), self.height()
+        params_width = self.parameters.widget().sizeHint().width() + 30
+        self.resizeDocks([self.docks["parameters"], self.docks["breakdown"]],
+                         [params_width, int(w * 0.42)], Qt.Horizontal)
+        self.resizeDocks([self.docks["data"]], [int(h * 0.28)], Qt.Vertical)
+        self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
+                         [int(h * 0.4), int(h * 0.3)], Qt.Vertical)
+
     def restore_layout(self) -> None:
         settings = QSettings()
         geometry, state = settings.value("window/geometry"), settings.value("window/state")
@@ -196,6 +210,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+            self._laid_out = True
 
     def closeEvent(self, event) -> None:
         self.session.set_running(False)

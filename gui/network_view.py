@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsLineItem,
+    QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
     QGraphicsView,
@@ -22,8 +23,30 @@ from engine.explain import fmt
 from gui.session import Session
 
 POSITIVE, NEGATIVE, SELECTED = QColor("#1f77b4"), QColor("#e8710a"), QColor("#d62728")
-RADIUS, COLUMN, ROW = 34.0, 300.0, 130.0
+RADIUS, COLUMN, ROW = 34.0, 260.0, 170.0
 MAX_LABELLED_EDGES = 40  # past this the labels would cover each other
+
+
+class ValueLabel(QGraphicsRectItem):
+    """"w1 = 3.34" on a pale backing, so it stays readable where it crosses a line."""
+
+    def __init__(self, name: str, at: QPointF, font: QFont):
+        super().__init__()
+        self.name, self.at = name, at
+        self.setData(0, name)
+        self.setPen(Qt.NoPen)
+        self.setBrush(QColor(255, 255, 255, 225))
+        self.text = QGraphicsSimpleTextItem(self)
+        self.text.setFont(font)
+        self.text.setData(0, name)
+        self.setZValue(2)
+
+    def show_value(self, text: str, colour: QColor) -> None:
+        self.text.setText(text)
+        self.text.setBrush(QBrush(colour))
+        r = self.text.boundingRect().adjusted(-3, -1, 3, 1)
+        self.setRect(r)
+        self.setPos(self.at.x() - r.width() / 2, self.at.y() - r.height() / 2)
 
 
 class NetworkView(QGraphicsView):
@@ -35,7 +58,7 @@ class NetworkView(QGraphicsView):
         self.setMouseTracking(True)
         self.session = session
         self.edges: dict[str, QGraphicsLineItem] = {}
-        self.labels: dict[str, QGraphicsSimpleTextItem] = {}
+        self.labels: dict[str, ValueLabel] = {}
         self.node_labels: list[tuple[QGraphicsSimpleTextItem, int, int]] = []
         session.lessonChanged.connect(self.rebuild)
         session.stateChanged.connect(self.refresh)
@@ -57,8 +80,10 @@ class NetworkView(QGraphicsView):
         net, names = self.session.network, self.session.network.names
         pos = self._positions()
         n_edges = sum(w.size for w in net.weights)
+        # Scene units, not screen points: the view scales the whole drawing to fit, so a
+        # bigger window (or projector) gives bigger labels without crowding them.
         font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setPointSizeF(13.0)
         for layer, w in enumerate(net.weights):
             for j in range(w.shape[0]):
                 for i in range(w.shape[1]):
@@ -69,8 +94,11 @@ class NetworkView(QGraphicsView):
                     line.setZValue(-1)
                     self.edges[name] = line
                     if n_edges <= MAX_LABELLED_EDGES:
-                        # Labels sit a third of the way along, where fan-outs spread apart.
-                        t = 0.3 if w.shape[1] > 1 or w.shape[0] > 1 else 0.5
+                        # Labels sit part of the way along, where fan-outs spread apart;
+                        # with three or more targets they are staggered by target.
+                        n_out = w.shape[0]
+                        t = 0.5 if n_out == 1 else 0.35 if n_out == 2 else \
+                            0.25 + 0.5 * j / (n_out - 1)
                         self._label(name, a + (b - a) * t, font)
         for c, column in enumerate(pos):
             for j, p in enumerate(column):
@@ -84,8 +112,10 @@ class NetworkView(QGraphicsView):
                 r = label.boundingRect()
                 label.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
                 if c > 0 and net.biases[c - 1] is not None:
-                    self._label(names.biases[c - 1][j], p + QPointF(-RADIUS, RADIUS + 6), font,
-                                anchor_left=True)
+                    self._label(names.biases[c - 1][j], p + QPointF(0, RADIUS + 16), font)
+                if c == len(pos) - 1 and names.post[-1][j] != text:
+                    out = scene.addSimpleText(names.post[-1][j], font)
+                    out.setPos(p.x() + RADIUS + 8, p.y() - out.boundingRect().height() / 2)
         self.refresh()
         self.fitInView(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt.KeepAspectRatio)
 
@@ -99,10 +129,9 @@ class NetworkView(QGraphicsView):
             return post if len(post) <= 6 else "Σ"
         return short or "Σ"
 
-    def _label(self, name: str, at: QPointF, font: QFont, anchor_left: bool = False) -> None:
-        label = self.scene().addSimpleText("", font)
-        label.setData(0, name)
-        label.setData(1, (at, anchor_left))
+    def _label(self, name: str, at: QPointF, font: QFont) -> None:
+        label = ValueLabel(name, at, font)
+        self.scene().addItem(label)
         self.labels[name] = label
 
     # --- values ------------------------------------------------------------------
@@ -115,12 +144,8 @@ class NetworkView(QGraphicsView):
             width = 1.5 + 7.0 * math.sqrt(min(abs(v) / biggest, 1.0))
             line.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
         for name, label in self.labels.items():
-            label.setText(f"{name} = {fmt(s.value(name), 4)}")
-            at, anchor_left = label.data(1)
-            r = label.boundingRect()
-            x = at.x() if anchor_left else at.x() - r.width() / 2
-            label.setPos(x, at.y() - (0 if anchor_left else r.height() + 4))
-            label.setBrush(QBrush(SELECTED if name == s.selected else QColor("#111")))
+            label.show_value(f"{name} = {fmt(s.value(name), 4)}",
+                             SELECTED if name == s.selected else QColor("#111"))
 
     # --- interaction -------------------------------------------------------------
     def _param_at(self, pos) -> str | None:
