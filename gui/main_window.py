@@ -180,11 +180,28 @@ class MainWindow(QMainWindow):
             self.export_plot_to(path)
 
     def export_plot_to(self, path: str) -> None:
-        import pyqtgraph.exporters as exporters
+        if path.lower().endswith(".svg"):
+            # Qt's own SVG generator: pyqtgraph 0.14's SVGExporter cannot parse the paths
+            # Qt 6.11 writes (ValueError in its path rewriting).
+            from PySide6.QtCore import QRect
+            from PySide6.QtGui import QPainter
+            from PySide6.QtSvg import QSvgGenerator
 
-        kind = exporters.SVGExporter if path.lower().endswith(".svg") else \
-            exporters.ImageExporter
-        kind(self.loss_plot.plotItem).export(path)
+            plot = self.loss_plot
+            generator = QSvgGenerator()
+            generator.setFileName(path)
+            generator.setSize(plot.size())
+            generator.setViewBox(QRect(0, 0, plot.width(), plot.height()))
+            generator.setTitle(f"{self.session.lesson.title}: loss against step")
+            painter = QPainter(generator)
+            plot.render(painter)
+            painter.end()
+        else:
+            import pyqtgraph.exporters as exporters
+
+            exporter = exporters.ImageExporter(self.loss_plot.plotItem)
+            exporter.parameters()["width"] = max(1200, self.loss_plot.width())
+            exporter.export(path)
 
     # --- window state ------------------------------------------------------------
     def showEvent(self, event) -> None:

@@ -190,3 +190,50 @@ def test_data_edit_is_validated(window):
     assert "Refused" in w.statusBar().currentMessage()
     table.item(1, 1).setText("2")
     assert w.session.trainer.targets[1, 0] == 2.0
+
+
+def test_clicking_a_connection_selects_it_everywhere(window, qtbot):
+    w = window("statquest-all")
+    view = w.network_view
+    line = view.edges["w3"].line()
+    mid = view.mapFromScene((line.p1() + line.p2()) / 2)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=mid)
+    assert w.session.selected == "w3"
+    assert "∂SSR/∂w3" in breakdown_text(w).replace("∂w₃", "∂w3") or "w3" in breakdown_text(w)
+    assert "2px solid" in field(w, "w3").styleSheet()
+    tip = view.tooltip_text("w1")
+    assert "dSSR/dw1" in tip and "w3" in tip and "Input" in tip
+
+
+def test_export_history_csv_and_plot(window, qtbot, tmp_path):
+    from gui.history_export import history_csv
+
+    w = window("single-weight")
+    for _ in range(2):
+        qtbot.mouseClick(w.controls.button("stepButton"), Qt.LeftButton)
+    rows = history_csv(w.session.trainer).splitlines()
+    assert rows[0].split(",")[:3] == ["step", "loss", "w"]
+    assert [float(r.split(",")[2]) for r in rows[1:]] == pytest.approx([0.8, 0.59, 0.4745])
+    for suffix in ("png", "svg"):
+        path = tmp_path / f"loss.{suffix}"
+        w.export_plot_to(str(path))
+        assert path.stat().st_size > 500
+
+
+def test_history_table_rows_follow_the_steps(window, qtbot):
+    w = window("single-weight")
+    model = w.history.model()
+    for _ in range(3):
+        qtbot.mouseClick(w.controls.button("stepButton"), Qt.LeftButton)
+    assert model.rowCount() == 4
+    assert float(model.data(model.index(1, 1))) == pytest.approx(0.59)  # w before step 1
+
+
+def test_window_layout_is_remembered(window, qtbot):
+    w = window()
+    w.docks["history"].close()
+    w.close()
+    again = window()
+    assert again.docks["history"].isVisible()
+    again.restore_layout()
+    assert not again.docks["history"].isVisible()
