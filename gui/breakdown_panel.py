@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QTextBrowser
 
 from gui.maths_text import formula_html, name_html, number_html, partial_html
 from gui.session import Session
+from gui.throttle import LiveRefresh
 
 STYLE = """
 <style>
@@ -28,7 +29,8 @@ class BreakdownPanel(QTextBrowser):
                         "Click a weight or bias in the diagram or the parameter list to "
                         "choose another.")
         self.session = session
-        session.stateChanged.connect(self.refresh)
+        self.live = LiveRefresh(self, self.refresh, 0.1)
+        session.stateChanged.connect(self.live.request)
         session.selectionChanged.connect(self.refresh)
         session.lessonChanged.connect(self.refresh)
         self.refresh()

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
-from gui.plot_style import style_plot
+from gui.plot_style import keep_in_view, style_plot
 from gui.session import InputError, Session, parse_number
+from gui.throttle import LiveRefresh
 
 
 class DataPlot(pg.PlotWidget):
@@ -28,11 +29,13 @@ class DataPlot(pg.PlotWidget):
         self.setObjectName("dataPlot")
         self.session = session
         style_plot(self)
-        self.fit = self.plot(pen=pg.mkPen("#2ca02c", width=3))
+        self.disableAutoRange()
+        self.fit = self.plot(pen=pg.mkPen("#2ca02c", width=3), antialias=True)
         self.points = self.plot([], [], pen=None, symbol="o", symbolSize=14,
-                                symbolBrush="#1f77b4", symbolPen="#222")
-        session.stateChanged.connect(self.refresh)
-        session.lessonChanged.connect(self.refresh)
+                                symbolBrush="#1f77b4", symbolPen="#222", antialias=True)
+        self.live = LiveRefresh(self, self.refresh)
+        session.stateChanged.connect(self.live.request)
+        session.lessonChanged.connect(self.live.request)
         self.refresh()
 
     def refresh(self) -> None:
@@ -42,8 +45,12 @@ class DataPlot(pg.PlotWidget):
             self.setToolTip("Blue: the data. Green: what the network predicts for every input.")
             self.setLabel("bottom", s.network.names.inputs[0])
             self.setLabel("left", "Observed / Predicted")
-            self.fit.setData(*s.curve())
+            x, y = s.curve()
+            self.fit.setData(x, y)
             self.points.setData(t.inputs[:, 0], t.targets[:, 0])
+            keep_in_view(self, "x", float(x.min()), float(x.max()))
+            both = np.concatenate([y[np.isfinite(y)], t.targets[:, 0]])
+            keep_in_view(self, "y", float(both.min()), float(both.max()))
         else:
             self.setToolTip("Each point is one sample and output: its target (across) against "
                             "the prediction (up). A perfect fit lies on the diagonal.")
@@ -53,6 +60,8 @@ class DataPlot(pg.PlotWidget):
             lo, hi = float(min(y.min(), np.nanmin(p))), float(max(y.max(), np.nanmax(p)))
             self.fit.setData([lo, hi], [lo, hi])
             self.points.setData(y, p)
+            keep_in_view(self, "x", lo, hi)
+            keep_in_view(self, "y", lo, hi)
 
 
 class DataTable(QTableWidget):
@@ -63,8 +72,9 @@ class DataTable(QTableWidget):
         self.setToolTip("The training samples. Edit a cell and press Enter; "
                         "use the buttons to add or remove samples.")
         self.cellChanged.connect(self._edited)
-        session.lessonChanged.connect(self.refresh)
-        session.stateChanged.connect(self.refresh)
+        self.live = LiveRefresh(self, self.refresh, 0.1)
+        session.lessonChanged.connect(self.live.request)
+        session.stateChanged.connect(self.live.request)
         self.refresh()
 
     def _headers(self) -> list[str]:

@@ -13,8 +13,8 @@ ROOT = QModelIndex()
 
 
 class HistoryModel(QAbstractTableModel):
-    def __init__(self, session: Session):
-        super().__init__()
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
         self.session = session
         self._rows = 0
         self._columns: list[tuple[str, str, int]] = []  # (header, array attr, param index)
@@ -24,7 +24,7 @@ class HistoryModel(QAbstractTableModel):
 
     def _rebuild_columns(self) -> None:
         net, t = self.session.network, self.session.trainer
-        cols = [("loss", "loss", -1)]
+        cols = [("step", "", -1), ("loss", "loss", -1)]
         for name in t.trainable:
             i = net.index[name]
             cols += [(name, "params", i), (f"slope {name}", "grads", i),
@@ -40,7 +40,7 @@ class HistoryModel(QAbstractTableModel):
     def _update(self) -> None:
         t = self.session.trainer
         wanted = [c[0] for c in self._columns]
-        now = ["loss", *[h for n in t.trainable for h in (n, f"slope {n}", f"step {n}")]]
+        now = ["step", "loss", *[h for n in t.trainable for h in (n, f"slope {n}", f"step {n}")]]
         rows = len(t.history)
         if wanted != now or rows < self._rows:
             self._reset()
@@ -61,11 +61,15 @@ class HistoryModel(QAbstractTableModel):
 
     def value(self, row: int, column: int) -> float:
         _, attr, i = self._columns[column]
+        if not attr:
+            return float(row)
         array = getattr(self.session.trainer.history, attr)
         return float(array[row] if i < 0 else array[row, i])
 
     def data(self, index, role=Qt.DisplayRole):
         if role == Qt.DisplayRole and index.isValid():
+            if index.column() == 0:
+                return str(index.row())
             return fmt(self.value(index.row(), index.column()), 8)
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignRight | Qt.AlignVCenter)
@@ -74,19 +78,28 @@ class HistoryModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if role != Qt.DisplayRole:
             return None
-        if orientation == Qt.Horizontal:
-            return self._columns[section][0]
-        return str(section)
+        return self._columns[section][0] if orientation == Qt.Horizontal else None
 
 
 class HistoryTable(QTableView):
     def __init__(self, session: Session):
         super().__init__()
         self.setObjectName("historyTable")
-        self.setModel(HistoryModel(session))
+        self.setModel(HistoryModel(session, self))
         self.setToolTip("Row k: the state before update k — loss, and for each trainable "
                         "parameter its value, slope and step size.")
-        self.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.verticalHeader().hide()  # the step is column 0; a header per row costs time
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.setAlternatingRowColors(True)
-        self.model().rowsInserted.connect(lambda *_: self.scrollToBottom())
+        self.model().rowsAboutToBeInserted.connect(self._remember_if_at_bottom)
+        self.model().rowsInserted.connect(self._follow)
+        self._at_bottom = True
+
+    def _remember_if_at_bottom(self, *_) -> None:
+        bar = self.verticalScrollBar()
+        self._at_bottom = bar.value() >= bar.maximum() - 2
+
+    def _follow(self, *_) -> None:
+        """Keep the newest step in view, unless the user scrolled up to read."""
+        if self._at_bottom and self.isVisible():
+            self.scrollToBottom()

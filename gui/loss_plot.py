@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from gui.plot_style import style_plot
+from gui.plot_style import keep_in_view, style_plot
 from gui.session import Session
+from gui.throttle import LiveRefresh
 
 
 class LossPlot(pg.PlotWidget):
@@ -19,14 +20,16 @@ class LossPlot(pg.PlotWidget):
         self.setLabel("bottom", "step")
         self.setLabel("left", "loss")
         style_plot(self)
-        self.curve = self.plot(pen=pg.mkPen("#1f77b4", width=2))
+        self.curve = self.plot(pen=pg.mkPen("#1f77b4", width=2), antialias=True)
         # Long runs: draw only what is in view, and at most a few points per pixel.
         self.curve.setClipToView(True)
         self.curve.setDownsampling(auto=True, method="peak")
+        self.disableAutoRange()
         self.current = self.plot([], [], pen=None, symbol="o", symbolSize=13,
                                  symbolBrush="#d62728", symbolPen=None)
-        session.stateChanged.connect(self.refresh)
-        session.lessonChanged.connect(self.refresh)
+        self.live = LiveRefresh(self, self.refresh)
+        session.stateChanged.connect(self.live.request)
+        session.lessonChanged.connect(self.live.request)
         self.refresh()
 
     def set_log(self, on: bool) -> None:
@@ -39,11 +42,21 @@ class LossPlot(pg.PlotWidget):
         steps = np.arange(len(loss))
         self.curve.setData(steps, loss)
         self.current.setData(steps[-1:], loss[-1:])
-        # A handful of steps reads best on a fixed axis from 0; after that, follow the data.
-        if len(loss) <= 10:
-            self.setXRange(0, 10, padding=0.02)
-        else:
-            self.enableAutoRange(axis="x")
+        self._fit_range(loss)
+
+    def _fit_range(self, loss: np.ndarray) -> None:
+        """Ranges set here, not by auto-range (which repaints twice), and changed only in
+        jumps: the x axis doubles as the steps grow."""
+        n = len(loss)
+        view_hi = self.getViewBox().viewRange()[0][1]
+        if n - 1 > view_hi or view_hi > 4 * max(n, 10):
+            self.setXRange(0, max(10, 2 ** int(np.ceil(np.log2(max(n, 2))))), padding=0.02)
+        if self.plotItem.ctrl.logYCheck.isChecked():
+            positive = loss[loss > 0]
+            if len(positive):
+                keep_in_view(self, "y", np.log10(positive.min()), np.log10(positive.max()))
+        elif n:
+            keep_in_view(self, "y", min(float(loss.min()), 0.0), float(loss.max()))
 
     def point_count(self) -> int:
         return len(self.curve.xData) if self.curve.xData is not None else 0

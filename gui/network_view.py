@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from engine.explain import fmt
 from gui.session import Session
+from gui.throttle import LiveRefresh
 
 POSITIVE, NEGATIVE, SELECTED = QColor("#1f77b4"), QColor("#e8710a"), QColor("#d62728")
 RADIUS, COLUMN, ROW = 34.0, 260.0, 170.0
@@ -61,7 +62,8 @@ class NetworkView(QGraphicsView):
         self.labels: dict[str, ValueLabel] = {}
         self.node_labels: list[tuple[QGraphicsSimpleTextItem, int, int]] = []
         session.lessonChanged.connect(self.rebuild)
-        session.stateChanged.connect(self.refresh)
+        self.live = LiveRefresh(self, self.refresh)
+        session.stateChanged.connect(self.live.request)
         session.selectionChanged.connect(self.refresh)
         self.rebuild()
 

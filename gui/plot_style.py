@@ -3,10 +3,11 @@ axis fonts that follow the application's font size."""
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QApplication
 
-pg.setConfigOptions(background="w", foreground="#222", antialias=True)
+pg.setConfigOptions(background="w", foreground="#222", antialias=False)
 
 
 def style_plot(plot: pg.PlotWidget) -> None:
@@ -19,4 +20,24 @@ def style_plot(plot: pg.PlotWidget) -> None:
         axis.label.setFont(font)
         axis.enableAutoSIPrefix(False)  # "(x0.001)" on an axis only confuses a class
     plot.getPlotItem().titleLabel.opts["size"] = f"{size:.0f}pt"
-    plot.showGrid(x=True, y=True, alpha=0.2)
+    # No grid: the axes' translucent grid cost ~15 ms a repaint in software rendering
+    # (bench/window.py), more than everything else in the window; the ticks suffice.
+
+
+def keep_in_view(plot: pg.PlotWidget, axis: str, lo: float, hi: float) -> None:
+    """Change an axis range only when the data leaves it or fills under a quarter of it.
+    A range that moves every frame makes pyqtgraph rebuild the axis every frame (the
+    largest cost of a Run frame in bench/window.py)."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return
+    if hi <= lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    index = 0 if axis == "x" else 1
+    view_lo, view_hi = plot.getViewBox().viewRange()[index]
+    span = hi - lo
+    if lo < view_lo or hi > view_hi or span < 0.25 * (view_hi - view_lo):
+        pad = 0.08 * span
+        if axis == "x":
+            plot.setXRange(lo - pad, hi + pad, padding=0)
+        else:
+            plot.setYRange(lo - pad, hi + pad, padding=0)

@@ -225,8 +225,9 @@ def test_history_table_rows_follow_the_steps(window, qtbot):
     model = w.history.model()
     for _ in range(3):
         qtbot.mouseClick(w.controls.button("stepButton"), Qt.LeftButton)
-    assert model.rowCount() == 4
-    assert float(model.data(model.index(1, 1))) == pytest.approx(0.59)  # w before step 1
+    qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=1000)  # refreshed ≤ 10 times/s
+    assert model.headerData(2, Qt.Horizontal) == "w"
+    assert float(model.data(model.index(1, 2))) == pytest.approx(0.59)  # w before step 2
 
 
 def test_window_layout_is_remembered(window, qtbot):

@@ -1,0 +1,141 @@
+"""Window speed, off screen: start-up to the first painted frame, Step latency per
+preset, and Run on statquest-all (steps/s, frames/s, longest event-loop stall).
+
+Run: python bench/window.py [--run-seconds 10]     (prints figures; asserts nothing)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BARE = """
+import time, sys
+t0 = time.perf_counter()
+from PySide6.QtWidgets import QApplication
+import pyqtgraph as pg
+app = QApplication([])
+w = pg.PlotWidget(); w.plot([0, 1, 2], [2, 1, 0]); w.resize(1280, 800); w.show()
+app.processEvents()
+w.repaint()
+print(time.perf_counter() - t0)
+"""
+
+APP = """
+import time, sys
+t0 = time.perf_counter()
+sys.path.insert(0, {root!r})
+from gui.app import make_application
+app = make_application()
+from gui import create_window
+w = create_window(None); w.resize(1280, 800); w.show()
+app.processEvents()
+w.repaint()
+print(time.perf_counter() - t0)
+"""
+
+
+def startup(code: str, runs: int = 5) -> float:
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+class StallMeter:
+    """A 5 ms timer; the longest gap between its ticks is the longest stall."""
+
+    def __init__(self):
+        from PySide6.QtCore import QTimer
+
+        self.last = time.perf_counter()
+        self.longest = 0.0
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self):
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--run-seconds", type=float, default=10.0)
+    parser.add_argument("--steps", type=int, default=40, help="Step clicks per preset")
+    args = parser.parse_args()
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from engine import PRESETS
+    from gui import create_window
+    from gui.app import make_application
+
+    print(f"cores: {os.cpu_count()}  platform: {os.environ['QT_QPA_PLATFORM']}")
+    bare, ours = startup(BARE), startup(APP.format(root=str(ROOT)))
+    print(f"start-up to first paint: bare PySide6+pyqtgraph {bare * 1e3:.0f} ms, "
+          f"Backprop Lab {ours * 1e3:.0f} ms ({ours / bare:.2f}x)")
+
+    app = make_application()
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print("\nStep latency, click to every panel repainted (ms):")
+    print(f"{'preset':16s} {'median':>8s} {'p95':>8s}")
+    for name in PRESETS:
+        w = create_window(name)
+        w.resize(1280, 800)
+        w.show()
+        app.processEvents()
+        button = w.controls.button("stepButton")
+        lat = []
+        for _ in range(args.steps):
+            time.sleep(0.12)  # a person clicks at most a few times a second
+            app.processEvents()
+            t0 = time.perf_counter()
+            QTest.mouseClick(button, Qt.LeftButton)
+            app.processEvents()  # every panel that changed repaints here
+            lat.append((time.perf_counter() - t0) * 1e3)
+        lat.sort()
+        print(f"{name:16s} {statistics.median(lat):8.1f} {lat[int(0.95 * len(lat)) - 1]:8.1f}")
+        w.close()
+
+    w = create_window("statquest-all")
+    w.resize(1280, 800)
+    w.show()
+    app.processEvents()
+    w.session.trainer.stop = type(w.session.trainer.stop)(0.0, 10**9)  # never converge
+    w.controls.speed.setValue(w.controls.speed.maximum())
+    frames = [0]
+    w.session.stateChanged.connect(lambda: frames.__setitem__(0, frames[0] + 1))
+    meter = StallMeter()
+    w.controls.run_action.trigger()
+    start = time.perf_counter()
+    steps0 = w.session.trainer.steps_done
+    while time.perf_counter() - start < args.run_seconds:
+        app.processEvents()
+    elapsed = time.perf_counter() - start
+    w.controls.run_action.trigger()
+    steps = w.session.trainer.steps_done - steps0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"\nRun on statquest-all for {elapsed:.1f} s: {steps / elapsed:,.0f} steps/s, "
+          f"{frames[0] / elapsed:.0f} frames/s, longest stall {meter.longest * 1e3:.0f} ms")
+    print(f"peak memory {rss / 1024:.0f} MB (growth during the benchmark "
+          f"{(rss - rss0) / 1024:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()
