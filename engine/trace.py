@@ -66,7 +66,7 @@ def _record(trainer: Trainer, k: int) -> dict:
     snapshot.set_params(hist.params[k])
     trainable = trainer.mask.astype(bool)
     return {
-        "step": k,
+        "step": int(hist.steps[k]),
         "loss": float(hist.loss[k]),
         "params": dict(zip(names, map(float, hist.params[k]), strict=True)),
         "weights": [w.tolist() for w in snapshot.weights],
@@ -82,9 +82,9 @@ def _table_rows(trainer: Trainer):
     for k in range(len(hist) - 1):
         for i, name in enumerate(names):
             if trainer.mask[i]:
-                yield (str(k + 1), name, fmt(hist.params[k, i], 10), fmt(hist.grads[k, i], 10),
-                       fmt(hist.step_sizes[k, i], 10), fmt(hist.params[k + 1, i], 10),
-                       fmt(hist.loss[k], 10))
+                yield (str(hist.steps[k] + 1), name, fmt(hist.params[k, i], 10),
+                       fmt(hist.grads[k, i], 10), fmt(hist.step_sizes[k, i], 10),
+                       fmt(hist.params[k + 1, i], 10), fmt(hist.loss[k], 10))
     last = len(hist) - 1
     yield ("end", "", "", "", "", "", fmt(hist.loss[last], 10))
 

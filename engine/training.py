@@ -34,10 +34,20 @@ class StopRule:
 
 
 class History:
-    """Row k is the state before update k: loss, parameters, slopes, step sizes."""
+    """Row k holds the state before one update: its step number, the loss, every
+    parameter, slope and step size. Rows live in numpy arrays that grow by doubling.
 
-    def __init__(self, n_params: int, capacity: int = 256):
+    Memory stays bounded on long runs: when `max_rows` rows are full, every other row is
+    dropped (the newest is always kept), so a million steps keep an even sample of the
+    whole run with the recent steps dense. `steps` says which step each row is."""
+
+    COLUMNS = ("_step", "_loss", "_params", "_grads", "_steps")
+
+    def __init__(self, n_params: int, capacity: int = 256, max_rows: int = 100_000):
         self._n = 0
+        self._last_step = -1  # a Python int: reading it back from numpy costs the hot loop
+        self.max_rows = max_rows
+        self._step = np.empty(capacity, dtype=np.int64)
         self._loss = np.empty(capacity)
         self._params = np.empty((capacity, n_params))
         self._grads = np.empty((capacity, n_params))
@@ -46,10 +56,12 @@ class History:
     def __len__(self) -> int:
         return self._n
 
-    def append(self, loss: float, params, grads, steps) -> None:
+    def append(self, loss: float, params, grads, steps, step: int | None = None) -> None:
         if self._n == len(self._loss):
             self._grow()
         k = self._n
+        self._last_step = step = self._last_step + 1 if step is None else step
+        self._step[k] = step
         self._loss[k] = loss
         self._params[k] = params
         self._grads[k] = grads
@@ -58,19 +70,35 @@ class History:
 
     def replace_last(self, loss: float, params, grads, steps) -> None:
         self._n -= 1
-        self.append(loss, params, grads, steps)
+        self.append(loss, params, grads, steps, step=int(self._step[self._n]))
 
     def truncate(self, length: int) -> None:
         self._n = max(0, min(length, self._n))
+        self._last_step = int(self._step[self._n - 1]) if self._n else -1
+
+    def row_of_step(self, step: int) -> int:
+        """The row holding `step`, or the last row before it if that step was thinned."""
+        return max(0, int(np.searchsorted(self.steps, step, side="right")) - 1)
 
     def _grow(self) -> None:
-        for attr in ("_loss", "_params", "_grads", "_steps"):
+        if self._n >= self.max_rows:
+            keep = np.r_[np.arange(0, self._n - 1, 2), self._n - 1]
+            for attr in self.COLUMNS:
+                array = getattr(self, attr)
+                array[: len(keep)] = array[keep]
+            self._n = len(keep)
+            return
+        for attr in self.COLUMNS:
             old = getattr(self, attr)
-            new = np.empty((2 * len(old), *old.shape[1:]))
+            new = np.empty((2 * len(old), *old.shape[1:]), dtype=old.dtype)
             new[: len(old)] = old
             setattr(self, attr, new)
 
     # Read-only views of the rows filled so far.
+    @property
+    def steps(self) -> np.ndarray:
+        return self._step[: self._n]
+
     @property
     def loss(self) -> np.ndarray:
         return self._loss[: self._n]
@@ -107,7 +135,7 @@ class Trainer:
     # --- state -------------------------------------------------------------------
     @property
     def steps_done(self) -> int:
-        return len(self.history) - 1
+        return self.history._last_step
 
     @property
     def loss(self) -> float:
@@ -170,7 +198,7 @@ class Trainer:
 
     def rewind(self, step: int) -> None:
         """Go back to the state before update `step` (the history after it is dropped)."""
-        self.history.truncate(step + 1)
+        self.history.truncate(self.history.row_of_step(step) + 1)
         self.network.set_params(self.history.params[-1])
         self._refresh()
 
@@ -185,11 +213,12 @@ class Trainer:
         with np.errstate(all="ignore"):  # non-finite values are caught below, not warned
             for _ in range(max(limit, 0)):
                 steps = hist._steps[hist._n - 1]
-                if np.max(np.abs(steps)) < threshold:
+                if respect_stop_rule and abs(steps).max() < threshold:
                     return StopReason.CONVERGED
                 params -= steps
                 value, grad = net.loss_and_gradient(x, y, loss)
-                if not (math.isfinite(value) and np.isfinite(grad).all()):
+                # One sum tells: a NaN or infinity anywhere makes it non-finite.
+                if not math.isfinite(value + grad.sum()):
                     params[:] = hist._params[hist._n - 1]  # keep the last finite state
                     net.loss_and_gradient(x, y, loss)
                     return StopReason.DIVERGED

@@ -16,7 +16,7 @@ def history_csv(trainer: Trainer) -> str:
     writer.writerow(["step", "loss", *names, *(f"slope_{n}" for n in names),
                      *(f"step_size_{n}" for n in names)])
     for k in range(len(hist)):
-        writer.writerow([k, repr(float(hist.loss[k])), *map(repr, hist.params[k].tolist()),
-                         *map(repr, hist.grads[k].tolist()),
+        writer.writerow([int(hist.steps[k]), repr(float(hist.loss[k])),
+                         *map(repr, hist.params[k].tolist()), *map(repr, hist.grads[k].tolist()),
                          *map(repr, hist.step_sizes[k].tolist())])
     return out.getvalue()

@@ -62,14 +62,14 @@ class HistoryModel(QAbstractTableModel):
     def value(self, row: int, column: int) -> float:
         _, attr, i = self._columns[column]
         if not attr:
-            return float(row)
+            return float(self.session.trainer.history.steps[row])
         array = getattr(self.session.trainer.history, attr)
         return float(array[row] if i < 0 else array[row, i])
 
     def data(self, index, role=Qt.DisplayRole):
         if role == Qt.DisplayRole and index.isValid():
             if index.column() == 0:
-                return str(index.row())
+                return str(self.session.trainer.history.steps[index.row()])
             return fmt(self.value(index.row(), index.column()), 8)
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignRight | Qt.AlignVCenter)

@@ -38,16 +38,15 @@ class LossPlot(pg.PlotWidget):
 
     def refresh(self) -> None:
         self.setLabel("left", self.session.trainer.loss_function.symbol)
-        loss = self.session.trainer.history.loss
-        steps = np.arange(len(loss))
+        history = self.session.trainer.history
+        loss, steps = history.loss, history.steps
         self.curve.setData(steps, loss)
         self.current.setData(steps[-1:], loss[-1:])
-        self._fit_range(loss)
+        self._fit_range(loss, int(steps[-1]) + 1)
 
-    def _fit_range(self, loss: np.ndarray) -> None:
+    def _fit_range(self, loss: np.ndarray, n: int) -> None:
         """Ranges set here, not by auto-range (which repaints twice), and changed only in
         jumps: the x axis doubles as the steps grow."""
-        n = len(loss)
         view_hi = self.getViewBox().viewRange()[0][1]
         if n - 1 > view_hi or view_hi > 4 * max(n, 10):
             self.setXRange(0, max(10, 2 ** int(np.ceil(np.log2(max(n, 2))))), padding=0.02)

@@ -115,3 +115,35 @@ def test_divergence_keeps_last_finite_state():
     assert np.all(np.isfinite(t.network.params))
     assert np.isfinite(t.loss)
     np.testing.assert_array_equal(t.network.params, t.history.params[-1])
+
+
+def test_history_memory_is_bounded_and_keeps_the_newest_state():
+    from engine import load_preset
+
+    lesson = load_preset("statquest-all")
+    t = lesson.trainer()
+    t.history.max_rows = 1000
+    t.run(5000, respect_stop_rule=False)
+    hist = t.history
+    assert len(hist) <= 1000
+    assert t.steps_done == 5000 == hist.steps[-1]
+    assert hist.steps[0] == 0 and np.all(np.diff(hist.steps) > 0)
+    np.testing.assert_array_equal(hist.params[-1], t.network.params)
+    # a thinned history still replays exactly: the same run without thinning agrees
+    full = lesson.trainer()
+    full.run(5000, respect_stop_rule=False)
+    for row in (0, len(hist) // 2, len(hist) - 1):
+        k = hist.steps[row]
+        np.testing.assert_array_equal(hist.params[row], full.history.params[k])
+
+
+def test_rewind_returns_the_exact_earlier_state():
+    from engine import load_preset
+
+    t = load_preset("statquest-all").trainer()
+    t.run(3, respect_stop_rule=False)
+    after3 = t.network.params.copy()
+    t.run(4, respect_stop_rule=False)
+    t.rewind(3)
+    assert t.steps_done == 3
+    np.testing.assert_array_equal(t.network.params, after3)
