@@ -136,6 +136,13 @@ def _matrix(value, where: str, rows: int, cols: int) -> np.ndarray:
     return out
 
 
+def _choice(value, options, where: str, what: str) -> str:
+    if not isinstance(value, str) or value not in options:
+        shown = json.dumps(value)[:40]
+        _fail(where, f"unknown {what} {shown} (choose from {', '.join(options)})")
+    return value
+
+
 def _get(data: dict, key: str, where: str = ""):
     if key not in data:
         _fail(f"{where}{key}", "missing")
@@ -166,18 +173,14 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
         if not isinstance(ly, dict):
             _fail(where, "expected an object")
         neurons = _integer(_get(ly, "neurons", f"{where}."), f"{where}.neurons", 1, MAX_NEURONS)
-        act = ly.get("activation", "identity")
-        if act not in ACTIVATIONS:
-            _fail(f"{where}.activation",
-                  f"unknown activation {act!r} (choose from {', '.join(ACTIVATIONS)})")
+        act = _choice(ly.get("activation", "identity"), ACTIVATIONS, f"{where}.activation",
+                      "activation")
         bias = ly.get("bias", True)
         if not isinstance(bias, bool):
             _fail(f"{where}.bias", "expected true or false")
         layers.append(Layer(neurons, act, bias))
 
-    naming = data.get("naming", "sequential")
-    if naming not in NAMINGS:
-        _fail("naming", f"must be one of {', '.join(NAMINGS)}, not {naming!r}")
+    naming = _choice(data.get("naming", "sequential"), NAMINGS, "naming", "naming")
     net = Network(n_in, layers, naming)
 
     weights, biases = _get(data, "weights"), _get(data, "biases")
@@ -191,9 +194,7 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
         elif biases[k] != []:
             _fail(f"biases[{k}]", "must be an empty list, the layer has no bias")
 
-    loss = _get(data, "loss")
-    if loss not in LOSSES:
-        _fail("loss", f"unknown loss {loss!r} (choose from {', '.join(LOSSES)})")
+    loss = _choice(_get(data, "loss"), LOSSES, "loss", "loss")
 
     d = _get(data, "data")
     if not isinstance(d, dict):

@@ -94,6 +94,19 @@ class History:
             new[: len(old)] = old
             setattr(self, attr, new)
 
+    @classmethod
+    def from_arrays(cls, steps, loss, params, grads, step_sizes,
+                    max_rows: int = 100_000) -> History:
+        """A history rebuilt from saved columns (autosave); checks they fit together."""
+        n, width = np.shape(params)
+        if n == 0 or any(len(a) != n for a in (steps, loss, grads, step_sizes)):
+            raise ValueError("history columns of unequal length")
+        hist = cls(width, capacity=max(n, 16), max_rows=max(max_rows, n))
+        hist._step[:n], hist._loss[:n], hist._params[:n] = steps, loss, params
+        hist._grads[:n], hist._steps[:n] = grads, step_sizes
+        hist._n, hist._last_step = n, int(steps[-1])
+        return hist
+
     # Read-only views of the rows filled so far.
     @property
     def steps(self) -> np.ndarray:
@@ -195,6 +208,14 @@ class Trainer:
     def step(self) -> StopReason | None:
         """One update; returns DIVERGED (and changes nothing) if it would go non-finite."""
         return self.run(1, respect_stop_rule=False)
+
+    def adopt_history(self, history: History) -> None:
+        """Continue from a saved history: its last row becomes the current state."""
+        if history.params.shape[1] != len(self.network.params):
+            raise ValueError("the saved history belongs to a different network")
+        self.history = history
+        self.network.set_params(history.params[-1])
+        self._refresh()
 
     def rewind(self, step: int) -> None:
         """Go back to the state before update `step` (the history after it is dropped)."""

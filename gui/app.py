@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -27,6 +28,22 @@ def _has_display() -> bool:
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
                 or os.environ.get("QT_QPA_PLATFORM"))
+
+
+def offer_recovery(window, state, restore) -> None:
+    if state is None:
+        return
+    when = time.strftime("%H:%M on %d %b", time.localtime(state.get("saved_at", 0)))
+    title = state.get("lesson", {}).get("title", "a lesson")
+    answer = QMessageBox.question(
+        None, "Restore unsaved work?",
+        f"Backprop Lab did not close properly last time.\n\nRestore “{title}” at step "
+        f"{state.get('steps_done', 0)}, autosaved at {when}?")
+    if answer == QMessageBox.Yes:
+        try:
+            restore(window.session, state)
+        except (LessonError, ValueError, KeyError) as exc:
+            QMessageBox.warning(None, "Cannot restore", f"The autosave is damaged: {exc}")
 
 
 def run(args) -> int:
@@ -60,8 +77,15 @@ def run(args) -> int:
             return 1
         print(f"saved {args.screenshot} ({args.size[0]}x{args.size[1]})")
         return 0
+    from gui import errors
+    from gui.autosave import pending_recovery, restore
+
+    errors.install()
     window.restore_layout()
+    offer_recovery(window, pending_recovery(), restore)
     window.show()
+    if args.autosave_now:  # for the crash-recovery test: an autosave soon after start
+        QTimer.singleShot(200, window.autosave.save)
     if args.smoke:
         QTimer.singleShot(0, app.quit)  # after the first paint
     return app.exec()

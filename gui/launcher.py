@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="window size for --screenshot (default 1280x800)")
     parser.add_argument("--font-scale", type=float, default=1.0, metavar="X",
                         help="scale every font by X (e.g. 1.5 for a projector)")
+    parser.add_argument("--autosave-now", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"backprop-lab {app_version()}")
     return parser
 

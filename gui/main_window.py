@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from engine import PRESETS, LessonError, load_preset
 from engine.lesson import save_text_atomically
+from gui.autosave import Autosave
 from gui.breakdown_panel import BreakdownPanel
 from gui.controls import Controls
 from gui.data_panel import DataPanel
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["data"], self.docks["history"])
         self.docks["data"].raise_()
         self._laid_out = False
+        self.autosave = Autosave(session)
         self._build_menus()
         session.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         session.dirtyChanged.connect(self.setWindowModified)
@@ -231,6 +233,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.session.set_running(False)
+        self.autosave.save_on_exit()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())

@@ -64,9 +64,12 @@ class Session(QObject):
     def open(self, name_or_path) -> None:
         """Replace the lesson; raises LessonError and keeps the current one on a fault."""
         lesson = open_lesson(name_or_path)
-        self.set_running(False)
         is_file = Path(str(name_or_path)).suffix.lower() == ".json"
-        self._load(lesson, Path(name_or_path) if is_file else None)
+        self.replace_lesson(lesson, Path(name_or_path) if is_file else None)
+
+    def replace_lesson(self, lesson: Lesson, path: Path | None) -> None:
+        self.set_running(False)
+        self._load(lesson, path)
         self.lessonChanged.emit()
         self.stateChanged.emit()
         self.selectionChanged.emit(self.selected)
@@ -92,6 +95,9 @@ class Session(QObject):
         self.path = Path(path)
         self._set_dirty(False)
         self.message.emit(f"Saved {Path(path).name}")
+
+    def mark_dirty(self) -> None:
+        self._set_dirty(True)
 
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self.dirty:

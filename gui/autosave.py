@@ -1,0 +1,112 @@
+"""Autosave and recovery: the open lesson, its values, data and step history are written
+atomically (QSaveFile) to the user's data folder a couple of seconds after each change
+and on exit. A start after a crash or a kill finds `clean: false` and offers them back."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QSaveFile, QStandardPaths, QTimer
+
+from engine.lesson import lesson_from_dict
+from engine.training import History
+from gui.session import Session
+
+FORMAT = "backprop-lab.autosave"
+DELAY_MS = 2000  # after the first change of a burst: at most ~2 s of work is ever lost
+MAX_SAVED_ROWS = 5000
+
+
+def data_folder() -> Path:
+    folder = Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """All or nothing: QSaveFile writes a temporary file and renames it on commit."""
+    f = QSaveFile(str(path))
+    if not f.open(QSaveFile.WriteOnly):
+        raise OSError(f"cannot write {path}: {f.errorString()}")
+    if f.write(data) != len(data) or not f.commit():
+        f.cancelWriting()
+        raise OSError(f"cannot write {path}: {f.errorString()}")
+
+
+class Autosave(QObject):
+    def __init__(self, session: Session, folder: Path | None = None):
+        super().__init__(session)
+        self.session = session
+        self.folder = folder or data_folder()
+        self.state_path = self.folder / "autosave.json"
+        self.history_path = self.folder / "autosave-history.npz"
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(DELAY_MS)
+        self.timer.timeout.connect(self.save)
+        for signal in (session.stateChanged, session.lessonChanged):
+            signal.connect(self.changed)
+        self.last_error: str | None = None
+
+    def changed(self, *_) -> None:
+        if not self.timer.isActive():  # not restarted: a long Run still saves every 2 s
+            self.timer.start()
+
+    def save(self, clean: bool = False) -> bool:
+        s = self.session
+        hist = s.trainer.history
+        # An even sample of at most MAX_SAVED_ROWS rows, always with the newest: the write
+        # stays a few MB, so it never stalls a Run (bench/long_run.py).
+        rows = np.unique(np.r_[np.linspace(0, len(hist) - 1, MAX_SAVED_ROWS).astype(int),
+                               len(hist) - 1]) if len(hist) > MAX_SAVED_ROWS else slice(None)
+        buffer = io.BytesIO()
+        np.savez(buffer, steps=hist.steps[rows], loss=hist.loss[rows],
+                 params=hist.params[rows], grads=hist.grads[rows],
+                 step_sizes=hist.step_sizes[rows])
+        state = {"format": FORMAT, "clean": clean, "saved_at": time.time(),
+                 "source": str(s.path) if s.path else None, "dirty": s.dirty,
+                 "steps_done": s.trainer.steps_done, "lesson": s.current_lesson().to_dict()}
+        try:
+            write_atomically(self.history_path, buffer.getvalue())
+            write_atomically(self.state_path, json.dumps(state).encode())
+        except OSError as exc:  # a full disk must not stop the lesson
+            self.last_error = str(exc)
+            s.message.emit(f"Autosave failed: {exc}")
+            return False
+        return True
+
+    def save_on_exit(self) -> None:
+        self.timer.stop()
+        self.save(clean=True)
+
+
+def pending_recovery(folder: Path | None = None) -> dict | None:
+    """The autosave of a session that did not close cleanly, or None."""
+    path = (folder or data_folder()) / "autosave.json"
+    try:
+        state = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("format") != FORMAT or state.get("clean"):
+        return None
+    return state
+
+
+def restore(session: Session, state: dict, folder: Path | None = None) -> None:
+    """Open the autosaved lesson with its history; raises LessonError or ValueError."""
+    lesson = lesson_from_dict(state["lesson"], "autosave")
+    source = Path(state["source"]) if state.get("source") else None
+    session.replace_lesson(lesson, source)
+    try:
+        with np.load((folder or data_folder()) / "autosave-history.npz") as saved:
+            history = History.from_arrays(saved["steps"], saved["loss"], saved["params"],
+                                          saved["grads"], saved["step_sizes"])
+        session.trainer.adopt_history(history)
+    except (OSError, ValueError, KeyError) as exc:
+        session.message.emit(f"Restored the lesson; its step history could not be read "
+                             f"({exc}).")
+    session.mark_dirty()
