@@ -94,6 +94,19 @@ class History:
             new[: len(old)] = old
             setattr(self, attr, new)
 
+    def cut(self, length: int) -> dict[str, np.ndarray]:
+        """Drop the rows from `length` on and return them (copies), for `extend`."""
+        length = max(1, min(length, self._n))
+        tail = {attr: getattr(self, attr)[length:self._n].copy() for attr in self.COLUMNS}
+        self.truncate(length)
+        return tail
+
+    def extend(self, tail: dict[str, np.ndarray]) -> None:
+        """Put back rows returned by `cut` (undo of a rewind, redo of a run)."""
+        for k in range(len(tail["_loss"])):
+            self.append(tail["_loss"][k], tail["_params"][k], tail["_grads"][k],
+                        tail["_steps"][k], step=int(tail["_step"][k]))
+
     @classmethod
     def from_arrays(cls, steps, loss, params, grads, step_sizes,
                     max_rows: int = 100_000) -> History:
@@ -217,11 +230,16 @@ class Trainer:
         self.network.set_params(history.params[-1])
         self._refresh()
 
-    def rewind(self, step: int) -> None:
-        """Go back to the state before update `step` (the history after it is dropped)."""
-        self.history.truncate(self.history.row_of_step(step) + 1)
+    def rewind(self, step: int) -> dict[str, np.ndarray]:
+        """Go back to the state before update `step`; returns the rows after it, which
+        `restore` puts back."""
+        tail = self.history.cut(self.history.row_of_step(step) + 1)
         self.network.set_params(self.history.params[-1])
-        self._refresh()
+        return tail
+
+    def restore(self, tail: dict[str, np.ndarray]) -> None:
+        self.history.extend(tail)
+        self.network.set_params(self.history.params[-1])
 
     def run(self, max_steps: int | None = None, respect_stop_rule: bool = True) -> StopReason:
         """Take updates until the stop rule holds, `max_steps` are done, or training

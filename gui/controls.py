@@ -31,6 +31,9 @@ class Controls(QToolBar):
                                        "Run gradient descent until the stop rule (R); "
                                        "press again to pause", None, checkable=True)
         self.run_action.toggled.connect(self._run_toggled)
+        self.back_action = self._action("Step back", "stepBackButton", "Backspace",
+                                        "Go back one step (Backspace); Ctrl+Z undoes anything",
+                                        session.step_back)
         self.reset_action = self._action("Reset", "resetButton", "Ctrl+R",
                                          "Back to the lesson's starting values (Ctrl+R)",
                                          session.reset)

@@ -4,7 +4,7 @@ object per row), so 100,000 rows scroll as fast as ten."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QSlider, QTableView, QWidget
 
 from engine.explain import fmt
 from gui.session import Session
@@ -103,3 +103,37 @@ class HistoryTable(QTableView):
         """Keep the newest step in view, unless the user scrolled up to read."""
         if self._at_bottom and self.isVisible():
             self.scrollToBottom()
+
+
+class HistorySlider(QWidget):
+    """Scrub through the steps: every panel shows step k; Step or an edit from there
+    continues from step k (undoably)."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setObjectName("historySlider")
+        self.slider.setToolTip("Drag to look back at any step; every panel follows. "
+                               "Stepping from an earlier step continues from there.")
+        self.label = QLabel()
+        lay.addWidget(QLabel("step"))
+        lay.addWidget(self.slider, 1)
+        lay.addWidget(self.label)
+        self.slider.valueChanged.connect(self._moved)
+        session.stateChanged.connect(self.refresh)
+        session.lessonChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        s = self.session
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, s.last_step())
+        self.slider.setValue(s.trainer.steps_done)
+        self.slider.blockSignals(False)
+        self.label.setText(f"{s.trainer.steps_done} / {s.last_step()}")
+
+    def _moved(self, value: int) -> None:
+        self.session.preview(value)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
     QFileDialog,
+    QHBoxLayout,
     QMainWindow,
     QMessageBox,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -22,8 +24,9 @@ from gui.autosave import Autosave
 from gui.breakdown_panel import BreakdownPanel
 from gui.controls import Controls
 from gui.data_panel import DataPanel
+from gui.exploration import GradientCheckTable, LandscapeView, TangentPlot
 from gui.history_export import history_csv
-from gui.history_table import HistoryTable
+from gui.history_table import HistorySlider, HistoryTable
 from gui.loss_plot import LossPlot
 from gui.network_view import NetworkView
 from gui.parameters_panel import ParametersPanel
@@ -32,6 +35,8 @@ from gui.session import Session, session_for
 SHORTCUTS = (
     ("Space", "Take one gradient-descent step"),
     ("R", "Run / Pause"),
+    ("Backspace", "Step back one step"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / Redo any step, run, edit or reset"),
     ("Ctrl+R", "Reset to the lesson's starting values"),
     ("Ctrl+O", "Open a lesson file"),
     ("Ctrl+S / Ctrl+Shift+S", "Save / Save as"),
@@ -53,6 +58,9 @@ class MainWindow(QMainWindow):
         self.loss_plot = LossPlot(session)
         self.data_panel = DataPanel(session)
         self.history = HistoryTable(session)
+        self.tangent = TangentPlot(session)
+        self.landscape = LandscapeView(session)
+        self.gradient_check = GradientCheckTable(session)
         loss_box = QWidget()
         lay = QVBoxLayout(loss_box)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -61,7 +69,11 @@ class MainWindow(QMainWindow):
         self.log_check.setObjectName("logScale")
         self.log_check.setToolTip("Show the loss on a logarithmic axis")
         self.log_check.toggled.connect(self.loss_plot.set_log)
-        lay.addWidget(self.log_check)
+        row = QHBoxLayout()
+        row.addWidget(self.log_check)
+        self.history_slider = HistorySlider(session)
+        row.addWidget(self.history_slider, 1)
+        lay.addLayout(row)
         self.docks = {}
         for key, title, widget, area in (
             ("parameters", "Parameters", self.parameters, Qt.LeftDockWidgetArea),
@@ -69,6 +81,9 @@ class MainWindow(QMainWindow):
             ("loss", "Loss", loss_box, Qt.RightDockWidgetArea),
             ("data", "Data and fit", self.data_panel, Qt.BottomDockWidgetArea),
             ("history", "Step history", self.history, Qt.BottomDockWidgetArea),
+            ("tangent", "Loss vs parameter", self.tangent, Qt.RightDockWidgetArea),
+            ("landscape", "Landscape", self.landscape, Qt.RightDockWidgetArea),
+            ("gradcheck", "Gradient check", self.gradient_check, Qt.BottomDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{key}Dock")
@@ -76,7 +91,11 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[key] = dock
         self.tabifyDockWidget(self.docks["data"], self.docks["history"])
+        self.tabifyDockWidget(self.docks["data"], self.docks["gradcheck"])
+        self.tabifyDockWidget(self.docks["loss"], self.docks["tangent"])
+        self.tabifyDockWidget(self.docks["loss"], self.docks["landscape"])
         self.docks["data"].raise_()
+        self.docks["loss"].raise_()
         self._laid_out = False
         self.autosave = Autosave(session)
         self._build_menus()
@@ -111,6 +130,14 @@ class MainWindow(QMainWindow):
         self._menu_action(file, "Export loss plot as PNG or SVG…", self.export_plot)
         file.addSeparator()
         self._menu_action(file, "Quit", self.close, QKeySequence.Quit)
+        edit = self.menuBar().addMenu("&Edit")
+        undo = self.session.undo_stack.createUndoAction(self, "Undo")
+        undo.setShortcut(QKeySequence.Undo)
+        redo = self.session.undo_stack.createRedoAction(self, "Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        edit.addAction(undo)
+        edit.addAction(redo)
+        edit.addAction(self.controls.back_action)
         view = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
@@ -211,6 +238,19 @@ class MainWindow(QMainWindow):
         if not self._laid_out:
             self._laid_out = True
             self.apply_default_layout()
+        QTimer.singleShot(0, self._hide_stale_tab_bars)
+
+    def _hide_stale_tab_bars(self) -> None:
+        """Qt 6.11 leaves the tab bar of a dock group visible after a later tabify makes
+        a new one (seen with two tabbed groups): it floats over other panels. A bar whose
+        tabs all appear in a bigger bar is such a leftover."""
+        bars = [b for b in self.findChildren(QTabBar) if b.parent() is self and b.isVisible()]
+        texts = {b: [b.tabText(i) for i in range(b.count())] for b in bars}
+        for bar in bars:
+            if any(other is not bar and set(texts[bar]) <= set(texts[other])
+                   and (len(texts[other]) > len(texts[bar]) or bars.index(other) > bars.index(bar))
+                   for other in bars):
+                bar.hide()
 
     def apply_default_layout(self) -> None:
         """Dock sizes as shares of the window, so big fonts on a big screen still fit."""

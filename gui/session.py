@@ -13,10 +13,12 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 
 from engine import Lesson, LessonError, StopReason, chain_rule_breakdown, open_lesson
 from engine.breakdown import Breakdown
 from engine.lesson import lesson_from_dict
+from gui.undo import EditCommand, RewindCommand, SettingsState, SwapTrainerCommand, TrainingCommand
 
 MAX_ABS_VALUE = 1e6  # larger parameters or data only ever mean a typo in class
 
@@ -50,6 +52,9 @@ class Session(QObject):
     def __init__(self, lesson: Lesson, path: Path | None = None):
         super().__init__()
         self.running = False
+        self.undo_stack = QUndoStack(self)
+        self._run_start: int | None = None
+        self._preview_tail = None  # steps set aside while the history slider looks back
         self._load(lesson, path)
 
     # --- lesson ------------------------------------------------------------------
@@ -69,6 +74,8 @@ class Session(QObject):
 
     def replace_lesson(self, lesson: Lesson, path: Path | None) -> None:
         self.set_running(False)
+        self.undo_stack.clear()
+        self._preview_tail = None
         self._load(lesson, path)
         self.lessonChanged.emit()
         self.stateChanged.emit()
@@ -145,18 +152,16 @@ class Session(QObject):
 
     def set_param(self, name: str, text: str) -> None:
         value = parse_number(text, name)
-        self.trainer.set_param(name, value)
-        self._edited()
+        self._edit(f"{name} = {value:g}", lambda t: t.set_param(name, value))
 
     def set_learning_rate(self, text: str) -> None:
-        self.trainer.set_learning_rate(parse_number(text, "learning rate", positive=True))
-        self._edited()
+        rate = parse_number(text, "learning rate", positive=True)
+        self._edit(f"learning rate = {rate:g}", lambda t: t.set_learning_rate(rate))
 
     def set_trainable(self, name: str, on: bool) -> None:
         names = set(self.trainer.trainable)
         names = names | {name} if on else names - {name}
-        self.trainer.set_trainable(names)
-        self._edited()
+        self._edit(f"{'train' if on else 'freeze'} {name}", lambda t: t.set_trainable(names))
 
     def set_data(self, inputs: np.ndarray, targets: np.ndarray) -> None:
         if len(inputs) == 0:
@@ -165,16 +170,68 @@ class Session(QObject):
             raise InputError("every input and target must be a finite number")
         inputs, targets = np.array(inputs, float), np.array(targets, float)
         inputs.flags.writeable = targets.flags.writeable = False
-        self.trainer.set_data(inputs, targets)
-        self._edited()
+        self._edit("edit data", lambda t: t.set_data(inputs, targets))
 
-    def _edited(self) -> None:
+    def _edit(self, text: str, change) -> None:
+        self._continue_from_preview()
+        before = SettingsState(self.trainer)
+        change(self.trainer)
+        self.undo_stack.push(EditCommand(self, before, SettingsState(self.trainer), text))
+        self.changed()
+
+    def changed(self, structure: bool = False) -> None:
+        """Every change ends here: mark unsaved and tell the panels."""
         self._set_dirty(True)
+        if structure:
+            self.lessonChanged.emit()
         self.stateChanged.emit()
+
+    # --- rewind ------------------------------------------------------------------
+    def step_back(self) -> None:
+        self._continue_from_preview()
+        t = self.trainer
+        if t.steps_done == 0:
+            self.message.emit("Already at step 0.")
+            return
+        self.set_running(False)
+        self.undo_stack.push(RewindCommand(self, t.steps_done - 1, "step back"))
+
+    def preview(self, step: int) -> None:
+        """Show step `step` in every panel without losing the later steps (the history
+        slider). Stepping or editing from there continues from that step, undoably."""
+        t = self.trainer
+        if self._preview_tail is not None:
+            t.restore(self._preview_tail)
+            self._preview_tail = None
+        if step < t.steps_done:
+            self._preview_tail = t.rewind(step)
+        self.stateChanged.emit()
+
+    @property
+    def previewing(self) -> bool:
+        return self._preview_tail is not None
+
+    def last_step(self) -> int:
+        """The newest step, counting steps set aside by the history slider."""
+        if self._preview_tail is not None and len(self._preview_tail["_step"]):
+            return int(self._preview_tail["_step"][-1])
+        return self.trainer.steps_done
+
+    def _continue_from_preview(self) -> None:
+        if self._preview_tail is None:
+            return
+        tail, self._preview_tail = self._preview_tail, None
+        self.undo_stack.push(RewindCommand(self, self.trainer.steps_done,
+                                           f"continue from step {self.trainer.steps_done}",
+                                           tail))
 
     # --- training ----------------------------------------------------------------
     def step(self) -> StopReason | None:
+        self._continue_from_preview()
+        start = self.trainer.steps_done
         reason = self.trainer.step()
+        if self.trainer.steps_done > start:
+            self.undo_stack.push(TrainingCommand(self, start, f"step {start + 1}"))
         self._after_training(reason)
         return reason
 
@@ -204,8 +261,7 @@ class Session(QObject):
         return reason
 
     def _after_training(self, reason: StopReason | None) -> None:
-        self._set_dirty(True)
-        self.stateChanged.emit()
+        self.changed()
         if reason is StopReason.DIVERGED:
             self.set_running(False)
             self.message.emit(
@@ -221,16 +277,26 @@ class Session(QObject):
                               " steps.")
 
     def set_running(self, running: bool) -> None:
-        if running != self.running:
-            self.running = running
-            self.runningChanged.emit(running)
+        if running == self.running:
+            return
+        if running:
+            self._continue_from_preview()
+            self._run_start = self.trainer.steps_done
+        elif self._run_start is not None:
+            start, self._run_start = self._run_start, None
+            if self.trainer.steps_done > start:
+                self.undo_stack.push(TrainingCommand(
+                    self, start, f"run steps {start + 1}–{self.trainer.steps_done}"))
+        self.running = running
+        self.runningChanged.emit(running)
 
     def reset(self) -> None:
         self.set_running(False)
-        self.trainer = self.lesson.trainer()
-        self._set_dirty(False)
-        self.stateChanged.emit()
-        self.message.emit("Reset to the lesson's starting values.")
+        self._continue_from_preview()
+        old, self.trainer = self.trainer, self.lesson.trainer()
+        self.undo_stack.push(SwapTrainerCommand(self, old, self.trainer, "reset"))
+        self.changed()
+        self.message.emit("Reset to the lesson's starting values (Ctrl+Z undoes it).")
 
 
 def session_for(lesson_name_or_path) -> Session:

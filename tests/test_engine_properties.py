@@ -147,3 +147,37 @@ def test_rewind_returns_the_exact_earlier_state():
     t.rewind(3)
     assert t.steps_done == 3
     np.testing.assert_array_equal(t.network.params, after3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(activations=[*SMOOTH, "relu"]))
+def test_batched_losses_equal_one_at_a_time(problem):
+    from engine.landscape import batched_losses
+
+    net, x, y, loss = problem
+    rng = np.random.default_rng(0)
+    sets = net.params + rng.normal(0, 0.5, (5, len(net.params)))
+    expected = []
+    for row in sets:
+        probe = net.copy()
+        probe.set_params(row)
+        expected.append(probe.loss(x, y, loss))
+    np.testing.assert_allclose(batched_losses(net, sets, x, y, loss), expected, rtol=1e-12,
+                               atol=1e-12)
+
+
+def test_loss_along_and_grid_hold_the_other_parameters():
+    from engine import load_preset
+    from engine.landscape import loss_along, loss_grid
+
+    lesson = load_preset("statquest-b3")
+    t = lesson.trainer()
+    net, x, y, lf = t.network, t.inputs, t.targets, t.loss_function
+    along = loss_along(net, x, y, lf, "b3", np.array([0.0, 1.0]))
+    assert along[0] == pytest.approx(t.loss)
+    # SSR(b3) = Σ (Observed − (P0 + b3))²: a parabola, so one unit of b3 adds
+    # slope·1 + n·1² with n = 3 samples.
+    assert along[1] - along[0] == pytest.approx(t.grads[net.index["b3"]] + 3.0)
+    grid = loss_grid(net, x, y, lf, "w3", "b3", np.array([-1.22, 0.0]), np.array([0.0, 1.0]))
+    assert grid.shape == (2, 2)
+    assert grid[0, 0] == pytest.approx(t.loss) and grid[1, 0] == pytest.approx(along[1])

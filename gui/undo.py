@@ -1,0 +1,105 @@
+"""Rewind: every Step, Run segment, edit, data change and Reset is a command on a
+QUndoStack, so Undo returns the exact earlier numbers and Redo the later ones."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QUndoCommand
+
+
+class SettingsState:
+    """Everything an edit can change: values, learning rate, trainable set, data."""
+
+    def __init__(self, trainer):
+        self.params = trainer.network.params.copy()
+        self.rate = trainer.learning_rate
+        self.mask = trainer.mask.copy()
+        self.inputs, self.targets = trainer.inputs, trainer.targets  # read-only arrays
+
+    def apply(self, trainer) -> None:
+        trainer.network.set_params(self.params)
+        trainer.learning_rate = self.rate
+        trainer.mask[:] = self.mask
+        trainer.set_data(self.inputs, self.targets)  # re-evaluates the current row
+
+
+class EditCommand(QUndoCommand):
+    def __init__(self, session, before: SettingsState, after: SettingsState, text: str):
+        super().__init__(text)
+        self.session, self.before, self.after = session, before, after
+        self.done = True  # the edit is already applied when pushed
+
+    def redo(self) -> None:
+        if self.done:
+            self.done = False
+            return
+        self.after.apply(self.session.trainer)
+        self.session.changed()
+
+    def undo(self) -> None:
+        self.before.apply(self.session.trainer)
+        self.session.changed()
+
+
+class TrainingCommand(QUndoCommand):
+    """Steps taken from `start` (a Step or a Run segment); undo rewinds to `start`."""
+
+    def __init__(self, session, start: int, text: str):
+        super().__init__(text)
+        self.session, self.start, self.tail = session, start, None
+
+    def redo(self) -> None:
+        if self.tail is None:
+            return  # pushed right after the steps were taken
+        self.session.trainer.restore(self.tail)
+        self.tail = None
+        self.session.changed()
+
+    def undo(self) -> None:
+        self.tail = self.session.trainer.rewind(self.start)
+        self.session.changed()
+
+
+class RewindCommand(QUndoCommand):
+    """Step back (or continue from a scrubbed step): the steps after `to` are set aside."""
+
+    def __init__(self, session, to: int, text: str, tail=None):
+        super().__init__(text)
+        self.session, self.to, self.tail = session, to, tail
+
+    def redo(self) -> None:
+        if self.tail is not None and self.session.trainer.steps_done == self.to:
+            return  # already rewound when pushed
+        self.tail = self.session.trainer.rewind(self.to)
+        self.session.changed()
+
+    def undo(self) -> None:
+        self.session.trainer.restore(self.tail)
+        self.session.changed()
+
+
+class SwapTrainerCommand(QUndoCommand):
+    """Reset (or a rebuilt network): the whole trainer is swapped, so undo swaps back."""
+
+    def __init__(self, session, old, new, text: str, lesson_changed: bool = False):
+        super().__init__(text)
+        self.session, self.old, self.new = session, old, new
+        self.lesson_changed = lesson_changed
+        self.done = True
+
+    def redo(self) -> None:
+        if self.done:
+            self.done = False
+            return
+        self._use(self.new)
+
+    def undo(self) -> None:
+        self._use(self.old)
+
+    def _use(self, trainer) -> None:
+        self.session.trainer = trainer
+        self.session.changed(structure=self.lesson_changed)
+
+
+__all__ = ["EditCommand", "RewindCommand", "SettingsState", "SwapTrainerCommand",
+           "TrainingCommand", "np"]

@@ -1,0 +1,128 @@
+"""Exploration from the window: tangent, landscape, rewind, gradient check."""
+
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from engine import PRESETS
+from gui import create_window
+
+
+@pytest.fixture
+def window(qtbot):
+    def make(lesson="statquest-b3"):
+        w = create_window(lesson)
+        qtbot.addWidget(w)
+        w.resize(1280, 800)
+        w.show()
+        w.activateWindow()
+        qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+        return w
+    return make
+
+
+def shown_slope(w) -> float:
+    text = w.breakdown.toPlainText()
+    return float(re.search(r"Σ = (\S+)", text).group(1).replace("−", "-"))
+
+
+def test_tangent_slope_is_the_breakdown_slope(window, qtbot):
+    w = window("statquest-all")
+    w.docks["tangent"].raise_()
+    w.session.select("w2")
+    qtbot.waitUntil(lambda: w.tangent.tangent_slope == pytest.approx(w.session.grad("w2")))
+    x, y = w.tangent.tangent.getData()
+    drawn = (y[1] - y[0]) / (x[1] - x[0])
+    assert drawn == pytest.approx(shown_slope(w), rel=1e-5)
+    # the arrow lands where the breakdown's "new w2" says
+    new = w.session.value("w2") - w.session.grad("w2") * w.session.trainer.learning_rate
+    assert w.tangent.landing.getData()[0][0] == pytest.approx(new)
+
+
+def test_undo_three_steps_and_redo(window, qtbot):
+    w = window("statquest-all")
+    start = w.session.network.params.copy()
+    states = []
+    for _ in range(3):
+        qtbot.mouseClick(w.controls.button("stepButton"), Qt.LeftButton)
+        states.append(w.session.network.params.copy())
+    stack = w.session.undo_stack
+    for k in (1, 0):
+        stack.undo()
+        np.testing.assert_array_equal(w.session.network.params, states[k])
+    stack.undo()
+    np.testing.assert_array_equal(w.session.network.params, start)
+    assert w.session.trainer.steps_done == 0
+    for k in range(3):
+        stack.redo()
+        np.testing.assert_array_equal(w.session.network.params, states[k])
+    assert w.session.trainer.steps_done == 3
+
+
+def test_undo_an_edit_and_a_reset_and_step_back(window, qtbot):
+    w = window()
+    w.session.set_param("w3", "2")
+    qtbot.keyClick(w.network_view, Qt.Key_Z, Qt.ControlModifier)
+    assert w.session.value("w3") == -1.22
+    qtbot.keyClick(w.network_view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert w.session.value("w3") == 2.0
+    w.controls.step()
+    w.controls.step()
+    after_one = w.session.trainer.history.params[1].copy()
+    w.controls.back_action.trigger()
+    assert w.session.trainer.steps_done == 1
+    np.testing.assert_array_equal(w.session.network.params, after_one)
+    w.session.reset()
+    assert w.session.trainer.steps_done == 0 and w.session.value("w3") == -1.22
+    w.session.undo_stack.undo()
+    assert w.session.trainer.steps_done == 1 and w.session.value("w3") == 2.0
+
+
+def test_scrubbing_shows_that_steps_loss_and_keeps_the_rest(window, qtbot):
+    w = window("statquest-b3")
+    for _ in range(5):
+        w.controls.step()
+    losses = w.session.trainer.history.loss.copy()
+    slider = w.history_slider.slider
+    assert slider.maximum() == 5
+    slider.setValue(2)
+    assert w.session.trainer.steps_done == 2
+    assert w.session.trainer.loss == losses[2]
+    assert w.controls.loss_label.text().endswith(f"{losses[2]:.6g}")
+    slider.setValue(5)  # nothing was lost
+    assert w.session.trainer.steps_done == 5
+    slider.setValue(1)
+    w.controls.step()  # continue from step 1: the old steps 2..5 are set aside, undoably
+    assert w.session.trainer.steps_done == 2 and w.session.last_step() == 2
+    w.session.undo_stack.undo()
+    w.session.undo_stack.undo()
+    assert w.session.trainer.steps_done == 5
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_gradient_check_agrees_on_every_preset(window, name):
+    w = window(name)
+    w.docks["gradcheck"].raise_()
+    w.gradient_check.refresh()
+    rows = w.gradient_check.rows
+    assert len(rows) == len(w.session.network.param_names)
+    for row in rows:
+        assert abs(row.backprop - row.finite_difference) <= 1e-6 * max(1, abs(row.backprop))
+    assert w.gradient_check.rowCount() == len(rows)
+
+
+def test_landscape_draws_the_path(window, qtbot):
+    w = window("statquest-all")
+    w.docks["landscape"].raise_()
+    for _ in range(4):
+        w.controls.step()
+    qtbot.waitUntil(lambda: w.landscape.grid is not None)
+    w.landscape.refresh()
+    x, y = w.landscape.path.getData()
+    assert len(x) == 5
+    a = w.landscape.choice_a.currentText()
+    assert x[-1] == w.session.value(a)
+    assert w.landscape.grid.shape == (100, 100)
+    assert np.isfinite(w.landscape.grid).all()
