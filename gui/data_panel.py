@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
-from gui.plot_style import keep_in_view, style_plot
+from gui.plot_style import keep_in_view, set_curve, set_points, shown, style_plot
 from gui.session import InputError, Session, parse_number
 from gui.throttle import LiveRefresh
 
@@ -46,20 +46,23 @@ class DataPlot(pg.PlotWidget):
             self.setLabel("bottom", s.network.names.inputs[0])
             self.setLabel("left", "Observed / Predicted")
             x, y = s.curve()
-            self.fit.setData(x, y)
-            self.points.setData(t.inputs[:, 0], t.targets[:, 0])
+            set_curve(self.fit, x, y)
+            set_points(self.points, t.inputs[:, 0], t.targets[:, 0])
             keep_in_view(self, "x", float(x.min()), float(x.max()))
-            both = np.concatenate([y[np.isfinite(y)], t.targets[:, 0]])
-            keep_in_view(self, "y", float(both.min()), float(both.max()))
+            both = shown(np.concatenate([y[np.isfinite(y)], t.targets[:, 0]]))
+            keep_in_view(self, "y", float(np.nanmin(both)), float(np.nanmax(both)))
         else:
             self.setToolTip("Each point is one sample and output: its target (across) against "
                             "the prediction (up). A perfect fit lies on the diagonal.")
             self.setLabel("bottom", "Observed (target)")
             self.setLabel("left", "Predicted")
             y, p = t.targets.ravel(), s.predictions().ravel()
-            lo, hi = float(min(y.min(), np.nanmin(p))), float(max(y.max(), np.nanmax(p)))
-            self.fit.setData([lo, hi], [lo, hi])
-            self.points.setData(y, p)
+            both = shown(np.concatenate([y, p]))
+            if not np.isfinite(both).any():
+                return
+            lo, hi = float(np.nanmin(both)), float(np.nanmax(both))
+            set_curve(self.fit, [lo, hi], [lo, hi])
+            set_points(self.points, y, p)
             keep_in_view(self, "x", lo, hi)
             keep_in_view(self, "y", lo, hi)
 

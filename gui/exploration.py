@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from engine.explain import fmt
 from engine.gradcheck import gradient_check
 from engine.landscape import loss_along, loss_grid, window_around
-from gui.plot_style import keep_in_view, style_plot
+from gui.plot_style import keep_in_view, set_curve, set_points, shown, style_plot
 from gui.session import Session
 from gui.throttle import LiveRefresh
 
@@ -63,20 +63,24 @@ class TangentPlot(pg.PlotWidget):
         new = value - step
         landed = loss_along(t.network, t.inputs, t.targets, t.loss_function, name,
                             np.array([new]))[0]
-        self.curve.setData(xs, ys)
+        set_curve(self.curve, xs, ys)
         half = 0.35 * (xs[-1] - xs[0])
-        self.tangent.setData([value - half, value + half], [now - slope * half, now + slope * half])
+        set_curve(self.tangent, [value - half, value + half],
+                  [now - slope * half, now + slope * half])
         self.tangent_slope = slope
-        self.point.setData([value], [now])
-        self.landing.setData([new], [landed])
-        self.step_line.setData([value, new], [now, landed])
-        self.arrow.setPos(new, landed)
+        set_points(self.point, [value], [now])
+        set_points(self.landing, [new], [landed])
+        set_curve(self.step_line, [value, new], [now, landed])
+        arrow_at = shown([new, landed])
+        self.arrow.setVisible(bool(np.isfinite(arrow_at).all()))
+        if self.arrow.isVisible():
+            self.arrow.setPos(*arrow_at)
         self.arrow.setStyle(angle=0 if new < value else 180)
         self.setLabel("bottom", name)
         self.setLabel("left", t.loss_function.symbol)
         self.setTitle(f"{t.loss_function.symbol} against {name}: slope {fmt(slope, 4)}, "
                       f"next step lands at {name} = {fmt(new, 4)}")
-        finite = ys[np.isfinite(ys)]
+        finite = shown(ys)[np.isfinite(ys)]
         keep_in_view(self, "x", float(xs[0]), float(xs[-1]))
         if len(finite):
             keep_in_view(self, "y", float(finite.min()), float(finite.max()))
@@ -160,8 +164,8 @@ class LandscapeView(QWidget):
                                         1e-12))
             self.image.setImage(shown, autoLevels=True)
             self.image.setRect(a0, b0, a1 - a0, b1 - b0)
-        self.path.setData(path[:, 0], path[:, 1])
-        self.point.setData([va], [vb])
+        set_curve(self.path, path[:, 0], path[:, 1])
+        set_points(self.point, [va], [vb])
         self.plot.setLabel("bottom", a)
         self.plot.setLabel("left", b)
         self.plot.setXRange(a0, a1, padding=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from gui.plot_style import keep_in_view, style_plot
+from gui.plot_style import keep_in_view, set_curve, set_points, style_plot
 from gui.session import Session
 from gui.throttle import LiveRefresh
 
@@ -40,8 +40,8 @@ class LossPlot(pg.PlotWidget):
         self.setLabel("left", self.session.trainer.loss_function.symbol)
         history = self.session.trainer.history
         loss, steps = history.loss, history.steps
-        self.curve.setData(steps, loss)
-        self.current.setData(steps[-1:], loss[-1:])
+        set_curve(self.curve, steps, loss)
+        set_points(self.current, steps[-1:], loss[-1:])
         self._fit_range(loss, int(steps[-1]) + 1)
 
     def _fit_range(self, loss: np.ndarray, n: int) -> None:

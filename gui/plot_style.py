@@ -41,3 +41,25 @@ def keep_in_view(plot: pg.PlotWidget, axis: str, lo: float, hi: float) -> None:
             plot.setXRange(lo - pad, hi + pad, padding=0)
         else:
             plot.setYRange(lo - pad, hi + pad, padding=0)
+
+
+DISPLAY_LIMIT = 1e12  # beyond this a plot shows nothing useful, and Qt's painter may crash
+
+
+def shown(values) -> np.ndarray:
+    """Values safe to hand to a plot: non-finite become gaps, the rest are clamped."""
+    a = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.clip(np.where(np.isfinite(a), a, np.nan), -DISPLAY_LIMIT, DISPLAY_LIMIT)
+
+
+def set_points(item, xs, ys) -> None:
+    """setData for markers: points that cannot be drawn are left out, not passed as NaN
+    (pyqtgraph's scatter bounds then warn on the console)."""
+    x, y = shown(xs), shown(ys)
+    keep = np.isfinite(x) & np.isfinite(y)
+    item.setData(x[keep], y[keep])
+
+
+def set_curve(item, xs, ys) -> None:
+    item.setData(shown(xs), shown(ys), connect="finite")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
@@ -45,4 +46,7 @@ class LiveRefresh(QObject):
     def _fire(self) -> None:
         self.stale = False
         self.last = time.perf_counter()
-        self.action()
+        # Drawing extreme values may overflow in between (a tangent of slope 1e300): the
+        # panel shows what it can, and divergence itself is reported by the session.
+        with np.errstate(all="ignore"):
+            self.action()

@@ -147,9 +147,9 @@ def test_extremes_never_warn_and_divergence_is_explained(window, qtbot):
             s.set_learning_rate(rate)
             w.controls.run_action.trigger()
             qtbot.waitUntil(lambda: not s.running, timeout=5000)
-            w.breakdown.refresh()
-            w.network_view.refresh()
-            w.data_panel.plot.refresh()
+            for dock in ("tangent", "landscape", "gradcheck", "loss"):
+                w.docks[dock].raise_()
+                qtbot.wait(20)
     assert np.all(np.isfinite(s.network.params))
     assert "diverged" in w.statusBar().currentMessage() or s.trainer.steps_done > 0
 
