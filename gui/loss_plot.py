@@ -48,7 +48,7 @@ class LossPlot(pg.PlotWidget):
         """Ranges set here, not by auto-range (which repaints twice), and changed only in
         jumps: the x axis doubles as the steps grow."""
         view_hi = self.getViewBox().viewRange()[0][1]
-        if n - 1 > view_hi or view_hi > 4 * max(n, 10):
+        if n <= 10 or n - 1 > view_hi or view_hi > 4 * max(n, 10):
             self.setXRange(0, max(10, 2 ** int(np.ceil(np.log2(max(n, 2))))), padding=0.02)
         if self.plotItem.ctrl.logYCheck.isChecked():
             positive = loss[loss > 0]

@@ -28,6 +28,7 @@ from gui.exploration import GradientCheckTable, LandscapeView, TangentPlot
 from gui.history_export import history_csv
 from gui.history_table import HistorySlider, HistoryTable
 from gui.loss_plot import LossPlot
+from gui.network_editor import NetworkEditor
 from gui.network_view import NetworkView
 from gui.parameters_panel import ParametersPanel
 from gui.session import Session, session_for
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.tangent = TangentPlot(session)
         self.landscape = LandscapeView(session)
         self.gradient_check = GradientCheckTable(session)
+        self.editor = NetworkEditor(session)
         loss_box = QWidget()
         lay = QVBoxLayout(loss_box)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
             ("tangent", "Loss vs parameter", self.tangent, Qt.RightDockWidgetArea),
             ("landscape", "Landscape", self.landscape, Qt.RightDockWidgetArea),
             ("gradcheck", "Gradient check", self.gradient_check, Qt.BottomDockWidgetArea),
+            ("editor", "Build network", self.editor, Qt.LeftDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{key}Dock")
@@ -94,6 +97,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["data"], self.docks["gradcheck"])
         self.tabifyDockWidget(self.docks["loss"], self.docks["tangent"])
         self.tabifyDockWidget(self.docks["loss"], self.docks["landscape"])
+        self.tabifyDockWidget(self.docks["parameters"], self.docks["editor"])
+        self.docks["parameters"].raise_()
         self.docks["data"].raise_()
         self.docks["loss"].raise_()
         self._laid_out = False

@@ -35,8 +35,9 @@ def keep_in_view(plot: pg.PlotWidget, axis: str, lo: float, hi: float) -> None:
     index = 0 if axis == "x" else 1
     view_lo, view_hi = plot.getViewBox().viewRange()[index]
     span = hi - lo
-    if lo < view_lo or hi > view_hi or span < 0.25 * (view_hi - view_lo):
-        pad = 0.08 * span
+    pad = 0.08 * span
+    # Points on the edge of the view are cut in half: keep half a pad of margin.
+    if lo - pad / 2 < view_lo or hi + pad / 2 > view_hi or span < 0.25 * (view_hi - view_lo):
         if axis == "x":
             plot.setXRange(lo - pad, hi + pad, padding=0)
         else:

@@ -106,6 +106,19 @@ class Session(QObject):
     def mark_dirty(self) -> None:
         self._set_dirty(True)
 
+    def rebuild(self, lesson: Lesson, text: str = "rebuild network") -> None:
+        """Use a new network (the editor): undoable, and Reset then returns to it."""
+        self.set_running(False)
+        self._continue_from_preview()
+        old = (self.lesson, self.trainer)
+        self.lesson, self.trainer = lesson, lesson.trainer()
+        if self.selected not in self.network.index:
+            trainable = self.trainer.trainable
+            self.selected = trainable[0] if trainable else self.network.param_names[0]
+        self.undo_stack.push(SwapTrainerCommand(self, old, (self.lesson, self.trainer), text))
+        self.changed(structure=True)
+        self.selectionChanged.emit(self.selected)
+
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self.dirty:
             self.dirty = dirty
@@ -294,7 +307,8 @@ class Session(QObject):
         self.set_running(False)
         self._continue_from_preview()
         old, self.trainer = self.trainer, self.lesson.trainer()
-        self.undo_stack.push(SwapTrainerCommand(self, old, self.trainer, "reset"))
+        self.undo_stack.push(SwapTrainerCommand(self, (self.lesson, old),
+                                                (self.lesson, self.trainer), "reset"))
         self.changed()
         self.message.emit("Reset to the lesson's starting values (Ctrl+Z undoes it).")
 

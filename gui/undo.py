@@ -79,26 +79,29 @@ class RewindCommand(QUndoCommand):
 
 
 class SwapTrainerCommand(QUndoCommand):
-    """Reset (or a rebuilt network): the whole trainer is swapped, so undo swaps back."""
+    """Reset or a rebuilt network: the whole trainer (and for a rebuild, the lesson) is
+    swapped, so undo swaps back."""
 
-    def __init__(self, session, old, new, text: str, lesson_changed: bool = False):
+    def __init__(self, session, old, new, text: str):
         super().__init__(text)
-        self.session, self.old, self.new = session, old, new
-        self.lesson_changed = lesson_changed
+        self.session, self.old, self.new = session, old, new  # (lesson, trainer) pairs
         self.done = True
 
     def redo(self) -> None:
         if self.done:
             self.done = False
             return
-        self._use(self.new)
+        self._use(*self.new)
 
     def undo(self) -> None:
-        self._use(self.old)
+        self._use(*self.old)
 
-    def _use(self, trainer) -> None:
-        self.session.trainer = trainer
-        self.session.changed(structure=self.lesson_changed)
+    def _use(self, lesson, trainer) -> None:
+        structure = lesson is not self.session.lesson
+        self.session.lesson, self.session.trainer = lesson, trainer
+        if self.session.selected not in trainer.network.index:
+            self.session.selected = trainer.network.param_names[0]
+        self.session.changed(structure=structure)
 
 
 __all__ = ["EditCommand", "RewindCommand", "SettingsState", "SwapTrainerCommand",

@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from engine import PRESETS
 from gui import create_window
@@ -126,3 +127,44 @@ def test_landscape_draws_the_path(window, qtbot):
     assert x[-1] == w.session.value(a)
     assert w.landscape.grid.shape == (100, 100)
     assert np.isfinite(w.landscape.grid).all()
+
+
+def test_network_built_in_the_editor_saves_and_reopens(window, qtbot, tmp_path):
+    w = window("house-price")
+    ed = w.editor
+    w.docks["editor"].raise_()
+    ed.seed.setValue(7)
+    qtbot.mouseClick(ed.findChild(QPushButton, "addLayer"), Qt.LeftButton)
+    ed.rows[1][0].setValue(3)
+    ed.rows[1][1].setCurrentText("tanh")
+    ed.loss.setCurrentText("mse")
+    net = w.session.network
+    assert net.sizes == [2, 3, 1] and net.layers[1].activation == "tanh"
+    assert w.session.trainer.loss_function.name == "mse"
+    assert w.findChild(QLineEdit, "param_w311") is not None  # fields follow at once
+    assert len(w.network_view.edges) == 2 * 2 + 2 * 3 + 3 * 1
+    w.controls.step()
+    path = tmp_path / "built.json"
+    assert w.save_to(path)
+    other = window("single-weight")
+    assert other.open(str(path))
+    assert other.session.network.sizes == [2, 3, 1]
+    np.testing.assert_array_equal(other.session.network.params, w.session.network.params)
+    w.session.undo_stack.undo()  # the step
+    w.session.undo_stack.undo()  # the loss change
+    assert w.session.trainer.loss_function.name == "half_sse"
+
+
+def test_malformed_csv_is_refused_and_data_stays(window, tmp_path):
+    w = window("statquest-b3")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n0,0\n0.5,oops\n")
+    before = w.session.trainer.inputs.copy()
+    assert not w.editor.load_csv_from(str(bad))
+    assert "sample 2, column 2" in w.statusBar().currentMessage()
+    np.testing.assert_array_equal(w.session.trainer.inputs, before)
+    good = tmp_path / "good.csv"
+    good.write_text("x,y\n0,0\n0.25,0.5\n0.5,1\n0.75,0.5\n1,0\n")
+    assert w.editor.load_csv_from(str(good))
+    assert w.session.trainer.inputs.shape == (5, 1)
+    assert w.data_panel.table.rowCount() == 5 or w.data_panel.table.live.stale

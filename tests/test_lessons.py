@@ -80,3 +80,44 @@ def test_bad_files(text, words):
 def test_missing_file_is_a_lesson_error(tmp_path):
     with pytest.raises(LessonError, match="cannot read"):
         load_lesson(tmp_path / "nope.json")
+
+
+def test_csv_data_loads_with_or_without_a_header(tmp_path):
+    from engine.builder import load_csv
+
+    path = tmp_path / "d.csv"
+    path.write_text("size,rooms,price\n-0.32,-0.66,-0.54\n0.1,0.2,0.3\n")
+    x, y = load_csv(path)
+    assert x.tolist() == [[-0.32, -0.66], [0.1, 0.2]] and y.tolist() == [[-0.54], [0.3]]
+    path.write_text("1,2\n3,4\n")
+    x, y = load_csv(path)
+    assert x.tolist() == [[1.0], [3.0]] and y.tolist() == [[2.0], [4.0]]
+
+
+@pytest.mark.parametrize("text,words", [
+    ("", "no samples"), ("a,b\n", "no samples"), ("1,2\n3\n", "sample 2 has 1 columns"),
+    ("1,2\n3,x\n", "sample 2, column 2: 'x' is not a finite number"),
+    ("1,nan\n", "not a finite number"), ("5\n", "at least one input"),
+])
+def test_malformed_csv_is_refused_with_a_message(text, words):
+    from engine.builder import parse_csv
+
+    with pytest.raises(LessonError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        parse_csv(text)
+
+
+def test_built_network_saves_and_reopens(tmp_path):
+    from engine import Layer
+    from engine.builder import build_lesson
+
+    base = load_preset("house-price")
+    built = build_lesson(base, [Layer(3, "tanh"), Layer(2, "relu", False)],
+                         Layer(1, "identity"), "mse", "layered", seed=5)
+    assert built.network.sizes == [3, 2, 1]
+    assert built.network.biases[1] is None
+    again_same_seed = build_lesson(base, [Layer(3, "tanh"), Layer(2, "relu", False)],
+                                   Layer(1, "identity"), "mse", "layered", seed=5)
+    np.testing.assert_array_equal(built.network.params, again_same_seed.network.params)
+    path = tmp_path / "built.json"
+    built.save(path)
+    assert load_lesson(path).to_dict() == built.to_dict()
