@@ -10,12 +10,14 @@ import argparse
 import json
 import math
 import sys
+from pathlib import Path
 
 from engine.breakdown import chain_rule_breakdown
 from engine.explain import breakdown_text, fmt
-from engine.lesson import Lesson, LessonError
+from engine.lesson import Lesson, LessonError, save_text_atomically
 from engine.presets import PRESETS, open_lesson
 from engine.training import StopReason, Trainer
+from engine.worksheet import worksheet_html, worksheet_markdown
 
 EXIT_BAD_INPUT, EXIT_DIVERGED = 2, 3
 
@@ -56,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="print the chain-rule breakdown of the parameters")
     e.add_argument("lesson", help=lesson_help)
     e.add_argument("--param", help="one parameter (default: all)")
+    w = sub.add_parser("worksheet", help="write a worksheet for the next K steps")
+    w.add_argument("lesson", help=lesson_help)
+    w.add_argument("--steps", type=_count, default=1, help="how many steps (default 1)")
+    w.add_argument("--format", choices=("md", "html", "pdf"), default="md")
+    w.add_argument("--answers", action="store_true", help="the answer key, not blanks")
+    w.add_argument("-o", "--output", required=True, help="the file to write")
     return parser
 
 
@@ -116,7 +124,9 @@ def _print_trace(trainer: Trainer, lesson: Lesson, fmt_name: str, reason: StopRe
           f"loss {fmt(trainer.loss)}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, pdf_writer=None) -> int:
+    """`pdf_writer(html, path)` renders a PDF; the launcher passes Qt's, so that this
+    module itself never needs Qt."""
     args = build_parser().parse_args(argv)
     try:
         lesson = open_lesson(args.lesson)
@@ -125,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     if args.command == "explain":
         return _explain(lesson, args.param)
+    if args.command == "worksheet":
+        return _worksheet(lesson, args, pdf_writer)
     if args.lr is not None:
         lesson.learning_rate = args.lr
     trainer = lesson.trainer()
@@ -156,4 +168,27 @@ def _explain(lesson: Lesson, param: str | None) -> int:
         i = net.index[name]
         rate = lesson.learning_rate if trainer.mask[i] else None
         print(breakdown_text(b, net.params[i], rate) + "\n")
+    return 0
+
+
+def _worksheet(lesson: Lesson, args, pdf_writer) -> int:
+    if args.steps > 50:
+        print("backprop-lab: a worksheet covers at most 50 steps", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        if args.format == "md":
+            text = worksheet_markdown(lesson, args.steps, args.answers)
+            save_text_atomically(Path(args.output), text)
+        elif args.format == "html":
+            save_text_atomically(Path(args.output),
+                                 worksheet_html(lesson, args.steps, args.answers))
+        else:
+            if pdf_writer is None:
+                print("backprop-lab: PDF needs the Qt front end", file=sys.stderr)
+                return EXIT_BAD_INPUT
+            pdf_writer(worksheet_html(lesson, args.steps, args.answers), args.output)
+    except OSError as exc:
+        print(f"backprop-lab: cannot write {args.output}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {args.output}")
     return 0

@@ -218,8 +218,9 @@ class Trainer:
             return value, self.network.params, grad, grad * (self.learning_rate * self.mask)
 
     # --- gradient descent --------------------------------------------------------
-    def step(self) -> StopReason | None:
-        """One update; returns DIVERGED (and changes nothing) if it would go non-finite."""
+    def step(self) -> StopReason:
+        """One update: STEPS_DONE, or DIVERGED (changing nothing) if it would go
+        non-finite."""
         return self.run(1, respect_stop_rule=False)
 
     def adopt_history(self, history: History) -> None:

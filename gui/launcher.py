@@ -6,7 +6,7 @@ import argparse
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-HEADLESS = ("trace", "explain")
+HEADLESS = ("trace", "explain", "worksheet")
 
 
 def app_version() -> str:
@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="See backpropagation: edit a small network, step gradient descent and "
                     "read every derivative as its chain-rule factors.",
         epilog="Headless commands: 'backprop-lab trace LESSON' prints every step, "
-               "'backprop-lab explain LESSON' prints the chain rule with its numbers "
+               "'backprop-lab explain LESSON' prints the chain rule with its numbers, "
+               "'backprop-lab worksheet LESSON -o FILE' writes a worksheet "
                "(each has --help).")
     parser.add_argument("lesson", nargs="?", help="a preset name or a lesson file (.json)")
     parser.add_argument("--smoke", action="store_true",
@@ -49,12 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _write_pdf(html: str, path: str) -> None:
+    from gui.worksheet_pdf import write_pdf  # Qt only when a PDF is asked for
+
+    write_pdf(html, path)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in HEADLESS:
         from engine.trace import main as headless_main
 
-        return headless_main(argv)
+        return headless_main(argv, pdf_writer=_write_pdf)
     args = build_parser().parse_args(argv)
     from gui.app import run
 

@@ -1,0 +1,142 @@
+"""Worksheets: a lesson and its next K steps written out the way the articles write them
+(network, data, formulas, then every number of every step), as Markdown or HTML, in two
+versions: blanks for students, or the answer key."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass
+
+from engine.breakdown import chain_rule_breakdown
+from engine.explain import fmt
+from engine.lesson import Lesson
+from engine.training import StopReason
+
+BLANK = "________"
+
+
+@dataclass
+class Cell:
+    """A number a student works out (answer=True) or is given (answer=False)."""
+
+    value: float
+    answer: bool = True
+
+
+Row = list[str | Cell]
+
+
+@dataclass
+class Block:
+    kind: str  # "h1", "h2", "h3", "p", "table", "eq"
+    content: object
+
+
+def _blocks(lesson: Lesson, steps: int) -> list[Block]:
+    t = lesson.trainer()
+    net, loss = t.network, t.loss_function
+    out = [Block("h1", lesson.title)]
+    if lesson.description:
+        out.append(Block("p", lesson.description))
+    layers = [["layer", "neurons", "activation", "bias"]]
+    layers += [[str(k + 1), str(ly.neurons), ly.activation, "yes" if ly.bias else "no"]
+               for k, ly in enumerate(net.layers)]
+    out += [Block("h2", "The network"),
+            Block("p", f"{net.inputs} input(s); loss {loss.symbol} ({loss.name}); "
+                       f"learning rate {fmt(t.learning_rate)}; trainable: "
+                       f"{', '.join(t.trainable)}. Step size = slope × learning rate; "
+                       "new value = old value − step size."),
+            Block("table", layers)]
+    data = [[*net.names.inputs, *["Observed"] * t.targets.shape[1]]]
+    data += [[fmt(v) for v in (*x, *y)] for x, y in zip(t.inputs, t.targets, strict=True)]
+    out += [Block("h2", "Data"), Block("table", data)]
+    start = [["parameter", "value"]] + [[n, Cell(v, False)] for n, v in
+                                        zip(net.param_names, net.params, strict=True)]
+    out += [Block("h2", "Starting values"), Block("table", start)]
+    for k in range(steps):
+        out.append(Block("h2", f"Step {k + 1}"))
+        out.append(Block("eq", ["loss before the step: ", loss.symbol, " = ", Cell(t.loss)]))
+        for name in t.trainable:
+            i = net.index[name]
+            b = chain_rule_breakdown(net, t.inputs, t.targets, loss, name)
+            out.append(Block("h3", f"{b.symbol}"))
+            for path in b.paths:
+                out.append(Block("eq", [f"{b.symbol} = Σ " +
+                                        " · ".join(f.symbol for f in path.factors)]))
+                out.append(Block("eq", ["= Σ " + " · ".join(f"({f.formula})"
+                                                          for f in path.factors)]))
+                rows: list[Row] = [["sample", *[f.symbol for f in path.factors], "product"]]
+                for s in range(len(t.inputs)):
+                    rows.append([str(s + 1), *[Cell(f.values[s]) for f in path.factors],
+                                 Cell(path.products[s])])
+                out.append(Block("table", rows))
+            slope, value = b.slope, float(net.params[i])
+            step = slope * t.learning_rate
+            out.append(Block("eq", ["slope = ", Cell(slope), "; step size = slope × ",
+                                    fmt(t.learning_rate), " = ", Cell(step), f"; new {name} = ",
+                                    Cell(value, k > 0), " − (step size) = ", Cell(value - step)]))
+        if t.step() is StopReason.DIVERGED:
+            out.append(Block("p", "Training diverged here: the next values are not finite."))
+            break
+    return out
+
+
+def _text(part, answers: bool, escape) -> str:
+    if isinstance(part, Cell):
+        return fmt(part.value) if (answers or not part.answer) else BLANK
+    return escape(str(part))
+
+
+def worksheet_markdown(lesson: Lesson, steps: int, answers: bool) -> str:
+    lines = []
+    for block in _blocks(lesson, steps):
+        if block.kind in ("h1", "h2", "h3"):
+            lines += ["#" * int(block.kind[1]) + " " + str(block.content), ""]
+        elif block.kind == "p":
+            lines += [str(block.content), ""]
+        elif block.kind == "eq":
+            lines += ["".join(_text(p, answers, str) for p in block.content), ""]
+        else:
+            rows = block.content
+            lines.append("| " + " | ".join(_text(c, answers, str) for c in rows[0]) + " |")
+            lines.append("|" + "---|" * len(rows[0]))
+            lines += ["| " + " | ".join(_text(c, answers, str) for c in r) + " |"
+                      for r in rows[1:]]
+            lines.append("")
+    version = "Answer key" if answers else "Student version: fill in the blanks"
+    return f"*{version}*\n\n" + "\n".join(lines)
+
+
+STYLE = """<style>
+body { font-family: sans-serif; }
+table { border-collapse: collapse; margin: 6px 0 12px 0; }
+td, th { border: 1px solid #999; padding: 3px 6px; text-align: right; white-space: nowrap; }
+th { background: #eee; }
+.eq { font-family: serif; font-size: 110%; }
+</style>"""
+
+
+def worksheet_html(lesson: Lesson, steps: int, answers: bool) -> str:
+    esc = html_lib.escape
+    parts = [f"<html><head><meta charset='utf-8'><title>{esc(lesson.title)}</title>{STYLE}"
+             "</head><body>",
+             f"<p><i>{'Answer key' if answers else 'Student version: fill in the blanks'}"
+             "</i></p>"]
+    for block in _blocks(lesson, steps):
+        if block.kind in ("h1", "h2", "h3"):
+            parts.append(f"<{block.kind}>{esc(str(block.content))}</{block.kind}>")
+        elif block.kind == "p":
+            text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", esc(str(block.content)))
+            parts.append("<p>" + text.replace("\n\n", "</p><p>") + "</p>")
+        elif block.kind == "eq":
+            parts.append("<p class='eq'>" + "".join(_text(p, answers, esc)
+                                                     for p in block.content) + "</p>")
+        else:
+            rows = block.content
+            head = "".join(f"<th>{_text(c, answers, esc)}</th>" for c in rows[0])
+            body = "".join("<tr>" + "".join(f"<td>{_text(c, answers, esc)}</td>" for c in r)
+                           + "</tr>" for r in rows[1:])
+            parts.append(f"<table><tr>{head}</tr>{body}</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)

@@ -1,0 +1,29 @@
+"""Worksheets as PDF through Qt's own printing (QTextDocument onto a QPdfWriter)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from PySide6.QtCore import QMarginsF
+from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+
+def write_pdf(html: str, path: str) -> None:
+    if QGuiApplication.instance() is None:
+        if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        write_pdf.app = QGuiApplication(sys.argv[:1])  # fonts need an application
+    writer = QPdfWriter(path)
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait,
+                                     QMarginsF(15, 15, 15, 15), QPageLayout.Millimeter))
+    writer.setResolution(300)
+    writer.setTitle("Backprop Lab worksheet")
+    doc = QTextDocument()
+    font = doc.defaultFont()
+    font.setPointSizeF(10.5)
+    doc.setDefaultFont(font)
+    doc.setHtml(html)
+    doc.print_(writer)  # with no page size set, print_ lays out in points for the page
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        raise OSError("the PDF writer produced no file")
