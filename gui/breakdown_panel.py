@@ -40,6 +40,9 @@ class BreakdownPanel(QTextBrowser):
 
     def render_html(self) -> str:
         s = self.session
+        if s.quiz_active:
+            return ("<p class='eq'>Quiz: work out the numbers of the next step in the Quiz "
+                    "panel. They appear here once it is taken.</p>")
         name = s.selected
         b = s.breakdown(name)
         loss = b.loss_symbol

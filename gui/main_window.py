@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDockWidget,
     QFileDialog,
@@ -14,12 +15,15 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QTabBar,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from engine import PRESETS, LessonError, load_preset
 from engine.lesson import save_text_atomically
+from engine.worksheet import worksheet_html, worksheet_markdown
+from gui.appearance import THEMES, Appearance
 from gui.autosave import Autosave
 from gui.breakdown_panel import BreakdownPanel
 from gui.controls import Controls
@@ -31,7 +35,10 @@ from gui.loss_plot import LossPlot
 from gui.network_editor import NetworkEditor
 from gui.network_view import NetworkView
 from gui.parameters_panel import ParametersPanel
+from gui.plot_style import scale_items, style_plot
+from gui.quiz_panel import QuizPanel
 from gui.session import Session, session_for
+from gui.worksheet_pdf import WorksheetDialog, write_pdf
 
 SHORTCUTS = (
     ("Space", "Take one gradient-descent step"),
@@ -41,6 +48,10 @@ SHORTCUTS = (
     ("Ctrl+R", "Reset to the lesson's starting values"),
     ("Ctrl+O", "Open a lesson file"),
     ("Ctrl+S / Ctrl+Shift+S", "Save / Save as"),
+    ("F5", "Presenter mode: everything twice as big"),
+    ("Ctrl+= / Ctrl+- / Ctrl+0", "Bigger / smaller / normal size"),
+    ("F6", "Quiz mode"),
+    ("F11", "Full screen"),
     ("Ctrl+Q", "Quit"),
 )
 
@@ -63,6 +74,7 @@ class MainWindow(QMainWindow):
         self.landscape = LandscapeView(session)
         self.gradient_check = GradientCheckTable(session)
         self.editor = NetworkEditor(session)
+        self.quiz = QuizPanel(session)
         loss_box = QWidget()
         lay = QVBoxLayout(loss_box)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -87,6 +99,7 @@ class MainWindow(QMainWindow):
             ("landscape", "Landscape", self.landscape, Qt.RightDockWidgetArea),
             ("gradcheck", "Gradient check", self.gradient_check, Qt.BottomDockWidgetArea),
             ("editor", "Build network", self.editor, Qt.LeftDockWidgetArea),
+            ("quiz", "Quiz", self.quiz, Qt.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{key}Dock")
@@ -98,12 +111,28 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["loss"], self.docks["tangent"])
         self.tabifyDockWidget(self.docks["loss"], self.docks["landscape"])
         self.tabifyDockWidget(self.docks["parameters"], self.docks["editor"])
+        self.tabifyDockWidget(self.docks["breakdown"], self.docks["quiz"])
+        self.docks["breakdown"].raise_()
         self.docks["parameters"].raise_()
         self.docks["data"].raise_()
         self.docks["loss"].raise_()
         self._laid_out = False
         self.autosave = Autosave(session)
+        self.appearance = appearance_for(QApplication.instance())
+        self.appearance.changed.connect(self.restyle)
+        self.notes = QTextBrowser()
+        self.notes.setObjectName("lessonNotes")
+        self.notes.setOpenExternalLinks(True)
+        self.notes.setToolTip("The lesson's own text (its description, in Markdown)")
+        notes = QDockWidget("Lesson notes", self)
+        notes.setObjectName("notesDock")
+        notes.setWidget(self.notes)
+        self.addDockWidget(Qt.LeftDockWidgetArea, notes)
+        self.docks["notes"] = notes
+        session.lessonChanged.connect(self.show_notes)
+        self.show_notes()
         self._build_menus()
+        self.restyle()
         session.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         session.dirtyChanged.connect(self.setWindowModified)
         session.lessonChanged.connect(self._update_title)
@@ -133,6 +162,8 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._menu_action(file, "Export history as CSV…", self.export_history)
         self._menu_action(file, "Export loss plot as PNG or SVG…", self.export_plot)
+        self._menu_action(file, "Export worksheet…", self.export_worksheet, "Ctrl+P",
+                          "The next steps written out, for students or as the answer key")
         file.addSeparator()
         self._menu_action(file, "Quit", self.close, QKeySequence.Quit)
         edit = self.menuBar().addMenu("&Edit")
@@ -144,14 +175,65 @@ class MainWindow(QMainWindow):
         edit.addAction(redo)
         edit.addAction(self.controls.back_action)
         view = self.menuBar().addMenu("&View")
+        ap = self.appearance
+        self.presenter_action = self._menu_action(
+            view, "Presenter mode", lambda on: ap.set_presenter(on), "F5",
+            "Everything twice as big, for a projector")
+        self.presenter_action.setCheckable(True)
+        self._menu_action(view, "Zoom in", ap.zoom_in, "Ctrl+=")
+        view.actions()[-1].setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self._menu_action(view, "Zoom out", ap.zoom_out, "Ctrl+-")
+        self._menu_action(view, "Normal size", ap.zoom_reset, "Ctrl+0")
+        self.quiz_action = self._menu_action(view, "Quiz mode", self.set_quiz, "F6",
+                                             "Hide the numbers; the students work them out")
+        self.quiz_action.setCheckable(True)
+        full = self._menu_action(view, "Full screen", self.toggle_full_screen, "F11")
+        full.setCheckable(True)
+        themes = view.addMenu("Theme")
+        group = QActionGroup(self)
+        for theme in THEMES:
+            action = themes.addAction(theme.capitalize() if theme != "system"
+                                      else "Follow the system")
+            action.setCheckable(True)
+            action.setChecked(theme == ap.theme)
+            action.triggered.connect(lambda _=False, t=theme: ap.set_theme(t))
+            group.addAction(action)
+        view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
         self._menu_action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
 
+    def set_quiz(self, on: bool) -> None:
+        self.quiz.set_active(on)
+        self.quiz_action.setChecked(on)
+        dock = self.docks["quiz" if on else "breakdown"]
+        dock.show()
+        dock.raise_()
+
+    def toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def show_notes(self) -> None:
+        self.notes.setMarkdown(self.session.lesson.description or
+                               "*This lesson has no notes.*")
+
+    def plots(self):
+        return [self.loss_plot, self.data_panel.plot, self.tangent, self.landscape.plot]
+
+    def restyle(self) -> None:
+        """Fonts, line widths, markers and colours after a zoom or theme change."""
+        scale = self.appearance.scale
+        for plot in self.plots():
+            style_plot(plot)
+            scale_items(plot, scale)
+        self.breakdown.refresh()
+        self.network_view.set_theme(self.appearance.effective_theme())
+        self.presenter_action.setChecked(self.appearance.presenter)
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.session.lesson.title}[*] — Backprop Lab")
@@ -206,6 +288,33 @@ class MainWindow(QMainWindow):
                 save_text_atomically(Path(path), history_csv(self.session.trainer))
             except OSError as exc:
                 self._error("Cannot export", f"Could not write {path}: {exc}")
+
+    def export_worksheet(self) -> None:
+        dialog = WorksheetDialog(self)
+        if dialog.exec() != WorksheetDialog.Accepted:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export worksheet", "worksheet.pdf",
+            "PDF (*.pdf);;HTML (*.html);;Markdown (*.md)")
+        if path:
+            self.export_worksheet_to(path, dialog.steps.value(), dialog.answers.isChecked())
+
+    def export_worksheet_to(self, path: str, steps: int, answers: bool) -> bool:
+        """Writes the worksheet of the lesson as it stands now; the format from the name."""
+        lesson = self.session.current_lesson()
+        suffix = Path(path).suffix.lower()
+        try:
+            if suffix == ".pdf":
+                write_pdf(worksheet_html(lesson, steps, answers), path)
+            else:
+                text = (worksheet_html if suffix in (".html", ".htm") else
+                        worksheet_markdown)(lesson, steps, answers)
+                save_text_atomically(Path(path), text)
+        except OSError as exc:
+            self._error("Cannot export", f"Could not write {path}: {exc}")
+            return False
+        self.statusBar().showMessage(f"Worksheet written to {path}", 8000)
+        return True
 
     def export_plot(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export loss plot", "loss.png",
@@ -283,6 +392,13 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
         super().closeEvent(event)
+
+
+def appearance_for(app) -> Appearance:
+    """One Appearance per application, made with the first window."""
+    if getattr(app, "backprop_appearance", None) is None:
+        app.backprop_appearance = Appearance(app)
+    return app.backprop_appearance
 
 
 def create_window(lesson=None) -> MainWindow:

@@ -58,6 +58,7 @@ class NetworkView(QGraphicsView):
         self.setScene(QGraphicsScene(self))
         self.setMouseTracking(True)
         self.session = session
+        self.ink = QColor("#111")
         self.edges: dict[str, QGraphicsLineItem] = {}
         self.labels: dict[str, ValueLabel] = {}
         self.node_labels: list[tuple[QGraphicsSimpleTextItem, int, int]] = []
@@ -117,6 +118,7 @@ class NetworkView(QGraphicsView):
                     self._label(names.biases[c - 1][j], p + QPointF(0, RADIUS + 16), font)
                 if c == len(pos) - 1 and names.post[-1][j] != text:
                     out = scene.addSimpleText(names.post[-1][j], font)
+                    out.setBrush(self.ink)
                     out.setPos(p.x() + RADIUS + 8, p.y() - out.boundingRect().height() / 2)
         self.refresh()
         self.fitInView(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt.KeepAspectRatio)
@@ -135,6 +137,14 @@ class NetworkView(QGraphicsView):
         label = ValueLabel(name, at, font)
         self.scene().addItem(label)
         self.labels[name] = label
+
+    def set_theme(self, theme: str) -> None:
+        """Node fill, outlines and text that read on the theme's background."""
+        dark = theme in ("dark", "high contrast")
+        self.ink = QColor("#f0f0f0" if dark else "#111")
+        self.setBackgroundBrush(QColor("#000" if theme == "high contrast" else
+                                       "#1e1e1e" if dark else "#fff"))
+        self.rebuild()
 
     # --- values ------------------------------------------------------------------
     def refresh(self) -> None:

@@ -11,12 +11,16 @@ pg.setConfigOptions(background="w", foreground="#222", antialias=False)
 
 
 def style_plot(plot: pg.PlotWidget) -> None:
+    """Fonts and colours from the application (called again when they change)."""
     font = QApplication.font()
     size = font.pointSizeF()
+    background, foreground = pg.getConfigOption("background"), pg.getConfigOption("foreground")
+    plot.setBackground(background)
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
         axis.setStyle(tickFont=font)
-        axis.setTextPen("#222")
+        axis.setTextPen(foreground)
+        axis.setPen(foreground)
         axis.label.setFont(font)
         axis.enableAutoSIPrefix(False)  # "(x0.001)" on an axis only confuses a class
     plot.getPlotItem().titleLabel.opts["size"] = f"{size:.0f}pt"
@@ -64,3 +68,19 @@ def set_points(item, xs, ys) -> None:
 
 def set_curve(item, xs, ys) -> None:
     item.setData(shown(xs), shown(ys), connect="finite")
+
+
+def scale_items(plot: pg.PlotWidget, scale: float) -> None:
+    """Line widths and marker sizes at `scale` times what each item was made with."""
+    for item in plot.getPlotItem().listDataItems():
+        if not hasattr(item, "base_style"):
+            pen = item.opts.get("pen")
+            width = pg.mkPen(pen).widthF() if pen is not None else 0.0
+            item.base_style = (width, item.opts.get("symbolSize", 10))
+        width, size = item.base_style
+        if item.opts.get("pen") is not None:
+            pen = pg.mkPen(item.opts["pen"])
+            pen.setWidthF(width * scale)
+            item.setPen(pen)
+        if item.opts.get("symbol") is not None:
+            item.setSymbolSize(size * scale)

@@ -52,6 +52,7 @@ class Session(QObject):
     def __init__(self, lesson: Lesson, path: Path | None = None):
         super().__init__()
         self.running = False
+        self.quiz_active = False  # the breakdown hides its numbers while a quiz is on
         self.undo_stack = QUndoStack(self)
         self._run_start: int | None = None
         self._preview_tail = None  # steps set aside while the history slider looks back

@@ -1,4 +1,5 @@
-"""Worksheets as PDF through Qt's own printing (QTextDocument onto a QPdfWriter)."""
+"""Worksheets as PDF through Qt's own printing (QTextDocument onto a QPdfWriter), and the
+dialog that asks how many steps and which version."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 
 from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QSpinBox
 
 
 def write_pdf(html: str, path: str) -> None:
@@ -27,3 +29,22 @@ def write_pdf(html: str, path: str) -> None:
     doc.print_(writer)  # with no page size set, print_ lays out in points for the page
     if not os.path.exists(path) or os.path.getsize(path) == 0:
         raise OSError("the PDF writer produced no file")
+
+
+class WorksheetDialog(QDialog):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Export worksheet")
+        form = QFormLayout(self)
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 50)
+        self.steps.setValue(1)
+        self.steps.setToolTip("How many gradient-descent steps the worksheet covers")
+        self.answers = QCheckBox("Answer key (all numbers filled in)")
+        self.answers.setToolTip("Unticked: the student version, with blanks to fill in")
+        form.addRow("Steps", self.steps)
+        form.addRow(self.answers)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)

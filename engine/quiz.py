@@ -1,0 +1,50 @@
+"""Quiz: the numbers a student works out for one parameter's next step, and checking
+what they typed. An answer is right when it is within `tolerance` (relative) of the
+exact value, or within half a unit of the third decimal (so 0.25 for 0.24975 counts)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from engine.breakdown import Breakdown
+
+ABSOLUTE_FLOOR = 0.0005
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str  # stable id: "f0.1" = factor 0 of path 0... see questions()
+    label: str  # what the student is asked for, in the lesson's words
+    answer: float
+
+
+def questions(b: Breakdown, value: float, learning_rate: float) -> list[Question]:
+    """Every factor per sample (first path only when there are several), then the slope,
+    the step size and the new value."""
+    out = []
+    path = b.paths[0]
+    for s in range(len(path.products)):
+        for k, f in enumerate(path.factors):
+            out.append(Question(f"f{k}.{s}", f"{f.symbol} for sample {s + 1}",
+                                float(f.values[s])))
+    slope = b.slope
+    step = slope * learning_rate
+    out += [Question("slope", f"slope {b.symbol}", slope),
+            Question("step", "step size = slope × learning rate", step),
+            Question("new", f"new {b.parameter} = old − step size", value - step)]
+    return out
+
+
+def is_right(typed: str, answer: float, tolerance: float) -> bool:
+    try:
+        number = float(typed.strip().replace("−", "-"))
+    except ValueError:
+        return False
+    if not math.isfinite(number):
+        return False
+    return abs(number - answer) <= max(tolerance * abs(answer), ABSOLUTE_FLOOR)
+
+
+def check(qs: list[Question], typed: dict[str, str], tolerance: float) -> dict[str, bool]:
+    return {q.key: is_right(typed.get(q.key, ""), q.answer, tolerance) for q in qs}

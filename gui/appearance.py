@@ -1,0 +1,104 @@
+"""How big and in which colours: zoom (Ctrl+= / Ctrl+- / Ctrl+0), presenter mode (F5:
+twice the size), full screen (F11), and the themes: follow the system, light, dark, or
+high contrast. All of it is remembered between runs (QSettings)."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+THEMES = ("system", "light", "dark", "high contrast")
+PRESENTER_ZOOM = 2.0
+MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.6, 4.0, 1.15
+
+
+def _palette(theme: str) -> QPalette:
+    if theme == "light":
+        return QApplication.style().standardPalette()
+    p = QPalette()
+    if theme == "dark":
+        base, text, window, highlight = "#1e1e1e", "#e8e8e8", "#2b2b2b", "#3d7bd9"
+    else:  # high contrast: pure black and white, yellow selection
+        base, text, window, highlight = "#000000", "#ffffff", "#000000", "#ffd400"
+    for role, colour in ((QPalette.Window, window), (QPalette.Base, base),
+                         (QPalette.AlternateBase, window), (QPalette.Button, window),
+                         (QPalette.WindowText, text), (QPalette.Text, text),
+                         (QPalette.ButtonText, text), (QPalette.ToolTipBase, base),
+                         (QPalette.ToolTipText, text), (QPalette.Highlight, highlight),
+                         (QPalette.HighlightedText, "#000000" if theme != "dark" else "#fff"),
+                         (QPalette.PlaceholderText, "#999999"), (QPalette.Mid, "#888888")):
+        p.setColor(role, QColor(colour))
+    return p
+
+
+class Appearance(QObject):
+    changed = Signal()
+
+    def __init__(self, app: QApplication):
+        super().__init__(app)
+        self.app = app
+        self.base_point_size = app.font().pointSizeF()
+        settings = QSettings()
+        self.zoom = float(settings.value("appearance/zoom", 1.0))
+        self.presenter = settings.value("appearance/presenter", False) in (True, "true")
+        self.theme = settings.value("appearance/theme", "system")
+        if self.theme not in THEMES:
+            self.theme = "system"
+        self.apply()
+
+    # --- what is in force --------------------------------------------------------
+    @property
+    def scale(self) -> float:
+        return self.zoom * (PRESENTER_ZOOM if self.presenter else 1.0)
+
+    def effective_theme(self) -> str:
+        if self.theme != "system":
+            return self.theme
+        scheme = QGuiApplication.styleHints().colorScheme()
+        return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+
+    def plot_colours(self) -> tuple[str, str]:
+        """(background, foreground) for the plots."""
+        return {"light": ("w", "#222"), "dark": ("#1e1e1e", "#e8e8e8"),
+                "high contrast": ("k", "w")}[self.effective_theme()]
+
+    # --- changes -----------------------------------------------------------------
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom / ZOOM_STEP)
+
+    def zoom_reset(self) -> None:
+        """Normal size: zoom 1 and presenter mode off."""
+        self.presenter = False
+        self.set_zoom(1.0)
+
+    def set_zoom(self, zoom: float) -> None:
+        self.zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
+        self.apply()
+
+    def set_presenter(self, on: bool) -> None:
+        self.presenter = on
+        self.apply()
+
+    def set_theme(self, theme: str) -> None:
+        if theme in THEMES:
+            self.theme = theme
+            self.apply()
+
+    def apply(self) -> None:
+        font = self.app.font()
+        font.setPointSizeF(self.base_point_size * self.scale)
+        self.app.setFont(font)
+        theme = self.effective_theme()
+        self.app.setPalette(_palette(theme))
+        background, foreground = self.plot_colours()
+        pg.setConfigOptions(background=background, foreground=foreground)
+        settings = QSettings()
+        settings.setValue("appearance/zoom", self.zoom)
+        settings.setValue("appearance/presenter", self.presenter)
+        settings.setValue("appearance/theme", self.theme)
+        self.changed.emit()

@@ -1,0 +1,151 @@
+"""Quiz mode: the breakdown hides its numbers; the student types every factor, the
+slope, the step size and the new value; Check marks each right or wrong and names the
+wrong factors; when all are right (or on Reveal) the step is taken. A running score."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.explain import fmt
+from engine.quiz import check, questions
+from gui.maths_text import formula_html
+from gui.session import Session
+
+RIGHT, WRONG = "background: #c8f7c5;", "background: #ffc9c9;"
+
+
+class QuizPanel(QWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.setObjectName("quizPanel")
+        self.session = session
+        self.active = False
+        self.right = self.asked = 0
+        self.fields: dict[str, QLineEdit] = {}
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.score = QLabel()
+        self.score.setObjectName("quizScore")
+        self.tolerance = QDoubleSpinBox()
+        self.tolerance.setObjectName("quizTolerance")
+        self.tolerance.setRange(0.01, 50)
+        self.tolerance.setValue(1.0)
+        self.tolerance.setSuffix(" %")
+        self.tolerance.setToolTip("How close an answer must be (relative). Answers within "
+                                  "0.0005 always count, so rounding to 3 decimals is fine.")
+        top.addWidget(self.score, 1)
+        top.addWidget(QLabel("tolerance"))
+        top.addWidget(self.tolerance)
+        lay.addLayout(top)
+        self.question_label = QLabel()
+        self.question_label.setWordWrap(True)
+        lay.addWidget(self.question_label)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        lay.addWidget(self.scroll, 1)
+        self.feedback = QLabel()
+        self.feedback.setObjectName("quizFeedback")
+        self.feedback.setWordWrap(True)
+        lay.addWidget(self.feedback)
+        buttons = QHBoxLayout()
+        self.check_button = QPushButton("Check")
+        self.check_button.setObjectName("quizCheck")
+        self.check_button.setToolTip("Mark every answer; when all are right, take the step")
+        self.check_button.clicked.connect(self.check)
+        self.reveal_button = QPushButton("Reveal and step")
+        self.reveal_button.setObjectName("quizReveal")
+        self.reveal_button.setToolTip("Show the answers, then take the step")
+        self.reveal_button.clicked.connect(self.reveal)
+        buttons.addWidget(self.check_button)
+        buttons.addWidget(self.reveal_button)
+        lay.addLayout(buttons)
+        session.selectionChanged.connect(self.new_question)
+        session.lessonChanged.connect(self.new_question)
+        session.stateChanged.connect(self._state_changed)
+        self.asked_about = None
+        self.new_question()
+
+    def _state(self):
+        s = self.session
+        return (s.selected, s.trainer.steps_done, s.network.params.tobytes(),
+                s.trainer.learning_rate)
+
+    def _state_changed(self) -> None:
+        """A step, edit or undo from elsewhere makes the question stale: ask anew."""
+        if self.isVisible() and self._state() != self.asked_about:
+            self.new_question()
+
+    def set_active(self, on: bool) -> None:
+        self.active = on
+        self.session.quiz_active = on
+        self.session.stateChanged.emit()  # the breakdown hides or shows its numbers
+        self.new_question()
+
+    def new_question(self, *_) -> None:
+        s = self.session
+        name = s.selected
+        b = s.breakdown(name)
+        self.qs = questions(b, s.value(name), s.trainer.learning_rate)
+        self.asked_about = self._state()
+        path = b.paths[0]
+        self.question_label.setText(
+            f"<b>Step {s.trainer.steps_done + 1}, parameter {name}</b> "
+            f"(learning rate {fmt(s.trainer.learning_rate)}, {name} = {fmt(s.value(name))})"
+            f"<br>{b.symbol} = Σ " + " · ".join(f"({formula_html(f.formula)})"
+                                                 for f in path.factors))
+        body = QWidget()
+        grid = QGridLayout(body)
+        self.fields = {}
+        for row, q in enumerate(self.qs):
+            field = QLineEdit()
+            field.setObjectName(f"quiz_{q.key}")
+            field.setPlaceholderText("your answer")
+            field.returnPressed.connect(self.check)
+            grid.addWidget(QLabel(q.label), row, 0)
+            grid.addWidget(field, row, 1)
+            self.fields[q.key] = field
+        self.scroll.setWidget(body)
+        self.feedback.setText("")
+        self._show_score()
+
+    def check(self) -> bool:
+        typed = {k: f.text() for k, f in self.fields.items()}
+        marks = check(self.qs, typed, self.tolerance.value() / 100)
+        for key, ok in marks.items():
+            self.fields[key].setStyleSheet(RIGHT if ok else WRONG)
+        wrong = [q for q in self.qs if not marks[q.key]]
+        self.asked += 1
+        if not wrong:
+            self.right += 1
+            self.feedback.setText("All right! Taking the step.")
+            self._step()
+            return True
+        names = ", ".join(q.label for q in wrong[:4]) + (" …" if len(wrong) > 4 else "")
+        self.feedback.setText(f"{len(wrong)} wrong: {names}. Fix the red ones and Check "
+                              "again, or Reveal.")
+        self._show_score()
+        return False
+
+    def reveal(self) -> None:
+        for q in self.qs:
+            self.fields[q.key].setText(fmt(q.answer))
+            self.fields[q.key].setStyleSheet("")
+        self.feedback.setText("Revealed. Taking the step.")
+        self._step()
+
+    def _step(self) -> None:
+        self.session.step()
+        self.new_question()
+
+    def _show_score(self) -> None:
+        self.score.setText(f"Score: {self.right} right of {self.asked} checked")

@@ -1,0 +1,114 @@
+"""Classroom: presenter mode, quiz mode, worksheets from the window, lesson notes."""
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+
+from engine.explain import fmt
+from gui import create_window
+
+
+@pytest.fixture
+def window(qtbot):
+    def make(lesson="statquest-b3"):
+        w = create_window(lesson)
+        qtbot.addWidget(w)
+        w.resize(1280, 800)
+        w.show()
+        w.activateWindow()
+        qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+        return w
+    yield make
+    from PySide6.QtWidgets import QApplication
+
+    ap = QApplication.instance().backprop_appearance
+    ap.set_theme("system")
+    ap.zoom_reset()  # leave the next test at normal size
+
+
+def test_presenter_mode_doubles_the_breakdown_font_and_ctrl_0_restores(window, qtbot):
+    w = window()
+    normal = w.breakdown.font().pointSizeF()
+    def size():
+        return w.breakdown.font().pointSizeF()
+
+    qtbot.keyClick(w.network_view, Qt.Key_F5)
+    assert w.appearance.presenter
+    qtbot.waitUntil(lambda: size() >= 2 * normal - 0.01, timeout=1000)  # fonts propagate
+    assert w.presenter_action.isChecked()
+    qtbot.keyClick(w.network_view, Qt.Key_Equal, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: size() > 2 * normal, timeout=1000)
+    qtbot.keyClick(w.network_view, Qt.Key_0, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: size() == pytest.approx(normal), timeout=1000)
+    assert not w.appearance.presenter
+
+
+def test_plot_lines_and_markers_scale_with_presenter_mode(window):
+    w = window()
+    curve = w.loss_plot.curve
+    width = curve.opts["pen"].widthF()
+    w.appearance.set_presenter(True)
+    assert curve.opts["pen"].widthF() == pytest.approx(2 * width)
+    assert w.loss_plot.current.opts["symbolSize"] == pytest.approx(26)
+
+
+@pytest.mark.parametrize("theme", ["dark", "high contrast", "light"])
+def test_themes_change_the_palette_and_are_remembered(window, qtbot, theme):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QPalette
+
+    w = window()
+    w.appearance.set_theme(theme)
+    qtbot.wait(50)  # palettes propagate through the event loop
+    base = w.breakdown.palette().color(QPalette.Base)
+    assert (base.lightness() < 60) == (theme != "light")
+    assert QSettings().value("appearance/theme") == theme
+
+
+def test_quiz_accepts_right_answers_and_marks_a_wrong_factor(window, qtbot):
+    w = window("statquest-all")
+    w.set_quiz(True)
+    assert "Quiz" in w.breakdown.toPlainText() and "15.6" not in w.breakdown.toPlainText()
+    quiz = w.quiz
+    s = w.session
+    assert s.selected == "w1"
+    # a wrong factor: dy1/dx1 of sample 2 typed as 0.5 (it is 0.797)
+    for q in quiz.qs:
+        quiz.fields[q.key].setText(fmt(q.answer, 4))
+    wrong_key = next(q.key for q in quiz.qs if q.label == "dy1/dx1 for sample 2")
+    quiz.fields[wrong_key].setText("0.5")
+    assert not quiz.check()
+    assert "dy1/dx1 for sample 2" in quiz.feedback.text()
+    assert "ffc9c9" in quiz.fields[wrong_key].styleSheet()
+    assert s.trainer.steps_done == 0
+    # corrected (rounded to 3 decimals is within tolerance): accepted, and the step is taken
+    right = next(q for q in quiz.qs if q.key == wrong_key).answer
+    quiz.fields[wrong_key].setText(f"{right:.3f}")
+    before = s.value("w1")
+    assert quiz.check()
+    assert s.trainer.steps_done == 1
+    assert s.value("w1") != before
+    assert "1 right of 2" in quiz.score.text()
+    w.set_quiz(False)
+    qtbot.waitUntil(lambda: re.search(r"Σ = ", w.breakdown.toPlainText()) is not None)
+
+
+def test_worksheet_from_the_window_matches_its_state(window, tmp_path):
+    w = window("statquest-b3")
+    w.controls.step()
+    path = tmp_path / "sheet.md"
+    assert w.export_worksheet_to(str(path), 1, answers=True)
+    text = path.read_text()
+    b3 = w.session.value("b3") - w.session.grad("b3") * 0.1
+    assert f"new b3 = {fmt(w.session.value('b3'))} − (step size) = {fmt(b3)}" in text
+    pdf = tmp_path / "sheet.pdf"
+    assert w.export_worksheet_to(str(pdf), 2, answers=False)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_lesson_notes_show_the_description(window):
+    w = window("house-price")
+    assert "slips in the article" in w.notes.toPlainText().lower()
+    w.open("statquest-b3")
+    assert "b3" in w.notes.toPlainText()
