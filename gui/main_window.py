@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
             style_plot(plot)
             scale_items(plot, scale)
         self.breakdown.refresh()
-        self.network_view.set_theme(self.appearance.effective_theme())
+        self.network_view.set_theme(self.appearance.effective_theme(), scale)
         self.presenter_action.setChecked(self.appearance.presenter)
 
     def _update_title(self) -> None:

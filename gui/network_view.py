@@ -59,6 +59,7 @@ class NetworkView(QGraphicsView):
         self.setMouseTracking(True)
         self.session = session
         self.ink = QColor("#111")
+        self.scale = 1.0
         self.edges: dict[str, QGraphicsLineItem] = {}
         self.labels: dict[str, ValueLabel] = {}
         self.node_labels: list[tuple[QGraphicsSimpleTextItem, int, int]] = []
@@ -86,7 +87,7 @@ class NetworkView(QGraphicsView):
         # Scene units, not screen points: the view scales the whole drawing to fit, so a
         # bigger window (or projector) gives bigger labels without crowding them.
         font = QFont(self.font())
-        font.setPointSizeF(13.0)
+        font.setPointSizeF(13.0 * min(self.scale, 1.6))
         for layer, w in enumerate(net.weights):
             for j in range(w.shape[0]):
                 for i in range(w.shape[1]):
@@ -138,8 +139,10 @@ class NetworkView(QGraphicsView):
         self.scene().addItem(label)
         self.labels[name] = label
 
-    def set_theme(self, theme: str) -> None:
-        """Node fill, outlines and text that read on the theme's background."""
+    def set_theme(self, theme: str, scale: float = 1.0) -> None:
+        """Node fill, outlines and text that read on the theme's background; labels and
+        lines bigger in presenter mode (labels less, so they do not collide)."""
+        self.scale = scale
         dark = theme in ("dark", "high contrast")
         self.ink = QColor("#f0f0f0" if dark else "#111")
         self.setBackgroundBrush(QColor("#000" if theme == "high contrast" else
@@ -153,7 +156,7 @@ class NetworkView(QGraphicsView):
         for name, line in self.edges.items():
             v = s.value(name)
             colour = SELECTED if name == s.selected else (POSITIVE if v >= 0 else NEGATIVE)
-            width = 1.5 + 7.0 * math.sqrt(min(abs(v) / biggest, 1.0))
+            width = (1.5 + 7.0 * math.sqrt(min(abs(v) / biggest, 1.0))) * self.scale
             line.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
         for name, label in self.labels.items():
             label.show_value(f"{name} = {fmt(s.value(name), 4)}",

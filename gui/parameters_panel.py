@@ -20,6 +20,7 @@ class ParametersPanel(QScrollArea):
         self.session = session
         self.fields: dict[str, QLineEdit] = {}
         self.checks: dict[str, QCheckBox] = {}
+        self.labels: dict[str, QLabel] = {}
         session.lessonChanged.connect(self.rebuild)
         session.stateChanged.connect(self.refresh)
         session.selectionChanged.connect(self._show_selection)
@@ -33,9 +34,10 @@ class ParametersPanel(QScrollArea):
         for col, text in enumerate(("", "value", "train")):
             head = QLabel(f"<i>{text}</i>")
             grid.addWidget(head, 0, col)
-        self.fields, self.checks = {}, {}
+        self.fields, self.checks, self.labels = {}, {}, {}
         for row, name in enumerate(s.network.param_names, start=1):
             label = QLabel(name_html(name))
+            self.labels[name] = label
             field = QLineEdit()
             field.setObjectName(f"param_{name}")
             field.setToolTip(f"{name}: type a number and press Enter. The slope and the "
@@ -88,6 +90,7 @@ class ParametersPanel(QScrollArea):
         self.session.set_trainable(name, on)
 
     def _show_selection(self, name: str) -> None:
-        for n, field in self.fields.items():
-            field.setStyleSheet("QLineEdit { border: 2px solid palette(highlight); }"
-                                if n == name else "")
+        """The selected parameter's name is marked and bold (no style sheet: it would
+        fix the field's colours and font against the theme and zoom)."""
+        for n, label in self.labels.items():
+            label.setText(f"▶ <b>{name_html(n)}</b>" if n == name else name_html(n))
