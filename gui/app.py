@@ -82,7 +82,8 @@ def run(args) -> int:
 
     errors.install()
     window.restore_layout()
-    offer_recovery(window, pending_recovery(), restore)
+    if not args.smoke:  # an install check must never wait for an answer
+        offer_recovery(window, pending_recovery(), restore)
     window.show()
     if args.autosave_now:  # for the crash-recovery test: an autosave soon after start
         QTimer.singleShot(200, window.autosave.save)
