@@ -127,3 +127,17 @@ def _summed_path(net, fwd, y, loss, ref, node_factor, own) -> ChainPath:
     first = Factor(loss.symbol, post, f"Σ over every path from {post} to the output",
                    upstream[:, ref.neuron])
     return ChainPath((first, *node_factor(ref.layer, ref.neuron), own))
+
+
+def node_gradients(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss) -> list[np.ndarray]:
+    """dLoss/dpre for every neuron of every layer, per sample: what flows backwards
+    through the network in the backward pass (the 'delta' of each neuron)."""
+    fwd = net.forward(x)
+    upstream = loss.derivative(fwd.predicted, y)
+    out = [None] * len(net.layers)
+    for layer in range(len(net.layers) - 1, -1, -1):
+        act = net.activations[layer]
+        delta = upstream * act.derivative(fwd.pre[layer], fwd.post[layer])
+        out[layer] = delta
+        upstream = delta @ net.weights[layer]
+    return out

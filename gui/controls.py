@@ -31,6 +31,10 @@ class Controls(QToolBar):
                                        "Run gradient descent until the stop rule (R); "
                                        "press again to pause", None, checkable=True)
         self.run_action.toggled.connect(self._run_toggled)
+        self.flow_action = self._action("Show the flow", "flowButton", "F",
+                                        "Animate one step on the diagram: values forward, "
+                                        "gradients backward, then the update (F)",
+                                        self.show_flow)
         self.back_action = self._action("Step back", "stepBackButton", "Backspace",
                                         "Go back one step (Backspace); Ctrl+Z undoes anything",
                                         session.step_back)
@@ -94,6 +98,10 @@ class Controls(QToolBar):
         if self.session.running:
             self.session.set_running(False)
         self.session.step()
+
+    def show_flow(self) -> None:
+        window = self.parent()
+        window.flow.start()
 
     def _rate_edited(self) -> None:
         if not self.rate.isModified():

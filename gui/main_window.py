@@ -29,6 +29,7 @@ from gui.breakdown_panel import BreakdownPanel
 from gui.controls import Controls
 from gui.data_panel import DataPanel
 from gui.exploration import GradientCheckTable, LandscapeView, TangentPlot
+from gui.flow import FlowAnimation
 from gui.history_export import history_csv
 from gui.history_table import HistorySlider, HistoryTable
 from gui.loss_plot import LossPlot
@@ -44,6 +45,7 @@ SHORTCUTS = (
     ("Space", "Take one gradient-descent step"),
     ("R", "Run / Pause"),
     ("Backspace", "Step back one step"),
+    ("F", "Show the flow: one step animated on the diagram"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / Redo any step, run, edit or reset"),
     ("Ctrl+R", "Reset to the lesson's starting values"),
     ("Ctrl+O", "Open a lesson file"),
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.network_view = NetworkView(session)
         self.setCentralWidget(self.network_view)
+        self.flow = FlowAnimation(self.network_view, session)
         self.controls = Controls(session, self)
         self.addToolBar(self.controls)
         self.parameters = ParametersPanel(session)

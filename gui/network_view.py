@@ -62,7 +62,8 @@ class NetworkView(QGraphicsView):
         self.scale = 1.0
         self.edges: dict[str, QGraphicsLineItem] = {}
         self.labels: dict[str, ValueLabel] = {}
-        self.node_labels: list[tuple[QGraphicsSimpleTextItem, int, int]] = []
+        self.node_pos: dict[tuple[int, int], QPointF] = {}  # (column, neuron) -> centre
+        self.overlays: list[ValueLabel] = []  # the flow animation's temporary labels
         session.lessonChanged.connect(self.rebuild)
         self.live = LiveRefresh(self, self.refresh)
         session.stateChanged.connect(self.live.request)
@@ -104,6 +105,9 @@ class NetworkView(QGraphicsView):
                         t = 0.5 if n_out == 1 else 0.35 if n_out == 2 else \
                             0.25 + 0.5 * j / (n_out - 1)
                         self._label(name, a + (b - a) * t, font)
+        self.overlays = []
+        self.node_pos = {(c, j): p for c, column in enumerate(pos) for j, p in enumerate(column)}
+        self.font_for_labels = font
         for c, column in enumerate(pos):
             for j, p in enumerate(column):
                 node = QGraphicsEllipseItem(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS,
@@ -161,6 +165,28 @@ class NetworkView(QGraphicsView):
         for name, label in self.labels.items():
             label.show_value(f"{name} = {fmt(s.value(name), 4)}",
                              SELECTED if name == s.selected else QColor("#111"))
+
+    # --- overlays for the flow animation -------------------------------------------
+    def clear_overlays(self) -> None:
+        for item in self.overlays:
+            self.scene().removeItem(item)
+        self.overlays = []
+        for label in self.labels.values():
+            label.show()
+
+    def add_overlay(self, at: QPointF, text: str, colour: QColor) -> ValueLabel:
+        for value_label in self.labels.values():  # the animation's labels replace them
+            value_label.hide()
+        label = ValueLabel("", at, self.font_for_labels)
+        label.setZValue(5)
+        self.scene().addItem(label)
+        label.show_value(text, colour)
+        self.overlays.append(label)
+        return label
+
+    def edge_midpoint(self, name: str) -> QPointF:
+        line = self.edges[name].line()
+        return (line.p1() + line.p2()) / 2
 
     # --- interaction -------------------------------------------------------------
     def _param_at(self, pos) -> str | None:

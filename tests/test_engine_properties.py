@@ -181,3 +181,18 @@ def test_loss_along_and_grid_hold_the_other_parameters():
     grid = loss_grid(net, x, y, lf, "w3", "b3", np.array([-1.22, 0.0]), np.array([0.0, 1.0]))
     assert grid.shape == (2, 2)
     assert grid[0, 0] == pytest.approx(t.loss) and grid[1, 0] == pytest.approx(along[1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems())
+def test_node_gradients_give_the_weight_gradients(problem):
+    from engine.breakdown import node_gradients
+
+    net, x, y, loss = problem
+    deltas = node_gradients(net, x, y, loss)
+    fwd = net.forward(x)
+    _, grad = net.loss_and_gradient(x, y, loss)
+    for ref in net.refs:  # dL/dw = Σ_samples delta · input, dL/db = Σ delta
+        d = deltas[ref.layer][:, ref.neuron]
+        source = 1.0 if ref.is_bias else fwd.layer_input(ref.layer)[:, ref.input]
+        assert np.sum(d * source) == pytest.approx(grad[ref.index], rel=1e-9, abs=1e-12)

@@ -168,3 +168,23 @@ def test_malformed_csv_is_refused_and_data_stays(window, tmp_path):
     assert w.editor.load_csv_from(str(good))
     assert w.session.trainer.inputs.shape == (5, 1)
     assert w.data_panel.table.rowCount() == 5 or w.data_panel.table.live.stale
+
+
+def test_flow_animation_shows_values_forward_gradients_backward_then_steps(window, qtbot):
+    w = window("statquest-all")
+    w.flow.timer.setInterval(30)
+    seen = []
+    w.flow.timer.timeout.connect(lambda: seen.append(list(w.flow.shown)))
+    t = w.session.trainer
+    y1 = t.network.forward(t.inputs).post[0][0, 0]
+    slope_w3 = w.session.grad("w3")
+    qtbot.mouseClick(w.controls.button("flowButton"), Qt.LeftButton)
+    with qtbot.waitSignal(w.flow.finished, timeout=5000):
+        pass
+    flat = [text for frame in seen for text in frame]
+    from engine.explain import fmt
+    assert f"y1 = {fmt(y1, 4)}" in flat  # forward
+    assert f"∂SSR/∂w3 = {fmt(slope_w3, 4)}" in flat  # backward
+    assert any(text.startswith("w3: 0.36 → ") for text in flat)  # update
+    assert w.session.trainer.steps_done == 1
+    assert not w.network_view.overlays
