@@ -42,8 +42,10 @@ class ChainPath:
 
     @property
     def products(self) -> np.ndarray:
-        """The product of the factors, per sample."""
-        return np.prod(np.stack([f.values for f in self.factors]), axis=0)
+        """The product of the factors, per sample (inf where it overflows, quietly: a
+        diverging lesson is reported by the trainer, not by a warning)."""
+        with np.errstate(all="ignore"):
+            return np.prod(np.stack([f.values for f in self.factors]), axis=0)
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,14 @@ class Breakdown:
 
     @property
     def per_sample(self) -> np.ndarray:
-        return np.sum([p.products for p in self.paths], axis=0)
+        with np.errstate(all="ignore"):
+            return np.sum([p.products for p in self.paths], axis=0)
 
     @property
     def slope(self) -> float:
         """dLoss/dparameter: the sum over paths and samples."""
-        return float(np.sum(self.per_sample))
+        with np.errstate(all="ignore"):
+            return float(np.sum(self.per_sample))
 
     @property
     def symbol(self) -> str:

@@ -33,7 +33,7 @@ class BreakdownPanel(QTextBrowser):
         session.stateChanged.connect(self.live.request)
         session.selectionChanged.connect(self.refresh)
         session.lessonChanged.connect(self.refresh)
-        self.refresh()
+        self.live.now()
 
     def refresh(self) -> None:
         self.setHtml(STYLE + self.render_html())

@@ -36,7 +36,7 @@ class DataPlot(pg.PlotWidget):
         self.live = LiveRefresh(self, self.refresh)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
-        self.refresh()
+        self.live.now()
 
     def refresh(self) -> None:
         s = self.session
@@ -78,7 +78,7 @@ class DataTable(QTableWidget):
         self.live = LiveRefresh(self, self.refresh, 0.1)
         session.lessonChanged.connect(self.live.request)
         session.stateChanged.connect(self.live.request)
-        self.refresh()
+        self.live.now()
 
     def _headers(self) -> list[str]:
         t = self.session.trainer

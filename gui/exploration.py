@@ -50,7 +50,7 @@ class TangentPlot(pg.PlotWidget):
         self.live = LiveRefresh(self, self.refresh)
         for signal in (session.stateChanged, session.selectionChanged, session.lessonChanged):
             signal.connect(self.live.request)
-        self.refresh()
+        self.live.now()
 
     def refresh(self) -> None:
         s, t = self.session, self.session.trainer
@@ -196,7 +196,7 @@ class GradientCheckTable(QTableWidget):
         self.live = LiveRefresh(self, self.refresh, 0.2)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
-        self.refresh()
+        self.live.now()
 
     def refresh(self) -> None:
         t = self.session.trainer

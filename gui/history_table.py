@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QSlider, QTableV
 
 from engine.explain import fmt
 from gui.session import Session
+from gui.throttle import on_screen
 
 ROOT = QModelIndex()
 
@@ -101,7 +102,7 @@ class HistoryTable(QTableView):
 
     def _follow(self, *_) -> None:
         """Keep the newest step in view, unless the user scrolled up to read."""
-        if self._at_bottom and self.isVisible():
+        if self._at_bottom and on_screen(self):
             self.scrollToBottom()
 
 

@@ -30,7 +30,7 @@ class LossPlot(pg.PlotWidget):
         self.live = LiveRefresh(self, self.refresh)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
-        self.refresh()
+        self.live.now()
 
     def set_log(self, on: bool) -> None:
         self.setLogMode(y=on)

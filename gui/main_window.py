@@ -39,6 +39,7 @@ from gui.parameters_panel import ParametersPanel
 from gui.plot_style import scale_items, style_plot
 from gui.quiz_panel import QuizPanel
 from gui.session import Session, session_for
+from gui.throttle import LazyPanel
 from gui.worksheet_pdf import WorksheetDialog, write_pdf
 
 SHORTCUTS = (
@@ -73,8 +74,8 @@ class MainWindow(QMainWindow):
         self.loss_plot = LossPlot(session)
         self.data_panel = DataPanel(session)
         self.history = HistoryTable(session)
-        self.tangent = TangentPlot(session)
-        self.landscape = LandscapeView(session)
+        self.lazy_tangent = LazyPanel(lambda: TangentPlot(session), self._styled)
+        self.lazy_landscape = LazyPanel(lambda: LandscapeView(session), self._styled)
         self.gradient_check = GradientCheckTable(session)
         self.editor = NetworkEditor(session)
         self.quiz = QuizPanel(session)
@@ -98,8 +99,8 @@ class MainWindow(QMainWindow):
             ("loss", "Loss", loss_box, Qt.RightDockWidgetArea),
             ("data", "Data and fit", self.data_panel, Qt.BottomDockWidgetArea),
             ("history", "Step history", self.history, Qt.BottomDockWidgetArea),
-            ("tangent", "Loss vs parameter", self.tangent, Qt.RightDockWidgetArea),
-            ("landscape", "Landscape", self.landscape, Qt.RightDockWidgetArea),
+            ("tangent", "Loss vs parameter", self.lazy_tangent, Qt.RightDockWidgetArea),
+            ("landscape", "Landscape", self.lazy_landscape, Qt.RightDockWidgetArea),
             ("gradcheck", "Gradient check", self.gradient_check, Qt.BottomDockWidgetArea),
             ("editor", "Build network", self.editor, Qt.LeftDockWidgetArea),
             ("quiz", "Quiz", self.quiz, Qt.RightDockWidgetArea),
@@ -226,7 +227,23 @@ class MainWindow(QMainWindow):
                                "*This lesson has no notes.*")
 
     def plots(self):
-        return [self.loss_plot, self.data_panel.plot, self.tangent, self.landscape.plot]
+        made = [lazy.panel for lazy in (self.lazy_tangent, self.lazy_landscape) if lazy.panel]
+        return [self.loss_plot, self.data_panel.plot,
+                *[p.plot if isinstance(p, LandscapeView) else p for p in made]]
+
+    @property
+    def tangent(self) -> TangentPlot:
+        return self.lazy_tangent.get()
+
+    @property
+    def landscape(self) -> LandscapeView:
+        return self.lazy_landscape.get()
+
+    def _styled(self, panel) -> None:
+        """A lazily made panel takes the current zoom and theme."""
+        plot = panel.plot if isinstance(panel, LandscapeView) else panel
+        style_plot(plot)
+        scale_items(plot, self.appearance.scale)
 
     def restyle(self) -> None:
         """Fonts, line widths, markers and colours after a zoom or theme change."""

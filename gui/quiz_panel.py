@@ -20,6 +20,7 @@ from engine.explain import fmt
 from engine.quiz import check, questions
 from gui.maths_text import formula_html
 from gui.session import Session
+from gui.throttle import LiveRefresh
 
 RIGHT, WRONG = "background: #c8f7c5;", "background: #ffc9c9;"
 
@@ -71,7 +72,8 @@ class QuizPanel(QWidget):
         lay.addLayout(buttons)
         session.selectionChanged.connect(self.new_question)
         session.lessonChanged.connect(self.new_question)
-        session.stateChanged.connect(self._state_changed)
+        self.live = LiveRefresh(self, self._state_changed)
+        session.stateChanged.connect(self.live.request)
         self.asked_about = None
         self.new_question()
 
@@ -82,7 +84,7 @@ class QuizPanel(QWidget):
 
     def _state_changed(self) -> None:
         """A step, edit or undo from elsewhere makes the question stale: ask anew."""
-        if self.isVisible() and self._state() != self.asked_about:
+        if self._state() != self.asked_about:
             self.new_question()
 
     def set_active(self, on: bool) -> None:

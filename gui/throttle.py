@@ -11,8 +11,17 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+
+def on_screen(widget: QWidget) -> bool:
+    """Shown and inside its window. A dock tabbed behind another still counts as visible
+    to Qt; it is parked outside the window, which is what tells it apart."""
+    if not widget.isVisible():
+        return False
+    window = widget.window()
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()).intersects(window.rect())
 
 
 class LiveRefresh(QObject):
@@ -28,7 +37,7 @@ class LiveRefresh(QObject):
 
     def request(self, *_) -> None:
         """Refresh now if visible and the interval has passed; else as soon as it may."""
-        if not self.widget.isVisible():
+        if not on_screen(self.widget):
             self.stale = True
             return
         wait = self.last + self.interval - time.perf_counter()
@@ -39,9 +48,15 @@ class LiveRefresh(QObject):
             self.timer.start(int(wait * 1000) + 1)
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Show and self.stale:
+        # Raising a tabbed dock moves and resizes it into view (no Show event comes).
+        if event.type() in (QEvent.Show, QEvent.Move, QEvent.Resize) and self.stale:
             QTimer.singleShot(0, self.request)
         return False
+
+    def now(self) -> None:
+        """Refresh at once, visible or not (a panel's first drawing)."""
+        self.timer.stop()
+        self._fire()
 
     def _fire(self) -> None:
         self.stale = False
@@ -50,3 +65,28 @@ class LiveRefresh(QObject):
         # panel shows what it can, and divergence itself is reported by the session.
         with np.errstate(all="ignore"):
             self.action()
+
+
+class LazyPanel(QWidget):
+    """A dock's content made only when first on screen: panels tabbed out of sight at
+    start-up cost nothing until someone looks (a pyqtgraph plot takes ~40 ms to make)."""
+
+    def __init__(self, factory: Callable[[], QWidget], on_create: Callable[[QWidget], None]):
+        super().__init__()
+        self.factory, self.on_create = factory, on_create
+        self.panel: QWidget | None = None
+        self.setLayout(QVBoxLayout())
+        self.layout().setContentsMargins(0, 0, 0, 0)
+
+    def get(self) -> QWidget:
+        if self.panel is None:
+            self.panel = self.factory()
+            self.layout().addWidget(self.panel)
+            self.on_create(self.panel)
+        return self.panel
+
+    def event(self, event) -> bool:
+        if self.panel is None and event.type() in (QEvent.Show, QEvent.Move, QEvent.Resize) \
+                and on_screen(self):
+            QTimer.singleShot(0, self.get)
+        return super().event(event)

@@ -217,3 +217,21 @@ def test_huge_and_wide_files_are_refused_quickly(tmp_path):
     wide["layers"][0]["neurons"] = 10_000
     with pytest.raises(LessonError, match="neurons"):
         lesson_from_json(json.dumps(wide))
+
+
+def test_a_lesson_with_huge_values_opens_without_warnings(qtbot, tmp_path):
+    data = json.loads(preset_text("statquest-all"))
+    data["weights"] = [[[1e300], [-1e300]], [[1e300, 1e300]]]
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w = create_window(str(path))
+        qtbot.addWidget(w)
+        w.show()
+        for dock in ("tangent", "landscape", "gradcheck", "history", "quiz", "loss", "data"):
+            w.docks[dock].raise_()
+            qtbot.wait(20)
+        w.controls.step()
+        qtbot.wait(50)
+    assert "diverged" in w.statusBar().currentMessage()
