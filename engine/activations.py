@@ -23,9 +23,22 @@ def _sigmoid(x: Array, out: Array | None = None) -> Array:
     return out
 
 
+def _sigmoid_derivative(x: Array, y: Array, out: Array | None = None) -> Array:
+    # σ'(x) = y (1 - y), computed in place: big data sets pay for every temporary array.
+    out = np.subtract(1.0, y, out=out)
+    out *= y
+    return out
+
+
 def _softplus(x: Array, out: Array | None = None) -> Array:
     # log(1 + e^x) computed as logaddexp(0, x): exact for large |x|, never overflows.
     return np.logaddexp(0.0, x, out=out)
+
+
+def _softplus_derivative(x: Array, y: Array, out: Array | None = None) -> Array:
+    # d/dx log(1 + e^x) = e^x / (1 + e^x) = e^(x - softplus(x)): reuses y, cannot overflow.
+    out = np.subtract(x, y, out=out)
+    return np.exp(out, out=out)
 
 
 def _identity(x: Array, out: Array | None = None) -> Array:
@@ -35,20 +48,35 @@ def _identity(x: Array, out: Array | None = None) -> Array:
     return out
 
 
-def _softplus_derivative(x: Array, y: Array) -> Array:
-    # d/dx log(1 + e^x) = e^x / (1 + e^x) = e^(x - softplus(x)): reuses y, cannot overflow.
-    return np.exp(x - y)
+def _ones(x: Array, y: Array, out: Array | None = None) -> Array:
+    if out is None:
+        return np.ones_like(x)
+    out.fill(1.0)
+    return out
+
+
+def _relu_derivative(x: Array, y: Array, out: Array | None = None) -> Array:
+    if out is None:
+        return (x > 0).astype(float)
+    out[...] = x > 0
+    return out
+
+
+def _tanh_derivative(x: Array, y: Array, out: Array | None = None) -> Array:
+    out = np.multiply(y, y, out=out)  # 1 - y², in place
+    np.subtract(1.0, out, out=out)
+    return out
 
 
 @dataclass(frozen=True)
 class Activation:
-    """f(x) and f'(x). `function(x, out=None)` may write into `out` (training reuses
-    buffers); `derivative(x, y)` receives both the input x and the output y = f(x),
-    because some derivatives read best in terms of y (sigmoid: y (1 - y))."""
+    """f(x) and f'(x). `function(x, out=None)` and `derivative(x, y, out=None)` may
+    write into `out` (training reuses buffers); the derivative receives both the input x
+    and the output y = f(x), because some read best in terms of y (sigmoid: y (1 - y))."""
 
     name: str
-    function: Callable[[Array], Array]
-    derivative: Callable[[Array, Array], Array]
+    function: Callable[..., Array]
+    derivative: Callable[..., Array]
     formula: str  # f as a lesson writes it, with {x} for the input
     derivative_formula: str  # f' as a lesson writes it, with {x} input and {y} output
 
@@ -60,22 +88,19 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("identity", _identity, lambda x, y: np.ones_like(x), "{x}", "1"),
-        Activation(
-            "sigmoid", _sigmoid, lambda x, y: y * (1.0 - y),
-            "1 / (1 + e^-{x})", "{y} (1 - {y})",
-        ),
+        Activation("identity", _identity, _ones, "{x}", "1"),
+        Activation("sigmoid", _sigmoid, _sigmoid_derivative, "1 / (1 + e^-{x})",
+                   "{y} (1 - {y})"),
         Activation(
             "softplus", _softplus, _softplus_derivative,
             "log(1 + e^{x})", "e^{x} / (1 + e^{x})",
         ),
         Activation(
-            "relu", lambda x, out=None: np.maximum(x, 0.0, out=out),
-            lambda x, y: (x > 0).astype(float),
+            "relu", lambda x, out=None: np.maximum(x, 0.0, out=out), _relu_derivative,
             "max(0, {x})", "1 if {x} > 0 else 0",
         ),
         Activation(
-            "tanh", lambda x, out=None: np.tanh(x, out=out), lambda x, y: 1.0 - y * y,
+            "tanh", lambda x, out=None: np.tanh(x, out=out), _tanh_derivative,
             "tanh({x})", "1 - {y}²",
         ),
     )

@@ -61,15 +61,19 @@ class Forward:
 
 
 class _Workspace:
-    """Per-layer input buffers [inputs | 1] for one data set, reused every step."""
+    """Buffers for one data set, reused every step: per layer the inputs [inputs | 1],
+    the weighted sums, the local derivatives and what flows back. On big data sets a
+    fresh temporary array per operation costs as much as the operation itself."""
 
     def __init__(self, net: Network, x: np.ndarray):
         self.x = x  # held so that `is` identifies the data set this workspace was made for
-        self.inputs = []
-        for layer, m in enumerate([net.inputs, *net.sizes[:-1]]):
-            buf = np.ones((x.shape[0], m + net.layers[layer].bias))
-            self.inputs.append(buf)
+        n = x.shape[0]
+        self.inputs = [np.ones((n, m + ly.bias)) for m, ly in
+                       zip([net.inputs, *net.sizes[:-1]], net.layers, strict=True)]
         self.inputs[0][:, :net.inputs] = x
+        self.pre = [np.empty((n, size)) for size in net.sizes]
+        self.local = [np.empty((n, size)) for size in net.sizes]
+        self.back = [np.empty((n, m)) for m in [net.inputs, *net.sizes[:-1]]]
 
 
 class Network:
@@ -160,23 +164,29 @@ class Network:
         if ws is None or ws.x is not x:
             ws = self._workspace = _Workspace(self, x)
         inputs, last = ws.inputs, len(self.layers) - 1
-        pre, post = [], []
+        pre, post = ws.pre, []
         for layer, (blk, act) in enumerate(zip(self._blocks, self.activations, strict=True)):
-            z = inputs[layer] @ blk.T
+            z = np.matmul(inputs[layer], blk.T, out=pre[layer])
             if layer == last:
                 a = act.function(z)
             else:  # write f(z) straight into the next layer's [inputs | 1] buffer
                 a = act.function(z, out=inputs[layer + 1][:, :z.shape[1]])
-            pre.append(z)
             post.append(a)
         value, upstream = loss.value_and_derivative(post[last], y)
         for layer in range(last, -1, -1):
             act = self.activations[layer]
-            delta = upstream if act.is_identity else \
-                upstream * act.derivative(pre[layer], post[layer])
+            if act.is_identity:
+                delta = upstream
+            else:  # delta = upstream · f'(z), in a reused buffer
+                delta = act.derivative(pre[layer], post[layer], out=ws.local[layer])
+                delta *= upstream
             np.matmul(delta.T, inputs[layer], out=self._grad_blocks[layer])
             if layer:
-                upstream = delta @ self.weights[layer]
+                w = self.weights[layer]
+                if w.shape[0] == 1:  # one neuron: an outer product, cheaper by broadcasting
+                    upstream = np.multiply(delta, w, out=ws.back[layer])
+                else:
+                    upstream = np.matmul(delta, w, out=ws.back[layer])
         return value, self.grad
 
     def randomize(self, seed: int) -> None:
