@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import Layer, Network, Trainer, load_preset  # noqa: E402
 from engine.breakdown import chain_rule_breakdown  # noqa: E402
+from engine.landscape import loss_grid  # noqa: E402
 from engine.presets import PRESETS as NAMES  # noqa: E402
 
 
@@ -77,6 +78,16 @@ def main() -> None:
             chain_rule_breakdown(t.network, t.inputs, t.targets, t.loss_function, name)
     print(f"\nfull breakdown of all 7 statquest-all parameters: "
           f"{(time.perf_counter() - start) / n * 1e3:.3f} ms")
+    grid = np.linspace(-3, 3, 100)
+    best = min(_timed(lambda: loss_grid(t.network, t.inputs, t.targets, t.loss_function,
+                                        "w1", "b1", grid, grid)) for _ in range(10))
+    print(f"landscape, 100x100 grid over (w1, b1) of statquest-all: {best * 1e3:.1f} ms")
+
+
+def _timed(work) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":
