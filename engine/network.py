@@ -59,6 +59,16 @@ class Forward:
     def layer_input(self, layer: int) -> np.ndarray:
         return self.inputs if layer == 0 else self.post[layer - 1]
 
+    def named(self, names: Names) -> dict[str, np.ndarray]:
+        """Every intermediate under the articles' names, per sample: Input, x1, y1, …,
+        Predicted (or x1, z11, h11, …, h21)."""
+        out = {name: self.inputs[:, i] for i, name in enumerate(names.inputs)}
+        for layer, (pre, post) in enumerate(zip(self.pre, self.post, strict=True)):
+            for j in range(pre.shape[1]):
+                out[names.pre[layer][j]] = pre[:, j]
+                out[names.post[layer][j]] = post[:, j]
+        return out
+
 
 class _Workspace:
     """Buffers for one data set, reused every step: per layer the inputs [inputs | 1],

@@ -171,3 +171,19 @@ def test_xor_preset_learns_xor():
     t.run()
     pred = t.network.predict(t.inputs).ravel()
     assert list(np.round(pred)) == [0, 1, 1, 0]
+
+
+def test_forward_pass_keeps_every_intermediate_under_the_articles_names():
+    lesson = load_preset("statquest-b3")
+    net = lesson.network
+    values = net.forward(lesson.inputs).named(net.names)
+    assert list(values) == ["Input", "x1", "y1", "x2", "y2", "Predicted"]
+    # x1 = Input·w1 + b1 and y1 = log(1 + e^x1) for Input = 0.5, by hand
+    assert values["x1"][1] == pytest.approx(0.5 * 3.34 - 1.43)
+    assert values["y1"][1] == pytest.approx(softplus(0.5 * 3.34 - 1.43))
+    predicted = -1.22 * values["y1"] - 2.30 * values["y2"]
+    np.testing.assert_allclose(values["Predicted"], predicted)
+    house = load_preset("house-price")
+    named = house.network.forward(house.inputs).named(house.network.names)
+    assert named["h21"][0] == pytest.approx(0.63, abs=0.005)
+    assert named["z11"][0] == pytest.approx(0.1 + 0.2 * -0.32 + 0.15 * -0.66)
