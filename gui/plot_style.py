@@ -22,7 +22,11 @@ def style_plot(plot: pg.PlotWidget) -> None:
         axis.setTextPen(foreground)
         axis.setPen(foreground)
         axis.label.setFont(font)
-        axis.enableAutoSIPrefix(False)  # "(x0.001)" on an axis only confuses a class
+        # "(x0.001)" on an axis only confuses a class. pyqtgraph 0.14's switch-off itself
+        # computes a prefix scale once (its update ignores the flag), so clear it too.
+        axis.enableAutoSIPrefix(False)
+        axis.autoSIPrefixScale, axis.labelUnitPrefix = 1.0, ""
+        axis.picture = None
     plot.getPlotItem().titleLabel.opts["size"] = f"{size:.0f}pt"
     # No grid: the axes' translucent grid cost ~15 ms a repaint in software rendering
     # (bench/window.py), more than everything else in the window; the ticks suffice.

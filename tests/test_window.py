@@ -238,3 +238,13 @@ def test_window_layout_is_remembered(window, qtbot):
     assert again.docks["history"].isVisible()
     again.restore_layout()
     assert not again.docks["history"].isVisible()
+
+
+def test_plot_axes_show_the_values_themselves(window, qtbot):
+    """A loss of 0.49 is drawn against ticks reading 0.49, not 490 (an SI prefix bug)."""
+    w = window("single-weight")
+    for plot in (w.loss_plot, w.data_panel.plot):
+        for name in ("left", "bottom"):
+            assert plot.getAxis(name).autoSIPrefixScale == 1.0
+    lo, hi = w.loss_plot.getViewBox().viewRange()[1]
+    assert lo <= 0.49 <= hi < 10
