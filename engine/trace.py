@@ -120,7 +120,12 @@ def _print_trace(trainer: Trainer, lesson: Lesson, fmt_name: str, reason: StopRe
         widths = [max(len(r[c]) for r in rows) for c in range(len(HEADER))]
         for row in rows:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    print(f"\nstopped: {reason.value} after {trainer.steps_done} steps, "
+    why = {StopReason.CONVERGED: "converged: every step size is below "
+                                  f"{fmt(trainer.stop.min_step_size)}",
+           StopReason.MAX_STEPS: f"reached the lesson's limit of {trainer.stop.max_steps} steps",
+           StopReason.STEPS_DONE: "took the steps asked for",
+           StopReason.DIVERGED: "diverged: the next step would not be finite"}[reason]
+    print(f"\nstopped ({reason.value}) after {trainer.steps_done} steps, {why}; "
           f"loss {fmt(trainer.loss)}")
 
 
