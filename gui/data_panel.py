@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
-from gui.plot_style import keep_in_view, set_curve, set_points, shown, style_plot
+from gui.plot_style import keep_in_view, set_curve, set_labels, set_points, shown, style_plot
 from gui.session import InputError, Session, parse_number
 from gui.throttle import LiveRefresh
 
@@ -43,8 +43,7 @@ class DataPlot(pg.PlotWidget):
         t = s.trainer
         if t.inputs.shape[1] == 1 and t.targets.shape[1] == 1:
             self.setToolTip("Blue: the data. Green: what the network predicts for every input.")
-            self.setLabel("bottom", s.network.names.inputs[0])
-            self.setLabel("left", "Observed / Predicted")
+            set_labels(self, s.network.names.inputs[0], "Observed / Predicted")
             x, y = s.curve()
             set_curve(self.fit, x, y)
             set_points(self.points, t.inputs[:, 0], t.targets[:, 0])
@@ -54,8 +53,7 @@ class DataPlot(pg.PlotWidget):
         else:
             self.setToolTip("Each point is one sample and output: its target (across) against "
                             "the prediction (up). A perfect fit lies on the diagonal.")
-            self.setLabel("bottom", "Observed (target)")
-            self.setLabel("left", "Predicted")
+            set_labels(self, "Observed (target)", "Predicted")
             y, p = t.targets.ravel(), s.predictions().ravel()
             both = shown(np.concatenate([y, p]))
             if not np.isfinite(both).any():

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from engine.explain import fmt
 from engine.gradcheck import gradient_check
 from engine.landscape import loss_along, loss_grid, window_around
-from gui.plot_style import keep_in_view, set_curve, set_points, shown, style_plot
+from gui.plot_style import keep_in_view, set_curve, set_labels, set_points, shown, style_plot
 from gui.session import Session
 from gui.throttle import LiveRefresh
 
@@ -76,8 +76,7 @@ class TangentPlot(pg.PlotWidget):
         if self.arrow.isVisible():
             self.arrow.setPos(*arrow_at)
         self.arrow.setStyle(angle=0 if new < value else 180)
-        self.setLabel("bottom", name)
-        self.setLabel("left", t.loss_function.symbol)
+        set_labels(self, name, t.loss_function.symbol)
         self.setTitle(f"{t.loss_function.symbol} against {name}: slope {fmt(slope, 4)}, "
                       f"next step lands at {name} = {fmt(new, 4)}")
         finite = shown(ys)[np.isfinite(ys)]
@@ -166,8 +165,7 @@ class LandscapeView(QWidget):
             self.image.setRect(a0, b0, a1 - a0, b1 - b0)
         set_curve(self.path, path[:, 0], path[:, 1])
         set_points(self.point, [va], [vb])
-        self.plot.setLabel("bottom", a)
-        self.plot.setLabel("left", b)
+        set_labels(self.plot, a, b)
         self.plot.setXRange(a0, a1, padding=0)
         self.plot.setYRange(b0, b1, padding=0)
 

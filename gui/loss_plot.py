@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from gui.plot_style import keep_in_view, set_curve, set_points, style_plot
+from gui.plot_style import keep_in_view, set_curve, set_labels, set_points, style_plot
 from gui.session import Session
 from gui.throttle import LiveRefresh
 
@@ -17,8 +17,6 @@ class LossPlot(pg.PlotWidget):
         self.session = session
         self.setToolTip("The loss after each step. Right-click for options; "
                         "the Log scale box shows small losses better.")
-        self.setLabel("bottom", "step")
-        self.setLabel("left", "loss")
         style_plot(self)
         self.curve = self.plot(pen=pg.mkPen("#1f77b4", width=2), antialias=True)
         # Long runs: draw only what is in view, and at most a few points per pixel.
@@ -37,7 +35,7 @@ class LossPlot(pg.PlotWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.setLabel("left", self.session.trainer.loss_function.symbol)
+        set_labels(self, "step", self.session.trainer.loss_function.symbol)
         history = self.session.trainer.history
         loss, steps = history.loss, history.steps
         set_curve(self.curve, steps, loss)

@@ -88,3 +88,12 @@ def scale_items(plot: pg.PlotWidget, scale: float) -> None:
             item.setPen(pen)
         if item.opts.get("symbol") is not None:
             item.setSymbolSize(size * scale)
+
+
+def set_labels(plot: pg.PlotWidget, bottom: str, left: str) -> None:
+    """Axis titles, set only when they change: setLabel throws away the axis's drawing,
+    and remaking it every frame was half the cost of a Run frame (bench/window.py)."""
+    if getattr(plot, "axis_titles", None) != (bottom, left):
+        plot.axis_titles = (bottom, left)
+        plot.setLabel("bottom", bottom)
+        plot.setLabel("left", left)
