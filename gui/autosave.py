@@ -7,10 +7,11 @@ from __future__ import annotations
 import io
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QSaveFile, QStandardPaths, QTimer
+from PySide6.QtCore import QObject, QSaveFile, QStandardPaths, QTimer, Signal
 
 from engine.lesson import lesson_from_dict
 from engine.training import History
@@ -38,6 +39,8 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 class Autosave(QObject):
+    failed = Signal(str)
+
     def __init__(self, session: Session, folder: Path | None = None):
         super().__init__(session)
         self.session = session
@@ -47,7 +50,9 @@ class Autosave(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DELAY_MS)
-        self.timer.timeout.connect(self.save)
+        self.timer.timeout.connect(lambda: self.save(wait=False))
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
+        self.failed.connect(session.message)
         for signal in (session.stateChanged, session.lessonChanged):
             signal.connect(self.changed)
         self.last_error: str | None = None
@@ -56,32 +61,42 @@ class Autosave(QObject):
         if not self.timer.isActive():  # not restarted: a long Run still saves every 2 s
             self.timer.start()
 
-    def save(self, clean: bool = False) -> bool:
+    def save(self, clean: bool = False, wait: bool = True) -> bool:
+        """Snapshot now; write now (`wait`) or on the writer thread, so that a Run never
+        stalls on the disk (QSaveFile's commit waits for it: ~35 ms here)."""
         s = self.session
         hist = s.trainer.history
-        # An even sample of at most MAX_SAVED_ROWS rows, always with the newest: the write
-        # stays a few MB, so it never stalls a Run (bench/long_run.py).
+        # An even sample of at most MAX_SAVED_ROWS rows, always with the newest: the file
+        # stays a few MB however long the run.
         rows = np.unique(np.r_[np.linspace(0, len(hist) - 1, MAX_SAVED_ROWS).astype(int),
                                len(hist) - 1]) if len(hist) > MAX_SAVED_ROWS else slice(None)
-        buffer = io.BytesIO()
-        np.savez(buffer, steps=hist.steps[rows], loss=hist.loss[rows],
-                 params=hist.params[rows], grads=hist.grads[rows],
-                 step_sizes=hist.step_sizes[rows])
+        columns = {"steps": hist.steps[rows].copy(), "loss": hist.loss[rows].copy(),
+                   "params": hist.params[rows].copy(), "grads": hist.grads[rows].copy(),
+                   "step_sizes": hist.step_sizes[rows].copy()}
         state = {"format": FORMAT, "clean": clean, "saved_at": time.time(),
                  "source": str(s.path) if s.path else None, "dirty": s.dirty,
                  "steps_done": s.trainer.steps_done, "lesson": s.current_lesson().to_dict()}
+        job = self.writer.submit(self._write, columns, state)
+        if not wait:
+            return True
+        return job.result()
+
+    def _write(self, columns: dict, state: dict) -> bool:
+        """On the writer thread (or waited for): serialise and write both files."""
+        buffer = io.BytesIO()
+        np.savez(buffer, **columns)
         try:
             write_atomically(self.history_path, buffer.getvalue())
             write_atomically(self.state_path, json.dumps(state).encode())
         except OSError as exc:  # a full disk must not stop the lesson
             self.last_error = str(exc)
-            s.message.emit(f"Autosave failed: {exc}")
+            self.failed.emit(f"Autosave failed: {exc}")  # delivered on the GUI thread
             return False
         return True
 
     def save_on_exit(self) -> None:
         self.timer.stop()
-        self.save(clean=True)
+        self.save(clean=True)  # queued after any background write, and waited for
 
 
 def pending_recovery(folder: Path | None = None) -> dict | None:
