@@ -19,7 +19,7 @@ from gui.session import Session
 
 FORMAT = "backprop-lab.autosave"
 DELAY_MS = 2000  # after the first change of a burst: at most ~2 s of work is ever lost
-MAX_SAVED_ROWS = 5000
+MAX_SAVED_ROWS = 2000
 
 
 def data_folder() -> Path:
@@ -68,8 +68,9 @@ class Autosave(QObject):
         hist = s.trainer.history
         # An even sample of at most MAX_SAVED_ROWS rows, always with the newest: the file
         # stays a few MB however long the run.
-        rows = np.unique(np.r_[np.linspace(0, len(hist) - 1, MAX_SAVED_ROWS).astype(int),
-                               len(hist) - 1]) if len(hist) > MAX_SAVED_ROWS else slice(None)
+        # (linspace over more rows than it picks gives increasing indices ending at the last.)
+        rows = np.linspace(0, len(hist) - 1, MAX_SAVED_ROWS).astype(int) \
+            if len(hist) > MAX_SAVED_ROWS else slice(None)
         columns = {"steps": hist.steps[rows].copy(), "loss": hist.loss[rows].copy(),
                    "params": hist.params[rows].copy(), "grads": hist.grads[rows].copy(),
                    "step_sizes": hist.step_sizes[rows].copy()}

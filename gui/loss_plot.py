@@ -9,6 +9,8 @@ from gui.plot_style import keep_in_view, set_curve, set_labels, set_points, styl
 from gui.session import Session
 from gui.throttle import LiveRefresh
 
+MAX_POINTS = 4000
+
 
 class LossPlot(pg.PlotWidget):
     def __init__(self, session: Session):
@@ -38,7 +40,13 @@ class LossPlot(pg.PlotWidget):
         set_labels(self, "step", self.session.trainer.loss_function.symbol)
         history = self.session.trainer.history
         loss, steps = history.loss, history.steps
-        set_curve(self.curve, steps, loss)
+        if len(loss) > MAX_POINTS:
+            # A long run: an even sample (always with the newest step) is all a plot a
+            # few thousand pixels wide can show, and costs a frame nothing.
+            pick = np.linspace(0, len(loss) - 1, MAX_POINTS).astype(int)
+            set_curve(self.curve, steps[pick], loss[pick])
+        else:
+            set_curve(self.curve, steps, loss)
         set_points(self.current, steps[-1:], loss[-1:])
         self._fit_range(loss, int(steps[-1]) + 1)
 

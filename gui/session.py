@@ -253,7 +253,7 @@ class Session(QObject):
         """Run steps for about `seconds` (or `max_steps`); the Run timer calls this once a
         frame. Returns the stop reason if training stopped by itself, else None."""
         t = self.trainer
-        deadline = time.perf_counter() + seconds
+        start = time.perf_counter()
         batch, done, reason = 16, 0, None
         while True:
             remaining = t.stop.max_steps - t.steps_done
@@ -262,13 +262,16 @@ class Session(QObject):
             if remaining <= 0:
                 reason = StopReason.STEPS_DONE
                 break
-            batch = min(batch, remaining)
-            reason = t.run(batch)
-            done += batch
-            if reason is not StopReason.STEPS_DONE or time.perf_counter() > deadline or \
+            reason = t.run(min(batch, remaining))
+            done += min(batch, remaining)
+            elapsed = time.perf_counter() - start
+            if reason is not StopReason.STEPS_DONE or elapsed >= seconds or \
                     (max_steps is not None and done >= max_steps):
                 break
-            batch = min(batch * 2, 4096)
+            # Size the next batch to what is left of the budget at the speed seen so far,
+            # so a frame never overshoots by a whole doubled batch.
+            per_step = elapsed / done
+            batch = max(1, min(4096, int((seconds - elapsed) / per_step)))
         if reason is StopReason.STEPS_DONE:
             reason = StopReason.MAX_STEPS if t.steps_done >= t.stop.max_steps else None
         self._after_training(reason)
