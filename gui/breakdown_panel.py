@@ -29,7 +29,8 @@ class BreakdownPanel(QTextBrowser):
                         "Click a weight or bias in the diagram or the parameter list to "
                         "choose another.")
         self.session = session
-        self.live = LiveRefresh(self, self.refresh, 0.1)
+        # During Run the numbers change every frame; four times a second can be read.
+        self.live = LiveRefresh(self, self.refresh, 0.25, lambda: session.running)
         session.stateChanged.connect(self.live.request)
         session.selectionChanged.connect(self.refresh)
         session.lessonChanged.connect(self.refresh)

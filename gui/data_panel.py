@@ -72,8 +72,9 @@ class DataTable(QTableWidget):
         self.session = session
         self.setToolTip("The training samples. Edit a cell and press Enter; "
                         "use the buttons to add or remove samples.")
+        self.shown = None  # which data arrays the cells show now
         self.cellChanged.connect(self._edited)
-        self.live = LiveRefresh(self, self.refresh, 0.1)
+        self.live = LiveRefresh(self, self.refresh, 0.1, lambda: session.running)
         session.lessonChanged.connect(self.live.request)
         session.stateChanged.connect(self.live.request)
         self.live.now()
@@ -86,6 +87,10 @@ class DataTable(QTableWidget):
 
     def refresh(self) -> None:
         t = self.session.trainer
+        if self.shown == (id(t.inputs), id(t.targets), t.inputs.shape, t.targets.shape) \
+                and self.rowCount() == len(t.inputs):
+            return  # training never changes the data: nothing to redraw during a Run
+        self.shown = (id(t.inputs), id(t.targets), t.inputs.shape, t.targets.shape)
         table = np.hstack([t.inputs, t.targets])
         self.blockSignals(True)
         self.setColumnCount(table.shape[1])
@@ -109,6 +114,7 @@ class DataTable(QTableWidget):
             self._apply(table)
         except InputError as exc:
             self.session.message.emit(f"Refused — {exc}. The data stays as it was.")
+            self.shown = None
             self.refresh()
 
     def _apply(self, table: np.ndarray) -> None:

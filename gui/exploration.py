@@ -120,7 +120,7 @@ class LandscapeView(QWidget):
         lay.addWidget(self.plot)
         self.extent = None  # (a0, a1, b0, b1) of the grid now drawn
         self.grid = None
-        self.live = LiveRefresh(self, self.refresh, 0.05)
+        self.live = LiveRefresh(self, self.refresh, 0.05, lambda: session.running)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self._fill_choices)
         self._fill_choices()
@@ -191,7 +191,7 @@ class GradientCheckTable(QTableWidget):
         self.setToolTip("(L(p + h) − L(p − h)) / 2h with h = 1e-6, beside the chain rule's "
                         "answer. They agree to about 1e-8: backprop is right.")
         self.rows = []
-        self.live = LiveRefresh(self, self.refresh, 0.2)
+        self.live = LiveRefresh(self, self.refresh, 0.2, lambda: session.running)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
         self.live.now()

@@ -25,9 +25,13 @@ def on_screen(widget: QWidget) -> bool:
 
 
 class LiveRefresh(QObject):
-    def __init__(self, widget: QWidget, action: Callable[[], None], interval_s: float = 0.0):
+    def __init__(self, widget: QWidget, action: Callable[[], None], interval_s: float = 0.0,
+                 busy: Callable[[], bool] | None = None):
+        """`interval_s` applies only while `busy()` (e.g. during Run), if given: a single
+        Step or edit always shows at once."""
         super().__init__(widget)
         self.widget, self.action, self.interval = widget, action, interval_s
+        self.busy = busy
         self.last = -1e9
         self.stale = False
         self.timer = QTimer(self)
@@ -40,7 +44,8 @@ class LiveRefresh(QObject):
         if not on_screen(self.widget):
             self.stale = True
             return
-        wait = self.last + self.interval - time.perf_counter()
+        throttled = self.busy is None or self.busy()
+        wait = self.last + self.interval - time.perf_counter() if throttled else 0.0
         if wait <= 0:
             self.timer.stop()
             self._fire()
