@@ -37,8 +37,8 @@ def offer_recovery(window, state, restore) -> None:
     title = state.get("lesson", {}).get("title", "a lesson")
     answer = QMessageBox.question(
         None, "Restore unsaved work?",
-        f"Backprop Lab did not close properly last time.\n\nRestore “{title}” at step "
-        f"{state.get('steps_done', 0)}, autosaved at {when}?")
+        f"Backprop Lab last closed with work that was not saved.\n\nRestore “{title}” at "
+        f"step {state.get('steps_done', 0)}, autosaved at {when}?")
     if answer == QMessageBox.Yes:
         try:
             restore(window.session, state)

@@ -96,8 +96,10 @@ class Autosave(QObject):
         return True
 
     def save_on_exit(self) -> None:
+        """Closing with unsaved changes keeps them on offer at the next start (nothing is
+        lost, and closing never blocks on a question)."""
         self.timer.stop()
-        self.save(clean=True)  # queued after any background write, and waited for
+        self.save(clean=not self.session.dirty)  # queued after any background write
 
 
 def pending_recovery(folder: Path | None = None) -> dict | None:

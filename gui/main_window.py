@@ -159,7 +159,8 @@ class MainWindow(QMainWindow):
         new = file.addMenu("New from preset")
         for name in PRESETS:
             title = load_preset(name).title
-            self._menu_action(new, f"{title}  ({name})", lambda _=False, n=name: self.open(n))
+            self._menu_action(new, f"{title}  ({name})",
+                              lambda _=False, n=name: self.confirm_discard() and self.open(n))
         self._menu_action(file, "Open lesson…", self.open_dialog, QKeySequence.Open)
         self._menu_action(file, "Save", self.save, QKeySequence.Save)
         self._menu_action(file, "Save as…", self.save_as, QKeySequence.SaveAs)
@@ -279,9 +280,27 @@ class MainWindow(QMainWindow):
         return True
 
     def open_dialog(self) -> None:
+        if not self.confirm_discard():
+            return
         path, _ = QFileDialog.getOpenFileName(self, "Open lesson", "", "Lessons (*.json)")
         if path:
             self.open(path)
+
+    def confirm_discard(self) -> bool:
+        """Before another lesson replaces one with unsaved changes: Save, Discard or
+        Cancel. True when it may go ahead."""
+        if not self.session.dirty:
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    def ask_unsaved(self):
+        return QMessageBox.question(
+            self, "Unsaved changes",
+            f"“{self.session.lesson.title}” has changes that are not saved. Save them first?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
 
     def save(self) -> bool:
         if self.session.path is None:

@@ -52,8 +52,9 @@ def test_autosave_then_restore_gives_back_values_and_history(window, qtbot, tmp_
     np.testing.assert_array_equal(other.session.network.params, w.session.network.params)
     np.testing.assert_array_equal(other.session.trainer.history.loss,
                                   w.session.trainer.history.loss)
+    assert w.save_to(tmp_path / "saved.json")
     w.autosave.save_on_exit()
-    assert pending_recovery(tmp_path) is None  # a clean exit offers nothing
+    assert pending_recovery(tmp_path) is None  # a clean exit with everything saved
 
 
 def test_sigkill_then_restore_from_autosave(window, tmp_path):
@@ -235,3 +236,51 @@ def test_a_lesson_with_huge_values_opens_without_warnings(qtbot, tmp_path):
         w.controls.step()
         qtbot.wait(50)
     assert "diverged" in w.statusBar().currentMessage()
+
+
+def test_closing_with_unsaved_changes_offers_them_at_the_next_start(window, tmp_path):
+    w = window("statquest-b3")
+    w.autosave.state_path = tmp_path / "autosave.json"
+    w.autosave.history_path = tmp_path / "autosave-history.npz"
+    w.controls.step()
+    w.close()
+    state = pending_recovery(tmp_path)
+    assert state is not None and state["steps_done"] == 1
+    clean = window("statquest-b3")
+    clean.autosave.state_path = tmp_path / "autosave.json"
+    clean.autosave.history_path = tmp_path / "autosave-history.npz"
+    clean.close()
+    assert pending_recovery(tmp_path) is None
+
+
+def test_replacing_unsaved_work_asks_first(window, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    w = window("statquest-b3")
+    w.controls.step()
+    monkeypatch.setattr(w, "ask_unsaved", lambda: QMessageBox.Cancel)
+    assert not w.confirm_discard()
+    monkeypatch.setattr(w, "ask_unsaved", lambda: QMessageBox.Discard)
+    assert w.confirm_discard()
+    w.session.path = tmp_path / "kept.json"
+    monkeypatch.setattr(w, "ask_unsaved", lambda: QMessageBox.Save)
+    assert w.confirm_discard() and (tmp_path / "kept.json").exists()
+
+
+def test_the_start_offers_recovery_and_restores(window, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.app import offer_recovery
+
+    w = window("statquest-all")
+    w.autosave.state_path = tmp_path / "autosave.json"
+    w.autosave.history_path = tmp_path / "autosave-history.npz"
+    for _ in range(2):
+        w.controls.step()
+    w.autosave.save()
+    fresh = window("statquest-b3")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    offer_recovery(fresh, pending_recovery(tmp_path),
+                   lambda session, state: restore(session, state, tmp_path))
+    assert fresh.session.trainer.steps_done == 2
+    assert fresh.session.lesson.title == w.session.lesson.title
