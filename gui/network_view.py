@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from engine.explain import fmt
 from gui.session import Session
-from gui.throttle import LiveRefresh
+from gui.throttle import RUN_REFRESH_S, LiveRefresh
 
 POSITIVE, NEGATIVE, SELECTED = QColor("#1f77b4"), QColor("#e8710a"), QColor("#d62728")
 RADIUS, COLUMN, ROW = 34.0, 260.0, 170.0
@@ -65,7 +65,7 @@ class NetworkView(QGraphicsView):
         self.node_pos: dict[tuple[int, int], QPointF] = {}  # (column, neuron) -> centre
         self.overlays: list[ValueLabel] = []  # the flow animation's temporary labels
         session.lessonChanged.connect(self.rebuild)
-        self.live = LiveRefresh(self, self.refresh)
+        self.live = LiveRefresh(self, self.refresh, RUN_REFRESH_S, lambda: session.running)
         session.stateChanged.connect(self.live.request)
         session.selectionChanged.connect(self.refresh)
         self.rebuild()

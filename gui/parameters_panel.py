@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QScroll
 from engine.explain import fmt
 from gui.maths_text import name_html
 from gui.session import InputError, Session
+from gui.throttle import RUN_REFRESH_S, LiveRefresh
 
 
 class ParametersPanel(QScrollArea):
@@ -22,7 +23,8 @@ class ParametersPanel(QScrollArea):
         self.checks: dict[str, QCheckBox] = {}
         self.labels: dict[str, QLabel] = {}
         session.lessonChanged.connect(self.rebuild)
-        session.stateChanged.connect(self.refresh)
+        self.live = LiveRefresh(self, self.refresh, RUN_REFRESH_S, lambda: session.running)
+        session.stateChanged.connect(self.live.request)
         session.selectionChanged.connect(self._show_selection)
         self.rebuild()
 

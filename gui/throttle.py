@@ -14,6 +14,10 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+# During Run, panels of numbers (fields, diagram labels) redraw at most this often: the
+# plots carry the motion, and digits changing 30 times a second cannot be read anyway.
+RUN_REFRESH_S = 1 / 15
+
 
 def on_screen(widget: QWidget) -> bool:
     """Shown and inside its window. A dock tabbed behind another still counts as visible
