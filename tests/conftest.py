@@ -5,3 +5,30 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="bpl-config-")
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="bpl-data-")
+
+
+import pytest  # noqa: E402  (after the environment above, which Qt reads on import)
+
+
+@pytest.fixture
+def window(qtbot):
+    """make(lesson) -> a shown, active main window; appearance back to normal afterwards."""
+
+    def make(lesson="statquest-b3"):
+        from gui import create_window
+
+        w = create_window(lesson)
+        qtbot.addWidget(w)
+        w.resize(1280, 800)
+        w.show()
+        w.activateWindow()
+        qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+        return w
+
+    yield make
+    from PySide6.QtWidgets import QApplication
+
+    appearance = getattr(QApplication.instance(), "backprop_appearance", None)
+    if appearance is not None:
+        appearance.set_theme("system")
+        appearance.zoom_reset()  # leave the next test at normal size

@@ -6,25 +6,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from engine.explain import fmt
-from gui import create_window
-
-
-@pytest.fixture
-def window(qtbot):
-    def make(lesson="statquest-b3"):
-        w = create_window(lesson)
-        qtbot.addWidget(w)
-        w.resize(1280, 800)
-        w.show()
-        w.activateWindow()
-        qtbot.waitUntil(w.isActiveWindow, timeout=2000)
-        return w
-    yield make
-    from PySide6.QtWidgets import QApplication
-
-    ap = QApplication.instance().backprop_appearance
-    ap.set_theme("system")
-    ap.zoom_reset()  # leave the next test at normal size
 
 
 def test_presenter_mode_doubles_the_breakdown_font_and_ctrl_0_restores(window, qtbot):

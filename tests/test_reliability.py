@@ -25,15 +25,6 @@ from gui.autosave import pending_recovery, restore
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def window(qtbot):
-    def make(lesson="statquest-b3"):
-        w = create_window(lesson)
-        qtbot.addWidget(w)
-        w.resize(1280, 800)
-        w.show()
-        return w
-    return make
 
 
 def test_autosave_then_restore_gives_back_values_and_history(window, qtbot, tmp_path):

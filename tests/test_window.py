@@ -9,20 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QTextBrowser
 
 from engine import PRESETS, load_lesson
-from gui import create_window
-
-
-@pytest.fixture
-def window(qtbot):
-    def make(lesson="statquest-b3"):
-        w = create_window(lesson)
-        qtbot.addWidget(w)
-        w.resize(1280, 800)
-        w.show()
-        w.activateWindow()
-        qtbot.waitUntil(w.isActiveWindow, timeout=2000)
-        return w
-    return make
 
 
 def field(w, name) -> QLineEdit:
