@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from engine.breakdown import Breakdown
 
 ABSOLUTE_FLOOR = 0.0005
+MAX_SAMPLES = 8  # a quiz past this many samples is arithmetic, not understanding
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,12 @@ class Question:
 
 
 def questions(b: Breakdown, value: float, learning_rate: float) -> list[Question]:
-    """Every factor per sample (first path only when there are several), then the slope,
-    the step size and the new value."""
+    """Every factor per sample (first path only when there are several; the first
+    MAX_SAMPLES samples of a big data set), then the slope, the step size and the new
+    value."""
     out = []
     path = b.paths[0]
-    for s in range(len(path.products)):
+    for s in range(min(len(path.products), MAX_SAMPLES)):
         for k, f in enumerate(path.factors):
             out.append(Question(f"f{k}.{s}", f"{f.symbol} for sample {s + 1}",
                                 float(f.values[s])))

@@ -177,6 +177,9 @@ class LandscapeView(QWidget):
                 centre[1] + half[1])
 
 
+MAX_CHECK_ROWS = 200
+
+
 class GradientCheckTable(QTableWidget):
     """Backprop's gradient beside a central finite difference, parameter by parameter."""
 
@@ -194,17 +197,28 @@ class GradientCheckTable(QTableWidget):
         self.live = LiveRefresh(self, self.refresh, 0.2, lambda: session.running)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
-        self.live.now()
+        self.live.request()  # only when on screen: big networks have thousands of rows
 
     def refresh(self) -> None:
         t = self.session.trainer
+        names = t.network.param_names
+        if len(names) > MAX_CHECK_ROWS:  # a big network: an even sample and the selected one
+            picked = {names[i] for i in np.linspace(0, len(names) - 1, MAX_CHECK_ROWS - 1)
+                      .astype(int)} | {self.session.selected}
+            names = [n for n in names if n in picked]
         with np.errstate(all="ignore"):
-            self.rows = gradient_check(t.network, t.inputs, t.targets, t.loss_function)
-        self.setRowCount(len(self.rows))
-        for r, row in enumerate(self.rows):
+            self.rows = gradient_check(t.network, t.inputs, t.targets, t.loss_function,
+                                       names=names)
+        shown = self.rows
+        total = len(t.network.param_names)
+        self.setRowCount(len(shown) + (len(shown) < total))
+        for r, row in enumerate(shown):
             cells = (row.name, fmt(row.backprop, 10), fmt(row.finite_difference, 10),
                      f"{row.relative_difference:.1e}")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.setItem(r, c, item)
+        if len(shown) < total:
+            self.setItem(len(shown), 0, QTableWidgetItem(
+                f"{len(shown)} of {total} parameters checked, evenly spread"))

@@ -13,6 +13,9 @@ from gui.throttle import on_screen
 ROOT = QModelIndex()
 
 
+MAX_PARAM_COLUMNS = 30
+
+
 class HistoryModel(QAbstractTableModel):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
@@ -21,12 +24,26 @@ class HistoryModel(QAbstractTableModel):
         self._columns: list[tuple[str, str, int]] = []  # (header, array attr, param index)
         self._rebuild_columns()
         session.lessonChanged.connect(self._reset)
+        session.selectionChanged.connect(self._update)
         session.stateChanged.connect(self._update)
+
+    def _shown_params(self) -> list[str]:
+        """Every trainable parameter of a small network; of a big one the selected one
+        and the first few (a column each for value, slope and step size)."""
+        trainable = self.session.trainer.trainable
+        if len(trainable) <= MAX_PARAM_COLUMNS:
+            return trainable
+        selected = self.session.selected
+        first = [n for n in trainable[:MAX_PARAM_COLUMNS] if n != selected]
+        return ([selected] if selected in trainable else []) + first[:MAX_PARAM_COLUMNS - 1]
+
+    def _column_titles(self, names) -> list[str]:
+        return ["step", "loss", *[h for n in names for h in (n, f"slope {n}", f"step {n}")]]
 
     def _rebuild_columns(self) -> None:
         net, t = self.session.network, self.session.trainer
         cols = [("step", "", -1), ("loss", "loss", -1)]
-        for name in t.trainable:
+        for name in self._shown_params():
             i = net.index[name]
             cols += [(name, "params", i), (f"slope {name}", "grads", i),
                      (f"step {name}", "step_sizes", i)]
@@ -41,7 +58,7 @@ class HistoryModel(QAbstractTableModel):
     def _update(self) -> None:
         t = self.session.trainer
         wanted = [c[0] for c in self._columns]
-        now = ["step", "loss", *[h for n in t.trainable for h in (n, f"slope {n}", f"step {n}")]]
+        now = self._column_titles(self._shown_params())
         rows = len(t.history)
         if wanted != now or rows < self._rows:
             self._reset()

@@ -408,7 +408,7 @@ class MainWindow(QMainWindow):
     def apply_default_layout(self) -> None:
         """Dock sizes as shares of the window, so big fonts on a big screen still fit."""
         w, h = self.width(), self.height()
-        params_width = self.parameters.widget().sizeHint().width() + 30
+        params_width = self.parameters.scroll.widget().sizeHint().width() + 30
         self.resizeDocks([self.docks["parameters"], self.docks["breakdown"]],
                          [params_width, int(w * 0.42)], Qt.Horizontal)
         self.resizeDocks([self.docks["data"]], [int(h * 0.28)], Qt.Vertical)

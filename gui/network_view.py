@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsLineItem,
@@ -26,6 +27,7 @@ from gui.throttle import RUN_REFRESH_S, LiveRefresh
 POSITIVE, NEGATIVE, SELECTED = QColor("#1f77b4"), QColor("#e8710a"), QColor("#d62728")
 RADIUS, COLUMN, ROW = 34.0, 260.0, 170.0
 MAX_LABELLED_EDGES = 40  # past this the labels would cover each other
+MAX_DRAWN_EDGES = 600  # past this each weight is not its own item (see _draw_as_bundles)
 
 
 class ValueLabel(QGraphicsRectItem):
@@ -89,7 +91,9 @@ class NetworkView(QGraphicsView):
         # bigger window (or projector) gives bigger labels without crowding them.
         font = QFont(self.font())
         font.setPointSizeF(13.0 * min(self.scale, 1.6))
-        for layer, w in enumerate(net.weights):
+        if n_edges > MAX_DRAWN_EDGES:
+            self._draw_as_bundles(pos)
+        for layer, w in enumerate(net.weights if n_edges <= MAX_DRAWN_EDGES else []):
             for j in range(w.shape[0]):
                 for i in range(w.shape[1]):
                     name = names.weights[layer][j][i]
@@ -119,7 +123,7 @@ class NetworkView(QGraphicsView):
                 label = scene.addSimpleText(text, font)
                 r = label.boundingRect()
                 label.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
-                if c > 0 and net.biases[c - 1] is not None:
+                if c > 0 and net.biases[c - 1] is not None and n_edges <= MAX_LABELLED_EDGES:
                     self._label(names.biases[c - 1][j], p + QPointF(0, RADIUS + 16), font)
                 if c == len(pos) - 1 and names.post[-1][j] != text:
                     out = scene.addSimpleText(names.post[-1][j], font)
@@ -127,6 +131,22 @@ class NetworkView(QGraphicsView):
                     out.setPos(p.x() + RADIUS + 8, p.y() - out.boundingRect().height() / 2)
         self.refresh()
         self.fitInView(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt.KeepAspectRatio)
+
+    def _draw_as_bundles(self, pos) -> None:
+        """Thousands of weights: one thin grey path per layer (one item to draw, nothing to
+        update each step); single weights are chosen in the parameter list instead."""
+        net = self.session.network
+        for layer, w in enumerate(net.weights):
+            path = QPainterPath()
+            for j in range(w.shape[0]):
+                for i in range(w.shape[1]):
+                    a, b = pos[layer][i], pos[layer + 1][j]
+                    path.moveTo(a.x() + RADIUS, a.y())
+                    path.lineTo(b.x() - RADIUS, b.y())
+            item = self.scene().addPath(path, QPen(QColor(150, 150, 150, 60), 1))
+            item.setZValue(-1)
+            item.setToolTip(f"{w.size} weights from layer {layer} to layer {layer + 1}: too "
+                            "many to draw one by one. Pick one in the Parameters list.")
 
     def _node_text(self, layer: int, j: int) -> str:
         net = self.session.network
@@ -156,7 +176,9 @@ class NetworkView(QGraphicsView):
     # --- values ------------------------------------------------------------------
     def refresh(self) -> None:
         s = self.session
-        biggest = max(1e-9, max(abs(v) for v in s.network.params))
+        if not self.edges and not self.labels:
+            return
+        biggest = max(1e-9, float(np.max(np.abs(s.network.params))))
         for name, line in self.edges.items():
             v = s.value(name)
             colour = SELECTED if name == s.selected else (POSITIVE if v >= 0 else NEGATIVE)

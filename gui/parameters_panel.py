@@ -5,30 +5,71 @@ value comes back, and the status bar says why."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.explain import fmt
 from gui.maths_text import name_html
 from gui.session import InputError, Session
 from gui.throttle import RUN_REFRESH_S, LiveRefresh
 
+MAX_FIELDS = 150  # a field per parameter up to here; past it a filter picks which
 
-class ParametersPanel(QScrollArea):
+
+class ParametersPanel(QWidget):
     def __init__(self, session: Session):
         super().__init__()
         self.setObjectName("parametersPanel")
-        self.setWidgetResizable(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.filter = QLineEdit()
+        self.filter.setObjectName("parameterFilter")
+        self.filter.setPlaceholderText("show parameters whose name contains…")
+        self.filter.setToolTip("A big network has too many parameters to list: type part of "
+                               f"a name (w2, b1_) to list up to {MAX_FIELDS} of them")
+        self.filter.textChanged.connect(self.rebuild)
+        lay.addWidget(self.filter)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        lay.addWidget(self.scroll)
         self.session = session
         self.fields: dict[str, QLineEdit] = {}
         self.checks: dict[str, QCheckBox] = {}
         self.labels: dict[str, QLabel] = {}
-        session.lessonChanged.connect(self.rebuild)
+        session.lessonChanged.connect(self._new_lesson)
         self.live = LiveRefresh(self, self.refresh, RUN_REFRESH_S, lambda: session.running)
         session.stateChanged.connect(self.live.request)
         session.selectionChanged.connect(self._show_selection)
         self.rebuild()
 
-    def rebuild(self) -> None:
+    def _new_lesson(self) -> None:
+        self.filter.blockSignals(True)
+        self.filter.clear()
+        self.filter.blockSignals(False)
+        self.rebuild()
+
+    def shown_names(self) -> list[str]:
+        """Every parameter of a small network; of a big one, the selected one and those
+        matching the filter, at most MAX_FIELDS."""
+        names = self.session.network.param_names
+        self.filter.setVisible(len(names) > MAX_FIELDS)
+        if len(names) <= MAX_FIELDS:
+            return names
+        text = self.filter.text().strip()
+        matching = [n for n in names if text in n] if text else names
+        chosen = matching[:MAX_FIELDS]
+        if self.session.selected not in chosen:
+            chosen = [self.session.selected, *chosen[:MAX_FIELDS - 1]]
+        return chosen
+
+    def rebuild(self, *_) -> None:
         s = self.session
         body = QWidget()
         grid = QGridLayout(body)
@@ -37,7 +78,8 @@ class ParametersPanel(QScrollArea):
             head = QLabel(f"<i>{text}</i>")
             grid.addWidget(head, 0, col)
         self.fields, self.checks, self.labels = {}, {}, {}
-        for row, name in enumerate(s.network.param_names, start=1):
+        names = self.shown_names()
+        for row, name in enumerate(names, start=1):
             label = QLabel(name_html(name))
             self.labels[name] = label
             field = QLineEdit()
@@ -54,8 +96,12 @@ class ParametersPanel(QScrollArea):
             grid.addWidget(field, row, 1)
             grid.addWidget(check, row, 2, alignment=Qt.AlignCenter)
             self.fields[name], self.checks[name] = field, check
-        grid.setRowStretch(len(self.fields) + 1, 1)
-        self.setWidget(body)
+        hidden = len(s.network.param_names) - len(names)
+        if hidden:
+            grid.addWidget(QLabel(f"<i>{hidden} more: type in the filter above</i>"),
+                           len(names) + 1, 0, 1, 3)
+        grid.setRowStretch(len(self.fields) + 2, 1)
+        self.scroll.setWidget(body)
         self.refresh()
         self._show_selection(s.selected)
 
@@ -92,6 +138,9 @@ class ParametersPanel(QScrollArea):
         self.session.set_trainable(name, on)
 
     def _show_selection(self, name: str) -> None:
+        if name not in self.fields:  # a big network: bring the selected one into the list
+            self.rebuild()
+            return
         """The selected parameter's name is marked and bold (no style sheet: it would
         fix the field's colours and font against the theme and zoom)."""
         for n, label in self.labels.items():

@@ -234,3 +234,31 @@ def test_plot_axes_show_the_values_themselves(window, qtbot):
             assert plot.getAxis(name).autoSIPrefixScale == 1.0
     lo, hi = w.loss_plot.getViewBox().viewRange()[1]
     assert lo <= 0.49 <= hi < 10
+
+
+def test_a_big_network_opens_and_steps_without_freezing(window, tmp_path):
+    """8-64-64-64-64-1 (13,121 parameters): a filtered parameter list, bundled
+    connections, a sampled gradient check. (How fast: measured by hand, ~0.4 s a Step,
+    not asserted here.)"""
+    import numpy as np
+
+    from engine import Layer, load_preset
+    from engine.builder import build_lesson
+
+    rng = np.random.default_rng(0)
+    lesson = build_lesson(load_preset("house-price"), [Layer(64, "tanh")] * 4,
+                          Layer(1, "identity"), "mse", "layered", 1,
+                          rng.uniform(-1, 1, (20, 8)), rng.uniform(-1, 1, (20, 1)))
+    path = tmp_path / "big.json"
+    lesson.save(path)
+    w = window(str(path))
+    assert len(w.parameters.fields) <= 150
+    w.parameters.filter.setText("w3_5_")
+    assert set(w.parameters.fields) >= {"w3_5_1", "w3_5_64"}
+    assert not w.network_view.edges  # drawn as bundles
+    w.controls.step()
+    assert w.session.trainer.steps_done == 1
+    w.docks["gradcheck"].raise_()
+    w.gradient_check.refresh()
+    assert len(w.gradient_check.rows) <= 200
+    assert all(r.relative_difference < 1e-4 for r in w.gradient_check.rows)
