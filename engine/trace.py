@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from engine.breakdown import chain_rule_breakdown
-from engine.explain import breakdown_text, fmt
+from engine.explain import breakdown_text, fmt, sample_values_text
 from engine.lesson import Lesson, LessonError, save_text_atomically
 from engine.presets import PRESETS, open_lesson
 from engine.training import StopReason, Trainer
@@ -166,7 +166,8 @@ def _explain(lesson: Lesson, param: str | None) -> int:
         print(f"backprop-lab: no parameter {param!r} in this lesson "
               f"(it has {', '.join(net.param_names)})", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"{lesson.title}\n")
+    print(f"{lesson.title}\n\nForward pass, one value per sample:")
+    print(sample_values_text(net.forward(lesson.inputs).named(net.names)) + "\n")
     for name in names:
         b = chain_rule_breakdown(net, lesson.inputs, lesson.targets, trainer.loss_function,
                                  name)

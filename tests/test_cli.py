@@ -51,6 +51,8 @@ def test_explain_prints_the_chain_rule():
     assert r.returncode == 0
     assert "dSSR/dPredicted × dPredicted/dy1 × dy1/dx1 × dx1/dw1" in r.stdout
     assert "(e^x1 / (1 + e^x1))" in r.stdout
+    # the forward pass first: x1 = Input·w1 + b1 = 0.5 × 2.74 + 0 for the second sample
+    assert "x1 = 0, 1.37, 2.74" in r.stdout
 
 
 @pytest.mark.parametrize("args", [("trace", "nosuch"), ("trace", "statquest-b3", "--lr", "x"),
