@@ -3,6 +3,8 @@ Run takes batches of steps once a frame from a QTimer, so the window never freez
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QSlider, QToolBar, QWidget
@@ -13,7 +15,8 @@ from gui.session import InputError, Session
 FRAME_MS = 16
 # Speed slider positions: steps per frame; None = as many as fit in the frame's budget.
 SPEEDS = (1, 2, 5, 10, 50, 200, 1000, None)
-FRAME_BUDGET_S = 0.010  # maths per frame; drawing takes ~20 ms more, so ~30 frames/s
+FRAME_BUDGET_S = 0.010  # maths per frame to start with; drawing takes ~20 ms more
+MIN_BUDGET_S, MAX_BUDGET_S = 0.003, 0.016
 
 
 class Controls(QToolBar):
@@ -24,6 +27,7 @@ class Controls(QToolBar):
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self._tick)
+        self.budget, self.last_tick = FRAME_BUDGET_S, None
 
         self.step_action = self._action("Step", "stepButton", "Space",
                                         "Take one gradient-descent step (Space)", self.step)
@@ -122,6 +126,7 @@ class Controls(QToolBar):
         self.run_action.setChecked(running)
         self.run_action.blockSignals(False)
         self.run_action.setText("Pause" if running else "Run")
+        self.last_tick = None
         if running:
             if self.session.trainer.converged():
                 self.session.message.emit("Already converged: every step size is below the "
@@ -137,5 +142,13 @@ class Controls(QToolBar):
         if not self.session.running:
             self.timer.stop()
             return
+        now = time.perf_counter()
+        if self.last_tick is not None:
+            # Frames that ran long (drawing was slow) leave less time for maths next time;
+            # quick frames give it back: the window keeps ~30 frames/s whatever it draws.
+            frame = now - self.last_tick
+            factor = 0.7 if frame > 0.040 else 1.1 if frame < 0.030 else 1.0
+            self.budget = min(MAX_BUDGET_S, max(MIN_BUDGET_S, self.budget * factor))
+        self.last_tick = now
         per_frame = SPEEDS[self.speed.value()]
-        self.session.run_for(FRAME_BUDGET_S, per_frame)
+        self.session.run_for(self.budget, per_frame)
