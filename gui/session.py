@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from engine import Lesson, LessonError, StopReason, chain_rule_breakdown, open_lesson
+from engine import PRESETS, Lesson, LessonError, StopReason, chain_rule_breakdown, open_lesson
 from engine.breakdown import Breakdown
 from engine.lesson import lesson_from_dict
 from gui.undo import EditCommand, RewindCommand, SettingsState, SwapTrainerCommand, TrainingCommand
@@ -69,9 +69,7 @@ class Session(QObject):
 
     def open(self, name_or_path) -> None:
         """Replace the lesson; raises LessonError and keeps the current one on a fault."""
-        lesson = open_lesson(name_or_path)
-        is_file = Path(str(name_or_path)).suffix.lower() == ".json"
-        self.replace_lesson(lesson, Path(name_or_path) if is_file else None)
+        self.replace_lesson(open_lesson(name_or_path), lesson_file(name_or_path))
 
     def replace_lesson(self, lesson: Lesson, path: Path | None) -> None:
         self.set_running(False)
@@ -317,10 +315,16 @@ class Session(QObject):
         self.message.emit("Reset to the lesson's starting values (Ctrl+Z undoes it).")
 
 
+def lesson_file(name_or_path) -> Path | None:
+    """The file a lesson came from (Save writes back to it); None for a preset, which
+    `open_lesson` tells apart the same way."""
+    if name_or_path is None or str(name_or_path) in PRESETS:
+        return None
+    return Path(name_or_path)
+
+
 def session_for(lesson_name_or_path) -> Session:
-    lesson = open_lesson(lesson_name_or_path)
-    is_file = lesson_name_or_path is not None and str(lesson_name_or_path).endswith(".json")
-    return Session(lesson, Path(lesson_name_or_path) if is_file else None)
+    return Session(open_lesson(lesson_name_or_path), lesson_file(lesson_name_or_path))
 
 
 __all__ = ["InputError", "LessonError", "Session", "parse_number", "session_for"]
