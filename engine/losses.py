@@ -34,9 +34,11 @@ class Loss:
     def derivative(self, predicted: Array, observed: Array) -> Array:
         return -2.0 * self._c(len(predicted)) * (observed - predicted)
 
-    def value_and_derivative(self, predicted: Array, observed: Array) -> tuple[float, Array]:
-        """Both from one residual: the training loop's call."""
-        c = self._c(len(predicted))
+    def value_and_derivative(self, predicted: Array, observed: Array,
+                             samples: int | None = None) -> tuple[float, Array]:
+        """Both from one residual: the training loop's call. `samples` is the size of the
+        whole data set when these arrays are one chunk of it (or are stored transposed)."""
+        c = self._c(len(predicted) if samples is None else samples)
         r = observed - predicted
         value = c * float(np.vdot(r, r))
         r *= -2.0 * c

@@ -8,7 +8,7 @@ The flat vector holds each neuron's weights followed by its bias (w1, b1, w2, b2
 b3 for the StatQuest network). `weights[l]` and `biases[l]` are views into it, so one
 vector operation updates every parameter, and the gradient has the same layout. Keeping
 each bias beside its weights lets backprop treat the bias as a weight on a constant
-input 1, which halves the numpy calls of the training loop.
+input 1, which halves the numpy calls of the training loop (`backprop.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.activations import ACTIVATIONS, Activation
+from engine.backprop import Backprop
 from engine.losses import Loss
 from engine.naming import Names, layered_names, sequential_names
 
@@ -70,22 +71,6 @@ class Forward:
         return out
 
 
-class _Workspace:
-    """Buffers for one data set, reused every step: per layer the inputs [inputs | 1],
-    the weighted sums, the local derivatives and what flows back. On big data sets a
-    fresh temporary array per operation costs as much as the operation itself."""
-
-    def __init__(self, net: Network, x: np.ndarray):
-        self.x = x  # held so that `is` identifies the data set this workspace was made for
-        n = x.shape[0]
-        self.inputs = [np.ones((n, m + ly.bias)) for m, ly in
-                       zip([net.inputs, *net.sizes[:-1]], net.layers, strict=True)]
-        self.inputs[0][:, :net.inputs] = x
-        self.pre = [np.empty((n, size)) for size in net.sizes]
-        self.local = [np.empty((n, size)) for size in net.sizes]
-        self.back = [np.empty((n, m)) for m in [net.inputs, *net.sizes[:-1]]]
-
-
 class Network:
     def __init__(self, inputs: int, layers: list[Layer], naming: str = "sequential"):
         self.inputs = inputs
@@ -118,7 +103,7 @@ class Network:
                     self.refs.append(ParamRef(self.names.biases[layer][j], at, layer, j, None))
                     at += 1
         self.index = {ref.name: ref.index for ref in self.refs}
-        self._workspace: _Workspace | None = None
+        self._backprop: Backprop | None = None  # buffers for the last data set
 
     def _layer_blocks(self, flat: np.ndarray) -> list[np.ndarray]:
         blocks, at = [], 0
@@ -167,37 +152,12 @@ class Network:
 
     def loss_and_gradient(self, x: np.ndarray, y: np.ndarray, loss: Loss):
         """Backpropagation: the loss and dLoss/dparameter of every parameter, in the flat
-        layout of `params`. This is training's hot loop: it fills the reused buffer
-        `self.grad` (copy it to keep it) and skips the factor 1 of identity layers.
-        `x` must not be changed in place between calls (its buffers are cached)."""
-        ws = self._workspace
-        if ws is None or ws.x is not x:
-            ws = self._workspace = _Workspace(self, x)
-        inputs, last = ws.inputs, len(self.layers) - 1
-        pre, post = ws.pre, []
-        for layer, (blk, act) in enumerate(zip(self._blocks, self.activations, strict=True)):
-            z = np.matmul(inputs[layer], blk.T, out=pre[layer])
-            if layer == last:
-                a = act.function(z)
-            else:  # write f(z) straight into the next layer's [inputs | 1] buffer
-                a = act.function(z, out=inputs[layer + 1][:, :z.shape[1]])
-            post.append(a)
-        value, upstream = loss.value_and_derivative(post[last], y)
-        for layer in range(last, -1, -1):
-            act = self.activations[layer]
-            if act.is_identity:
-                delta = upstream
-            else:  # delta = upstream · f'(z), in a reused buffer
-                delta = act.derivative(pre[layer], post[layer], out=ws.local[layer])
-                delta *= upstream
-            np.matmul(delta.T, inputs[layer], out=self._grad_blocks[layer])
-            if layer:
-                w = self.weights[layer]
-                if w.shape[0] == 1:  # one neuron: an outer product, cheaper by broadcasting
-                    upstream = np.multiply(delta, w, out=ws.back[layer])
-                else:
-                    upstream = np.matmul(delta, w, out=ws.back[layer])
-        return value, self.grad
+        layout of `params`. This is training's hot loop (engine/backprop.py): it fills
+        the reused buffer `self.grad` (copy it to keep it).
+        `x` and `y` must not be changed in place between calls (their buffers are cached)."""
+        if self._backprop is None or self._backprop.x is not x or self._backprop.y is not y:
+            self._backprop = Backprop(self, x, y)
+        return self._backprop(self, loss), self.grad
 
     def randomize(self, seed: int) -> None:
         """Xavier-style uniform weights and zero biases, reproducible from `seed`."""

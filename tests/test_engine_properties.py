@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import Layer, Network, chain_rule_breakdown
+from engine import Layer, Network, backprop, chain_rule_breakdown
 from engine.activations import ACTIVATIONS
 from engine.gradcheck import finite_difference_gradient
 from engine.losses import LOSSES
@@ -16,7 +16,7 @@ SMOOTH = ["identity", "sigmoid", "softplus", "tanh"]
 
 
 @st.composite
-def problems(draw, activations=SMOOTH):
+def problems(draw, activations=SMOOTH, samples=None):
     inputs = draw(st.integers(1, 3))
     depth = draw(st.integers(1, 3))
     layers = [Layer(draw(st.integers(1, 3)), draw(st.sampled_from(activations)),
@@ -26,7 +26,7 @@ def problems(draw, activations=SMOOTH):
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     net.set_params(rng.uniform(-2, 2, len(net.params)))
-    n = draw(st.integers(1, 4))
+    n = draw(samples if samples is not None else st.integers(1, 4))
     x = rng.uniform(-2, 2, (n, inputs))
     y = rng.uniform(-1, 1, (n, layers[-1].neurons))
     return net, x, y, LOSSES[draw(st.sampled_from(sorted(LOSSES)))]
@@ -39,6 +39,21 @@ def test_backprop_matches_finite_differences(problem):
     _, grad = net.loss_and_gradient(x, y, loss)
     fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(samples=st.integers(129, 300)))
+def test_backprop_in_chunks_matches_finite_differences(problem):
+    # Big data sets go through backprop in chunks of samples; make the chunks 64 samples
+    # so that a few hundred samples give several chunks and a ragged last one.
+    net, x, y, loss = problem
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(backprop, "CACHE_VALUES", 64)
+        value, grad = net.loss_and_gradient(x, y, loss)
+        assert net._backprop.chunk == 64
+    fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
+    np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
+    assert value == pytest.approx(net.loss(x, y, loss), rel=1e-12)
 
 
 @settings(max_examples=60, deadline=None)

@@ -1,0 +1,94 @@
+"""Training's hot loop: the loss and the gradient of every parameter over a whole data set.
+
+This is the same backpropagation as `breakdown.py` spells out factor by factor, written
+for speed instead of for reading:
+
+- values are stored neuron-major, one row per neuron and one column per sample (the
+  transpose of `Forward`), so that f(z) and f'(z) run over contiguous memory, and a
+  layer's inputs as [a ; 1] with the bias's constant 1 as the last row, so that one
+  matrix product gives W·a + b and another gives the weights' and biases' gradients;
+- every buffer is made once per data set and reused each step;
+- big data sets go through in chunks of samples that stay in the CPU's cache.
+
+Measured on 10,000 samples of a 1-64-64-1 tanh network (bench/engine.py): ~30 ms a step
+sample-major in one piece, ~19 ms neuron-major in chunks. Two threads taking half of
+the chunks each were tried and were no faster: the GIL passes between them at every
+numpy call.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from engine.losses import Loss
+
+if TYPE_CHECKING:
+    from engine.network import Network
+
+CACHE_VALUES = 32_768  # values per buffer (256 KB) that chunks are sized to
+
+
+class Backprop:
+    """The buffers for one network and data set, and the hot loop that uses them."""
+
+    def __init__(self, net: Network, x: np.ndarray, y: np.ndarray):
+        self.x, self.y = x, y  # held so that `is` identifies the data set
+        n = x.shape[0]
+        chunk = max(64, CACHE_VALUES // max(net.inputs, *net.sizes))
+        self.chunk = cols = n if n < 2 * chunk else chunk
+        self.x_t = np.ones((net.inputs + net.layers[0].bias, n))
+        self.x_t[:net.inputs] = x.T
+        self.y_t = np.ascontiguousarray(y.T)
+        self.inputs = [np.ones((m + ly.bias, cols))
+                       for m, ly in zip(net.sizes[:-1], net.layers[1:], strict=True)]
+        self.pre = [np.empty((size, cols)) for size in net.sizes]
+        self.local = [np.empty((size, cols)) for size in net.sizes]
+        self.back = [np.empty((m, cols)) for m in [net.inputs, *net.sizes[:-1]]]
+        self.partial = np.empty_like(net.grad)  # one chunk's gradient, added to the total
+        self.partial_blocks = net._layer_blocks(self.partial)
+
+    def _each_chunk(self):
+        n = self.x_t.shape[1]
+        for s in range(0, n, self.chunk):
+            k = min(self.chunk, n - s)
+
+            def cut(buffers, k=k):
+                return buffers if k == self.chunk else [b[:, :k] for b in buffers]
+            yield s, [self.x_t[:, s:s + k], *cut(self.inputs)], cut(self.pre), \
+                cut(self.local), cut(self.back), self.y_t[:, s:s + k]
+
+    def __call__(self, net: Network, loss: Loss) -> float:
+        """Fill `net.grad` with the gradient; return the loss."""
+        last, samples, value = len(net.layers) - 1, self.x.shape[0], 0.0
+        for first, inputs, pre, local, back, observed in self._each_chunk():
+            post = []
+            for layer, (blk, act) in enumerate(zip(net._blocks, net.activations,
+                                                   strict=True)):
+                z = np.matmul(blk, inputs[layer], out=pre[layer])  # W·a + b·1
+                if layer == last:
+                    a = act.function(z)
+                else:  # write f(z) straight into the next layer's [a ; 1] buffer
+                    a = act.function(z, out=inputs[layer + 1][:z.shape[0]])
+                post.append(a)
+            part, upstream = loss.value_and_derivative(post[last], observed, samples)
+            value += part
+            grads = net._grad_blocks if first == 0 else self.partial_blocks
+            for layer in range(last, -1, -1):
+                act = net.activations[layer]
+                if act.is_identity:  # skip the factor 1
+                    delta = upstream
+                else:  # delta = upstream · f'(z), in a reused buffer
+                    delta = act.derivative(pre[layer], post[layer], out=local[layer])
+                    delta *= upstream
+                np.matmul(delta, inputs[layer].T, out=grads[layer])
+                if layer:
+                    w = net.weights[layer]
+                    if w.shape[0] == 1:  # one neuron: an outer product, by broadcasting
+                        upstream = np.multiply(w.T, delta, out=back[layer])
+                    else:
+                        upstream = np.matmul(w.T, delta, out=back[layer])
+            if first:
+                net.grad += self.partial
+        return value
