@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSlider, QToolBar, QWidget
 
 from engine.explain import fmt
 from gui.session import InputError, Session
+from gui.steady_label import SteadyLabel
 
 FRAME_MS = 16
 # Speed slider positions: steps per frame; None = as many as fit in the frame's budget.
@@ -63,10 +64,10 @@ class Controls(QToolBar):
         self.speed.setToolTip("How many steps Run takes per frame: from one step per frame "
                               "(left) to as fast as possible (right)")
         self.addWidget(self.speed)
-        self.counter = QLabel()
+        self.counter = SteadyLabel()
         self.counter.setObjectName("stepCounter")
         self.counter.setToolTip("Steps taken since the lesson started or was reset")
-        self.loss_label = QLabel()
+        self.loss_label = SteadyLabel()
         self.loss_label.setObjectName("lossLabel")
         self.loss_label.setToolTip("The loss now")
         self.addWidget(self.counter)
