@@ -33,6 +33,7 @@ class DataPlot(pg.PlotWidget):
         self.fit = self.plot(pen=pg.mkPen("#2ca02c", width=3), antialias=True)
         self.points = self.plot([], [], pen=None, symbol="o", symbolSize=14,
                                 symbolBrush="#1f77b4", symbolPen="#222", antialias=True)
+        self.points_show = None  # the arrays the points show now
         self.live = LiveRefresh(self, self.refresh)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
@@ -46,7 +47,10 @@ class DataPlot(pg.PlotWidget):
             set_labels(self, s.network.names.inputs[0], "Observed / Predicted")
             x, y = s.curve()
             set_curve(self.fit, x, y)
-            set_points(self.points, t.inputs[:, 0], t.targets[:, 0])
+            shows = self.points_show
+            if shows is None or shows[0] is not t.inputs or shows[1] is not t.targets:
+                self.points_show = (t.inputs, t.targets)  # training never moves the data
+                set_points(self.points, t.inputs[:, 0], t.targets[:, 0])
             keep_in_view(self, "x", float(x.min()), float(x.max()))
             both = shown(np.concatenate([y[np.isfinite(y)], t.targets[:, 0]]))
             keep_in_view(self, "y", float(np.nanmin(both)), float(np.nanmax(both)))
@@ -60,6 +64,7 @@ class DataPlot(pg.PlotWidget):
                 return
             lo, hi = float(np.nanmin(both)), float(np.nanmax(both))
             set_curve(self.fit, [lo, hi], [lo, hi])
+            self.points_show = None
             set_points(self.points, y, p)
             keep_in_view(self, "x", lo, hi)
             keep_in_view(self, "y", lo, hi)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from gui.plot_style import keep_in_view, set_curve, set_labels, set_points, style_plot
+from gui.plot_style import Marker, keep_in_view, set_curve, set_labels, style_plot
 from gui.session import Session
 from gui.throttle import LiveRefresh
 
@@ -25,8 +25,8 @@ class LossPlot(pg.PlotWidget):
         self.curve.setClipToView(True)
         self.curve.setDownsampling(auto=True, method="peak")
         self.disableAutoRange()
-        self.current = self.plot([], [], pen=None, symbol="o", symbolSize=13,
-                                 symbolBrush="#d62728", symbolPen=None)
+        self.current = Marker(self, 13, "#d62728")
+        self.plotItem.ctrl.logYCheck.toggled.connect(self.refresh)  # also from its menu
         self.live = LiveRefresh(self, self.refresh)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
@@ -47,7 +47,7 @@ class LossPlot(pg.PlotWidget):
             set_curve(self.curve, steps[pick], loss[pick])
         else:
             set_curve(self.curve, steps, loss)
-        set_points(self.current, steps[-1:], loss[-1:])
+        self.current.place(float(steps[-1]), float(loss[-1]))
         self._fit_range(loss, int(steps[-1]) + 1)
 
     def _fit_range(self, loss: np.ndarray, n: int) -> None:

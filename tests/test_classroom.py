@@ -31,7 +31,7 @@ def test_plot_lines_and_markers_scale_with_presenter_mode(window):
     width = curve.opts["pen"].widthF()
     w.appearance.set_presenter(True)
     assert curve.opts["pen"].widthF() == pytest.approx(2 * width)
-    assert w.loss_plot.current.opts["symbolSize"] == pytest.approx(26)
+    assert w.loss_plot.current.diameter() == pytest.approx(26)
 
 
 @pytest.mark.parametrize("theme", ["dark", "high contrast", "light"])
