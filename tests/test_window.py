@@ -43,6 +43,25 @@ def test_breakdown_shows_slope_and_step_size_for_the_first_step(window):
     assert "new b3 = old − step size = 0 − (−1.56551) = 1.56551" in text
 
 
+@pytest.mark.parametrize("name", ["statquest-all", "xor"])
+def test_breakdown_after_steps_reads_the_new_numbers(window, qtbot, name):
+    # After a Step only the numbers of the breakdown are swapped in place; the result
+    # must read exactly as the breakdown drawn afresh, and say the engine's values.
+    w = window(name)
+    for _ in range(3):
+        qtbot.mouseClick(w.controls.button("stepButton"), Qt.LeftButton)
+    swapped = breakdown_text(w)
+    w.breakdown._shown = None  # forget the layout: draw everything again
+    w.breakdown.refresh()
+    assert breakdown_text(w) == swapped
+    s = w.session
+    value = s.value(s.selected)
+    step = s.grad(s.selected) * s.trainer.learning_rate
+    shown = re.search(r"new \S+ = old − step size = (\S+) − \((\S+)\) = (\S+)", swapped)
+    numbers = [float(g.replace("−", "-")) for g in shown.groups()]
+    assert numbers == pytest.approx([value, step, value - step], rel=1e-5, abs=1e-9)
+
+
 def test_run_stops_by_itself_at_b3_2_61(window, qtbot):
     w = window()
     qtbot.mouseClick(w.controls.button("runButton"), Qt.LeftButton)
