@@ -75,7 +75,7 @@ class BreakdownPanel(QTextBrowser):
                         "choose another.")
         self.session = session
         self._shown = None  # the shape of the text shown
-        self._slots: list[tuple[int, int, QTextCharFormat]] = []  # where each Num sits
+        self._slots: list[tuple[int, str, QTextCharFormat]] = []  # where each Num sits
         self._columns: list[list[int]] = []  # each table's column widths, in pixels
         # During Run the numbers change every frame; four times a second can be read.
         self.live = LiveRefresh(self, self.refresh, 0.25, lambda: session.running)
@@ -157,9 +157,8 @@ class BreakdownPanel(QTextBrowser):
         return fmt
 
     def _number(self, cursor: QTextCursor, text: str, fmt: QTextCharFormat) -> None:
-        start = cursor.position()
+        self._slots.append((cursor.position(), text, fmt))
         cursor.insertText(text, fmt)
-        self._slots.append((start, cursor.position(), fmt))
 
     def _paragraph(self, cursor: QTextCursor, block: Paragraph) -> None:
         if not cursor.atStart():
@@ -232,23 +231,20 @@ class BreakdownPanel(QTextBrowser):
         positions still to visit do not move; then record where each one ends up."""
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()
-        lengths = []
-        for (start, end, fmt), num in zip(reversed(self._slots), reversed(numbers),
+        for (start, old, fmt), num in zip(reversed(self._slots), reversed(numbers),
                                           strict=True):
-            if cursor.document().characterCount() and num.text != self._text(start, end):
+            if num.text != old:
                 cursor.setPosition(start)
-                cursor.setPosition(end, QTextCursor.KeepAnchor)
+                cursor.setPosition(start + _length(old), QTextCursor.KeepAnchor)
                 cursor.insertText(num.text, fmt)
-            lengths.append(len(num.text.encode("utf-16-le")) // 2)
         cursor.endEditBlock()
         shift, slots = 0, []
-        for (start, end, fmt), length in zip(self._slots, reversed(lengths), strict=True):
-            slots.append((start + shift, start + shift + length, fmt))
-            shift += length - (end - start)
+        for (start, old, fmt), num in zip(self._slots, numbers, strict=True):
+            slots.append((start + shift, num.text, fmt))
+            shift += _length(num.text) - _length(old)
         self._slots = slots
 
-    def _text(self, start: int, end: int) -> str:
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(start)
-        cursor.setPosition(end, QTextCursor.KeepAnchor)
-        return cursor.selectedText()
+
+def _length(text: str) -> int:
+    """Length as QTextDocument counts positions (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2

@@ -63,11 +63,14 @@ class DataPlot(pg.PlotWidget):
             if not np.isfinite(both).any():
                 return
             lo, hi = float(np.nanmin(both)), float(np.nanmax(both))
-            set_curve(self.fit, [lo, hi], [lo, hi])
             self.points_show = None
             set_points(self.points, y, p)
             keep_in_view(self, "x", lo, hi)
             keep_in_view(self, "y", lo, hi)
+            # The diagonal spans the view, so it moves only when the view does.
+            (x0, x1), _ = self.getViewBox().viewRange()
+            if self.fit.xData is None or list(self.fit.xData) != [x0, x1]:
+                set_curve(self.fit, [x0, x1], [x0, x1])
 
 
 class DataTable(QTableWidget):
