@@ -21,6 +21,7 @@ from engine.lesson import lesson_from_dict
 from gui.undo import EditCommand, RewindCommand, SettingsState, SwapTrainerCommand, TrainingCommand
 
 MAX_ABS_VALUE = 1e6  # larger parameters or data only ever mean a typo in class
+BATCH_S = 0.002  # longest stretch of maths between looks at the clock during Run
 
 
 class InputError(ValueError):
@@ -267,9 +268,10 @@ class Session(QObject):
                     (max_steps is not None and done >= max_steps):
                 break
             # Size the next batch to what is left of the budget at the speed seen so far,
-            # so a frame never overshoots by a whole doubled batch.
+            # and to at most BATCH_S: if the machine slows down mid-frame (another thread
+            # holding the GIL, a busy VM) the frame overshoots by one short batch only.
             per_step = elapsed / done
-            batch = max(1, min(4096, int((seconds - elapsed) / per_step)))
+            batch = max(1, min(4096, int(min(seconds - elapsed, BATCH_S) / per_step)))
         if reason is StopReason.STEPS_DONE:
             reason = StopReason.MAX_STEPS if t.steps_done >= t.stop.max_steps else None
         self._after_training(reason)
