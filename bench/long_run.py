@@ -31,13 +31,14 @@ def main() -> None:
     args = parser.parse_args()
     from engine.training import StopRule
     from gui import create_window
-    from gui.app import make_application
+    from gui.app import freeze_startup_objects, make_application
 
     app = make_application()
     w = create_window("statquest-all")
     w.resize(1280, 800)
     w.show()
     app.processEvents()
+    freeze_startup_objects()  # as the app does once its window is up
     t = w.session.trainer
     t.stop = StopRule(0.0, args.steps)  # run to the step limit, never "converge"
     w.controls.speed.setValue(w.controls.speed.maximum())

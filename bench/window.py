@@ -81,7 +81,7 @@ def main() -> None:
 
     from engine import PRESETS
     from gui import create_window
-    from gui.app import make_application
+    from gui.app import freeze_startup_objects, make_application
 
     print(f"cores: {os.cpu_count()}  platform: {os.environ['QT_QPA_PLATFORM']}")
     bare, ours = startup(BARE), startup(APP.format(root=str(ROOT)))
@@ -97,6 +97,7 @@ def main() -> None:
         w.resize(1280, 800)
         w.show()
         app.processEvents()
+        freeze_startup_objects()  # as the app does once its window is up
         button = w.controls.button("stepButton")
         lat = []
         for _ in range(args.steps):
@@ -114,6 +115,7 @@ def main() -> None:
     w.resize(1280, 800)
     w.show()
     app.processEvents()
+    freeze_startup_objects()
     w.docks["landscape"].raise_()
     app.processEvents()
     draws = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -37,6 +38,14 @@ def make_application(font_scale: float = 1.0) -> QApplication:
         font.setPointSizeF(font.pointSizeF() * font_scale)
         app.setFont(font)
     return app
+
+
+def freeze_startup_objects() -> None:
+    """Move everything made at start-up (~70,000 Qt wrappers, pyqtgraph items, modules)
+    out of the garbage collector's sight. They live as long as the window, and a full
+    collection that walks them takes ~40 ms: a stutter in Run, a slow click."""
+    gc.collect()
+    gc.freeze()
 
 
 def _has_display() -> bool:
@@ -101,6 +110,7 @@ def run(args) -> int:
     if not args.smoke:  # an install check must never wait for an answer
         offer_recovery(window, pending_recovery(), restore)
     window.show()
+    freeze_startup_objects()
     if args.autosave_now:  # for the crash-recovery test: an autosave soon after start
         QTimer.singleShot(200, window.autosave.save)
     if args.smoke:
