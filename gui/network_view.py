@@ -25,6 +25,7 @@ from gui.session import Session
 from gui.throttle import RUN_REFRESH_S, LiveRefresh
 
 POSITIVE, NEGATIVE, SELECTED = QColor("#1f77b4"), QColor("#e8710a"), QColor("#d62728")
+INK = QColor("#111")  # value labels sit on a white box in every theme
 RADIUS, COLUMN, ROW = 34.0, 260.0, 170.0
 MAX_LABELLED_EDGES = 40  # past this the labels would cover each other
 MAX_DRAWN_EDGES = 600  # past this each weight is not its own item (see _draw_as_bundles)
@@ -63,6 +64,7 @@ class NetworkView(QGraphicsView):
         self.ink = QColor("#111")
         self.scale = 1.0
         self.edges: dict[str, QGraphicsLineItem] = {}
+        self.shown: dict = {}  # item -> what it draws now
         self.labels: dict[str, ValueLabel] = {}
         self.node_pos: dict[tuple[int, int], QPointF] = {}  # (column, neuron) -> centre
         self.overlays: list[ValueLabel] = []  # the flow animation's temporary labels
@@ -83,7 +85,7 @@ class NetworkView(QGraphicsView):
     def rebuild(self) -> None:
         scene = self.scene()
         scene.clear()
-        self.edges, self.labels = {}, {}
+        self.edges, self.labels, self.shown = {}, {}, {}
         net, names = self.session.network, self.session.network.names
         pos = self._positions()
         n_edges = sum(w.size for w in net.weights)
@@ -179,14 +181,20 @@ class NetworkView(QGraphicsView):
         if not self.edges and not self.labels:
             return
         biggest = max(1e-9, float(np.max(np.abs(s.network.params))))
+        shown = self.shown  # what each item draws now: unchanged items are not redrawn
         for name, line in self.edges.items():
             v = s.value(name)
             colour = SELECTED if name == s.selected else (POSITIVE if v >= 0 else NEGATIVE)
             width = (1.5 + 7.0 * math.sqrt(min(abs(v) / biggest, 1.0))) * self.scale
-            line.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
+            if shown.get(line) != (colour.rgb(), width):
+                shown[line] = (colour.rgb(), width)
+                line.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
         for name, label in self.labels.items():
-            label.show_value(f"{name} = {fmt(s.value(name), 4)}",
-                             SELECTED if name == s.selected else QColor("#111"))
+            text = f"{name} = {fmt(s.value(name), 4)}"
+            colour = SELECTED if name == s.selected else INK
+            if shown.get(label) != (text, colour.rgb()):
+                shown[label] = (text, colour.rgb())
+                label.show_value(text, colour)
 
     # --- overlays for the flow animation -------------------------------------------
     def clear_overlays(self) -> None:

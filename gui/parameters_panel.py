@@ -4,7 +4,7 @@ value comes back, and the status bar says why."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -19,6 +19,8 @@ from engine.explain import fmt
 from gui.maths_text import name_html
 from gui.session import InputError, Session
 from gui.throttle import RUN_REFRESH_S, LiveRefresh
+
+_FOCUS_IN = QEvent.FocusIn
 
 MAX_FIELDS = 150  # a field per parameter up to here; past it a filter picks which
 
@@ -109,7 +111,9 @@ class ParametersPanel(QWidget):
         s = self.session
         for name, field in self.fields.items():
             if not field.hasFocus() or not field.isModified():
-                field.setText(fmt(s.value(name), 8))
+                text = fmt(s.value(name), 8)
+                if text != field.text():  # an unchanged field need not repaint
+                    field.setText(text)
                 field.setModified(False)
             check = self.checks[name]
             check.blockSignals(True)
@@ -117,7 +121,7 @@ class ParametersPanel(QWidget):
             check.blockSignals(False)
 
     def eventFilter(self, obj, event):
-        if event.type() == event.Type.FocusIn:
+        if event.type() == _FOCUS_IN:  # sees every event of every field: keep it cheap
             for name, field in self.fields.items():
                 if field is obj:
                     self.session.select(name)

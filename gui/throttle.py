@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 # During Run, panels of numbers (fields, diagram labels) redraw at most this often: the
 # plots carry the motion, and digits changing 30 times a second cannot be read anyway.
 RUN_REFRESH_S = 1 / 15
+# Event filters see every event of their widget, paints included: look the types up once.
+_SHOWN = (QEvent.Show, QEvent.Move, QEvent.Resize)
 
 
 def on_screen(widget: QWidget) -> bool:
@@ -58,7 +60,7 @@ class LiveRefresh(QObject):
 
     def eventFilter(self, obj, event) -> bool:
         # Raising a tabbed dock moves and resizes it into view (no Show event comes).
-        if event.type() in (QEvent.Show, QEvent.Move, QEvent.Resize) and self.stale:
+        if self.stale and event.type() in _SHOWN:
             QTimer.singleShot(0, self.request)
         return False
 
