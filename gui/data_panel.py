@@ -63,6 +63,11 @@ class DataPlot(pg.PlotWidget):
             if not np.isfinite(both).any():
                 return
             lo, hi = float(np.nanmin(both)), float(np.nanmax(both))
+            # As predictions reach their targets the points close in; a view that kept
+            # zooming in after them would jump (and redraw its axes) every few steps.
+            middle, half = (lo + hi) / 2, (hi - lo) / 2
+            half = max(half, 0.1 * max(abs(lo), abs(hi)), 1e-3)
+            lo, hi = middle - half, middle + half
             self.points_show = None
             set_points(self.points, y, p)
             keep_in_view(self, "x", lo, hi)
