@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
-from gui.plot_style import keep_in_view, set_curve, set_labels, set_points, shown, style_plot
+from gui.plot_style import MarkerSet, keep_in_view, set_curve, set_labels, shown, style_plot
 from gui.session import InputError, Session, parse_number
 from gui.throttle import LiveRefresh
 
@@ -33,6 +33,7 @@ class DataPlot(pg.PlotWidget):
         self.fit = self.plot(pen=pg.mkPen("#2ca02c", width=3), antialias=True)
         self.points = self.plot([], [], pen=None, symbol="o", symbolSize=14,
                                 symbolBrush="#1f77b4", symbolPen="#222", antialias=True)
+        self.few_points = MarkerSet(self, self.points, 14, "#1f77b4", "#222")
         self.points_show = None  # the arrays the points show now
         self.live = LiveRefresh(self, self.refresh)
         session.stateChanged.connect(self.live.request)
@@ -50,7 +51,7 @@ class DataPlot(pg.PlotWidget):
             shows = self.points_show
             if shows is None or shows[0] is not t.inputs or shows[1] is not t.targets:
                 self.points_show = (t.inputs, t.targets)  # training never moves the data
-                set_points(self.points, t.inputs[:, 0], t.targets[:, 0])
+                self.few_points.set(t.inputs[:, 0], t.targets[:, 0])
             keep_in_view(self, "x", float(x.min()), float(x.max()))
             both = shown(np.concatenate([y[np.isfinite(y)], t.targets[:, 0]]))
             keep_in_view(self, "y", float(np.nanmin(both)), float(np.nanmax(both)))
@@ -69,7 +70,7 @@ class DataPlot(pg.PlotWidget):
             half = max(half, 0.1 * max(abs(lo), abs(hi)), 1e-3)
             lo, hi = middle - half, middle + half
             self.points_show = None
-            set_points(self.points, y, p)
+            self.few_points.set(y, p)
             keep_in_view(self, "x", lo, hi)
             keep_in_view(self, "y", lo, hi)
             # The diagonal spans the view, so it moves only when the view does.

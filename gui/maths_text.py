@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from engine.explain import fmt
 
 _INDEXED = re.compile(r"^([A-Za-z]+?)([0-9][0-9_]*)$")
 
 
+@lru_cache(maxsize=4096)  # the same few names are set at every Step
 def name_html(name: str) -> str:
     """w211 → w<sub>211</sub>; Predicted stays Predicted."""
     m = _INDEXED.match(name)
@@ -18,6 +20,7 @@ def name_html(name: str) -> str:
     return f"{html.escape(m.group(1))}<sub>{m.group(2).replace('_', ',')}</sub>"
 
 
+@lru_cache(maxsize=4096)  # the same few names are set at every Step
 def formula_html(formula: str) -> str:
     """A lesson formula with its names sub-scripted: e^x1 / (1 + e^x1) → e<sup>x₁</sup>…"""
     text = html.escape(formula)
@@ -32,5 +35,6 @@ def number_html(value: float, digits: int = 6) -> str:
     return fmt(value, digits).replace("-", "−")
 
 
+@lru_cache(maxsize=4096)  # the same few names are set at every Step
 def partial_html(numerator: str, denominator: str) -> str:
     return f"∂{name_html(numerator)}/∂{name_html(denominator)}"
