@@ -281,3 +281,29 @@ def test_a_big_network_opens_and_steps_without_freezing(window, tmp_path):
     w.gradient_check.refresh()
     assert len(w.gradient_check.rows) <= 200
     assert all(r.relative_difference < 1e-4 for r in w.gradient_check.rows)
+
+
+@pytest.mark.parametrize("samples", [4, 40])
+def test_data_plot_puts_every_sample_where_the_network_predicts(window, qtbot, samples):
+    # Few points are drawn as markers, many as one scatter: either way each sample sits
+    # at (its target, the network's prediction) after a Step.
+    import numpy as np
+
+    from gui.data_panel import DataPlot
+
+    w = window("xor")
+    rng = np.random.default_rng(1)
+    w.session.set_data(rng.uniform(0, 1, (samples, 2)), rng.uniform(0, 1, (samples, 1)))
+    qtbot.mouseClick(w.controls.button("stepButton"), Qt.LeftButton)
+    plot = w.findChild(DataPlot)
+    net, t = w.session.network, w.session.trainer
+    expected = sorted(zip(t.targets[:, 0], net.predict(t.inputs)[:, 0], strict=True))
+    shown = [m.pos() for m in plot.few_points.markers if m.isVisible()]
+    if samples <= plot.few_points.CAPACITY:
+        drawn = sorted((p.x(), p.y()) for p in shown)
+    else:
+        assert not shown
+        x, y = plot.points.getData()
+        drawn = sorted(zip(x, y, strict=True))
+    assert len(drawn) == samples
+    np.testing.assert_allclose(np.array(drawn), np.array(expected), rtol=1e-9, atol=1e-12)
