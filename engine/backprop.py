@@ -72,6 +72,8 @@ class Backprop:
                     a = act.function(z)
                 else:  # write f(z) straight into the next layer's [a ; 1] buffer
                     a = act.function(z, out=inputs[layer + 1][:z.shape[0]])
+                if not act.is_identity:  # f'(z) now, while z and f(z) are in the cache
+                    act.derivative(z, a, out=local[layer])
                 post.append(a)
             part, upstream = loss.value_and_derivative(post[last], observed, samples)
             value += part
@@ -80,9 +82,8 @@ class Backprop:
                 act = net.activations[layer]
                 if act.is_identity:  # skip the factor 1
                     delta = upstream
-                else:  # delta = upstream · f'(z), in a reused buffer
-                    delta = act.derivative(pre[layer], post[layer], out=local[layer])
-                    delta *= upstream
+                else:  # delta = upstream · f'(z), in place of f'(z)
+                    delta = np.multiply(local[layer], upstream, out=local[layer])
                 np.matmul(delta, inputs[layer].T, out=grads[layer])
                 if layer:
                     w = net.weights[layer]
