@@ -84,6 +84,12 @@ class Activation:
     def is_identity(self) -> bool:
         return self.name == "identity"
 
+    @property
+    def derivative_needs_input(self) -> bool:
+        """Whether f' needs x, or is written in y alone (then training may overwrite x
+        with y = f(x) in place)."""
+        return "{x}" in self.derivative_formula
+
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a

@@ -67,11 +67,15 @@ class Backprop:
             post = []
             for layer, (blk, act) in enumerate(zip(net._blocks, net.activations,
                                                    strict=True)):
-                z = np.matmul(blk, inputs[layer], out=pre[layer])  # W·a + b·1
-                if layer == last:
-                    a = act.function(z)
-                else:  # write f(z) straight into the next layer's [a ; 1] buffer
-                    a = act.function(z, out=inputs[layer + 1][:z.shape[0]])
+                # f(z) goes straight into the next layer's [a ; 1] buffer; when f' needs
+                # only f(z), so does z (W·a + b·1), and f is applied in place.
+                in_place = not act.derivative_needs_input
+                if layer < last:
+                    target = inputs[layer + 1][:blk.shape[0]]
+                else:  # the output: its own array, unless f is applied in place
+                    target = pre[layer] if in_place else None
+                z = np.matmul(blk, inputs[layer], out=target if in_place else pre[layer])
+                a = act.function(z, out=target)
                 if not act.is_identity:  # f'(z) now, while z and f(z) are in the cache
                     act.derivative(z, a, out=local[layer])
                 post.append(a)
