@@ -53,14 +53,19 @@ def matmul_products(net: Network, x: np.ndarray):
     return products
 
 
-def step_vs_floor(trainer: Trainer, rounds: int) -> tuple[float, float]:
-    """Median time of one training step and of the floor's products, timed in turns so
-    that the shared machine's slow spells hit both alike."""
+def step_vs_floor(trainer: Trainer, rounds: int, block: int = 5) -> tuple[float, float]:
+    """Median time of one training step and of the floor's products. They are timed in
+    alternating blocks, so that the shared machine's slow spells hit both alike, with a
+    pause between blocks: after the floor's products OpenBLAS's worker threads spin on
+    the other core for a while, which would slow down whatever runs next (in the app
+    nothing runs big products between training steps)."""
     floor = matmul_products(trainer.network, trainer.inputs)
     steps, floors = [], []
-    for _ in range(rounds):
-        steps.append(_timed(trainer.step))
-        floors.append(_timed(floor))
+    for _ in range(max(1, rounds // block)):
+        for work, times in ((trainer.step, steps), (floor, floors)):
+            time.sleep(0.2)
+            work()  # wake up: the first call after a pause pays for it
+            times.extend(_timed(work) for _ in range(block))
     return float(np.median(steps)), float(np.median(floors))
 
 

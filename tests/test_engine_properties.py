@@ -42,15 +42,18 @@ def test_backprop_matches_finite_differences(problem):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(samples=st.integers(129, 300)))
+@given(problems(samples=st.integers(129, 400)))
 def test_backprop_in_chunks_matches_finite_differences(problem):
-    # Big data sets go through backprop in chunks of samples; make the chunks 64 samples
-    # so that a few hundred samples give several chunks and a ragged last one.
+    # Big data sets go through backprop in chunks of samples, on two threads from four
+    # chunks on; make the chunks 64 samples so that a few hundred samples give several
+    # chunks, a ragged last one, and both the one- and the two-thread way.
     net, x, y, loss = problem
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(backprop, "CACHE_VALUES", 64)
+        patch.setattr(backprop.os, "cpu_count", lambda: 2)
         value, grad = net.loss_and_gradient(x, y, loss)
         assert net._backprop.chunk == 64
+        assert len(net._backprop.lanes) == (2 if len(x) > 3 * 64 else 1)
     fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
     assert value == pytest.approx(net.loss(x, y, loss), rel=1e-12)
