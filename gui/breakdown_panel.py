@@ -22,6 +22,8 @@ from gui.session import Session
 from gui.throttle import LiveRefresh
 
 _TAGS = re.compile(r"<[^>]+>")
+MAX_SAMPLE_ROWS = 20  # a row per sample up to here; the sum always takes every sample
+MAX_PATHS = 8  # paths spelt out; the rest (a wide network has hundreds) summed in a line
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Paragraph:
 class Rows:
     heads: tuple[str, ...]  # rich-text column titles
     rows: tuple[tuple, ...]  # per sample: its label, then Nums
+    more: int = 0  # samples in the sum but not listed
 
 
 def _shape(blocks) -> tuple:
@@ -49,7 +52,7 @@ def _shape(blocks) -> tuple:
     def blank(part):
         return Num("", part.bold) if isinstance(part, Num) else part
     return tuple(Paragraph(tuple(map(blank, b.parts)), b.big) if isinstance(b, Paragraph)
-                 else Rows(b.heads, tuple(tuple(map(blank, r)) for r in b.rows))
+                 else Rows(b.heads, tuple(tuple(map(blank, r)) for r in b.rows), b.more)
                  for b in blocks)
 
 
@@ -119,7 +122,7 @@ class BreakdownPanel(QTextBrowser):
         name = s.selected
         b = s.breakdown(name)
         loss, out = b.loss_symbol, []
-        for k, path in enumerate(b.paths):
+        for k, path in enumerate(b.paths[:MAX_PATHS]):
             if len(b.paths) > 1:
                 out.append(Paragraph((f"<i>path {k + 1} of {len(b.paths)}</i>",), big=False))
             symbols = " · ".join(partial_html(f.numerator, f.denominator) for f in path.factors)
@@ -128,11 +131,17 @@ class BreakdownPanel(QTextBrowser):
                                   f"{symbols}<br>= Σ<sub>samples</sub> {formulas}",)))
             heads = ("", *(partial_html(f.numerator, f.denominator) for f in path.factors),
                      "product")
+            listed = path.products[:MAX_SAMPLE_ROWS]
             rows = tuple((f"sample {i + 1}", *(Num(number_html(f.values[i]))
                                                for f in path.factors),
                           Num(number_html(product), bold=True))
-                         for i, product in enumerate(path.products))
-            out.append(Rows(heads, rows))
+                         for i, product in enumerate(listed))
+            out.append(Rows(heads, rows, len(path.products) - len(listed)))
+        if len(b.paths) > MAX_PATHS:
+            rest = sum(float(path.products.sum()) for path in b.paths[MAX_PATHS:])
+            out.append(Paragraph((f"<i>paths {MAX_PATHS + 1}–{len(b.paths)}</i>, through the "
+                                  "other neurons, add up to ", Num(number_html(rest)), "."),
+                                 big=False))
         slope, value = b.slope, s.value(name)
         out.append(Paragraph((f"slope = {partial_html(loss, name)} = Σ = ",
                               Num(number_html(slope), bold=True))))
@@ -225,6 +234,10 @@ class BreakdownPanel(QTextBrowser):
                     self._number(cursor, cell.text, self._char_format(False, cell.bold))
                 else:
                     cursor.insertText(cell, plain)
+        if block.more:
+            cursor.insertBlock(QTextBlockFormat(), plain)
+            cursor.insertText(f"… and {block.more:,} more samples, all in the sum below.",
+                              plain)
 
     def _swap_numbers(self, numbers: list[Num]) -> None:
         """Replace each number's text in place, from the last to the first so that the

@@ -307,3 +307,39 @@ def test_data_plot_puts_every_sample_where_the_network_predicts(window, qtbot, s
         drawn = sorted(zip(x, y, strict=True))
     assert len(drawn) == samples
     np.testing.assert_allclose(np.array(drawn), np.array(expected), rtol=1e-9, atol=1e-12)
+
+
+def test_breakdown_of_many_samples_lists_twenty_and_sums_all(window):
+    # A row per sample would bury the equation (and took seconds for thousands of
+    # samples); the sum and the step still take every sample.
+    import numpy as np
+
+    w = window("statquest-all")
+    rng = np.random.default_rng(2)
+    w.session.set_data(rng.uniform(0, 1, (50, 1)), rng.uniform(0, 1, (50, 1)))
+    text = breakdown_text(w)
+    assert "sample 20" in text and "sample 21" not in text
+    assert "and 30 more samples" in text
+    s = w.session
+    shown = re.search(r"Σ = (\S+)", text).group(1).replace("−", "-")
+    assert float(shown) == pytest.approx(s.grad(s.selected), rel=1e-5, abs=1e-9)
+
+
+def test_breakdown_spells_out_eight_paths_and_sums_the_rest(window):
+    from engine import Layer, load_preset
+    from engine.builder import build_lesson
+
+    w = window("statquest-all")
+    lesson = build_lesson(load_preset("statquest-all"), [Layer(2, "tanh"), Layer(16, "tanh")],
+                          Layer(1, "identity"), "ssr", "layered", 3)
+    w.session.replace_lesson(lesson, None)
+    s = w.session
+    s.select(s.network.param_names[0])  # a first-layer weight: 16 paths to the output
+    text = breakdown_text(w)
+    assert "path 8 of 16" in text and "path 9 of 16" not in text
+    rest = re.search(r"paths 9–16, through the other neurons, add up to (\S+)\.", text)
+    b = s.breakdown(s.selected)
+    expected = sum(float(p.products.sum()) for p in b.paths[8:])
+    assert float(rest.group(1).replace("−", "-")) == pytest.approx(expected, rel=1e-5, abs=1e-9)
+    shown = re.search(r"Σ = (\S+)", text).group(1).replace("−", "-")
+    assert float(shown) == pytest.approx(s.grad(s.selected), rel=1e-5, abs=1e-9)
