@@ -79,8 +79,15 @@ class NetworkView(QGraphicsView):
         net = self.session.network
         columns = [net.inputs, *net.sizes]
         tallest = max(columns)
-        return [[QPointF(c * COLUMN, (j - (n - 1) / 2) * ROW * min(1.0, 6 / tallest))
+        # Presenter mode's bigger labels need more room or they cover each other; the
+        # spacing grows by less than the font, so the labels still grow on screen.
+        spread = self._font_factor() ** 0.5
+        return [[QPointF(c * COLUMN * spread,
+                         (j - (n - 1) / 2) * ROW * spread * min(1.0, 6 / tallest))
                  for j in range(n)] for c, n in enumerate(columns)]
+
+    def _font_factor(self) -> float:
+        return min(self.scale, 1.6)
 
     def rebuild(self) -> None:
         scene = self.scene()
@@ -92,7 +99,7 @@ class NetworkView(QGraphicsView):
         # Scene units, not screen points: the view scales the whole drawing to fit, so a
         # bigger window (or projector) gives bigger labels without crowding them.
         font = QFont(self.font())
-        font.setPointSizeF(13.0 * min(self.scale, 1.6))
+        font.setPointSizeF(13.0 * self._font_factor())
         if n_edges > MAX_DRAWN_EDGES:
             self._draw_as_bundles(pos)
         for layer, w in enumerate(net.weights if n_edges <= MAX_DRAWN_EDGES else []):
