@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class Factor:
 class ChainPath:
     factors: tuple[Factor, ...]
 
-    @property
+    @cached_property  # read for the sum, the slope and each row shown
     def products(self) -> np.ndarray:
         """The product of the factors, per sample (inf where it overflows, quietly: a
         diverging lesson is reported by the trainer, not by a warning)."""
@@ -55,7 +56,7 @@ class Breakdown:
     paths: tuple[ChainPath, ...]
     forward: Forward
 
-    @property
+    @cached_property
     def per_sample(self) -> np.ndarray:
         with np.errstate(all="ignore"):
             return np.sum([p.products for p in self.paths], axis=0)
