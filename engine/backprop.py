@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     from engine.network import Network
 
 CACHE_VALUES = 32_768  # values per buffer (256 KB) that chunks are sized to
-
-
 TWO_LANES_FROM = 4  # chunks; fewer are not worth a second thread
 
 

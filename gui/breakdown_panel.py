@@ -220,7 +220,7 @@ class BreakdownPanel(QTextBrowser):
         row_format.setNonBreakableLines(True)  # scroll sideways rather than wrap a row
         header = QTextBlockFormat(row_format)
         header.setTopMargin(6)
-        plain = self._char_format(False, False)
+        plain, bold = self._char_format(False, False), self._char_format(False, True)
         grey = self.palette().color(QPalette.PlaceholderText).name()
         cursor.insertBlock(header, plain)
         for head in block.heads:
@@ -231,7 +231,7 @@ class BreakdownPanel(QTextBrowser):
             for cell in row:
                 cursor.insertText("\t", plain)
                 if isinstance(cell, Num):
-                    self._number(cursor, cell.text, self._char_format(False, cell.bold))
+                    self._number(cursor, cell.text, bold if cell.bold else plain)
                 else:
                     cursor.insertText(cell, plain)
         if block.more:

@@ -64,12 +64,17 @@ def shown(values) -> np.ndarray:
         return np.clip(np.where(np.isfinite(a), a, np.nan), -DISPLAY_LIMIT, DISPLAY_LIMIT)
 
 
-def set_points(item, xs, ys) -> None:
-    """setData for markers: points that cannot be drawn are left out, not passed as NaN
+def drawable_points(xs, ys) -> tuple[np.ndarray, np.ndarray]:
+    """The points that can be drawn, clamped; the others left out, not passed as NaN
     (pyqtgraph's scatter bounds then warn on the console)."""
     x, y = shown(xs), shown(ys)
     keep = np.isfinite(x) & np.isfinite(y)
-    item.setData(x[keep], y[keep])
+    return x[keep], y[keep]
+
+
+def set_points(item, xs, ys) -> None:
+    """setData for markers, with only the points that can be drawn."""
+    item.setData(*drawable_points(xs, ys))
 
 
 def set_curve(item, xs, ys) -> None:
@@ -120,9 +125,7 @@ class MarkerSet:
             marker.setVisible(False)
 
     def set(self, xs, ys) -> None:
-        x, y = shown(xs), shown(ys)
-        keep = np.isfinite(x) & np.isfinite(y)
-        x, y = x[keep], y[keep]
+        x, y = drawable_points(xs, ys)
         few = len(x) <= self.CAPACITY
         for i, marker in enumerate(self.markers):
             if few and i < len(x):

@@ -57,7 +57,8 @@ class Session(QObject):
         self.undo_stack = QUndoStack(self)
         self._run_start: int | None = None
         self._preview_tail = None  # steps set aside while the history slider looks back
-        self._step_s: dict[tuple, float] = {}  # seconds a step took in the last Run frame
+        # (trainer and data it was for, seconds a step took) in the last Run frame
+        self._step_s: tuple[tuple, float] = ((), 0.0)
         self._load(lesson, path)
 
     # --- lesson ------------------------------------------------------------------
@@ -257,7 +258,7 @@ class Session(QObject):
         # The first batch is sized by the speed of the last frame: a fixed first batch of
         # 16 steps took 200 ms on a network that needs 13 ms a step.
         key = (id(t), id(t.inputs))  # another network or data set starts again from 1
-        known = self._step_s.get(key)
+        known = self._step_s[1] if self._step_s[0] == key else 0.0
         batch = max(1, min(4096, int(BATCH_S / known))) if known else 1
         done, reason = 0, None
         while True:
@@ -279,7 +280,7 @@ class Session(QObject):
             per_step = elapsed / done
             batch = max(1, min(4096, int(min(seconds - elapsed, BATCH_S) / per_step)))
         if done:
-            self._step_s = {key: (time.perf_counter() - start) / done}
+            self._step_s = (key, (time.perf_counter() - start) / done)
         if reason is StopReason.STEPS_DONE:
             reason = StopReason.MAX_STEPS if t.steps_done >= t.stop.max_steps else None
         self._after_training(reason)
