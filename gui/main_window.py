@@ -25,21 +25,23 @@ from engine.lesson import save_text_atomically
 from engine.worksheet import worksheet_html, worksheet_markdown
 from gui.appearance import THEMES, Appearance
 from gui.autosave import Autosave
-from gui.breakdown_panel import BreakdownPanel
-from gui.controls import Controls
-from gui.data_panel import DataPanel
-from gui.exploration import GradientCheckTable, LandscapeView, TangentPlot
-from gui.flow import FlowAnimation
 from gui.history_export import history_csv
-from gui.history_table import HistorySlider, HistoryTable
-from gui.loss_plot import LossPlot
-from gui.network_editor import NetworkEditor
-from gui.network_view import NetworkView
-from gui.parameters_panel import ParametersPanel
-from gui.plot_style import scale_items, style_plot
-from gui.quiz_panel import QuizPanel
+from gui.kit.plot_style import scale_items, style_plot
+from gui.kit.throttle import LazyPanel
+from gui.panels.breakdown import BreakdownPanel
+from gui.panels.controls import Controls
+from gui.panels.data import DataPanel
+from gui.panels.editor import NetworkEditor
+from gui.panels.flow import FlowAnimation
+from gui.panels.gradient_check import GradientCheckTable
+from gui.panels.history import HistorySlider, HistoryTable
+from gui.panels.landscape import LandscapeView
+from gui.panels.loss import LossPlot
+from gui.panels.network_view import NetworkView
+from gui.panels.parameters import ParametersPanel
+from gui.panels.quiz import QuizPanel
+from gui.panels.tangent import TangentPlot
 from gui.session import Session, session_for
-from gui.throttle import LazyPanel
 from gui.worksheet_pdf import WorksheetDialog, write_pdf
 
 SHORTCUTS = (

@@ -289,7 +289,7 @@ def test_data_plot_puts_every_sample_where_the_network_predicts(window, qtbot, s
     # at (its target, the network's prediction) after a Step.
     import numpy as np
 
-    from gui.data_panel import DataPlot
+    from gui.panels.data import DataPlot
 
     w = window("xor")
     rng = np.random.default_rng(1)

@@ -10,8 +10,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QSlider, QToolBar, QWidget
 
 from engine.explain import fmt
+from gui.kit.steady_label import SteadyLabel
 from gui.session import InputError, Session
-from gui.steady_label import SteadyLabel
 
 FRAME_MS = 16
 # Speed slider positions: steps per frame; None = as many as fit in the frame's budget.

@@ -17,9 +17,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser
 
-from gui.maths_text import formula_html, name_html, number_html, partial_html
+from gui.kit.maths_text import formula_html, name_html, number_html, partial_html
+from gui.kit.throttle import LiveRefresh
 from gui.session import Session
-from gui.throttle import LiveRefresh
 
 _TAGS = re.compile(r"<[^>]+>")
 MAX_SAMPLE_ROWS = 20  # a row per sample up to here; the sum always takes every sample

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
-from gui.plot_style import MarkerSet, keep_in_view, set_curve, set_labels, shown, style_plot
+from gui.kit.plot_style import MarkerSet, keep_in_view, set_curve, set_labels, shown, style_plot
+from gui.kit.throttle import LiveRefresh
 from gui.session import InputError, Session, parse_number
-from gui.throttle import LiveRefresh
 
 
 class DataPlot(pg.PlotWidget):

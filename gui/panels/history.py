@@ -7,9 +7,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QSlider, QTableView, QWidget
 
 from engine.explain import fmt
+from gui.kit.steady_label import SteadyLabel
+from gui.kit.throttle import on_screen
 from gui.session import Session
-from gui.steady_label import SteadyLabel
-from gui.throttle import on_screen
 
 ROOT = QModelIndex()
 

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
-from gui.maths_text import name_html
+from gui.kit.maths_text import name_html
+from gui.kit.throttle import RUN_REFRESH_S, LiveRefresh
 from gui.session import InputError, Session
-from gui.throttle import RUN_REFRESH_S, LiveRefresh
 
 _FOCUS_IN = QEvent.FocusIn
 

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
+from gui.kit.throttle import RUN_REFRESH_S, LiveRefresh
 from gui.session import Session
-from gui.throttle import RUN_REFRESH_S, LiveRefresh
 
 POSITIVE, NEGATIVE, SELECTED = QColor("#1f77b4"), QColor("#e8710a"), QColor("#d62728")
 INK = QColor("#111")  # value labels sit on a white box in every theme

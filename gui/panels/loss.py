@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from gui.plot_style import Marker, keep_in_view, set_curve, set_labels, style_plot
+from gui.kit.plot_style import Marker, keep_in_view, set_curve, set_labels, style_plot
+from gui.kit.throttle import LiveRefresh
 from gui.session import Session
-from gui.throttle import LiveRefresh
 
 MAX_POINTS = 4000
 

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 
 from engine.explain import fmt
 from engine.quiz import check, questions
-from gui.maths_text import formula_html
+from gui.kit.maths_text import formula_html
+from gui.kit.throttle import LiveRefresh
 from gui.session import Session
-from gui.throttle import LiveRefresh
 
 RIGHT, WRONG = "background: #c8f7c5;", "background: #ffc9c9;"
 

@@ -1,0 +1,112 @@
+"""The loss landscape over two chosen parameters, with the path gradient descent took."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.landscape import loss_grid
+from gui.kit.plot_style import set_curve, set_labels, set_points, style_plot
+from gui.kit.throttle import LiveRefresh
+from gui.session import Session
+
+
+class LandscapeView(QWidget):
+    """The loss over two chosen parameters around the current point, with the path
+    gradient descent has taken drawn on it."""
+
+    POINTS = 100
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.setObjectName("landscapeView")
+        self.session = session
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        pick = QHBoxLayout()
+        self.choice_a, self.choice_b = QComboBox(), QComboBox()
+        self.choice_a.setObjectName("landscapeX")
+        self.choice_b.setObjectName("landscapeY")
+        for label, box in (("across", self.choice_a), ("up", self.choice_b)):
+            box.setToolTip("The parameter along this axis; the others stay as they are")
+            pick.addWidget(QLabel(label))
+            pick.addWidget(box, 1)
+            box.currentTextChanged.connect(self._axes_changed)
+        lay.addLayout(pick)
+        self.plot = pg.PlotWidget()
+        style_plot(self.plot)
+        self.plot.setToolTip("Darker is lower loss. White: the path of gradient descent; "
+                             "red: where it is now.")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(pg.colormap.get("viridis"))
+        self.plot.addItem(self.image)
+        self.path = self.plot.plot(pen=pg.mkPen("w", width=2), antialias=True)
+        self.point = self.plot.plot([], [], pen=None, symbol="o", symbolSize=12,
+                                    symbolBrush="#d62728", symbolPen="w")
+        lay.addWidget(self.plot)
+        self.extent = None  # (a0, a1, b0, b1) of the grid now drawn
+        self.grid = None
+        self.live = LiveRefresh(self, self.refresh, 0.05, lambda: session.running)
+        session.stateChanged.connect(self.live.request)
+        session.lessonChanged.connect(self._fill_choices)
+        self._fill_choices()
+
+    def _fill_choices(self) -> None:
+        names = self.session.network.param_names
+        preferred = [n for n in self.session.trainer.trainable] + names
+        first = preferred[0]
+        second = next((n for n in preferred if n != first), first)
+        for box, default in ((self.choice_a, first), (self.choice_b, second)):
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(names)
+            box.setCurrentText(default)
+            box.blockSignals(False)
+        self._axes_changed()
+
+    def _axes_changed(self, *_) -> None:
+        self.extent = None
+        self.live.request()
+
+    def refresh(self) -> None:
+        s, t = self.session, self.session.trainer
+        a, b = self.choice_a.currentText(), self.choice_b.currentText()
+        if not a or not b:
+            return
+        ia, ib = t.network.index[a], t.network.index[b]
+        path = t.history.params[:, [ia, ib]]
+        va, vb = path[-1]
+        if self.extent is None or not (self.extent[0] <= va <= self.extent[1]
+                                       and self.extent[2] <= vb <= self.extent[3]):
+            self.extent = self._extent_for(path)
+            self.grid = None
+        a0, a1, b0, b1 = self.extent
+        if self.grid is None or s.running is False:
+            av = np.linspace(a0, a1, self.POINTS)
+            bv = np.linspace(b0, b1, self.POINTS)
+            self.grid = loss_grid(t.network, t.inputs, t.targets, t.loss_function, a, b, av, bv)
+            shown = np.log10(np.maximum(np.nan_to_num(self.grid, nan=np.inf, posinf=1e300),
+                                        1e-12))
+            self.image.setImage(shown, autoLevels=True)
+            self.image.setRect(a0, b0, a1 - a0, b1 - b0)
+        set_curve(self.path, path[:, 0], path[:, 1])
+        set_points(self.point, [va], [vb])
+        set_labels(self.plot, a, b)
+        self.plot.setXRange(a0, a1, padding=0)
+        self.plot.setYRange(b0, b1, padding=0)
+
+    @staticmethod
+    def _extent_for(path: np.ndarray):
+        lo, hi = path.min(axis=0), path.max(axis=0)
+        centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2 * 1.3, 1.0)
+        return (centre[0] - half[0], centre[0] + half[0], centre[1] - half[1],
+                centre[1] + half[1])
+
+

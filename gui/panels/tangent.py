@@ -1,0 +1,76 @@
+"""The loss along the selected parameter, with its tangent and where the next step lands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from engine.explain import fmt
+from engine.landscape import loss_along, window_around
+from gui.kit.plot_style import keep_in_view, set_curve, set_labels, set_points, shown, style_plot
+from gui.kit.throttle import LiveRefresh
+from gui.session import Session
+
+
+class TangentPlot(pg.PlotWidget):
+    """The loss as the selected parameter varies, the others held: the current point,
+    the tangent whose slope is the gradient, and an arrow to where the step lands."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.setObjectName("tangentPlot")
+        self.session = session
+        style_plot(self)
+        self.disableAutoRange()
+        self.setToolTip("The loss as the selected parameter changes and every other "
+                        "parameter stays. The red line is the tangent: its slope is the "
+                        "derivative. The arrow is the next gradient-descent step.")
+        self.curve = self.plot(pen=pg.mkPen("#1f77b4", width=3), antialias=True)
+        self.tangent = self.plot(pen=pg.mkPen("#d62728", width=2, style=Qt.DashLine))
+        self.step_line = self.plot(pen=pg.mkPen("#2ca02c", width=2))
+        self.point = self.plot([], [], pen=None, symbol="o", symbolSize=13,
+                               symbolBrush="#d62728", symbolPen=None)
+        self.landing = self.plot([], [], pen=None, symbol="o", symbolSize=11,
+                                 symbolBrush="#2ca02c", symbolPen=None)
+        self.arrow = pg.ArrowItem(angle=0, headLen=16, brush="#2ca02c", pen=None)
+        self.addItem(self.arrow)
+        self.tangent_slope = float("nan")
+        self.live = LiveRefresh(self, self.refresh)
+        for signal in (session.stateChanged, session.selectionChanged, session.lessonChanged):
+            signal.connect(self.live.request)
+        self.live.now()
+
+    def refresh(self) -> None:
+        s, t = self.session, self.session.trainer
+        name = s.selected
+        value, slope = s.value(name), s.grad(name)
+        step = slope * t.learning_rate
+        xs = window_around(value, step, 161)
+        ys = loss_along(t.network, t.inputs, t.targets, t.loss_function, name, xs)
+        now = t.loss
+        new = value - step
+        landed = loss_along(t.network, t.inputs, t.targets, t.loss_function, name,
+                            np.array([new]))[0]
+        set_curve(self.curve, xs, ys)
+        half = 0.35 * (xs[-1] - xs[0])
+        set_curve(self.tangent, [value - half, value + half],
+                  [now - slope * half, now + slope * half])
+        self.tangent_slope = slope
+        set_points(self.point, [value], [now])
+        set_points(self.landing, [new], [landed])
+        set_curve(self.step_line, [value, new], [now, landed])
+        arrow_at = shown([new, landed])
+        self.arrow.setVisible(bool(np.isfinite(arrow_at).all()))
+        if self.arrow.isVisible():
+            self.arrow.setPos(*arrow_at)
+        self.arrow.setStyle(angle=0 if new < value else 180)
+        set_labels(self, name, t.loss_function.symbol)
+        self.setTitle(f"{t.loss_function.symbol} against {name}: slope {fmt(slope, 4)}, "
+                      f"next step lands at {name} = {fmt(new, 4)}")
+        finite = shown(ys)[np.isfinite(ys)]
+        keep_in_view(self, "x", float(xs[0]), float(xs[-1]))
+        if len(finite):
+            keep_in_view(self, "y", float(finite.min()), float(finite.max()))
+
+
