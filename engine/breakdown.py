@@ -22,7 +22,9 @@ import numpy as np
 from engine.losses import Loss
 from engine.network import Forward, Network
 
-MAX_PATHS = 256  # beyond this the later layers are summed into one factor (dLoss/dx)
+# Past this many paths from a parameter to the output, the later layers are summed into
+# one factor (dLoss/dpost of the parameter's neuron) instead of listed path by path.
+MAX_CHAIN_PATHS = 256
 
 
 @dataclass(frozen=True)
@@ -95,14 +97,15 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
     if ref.is_bias:
         own = Factor(pre_name, parameter, "1", ones)
     else:
+        assert ref.input is not None
         source = (names.inputs if ref.layer == 0 else names.post[ref.layer - 1])[ref.input]
         own = Factor(pre_name, parameter, source, fwd.layer_input(ref.layer)[:, ref.input].copy())
 
     later = [range(s) for s in net.sizes[ref.layer + 1:]]
-    if math.prod(len(r) for r in later) > MAX_PATHS:
-        paths = (_summed_path(net, fwd, y, loss, ref, node_factor, own),)
+    paths: list[ChainPath] = []
+    if math.prod(len(r) for r in later) > MAX_CHAIN_PATHS:
+        paths.append(_summed_path(net, fwd, y, loss, ref, node_factor, own))
     else:
-        paths = []
         for route in itertools.product(*later):
             chain = [ref.neuron, *route]  # neuron index in layers ref.layer .. last
             out = chain[-1]
@@ -124,25 +127,29 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
 def _summed_path(net, fwd, y, loss, ref, node_factor, own) -> ChainPath:
     """One path whose first factor is dLoss/dpost of the parameter's neuron, computed by
     backpropagating through the later layers (too many paths to list one by one)."""
-    upstream = loss.derivative(fwd.predicted, y)
-    for layer in range(len(net.layers) - 1, ref.layer, -1):
-        act = net.activations[layer]
-        upstream = upstream * act.derivative(fwd.pre[layer], fwd.post[layer]) @ net.weights[layer]
+    upstream = dloss_dpost(net, fwd, y, loss)[ref.layer]
     post = net.names.post[ref.layer][ref.neuron]
     first = Factor(loss.symbol, post, f"Σ over every path from {post} to the output",
                    upstream[:, ref.neuron])
     return ChainPath((first, *node_factor(ref.layer, ref.neuron), own))
 
 
-def node_gradients(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss) -> list[np.ndarray]:
+def dloss_dpost(net: Network, fwd: Forward, y: np.ndarray, loss: Loss) -> list[np.ndarray]:
+    """The reference backward pass: dLoss/d(each neuron's output), per sample and layer,
+    right to left. For the output layer it is dLoss/dPredicted; for an earlier layer,
+    (dLoss/dpost · f'(pre)) of the next layer through that layer's weights."""
+    out: list[np.ndarray] = [np.empty(0)] * len(net.layers)
+    upstream = loss.derivative(fwd.predicted, y)
+    for layer in range(len(net.layers) - 1, -1, -1):
+        out[layer] = upstream
+        act = net.activations[layer]
+        upstream = upstream * act.derivative(fwd.pre[layer], fwd.post[layer]) @ net.weights[layer]
+    return out
+
+
+def node_gradients(net: Network, fwd: Forward, y: np.ndarray, loss: Loss) -> list[np.ndarray]:
     """dLoss/dpre for every neuron of every layer, per sample: what flows backwards
     through the network in the backward pass (the 'delta' of each neuron)."""
-    fwd = net.forward(x)
-    upstream = loss.derivative(fwd.predicted, y)
-    out = [None] * len(net.layers)
-    for layer in range(len(net.layers) - 1, -1, -1):
-        act = net.activations[layer]
-        delta = upstream * act.derivative(fwd.pre[layer], fwd.post[layer])
-        out[layer] = delta
-        upstream = delta @ net.weights[layer]
-    return out
+    return [post * act.derivative(fwd.pre[layer], fwd.post[layer])
+            for layer, (post, act) in enumerate(zip(dloss_dpost(net, fwd, y, loss),
+                                                    net.activations, strict=True))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.breakdown import Breakdown
+from engine.training import Update
 
 
 def fmt(value: float, digits: int = 6) -> str:
@@ -13,9 +14,9 @@ def fmt(value: float, digits: int = 6) -> str:
     return "0" if text in ("-0", "0") else text
 
 
-def breakdown_text(b: Breakdown, value: float, learning_rate: float | None) -> str:
+def breakdown_text(b: Breakdown, update: Update) -> str:
     """The chain rule for one parameter with every number, then its gradient-descent step
-    (omitted when `learning_rate` is None: the parameter is frozen)."""
+    (or that it is frozen)."""
     lines = []
     for k, path in enumerate(b.paths):
         head = f"path {k + 1}: " if len(b.paths) > 1 else ""
@@ -30,17 +31,20 @@ def breakdown_text(b: Breakdown, value: float, learning_rate: float | None) -> s
     if len(b.paths) > 1:
         lines.append(f"  sum of the {len(b.paths)} paths, per sample: "
                      + ", ".join(fmt(v) for v in b.per_sample))
-    slope = b.slope
-    lines.append(f"  slope {b.symbol} = Σ over samples = {fmt(slope)}")
-    if learning_rate is not None:
-        step = slope * learning_rate
-        lines.append(f"  step size = slope × learning rate = {fmt(slope)} × {fmt(learning_rate)}"
-                     f" = {fmt(step)}")
-        lines.append(f"  new {b.parameter} = old − step size = {fmt(value)} − ({fmt(step)})"
-                     f" = {fmt(value - step)}")
-    else:
-        lines.append(f"  {b.parameter} is frozen in this lesson: it keeps {fmt(value)}")
+    lines.append(f"  slope {b.symbol} = Σ over samples = {fmt(update.slope)}")
+    lines += ["  " + line for line in update_lines(update)]
     return "\n".join(lines)
+
+
+def update_lines(u: Update) -> list[str]:
+    """'step size = slope × learning rate = …' and 'new w = old − step size = …' with the
+    numbers, or that the parameter is frozen."""
+    if not u.trainable:
+        return [f"{u.parameter} is frozen in this lesson: it keeps {fmt(u.value)}"]
+    return [f"step size = slope × learning rate = {fmt(u.slope)} × {fmt(u.learning_rate)}"
+            f" = {fmt(u.step_size)}",
+            f"new {u.parameter} = old − step size = {fmt(u.value)} − ({fmt(u.step_size)})"
+            f" = {fmt(u.new_value)}"]
 
 
 def sample_values_text(values: dict[str, np.ndarray]) -> str:

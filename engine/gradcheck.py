@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.backprop import loss_and_gradient
 from engine.landscape import batched_losses
 from engine.losses import Loss
 from engine.network import Network
@@ -47,8 +48,8 @@ def gradient_check(net: Network, x, y, loss: Loss, h: float = 1e-6,
     """Backprop beside finite differences for `names` (default: every parameter)."""
     names = net.param_names if names is None else names
     which = [net.index[n] for n in names]
-    _, grad = net.loss_and_gradient(x, y, loss)
-    grad = grad[which].copy()
+    _, grad = loss_and_gradient(net, x, y, loss)
+    grad = grad[which]
     fd = finite_difference_gradient(net, x, y, loss, h, which=which)
     return [GradientCheckRow(n, float(g), float(f))
             for n, g, f in zip(names, grad, fd, strict=True)]

@@ -30,8 +30,7 @@ def batched_losses(net: Network, param_sets: np.ndarray, x: np.ndarray, y: np.nd
                 z = z + block[:, None, :, fan_in]
             a = act.function(z)
         r = y - a
-        c = loss.factor / s if loss.mean_over_samples else loss.factor
-        return c * np.einsum("gso,gso->g", r, r)
+        return loss.scale(s) * np.einsum("gso,gso->g", r, r)
 
 
 def loss_along(net: Network, x, y, loss: Loss, name: str, values) -> np.ndarray:

@@ -51,8 +51,7 @@ class Lesson:
             "description": self.description, "inputs": net.inputs,
             "layers": [{"neurons": ly.neurons, "activation": ly.activation, "bias": ly.bias}
                        for ly in net.layers],
-            "weights": [w.tolist() for w in net.weights],
-            "biases": [[] if b is None else b.tolist() for b in net.biases],
+            **net.values_json(),
             "naming": net.naming, "loss": self.loss,
             "data": {"inputs": self.inputs.tolist(), "targets": self.targets.tolist()},
             "learning_rate": self.learning_rate,
@@ -61,6 +60,19 @@ class Lesson:
         if self.trainable is not None:
             out["trainable"] = list(self.trainable)
         return out
+
+    def as_trained_by(self, trainer: Trainer) -> Lesson:
+        """This lesson with the trainer's current values, data, learning rate and
+        trainable set: the lesson as it stands now (checked like a loaded file)."""
+        data = self.to_dict()
+        data.update(trainer.network.values_json())
+        data["data"] = {"inputs": trainer.inputs.tolist(), "targets": trainer.targets.tolist()}
+        data["learning_rate"] = trainer.learning_rate
+        data.pop("trainable", None)
+        trainable = trainer.trainable
+        if len(trainable) != len(trainer.network.param_names):
+            data["trainable"] = trainable
+        return lesson_from_dict(data, "current lesson")
 
     def save(self, path: str | Path) -> None:
         save_text_atomically(Path(path), json.dumps(self.to_dict(), indent=2) + "\n")
@@ -97,10 +109,11 @@ def lesson_from_json(text: str, source: str = "lesson") -> Lesson:
         raise LessonError(f"{source}: the file is empty")
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
-        raise LessonError(f"{source}: not valid JSON{where}: {getattr(exc, 'msg', exc)}") \
-            from None
+    except json.JSONDecodeError as exc:
+        raise LessonError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}): "
+                          f"{exc.msg}") from None
+    except RecursionError:
+        raise LessonError(f"{source}: not valid JSON: nested too deeply") from None
     return lesson_from_dict(data, source)
 
 
@@ -189,8 +202,9 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
             _fail(key, f"expected one entry per layer ({len(layers)})")
     for k, (ly, fan_in) in enumerate(zip(layers, [n_in, *net.sizes[:-1]], strict=True)):
         net.weights[k][...] = _matrix(weights[k], f"weights[{k}]", ly.neurons, fan_in)
-        if ly.bias:
-            net.biases[k][...] = _matrix([biases[k]], f"biases[{k}]", 1, ly.neurons)[0]
+        bias_values = net.biases[k]
+        if bias_values is not None:
+            bias_values[...] = _matrix([biases[k]], f"biases[{k}]", 1, ly.neurons)[0]
         elif biases[k] != []:
             _fail(f"biases[{k}]", "must be an empty list, the layer has no bias")
 

@@ -24,21 +24,22 @@ class Loss:
     mean_over_samples: bool  # divide c by the number of samples
     derivative_formula: str  # dLoss/dPredicted as a lesson writes it, {p} = predicted's name
 
-    def _c(self, samples: int) -> float:
+    def scale(self, samples: int) -> float:
+        """c in c · Σ r² for a data set of `samples` samples."""
         return self.factor / samples if self.mean_over_samples else self.factor
 
     def value(self, predicted: Array, observed: Array) -> float:
         r = observed - predicted
-        return self._c(len(predicted)) * float(np.vdot(r, r))
+        return self.scale(len(predicted)) * float(np.vdot(r, r))
 
     def derivative(self, predicted: Array, observed: Array) -> Array:
-        return -2.0 * self._c(len(predicted)) * (observed - predicted)
+        return -2.0 * self.scale(len(predicted)) * (observed - predicted)
 
     def value_and_derivative(self, predicted: Array, observed: Array,
                              samples: int | None = None) -> tuple[float, Array]:
         """Both from one residual: the training loop's call. `samples` is the size of the
         whole data set when these arrays are one chunk of it (or are stored transposed)."""
-        c = self._c(len(predicted) if samples is None else samples)
+        c = self.scale(len(predicted) if samples is None else samples)
         r = observed - predicted
         value = c * float(np.vdot(r, r))
         r *= -2.0 * c

@@ -9,6 +9,9 @@ b3 for the StatQuest network). `weights[l]` and `biases[l]` are views into it, s
 vector operation updates every parameter, and the gradient has the same layout. Keeping
 each bias beside its weights lets backprop treat the bias as a weight on a constant
 input 1, which halves the numpy calls of the training loop (`backprop.py`).
+
+This module is the forward pass only: the backward pass is spelt out factor by factor in
+`breakdown.py`, and written for speed in `backprop.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.activations import ACTIVATIONS, Activation
-from engine.backprop import Backprop
 from engine.losses import Loss
 from engine.naming import Names, layered_names, sequential_names
 
@@ -86,12 +88,11 @@ class Network:
         fan_in = [inputs, *sizes[:-1]]
         self.params = np.zeros(sum(n * (m + b) for n, m, b in zip(sizes, fan_in, biases,
                                                                      strict=True)))
-        self.grad = np.zeros_like(self.params)  # backprop's reused output buffer
-        self._blocks = self._layer_blocks(self.params)  # [W | b] per layer
-        self._grad_blocks = self._layer_blocks(self.grad)
-        self.weights = [blk[:, :m] for blk, m in zip(self._blocks, fan_in, strict=True)]
-        self.biases = [blk[:, m] if ly.bias else None
-                       for blk, m, ly in zip(self._blocks, fan_in, self.layers, strict=True)]
+        self.blocks = self.layer_blocks(self.params)  # [W | b] per layer, views of params
+        self.weights = [blk[:, :m] for blk, m in zip(self.blocks, fan_in, strict=True)]
+        self.biases: list[np.ndarray | None] = [
+            blk[:, m] if ly.bias else None
+            for blk, m, ly in zip(self.blocks, fan_in, self.layers, strict=True)]
         self.refs: list[ParamRef] = []
         at = 0
         for layer, (n, m) in enumerate(zip(sizes, fan_in, strict=True)):
@@ -103,9 +104,9 @@ class Network:
                     self.refs.append(ParamRef(self.names.biases[layer][j], at, layer, j, None))
                     at += 1
         self.index = {ref.name: ref.index for ref in self.refs}
-        self._backprop: Backprop | None = None  # buffers for the last data set
 
-    def _layer_blocks(self, flat: np.ndarray) -> list[np.ndarray]:
+    def layer_blocks(self, flat: np.ndarray) -> list[np.ndarray]:
+        """`flat` (laid out as `params`) cut into one [W | b] matrix view per layer."""
         blocks, at = [], 0
         for n, m, ly in zip(self.sizes, [self.inputs, *self.sizes[:-1]], self.layers,
                             strict=True):
@@ -150,14 +151,10 @@ class Network:
     def loss(self, x: np.ndarray, y: np.ndarray, loss: Loss) -> float:
         return loss.value(self.predict(x), y)
 
-    def loss_and_gradient(self, x: np.ndarray, y: np.ndarray, loss: Loss):
-        """Backpropagation: the loss and dLoss/dparameter of every parameter, in the flat
-        layout of `params`. This is training's hot loop (engine/backprop.py): it fills
-        the reused buffer `self.grad` (copy it to keep it).
-        `x` and `y` must not be changed in place between calls (their buffers are cached)."""
-        if self._backprop is None or self._backprop.x is not x or self._backprop.y is not y:
-            self._backprop = Backprop(self, x, y)
-        return self._backprop(self, loss), self.grad
+    def values_json(self) -> dict[str, list]:
+        """The weights and biases as a lesson file stores them (one list per layer)."""
+        return {"weights": [w.tolist() for w in self.weights],
+                "biases": [[] if b is None else b.tolist() for b in self.biases]}
 
     def randomize(self, seed: int) -> None:
         """Xavier-style uniform weights and zero biases, reproducible from `seed`."""

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 
 from engine.breakdown import Breakdown
+from engine.training import Update
 
 ABSOLUTE_FLOOR = 0.0005
 MAX_SAMPLES = 8  # a quiz past this many samples is arithmetic, not understanding
@@ -20,7 +21,7 @@ class Question:
     answer: float
 
 
-def questions(b: Breakdown, value: float, learning_rate: float) -> list[Question]:
+def questions(b: Breakdown, update: Update) -> list[Question]:
     """Every factor per sample (first path only when there are several; the first
     MAX_SAMPLES samples of a big data set), then the slope, the step size and the new
     value."""
@@ -30,11 +31,9 @@ def questions(b: Breakdown, value: float, learning_rate: float) -> list[Question
         for k, f in enumerate(path.factors):
             out.append(Question(f"f{k}.{s}", f"{f.symbol} for sample {s + 1}",
                                 float(f.values[s])))
-    slope = b.slope
-    step = slope * learning_rate
-    out += [Question("slope", f"slope {b.symbol}", slope),
-            Question("step", "step size = slope × learning rate", step),
-            Question("new", f"new {b.parameter} = old − step size", value - step)]
+    out += [Question("slope", f"slope {b.symbol}", update.slope),
+            Question("step", "step size = slope × learning rate", update.step_size),
+            Question("new", f"new {b.parameter} = old − step size", update.new_value)]
     return out
 
 

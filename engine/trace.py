@@ -16,7 +16,7 @@ from engine.breakdown import chain_rule_breakdown
 from engine.explain import breakdown_text, fmt, sample_values_text
 from engine.lesson import Lesson, LessonError, save_text_atomically
 from engine.presets import PRESETS, open_lesson
-from engine.training import StopReason, Trainer
+from engine.training import StopReason, Trainer, stop_sentence
 from engine.worksheet import worksheet_html, worksheet_markdown
 
 EXIT_BAD_INPUT, EXIT_DIVERGED = 2, 3
@@ -24,7 +24,9 @@ EXIT_BAD_INPUT, EXIT_DIVERGED = 2, 3
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one clear line, not usage plus a traceback-like dump
-        print(f"backprop-lab: {message} (see backprop-lab {self.prog.split()[-1]} --help)",
+        command = " ".join(self.prog.split()[1:])  # "backprop-lab trace" -> "trace"
+        where = f"backprop-lab {command}" if command else "backprop-lab"
+        print(f"backprop-lab: {message} (see {where} --help)",
               file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
 
@@ -77,8 +79,7 @@ def _record(trainer: Trainer, k: int) -> dict:
         "step": int(hist.steps[k]),
         "loss": float(hist.loss[k]),
         "params": dict(zip(names, map(float, hist.params[k]), strict=True)),
-        "weights": [w.tolist() for w in snapshot.weights],
-        "biases": [[] if b is None else b.tolist() for b in snapshot.biases],
+        **snapshot.values_json(),
         "grads": dict(zip(names, map(float, hist.grads[k]), strict=True)),
         "step_sizes": {n: float(s) for n, s, t in
                        zip(names, hist.step_sizes[k], trainable, strict=True) if t},
@@ -120,13 +121,8 @@ def _print_trace(trainer: Trainer, lesson: Lesson, fmt_name: str, reason: StopRe
         widths = [max(len(r[c]) for r in rows) for c in range(len(HEADER))]
         for row in rows:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    why = {StopReason.CONVERGED: "converged: every step size is below "
-                                  f"{fmt(trainer.stop.min_step_size)}",
-           StopReason.MAX_STEPS: f"reached the lesson's limit of {trainer.stop.max_steps} steps",
-           StopReason.STEPS_DONE: "took the steps asked for",
-           StopReason.DIVERGED: "diverged: the next step would not be finite"}[reason]
-    print(f"\nstopped ({reason.value}) after {trainer.steps_done} steps, {why}; "
-          f"loss {fmt(trainer.loss)}")
+    print(f"\n{stop_sentence(reason, trainer.steps_done, trainer.stop)} "
+          f"Loss {fmt(trainer.loss)}.")
 
 
 def main(argv: list[str] | None = None, pdf_writer=None) -> int:
@@ -171,9 +167,7 @@ def _explain(lesson: Lesson, param: str | None) -> int:
     for name in names:
         b = chain_rule_breakdown(net, lesson.inputs, lesson.targets, trainer.loss_function,
                                  name)
-        i = net.index[name]
-        rate = lesson.learning_rate if trainer.mask[i] else None
-        print(breakdown_text(b, net.params[i], rate) + "\n")
+        print(breakdown_text(b, trainer.update(name)) + "\n")
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from engine.breakdown import chain_rule_breakdown
 from engine.explain import fmt
@@ -30,7 +31,7 @@ Row = list[str | Cell]
 @dataclass
 class Block:
     kind: str  # "h1", "h2", "h3", "p", "table", "eq"
-    content: object
+    content: Any  # text, or rows of cells for a table, or the parts of an equation
 
 
 def _blocks(lesson: Lesson, steps: int) -> list[Block]:
@@ -58,7 +59,6 @@ def _blocks(lesson: Lesson, steps: int) -> list[Block]:
         out.append(Block("h2", f"Step {k + 1}"))
         out.append(Block("eq", ["loss before the step: ", loss.symbol, " = ", Cell(t.loss)]))
         for name in t.trainable:
-            i = net.index[name]
             b = chain_rule_breakdown(net, t.inputs, t.targets, loss, name)
             out.append(Block("h3", f"{b.symbol}"))
             for path in b.paths:
@@ -71,11 +71,11 @@ def _blocks(lesson: Lesson, steps: int) -> list[Block]:
                     rows.append([str(s + 1), *[Cell(f.values[s]) for f in path.factors],
                                  Cell(path.products[s])])
                 out.append(Block("table", rows))
-            slope, value = b.slope, float(net.params[i])
-            step = slope * t.learning_rate
-            out.append(Block("eq", ["slope = ", Cell(slope), "; step size = slope × ",
-                                    fmt(t.learning_rate), " = ", Cell(step), f"; new {name} = ",
-                                    Cell(value, k > 0), " − (step size) = ", Cell(value - step)]))
+            u = t.update(name)
+            out.append(Block("eq", ["slope = ", Cell(u.slope), "; step size = slope × ",
+                                    fmt(u.learning_rate), " = ", Cell(u.step_size),
+                                    f"; new {name} = ", Cell(u.value, k > 0),
+                                    " − (step size) = ", Cell(u.new_value)]))
         if t.step() is StopReason.DIVERGED:
             out.append(Block("p", "Training diverged here: the next values are not finite."))
             break

@@ -106,10 +106,13 @@ def run(args) -> int:
     from gui.autosave import pending_recovery, restore
 
     errors.install()
-    window.restore_layout()
+    remembered = window.restore_layout()
     if not args.smoke:  # an install check must never wait for an answer
         offer_recovery(window, pending_recovery(), restore)
-    window.show()
+    if remembered:
+        window.show()
+    else:  # a first launch takes the whole screen: a class reads it from the back row
+        window.showMaximized()
     freeze_startup_objects()
     if args.autosave_now:  # for the crash-recovery test: an autosave soon after start
         QTimer.singleShot(200, window.autosave.save)

@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QSaveFile, QStandardPaths, QTimer, Signal
 
 from engine.lesson import lesson_from_dict
-from engine.training import History
+from engine.training import History, HistoryRows, even_rows
 from gui.session import Session
 
 FORMAT = "backprop-lab.autosave"
@@ -52,7 +52,7 @@ class Autosave(QObject):
         self.timer.setInterval(DELAY_MS)
         self.timer.timeout.connect(lambda: self.save(wait=False))
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
-        self.failed.connect(session.message)
+        self.failed.connect(session.notify)
         for signal in (session.stateChanged, session.lessonChanged):
             signal.connect(self.changed)
         self.last_error: str | None = None
@@ -65,18 +65,15 @@ class Autosave(QObject):
         """Snapshot now; write now (`wait`) or on the writer thread, so that a Run never
         stalls on the disk (QSaveFile's commit waits for it: ~35 ms here)."""
         s = self.session
-        hist = s.trainer.history
+        hist = s.history
         # An even sample of at most MAX_SAVED_ROWS rows, always with the newest: the file
         # stays a few MB however long the run.
-        # (linspace over more rows than it picks gives increasing indices ending at the last.)
-        rows = np.linspace(0, len(hist) - 1, MAX_SAVED_ROWS).astype(int) \
-            if len(hist) > MAX_SAVED_ROWS else slice(None)
-        columns = {"steps": hist.steps[rows].copy(), "loss": hist.loss[rows].copy(),
-                   "params": hist.params[rows].copy(), "grads": hist.grads[rows].copy(),
-                   "step_sizes": hist.step_sizes[rows].copy()}
+        rows = hist.rows(even_rows(len(hist), MAX_SAVED_ROWS))
+        columns = {"steps": rows.step_numbers, "loss": rows.loss, "params": rows.params,
+                   "grads": rows.grads, "step_sizes": rows.step_sizes}
         state = {"format": FORMAT, "clean": clean, "saved_at": time.time(),
                  "source": str(s.path) if s.path else None, "dirty": s.dirty,
-                 "steps_done": s.trainer.steps_done, "lesson": s.current_lesson().to_dict()}
+                 "steps_done": s.steps_done, "lesson": s.current_lesson().to_dict()}
         job = self.writer.submit(self._write, columns, state)
         if not wait:
             return True
@@ -121,10 +118,10 @@ def restore(session: Session, state: dict, folder: Path | None = None) -> None:
     session.replace_lesson(lesson, source)
     try:
         with np.load((folder or data_folder()) / "autosave-history.npz") as saved:
-            history = History.from_arrays(saved["steps"], saved["loss"], saved["params"],
-                                          saved["grads"], saved["step_sizes"])
-        session.trainer.adopt_history(history)
+            history = History.from_rows(HistoryRows(
+                saved["steps"], saved["loss"], saved["params"], saved["grads"],
+                saved["step_sizes"]))
+        session.continue_with_history(history)
     except (OSError, ValueError, KeyError) as exc:
-        session.message.emit(f"Restored the lesson; its step history could not be read "
-                             f"({exc}).")
+        session.notify(f"Restored the lesson; its step history could not be read ({exc}).")
     session.mark_dirty()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-from engine.training import Trainer
+from engine.training import History
 
 
-def history_csv(trainer: Trainer) -> str:
-    names = trainer.network.param_names
-    hist = trainer.history
+def history_csv(names: list[str], hist: History) -> str:
+    """One row per recorded step: its number, the loss, then every parameter's value,
+    slope and step size (`names` in the network's order)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["step", "loss", *names, *(f"slope_{n}" for n in names),

@@ -1,16 +1,13 @@
-"""The main window: the network diagram in the middle, docks around it."""
+"""The main window: composition only. The network diagram in the middle, the panels in
+docks around it, the menus (gui/menus.py) and the file actions (gui/file_actions.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
@@ -20,14 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import PRESETS, LessonError, load_preset
-from engine.lesson import save_text_atomically
-from engine.worksheet import worksheet_html, worksheet_markdown
-from gui.appearance import THEMES, Appearance
+from gui.appearance import Appearance
 from gui.autosave import Autosave
-from gui.history_export import history_csv
+from gui.file_actions import FileActions
 from gui.kit.plot_style import scale_items, style_plot
 from gui.kit.throttle import LazyPanel
+from gui.menus import SHORTCUTS, build_menus
 from gui.panels.breakdown import BreakdownPanel
 from gui.panels.controls import Controls
 from gui.panels.data import DataPanel
@@ -41,24 +36,10 @@ from gui.panels.network_view import NetworkView
 from gui.panels.parameters import ParametersPanel
 from gui.panels.quiz import QuizPanel
 from gui.panels.tangent import TangentPlot
+from gui.runner import Runner
 from gui.session import Session, session_for
-from gui.worksheet_pdf import WorksheetDialog, write_pdf
 
-SHORTCUTS = (
-    ("Space", "Take one gradient-descent step"),
-    ("R", "Run / Pause"),
-    ("Backspace", "Step back one step"),
-    ("F", "Show the flow: one step animated on the diagram"),
-    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / Redo any step, run, edit or reset"),
-    ("Ctrl+R", "Reset to the lesson's starting values"),
-    ("Ctrl+O", "Open a lesson file"),
-    ("Ctrl+S / Ctrl+Shift+S", "Save / Save as"),
-    ("F5", "Presenter mode: everything twice as big"),
-    ("Ctrl+= / Ctrl+- / Ctrl+0", "Bigger / smaller / normal size"),
-    ("F6", "Quiz mode"),
-    ("F11", "Full screen"),
-    ("Ctrl+Q", "Quit"),
-)
+MESSAGE_MS, REFUSAL_MS = 8000, 15000
 
 
 class MainWindow(QMainWindow):
@@ -69,7 +50,8 @@ class MainWindow(QMainWindow):
         self.network_view = NetworkView(session)
         self.setCentralWidget(self.network_view)
         self.flow = FlowAnimation(self.network_view, session)
-        self.controls = Controls(session, self)
+        self.runner = Runner(session)
+        self.controls = Controls(session, self.runner, self)
         self.addToolBar(self.controls)
         self.parameters = ParametersPanel(session)
         self.breakdown = BreakdownPanel(session)
@@ -124,6 +106,7 @@ class MainWindow(QMainWindow):
         self.docks["loss"].raise_()
         self._laid_out = False
         self.autosave = Autosave(session)
+        self.files = FileActions(self, session)
         self.appearance = appearance_for(QApplication.instance())
         self.appearance.changed.connect(self.restyle)
         self.notes = QTextBrowser()
@@ -137,89 +120,54 @@ class MainWindow(QMainWindow):
         self.docks["notes"] = notes
         session.lessonChanged.connect(self.show_notes)
         self.show_notes()
-        self._build_menus()
+        build_menus(self)
         self.restyle()
-        session.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        session.message.connect(self.show_message)
+        session.refused.connect(self.show_refusal)
+        session.runningChanged.connect(self._running_changed)
+        session.quizChanged.connect(self._quiz_changed)
         session.dirtyChanged.connect(self.setWindowModified)
         session.lessonChanged.connect(self._update_title)
         self._update_title()
         self.statusBar().showMessage("Space: one step · R: run · click a weight to see its "
                                      "derivative")
 
-    # --- menus -------------------------------------------------------------------
-    def _menu_action(self, menu, text, slot, shortcut=None, tip=None) -> QAction:
-        action = menu.addAction(text)
-        action.triggered.connect(slot)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-        return action
+    # --- status ------------------------------------------------------------------
+    def show_message(self, text: str) -> None:
+        self.statusBar().setStyleSheet("")
+        self.statusBar().showMessage(text, MESSAGE_MS)
 
-    def _build_menus(self) -> None:
-        file = self.menuBar().addMenu("&File")
-        new = file.addMenu("New from preset")
-        for name in PRESETS:
-            title = load_preset(name).title
-            self._menu_action(new, f"{title}  ({name})",
-                              lambda _=False, n=name: self.confirm_discard() and self.open(n))
-        self._menu_action(file, "Open lesson…", self.open_dialog, QKeySequence.Open)
-        self._menu_action(file, "Save", self.save, QKeySequence.Save)
-        self._menu_action(file, "Save as…", self.save_as, QKeySequence.SaveAs)
-        file.addSeparator()
-        self._menu_action(file, "Export history as CSV…", self.export_history)
-        self._menu_action(file, "Export loss plot as PNG or SVG…", self.export_plot)
-        self._menu_action(file, "Export worksheet…", self.export_worksheet, "Ctrl+P",
-                          "The next steps written out, for students or as the answer key")
-        file.addSeparator()
-        self._menu_action(file, "Quit", self.close, QKeySequence.Quit)
-        edit = self.menuBar().addMenu("&Edit")
-        undo = self.session.undo_stack.createUndoAction(self, "Undo")
-        undo.setShortcut(QKeySequence.Undo)
-        redo = self.session.undo_stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
-        edit.addAction(undo)
-        edit.addAction(redo)
-        edit.addAction(self.controls.back_action)
-        view = self.menuBar().addMenu("&View")
-        ap = self.appearance
-        self.presenter_action = self._menu_action(
-            view, "Presenter mode", lambda on: ap.set_presenter(on), "F5",
-            "Everything twice as big, for a projector")
-        self.presenter_action.setCheckable(True)
-        self._menu_action(view, "Zoom in", ap.zoom_in, "Ctrl+=")
-        view.actions()[-1].setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
-        self._menu_action(view, "Zoom out", ap.zoom_out, "Ctrl+-")
-        self._menu_action(view, "Normal size", ap.zoom_reset, "Ctrl+0")
-        self.quiz_action = self._menu_action(view, "Quiz mode", self.set_quiz, "F6",
-                                             "Hide the numbers; the students work them out")
-        self.quiz_action.setCheckable(True)
-        full = self._menu_action(view, "Full screen", self.toggle_full_screen, "F11")
-        full.setCheckable(True)
-        themes = view.addMenu("Theme")
-        group = QActionGroup(self)
-        for theme in THEMES:
-            action = themes.addAction(theme.capitalize() if theme != "system"
-                                      else "Follow the system")
-            action.setCheckable(True)
-            action.setChecked(theme == ap.theme)
-            action.triggered.connect(lambda _=False, t=theme: ap.set_theme(t))
-            group.addAction(action)
-        view.addSeparator()
-        for dock in self.docks.values():
-            view.addAction(dock.toggleViewAction())
-        help_menu = self.menuBar().addMenu("&Help")
-        self._menu_action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
+    def show_refusal(self, text: str) -> None:
+        """A refusal stands out (bold, red) and goes with the next change that works."""
+        self.statusBar().setStyleSheet("QStatusBar { color: #c62828; font-weight: bold; }")
+        self.statusBar().showMessage(text, REFUSAL_MS)
+        self.session.stateChanged.connect(self._clear_refusal, Qt.SingleShotConnection)
 
-    def set_quiz(self, on: bool) -> None:
-        self.quiz.set_active(on)
+    def _clear_refusal(self) -> None:
+        if self.statusBar().currentMessage().startswith("Refused"):
+            self.statusBar().clearMessage()
+        self.statusBar().setStyleSheet("")
+
+    def _running_changed(self, running: bool) -> None:
+        if not running and self.statusBar().currentMessage().startswith("Running"):
+            self.statusBar().clearMessage()
+
+    # --- modes -------------------------------------------------------------------
+    def _quiz_changed(self, on: bool) -> None:
         self.quiz_action.setChecked(on)
         dock = self.docks["quiz" if on else "breakdown"]
         dock.show()
         dock.raise_()
 
+    def set_presenter(self, on: bool) -> None:
+        self.appearance.set_presenter(on)
+
+    def normal_size(self) -> None:
+        self.appearance.zoom_reset()
+
     def toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        self.full_screen_action.setChecked(self.isFullScreen())
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
@@ -262,131 +210,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.session.lesson.title}[*] — Backprop Lab")
         self.setWindowModified(self.session.dirty)
 
-    # --- files -------------------------------------------------------------------
-    def _error(self, title: str, text: str) -> None:
-        """Say what went wrong in the status bar and in a window-modal box that does not
-        block the caller (so Run, tests and timers go on)."""
-        self.statusBar().showMessage(text, 15000)
-        box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, self)
-        box.setAttribute(Qt.WA_DeleteOnClose)
-        box.open()
-        self.last_error_box = box
-
-    def open(self, name_or_path) -> bool:
-        try:
-            self.session.open(name_or_path)
-        except LessonError as exc:
-            self._error("Cannot open the lesson", f"{exc}. The current lesson stays open.")
-            return False
-        self._update_title()
-        return True
-
-    def open_dialog(self) -> None:
-        if not self.confirm_discard():
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Open lesson", "", "Lessons (*.json)")
-        if path:
-            self.open(path)
-
-    def confirm_discard(self) -> bool:
-        """Before another lesson replaces one with unsaved changes: Save, Discard or
-        Cancel. True when it may go ahead."""
-        if not self.session.dirty:
-            return True
-        answer = self.ask_unsaved()
-        if answer == QMessageBox.Save:
-            return self.save()
-        return answer == QMessageBox.Discard
-
-    def ask_unsaved(self):
-        return QMessageBox.question(
-            self, "Unsaved changes",
-            f"“{self.session.lesson.title}” has changes that are not saved. Save them first?",
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
-
-    def save(self) -> bool:
-        if self.session.path is None:
-            return self.save_as()
-        return self.save_to(self.session.path)
-
-    def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save lesson", "lesson.json",
-                                              "Lessons (*.json)")
-        return bool(path) and self.save_to(Path(path))
-
-    def save_to(self, path) -> bool:
-        try:
-            self.session.save(path)
-        except OSError as exc:
-            self._error("Cannot save", f"Could not save {path}: {exc.strerror or exc}")
-            return False
-        return True
-
-    def export_history(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
-        if path:
-            try:
-                save_text_atomically(Path(path), history_csv(self.session.trainer))
-            except OSError as exc:
-                self._error("Cannot export", f"Could not write {path}: {exc}")
-
-    def export_worksheet(self) -> None:
-        dialog = WorksheetDialog(self)
-        if dialog.exec() != WorksheetDialog.Accepted:
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export worksheet", "worksheet.pdf",
-            "PDF (*.pdf);;HTML (*.html);;Markdown (*.md)")
-        if path:
-            self.export_worksheet_to(path, dialog.steps.value(), dialog.answers.isChecked())
-
-    def export_worksheet_to(self, path: str, steps: int, answers: bool) -> bool:
-        """Writes the worksheet of the lesson as it stands now; the format from the name."""
-        lesson = self.session.current_lesson()
-        suffix = Path(path).suffix.lower()
-        try:
-            if suffix == ".pdf":
-                write_pdf(worksheet_html(lesson, steps, answers), path)
-            else:
-                text = (worksheet_html if suffix in (".html", ".htm") else
-                        worksheet_markdown)(lesson, steps, answers)
-                save_text_atomically(Path(path), text)
-        except OSError as exc:
-            self._error("Cannot export", f"Could not write {path}: {exc}")
-            return False
-        self.statusBar().showMessage(f"Worksheet written to {path}", 8000)
-        return True
-
-    def export_plot(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export loss plot", "loss.png",
-                                              "PNG image (*.png);;SVG drawing (*.svg)")
-        if path:
-            self.export_plot_to(path)
-
-    def export_plot_to(self, path: str) -> None:
-        if path.lower().endswith(".svg"):
-            # Qt's own SVG generator: pyqtgraph 0.14's SVGExporter cannot parse the paths
-            # Qt 6.11 writes (ValueError in its path rewriting).
-            from PySide6.QtCore import QRect
-            from PySide6.QtGui import QPainter
-            from PySide6.QtSvg import QSvgGenerator
-
-            plot = self.loss_plot
-            generator = QSvgGenerator()
-            generator.setFileName(path)
-            generator.setSize(plot.size())
-            generator.setViewBox(QRect(0, 0, plot.width(), plot.height()))
-            generator.setTitle(f"{self.session.lesson.title}: loss against step")
-            painter = QPainter(generator)
-            plot.render(painter)
-            painter.end()
-        else:
-            import pyqtgraph.exporters as exporters
-
-            exporter = exporters.ImageExporter(self.loss_plot.plotItem)
-            exporter.parameters()["width"] = max(1200, self.loss_plot.width())
-            exporter.export(path)
-
     # --- window state ------------------------------------------------------------
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -417,7 +240,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
                          [int(h * 0.4), int(h * 0.3)], Qt.Vertical)
 
-    def restore_layout(self) -> None:
+    def restore_layout(self) -> bool:
+        """The user's own size and layout from the last run; False on a first launch."""
         settings = QSettings()
         geometry, state = settings.value("window/geometry"), settings.value("window/state")
         if geometry is not None:
@@ -425,6 +249,16 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
             self._laid_out = True
+        return geometry is not None
+
+    def reset_layout(self) -> None:
+        """View → Reset layout: every dock back where it starts, sized for this window."""
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        for key in ("breakdown", "parameters", "data", "loss"):
+            self.docks[key].raise_()
+        self.apply_default_layout()
 
     def closeEvent(self, event) -> None:
         self.session.set_running(False)

@@ -1,14 +1,15 @@
-"""The Qt side of the model: one open lesson, its trainer, and signals the panels listen to.
+"""The GUI's model, and its one door: one open lesson, its trainer, and the signals the
+panels listen to.
 
-Panels never compute maths: they read what `Session` exposes (which asks the engine) and
-call its methods to change it. Every change that could be refused is checked here, so a
-refused edit leaves the state exactly as it was.
+Panels read what `Session` exposes (which asks the engine) and change things only by
+calling its commands; only `Session` emits its signals. Every change that could be
+refused is checked here: a refused change emits `refused` with the reason and nothing
+else, and leaves the state exactly as it was.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -17,26 +18,38 @@ from PySide6.QtGui import QUndoStack
 
 from engine import PRESETS, Lesson, LessonError, StopReason, chain_rule_breakdown, open_lesson
 from engine.breakdown import Breakdown
-from engine.lesson import lesson_from_dict
+from engine.builder import build_lesson, load_csv
+from engine.explain import fmt
+from engine.gradcheck import GradientCheckRow, gradient_check
+from engine.landscape import loss_along, loss_grid
+from engine.network import Layer, Network
+from engine.phases import StepPhases, step_phases
+from engine.training import History, HistoryRows, StopRule, Trainer, Update, stop_sentence
 from gui.undo import EditCommand, RewindCommand, SettingsState, SwapTrainerCommand, TrainingCommand
 
 MAX_ABS_VALUE = 1e6  # larger parameters or data only ever mean a typo in class
-BATCH_S = 0.002  # longest stretch of maths between looks at the clock during Run
+QUOTE_CHARS = 40  # a refused entry is quoted up to this many characters
 
 
 class InputError(ValueError):
     """A value typed by the user that cannot be used; the message says why."""
 
 
+def quoted(text: str) -> str:
+    """What the user typed, for a message: short, on one line."""
+    text = " ".join(text.split())
+    return repr(text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…")
+
+
 def parse_number(text: str, what: str, positive: bool = False) -> float:
     try:
         value = float(text.strip().replace("−", "-"))
     except ValueError:
-        raise InputError(f"{what}: {text.strip()!r} is not a number") from None
+        raise InputError(f"{what}: {quoted(text)} is not a number") from None
     if not math.isfinite(value):
-        raise InputError(f"{what}: {text.strip()} is not a finite number")
+        raise InputError(f"{what}: {quoted(text)} is not a finite number")
     if abs(value) > MAX_ABS_VALUE:
-        raise InputError(f"{what}: {text.strip()} is too large (limit ±{MAX_ABS_VALUE:g})")
+        raise InputError(f"{what}: {quoted(text)} is too large (limit ±{MAX_ABS_VALUE:g})")
     if positive and value <= 0:
         raise InputError(f"{what}: must be greater than 0")
     return value + 0.0  # turns -0.0 into 0.0
@@ -48,17 +61,18 @@ class Session(QObject):
     selectionChanged = Signal(str)
     runningChanged = Signal(bool)
     dirtyChanged = Signal(bool)
-    message = Signal(str)  # for the status bar
+    quizChanged = Signal(bool)  # quiz mode on or off: hide or show the answers
+    flowRequested = Signal()  # "Show the flow": the diagram animates the next step
+    message = Signal(str)  # news for the status bar
+    refused = Signal(str)  # a change that was not made, and why
 
     def __init__(self, lesson: Lesson, path: Path | None = None):
         super().__init__()
         self.running = False
-        self.quiz_active = False  # the breakdown hides its numbers while a quiz is on
+        self.quiz_active = False
         self.undo_stack = QUndoStack(self)
         self._run_start: int | None = None
-        self._preview_tail = None  # steps set aside while the history slider looks back
-        # (trainer and data it was for, seconds a step took) in the last Run frame
-        self._step_s: tuple[tuple, float] = ((), 0.0)
+        self._preview_tail: HistoryRows | None = None  # steps set aside by the slider
         self._load(lesson, path)
 
     # --- lesson ------------------------------------------------------------------
@@ -67,8 +81,12 @@ class Session(QObject):
         self.path = path
         self.trainer = lesson.trainer()
         self.dirty = False
+        self.selected = self._default_selection()
+
+    def _default_selection(self) -> str:
+        """The first trainable parameter (what a lesson is about), else the first one."""
         trainable = self.trainer.trainable
-        self.selected = trainable[0] if trainable else self.network.param_names[0]
+        return trainable[0] if trainable else self.network.param_names[0]
 
     def open(self, name_or_path) -> None:
         """Replace the lesson; raises LessonError and keeps the current one on a fault."""
@@ -86,17 +104,7 @@ class Session(QObject):
 
     def current_lesson(self) -> Lesson:
         """The lesson as it stands now: current values, data and settings."""
-        t = self.trainer
-        data = self.lesson.to_dict()
-        data["weights"] = [w.tolist() for w in t.network.weights]
-        data["biases"] = [[] if b is None else b.tolist() for b in t.network.biases]
-        data["data"] = {"inputs": t.inputs.tolist(), "targets": t.targets.tolist()}
-        data["learning_rate"] = t.learning_rate
-        trainable = t.trainable
-        data.pop("trainable", None)
-        if len(trainable) != len(t.network.param_names):
-            data["trainable"] = trainable
-        return lesson_from_dict(data)
+        return self.lesson.as_trained_by(self.trainer)
 
     def save(self, path: str | Path) -> None:
         lesson = self.current_lesson()
@@ -104,6 +112,12 @@ class Session(QObject):
         self.path = Path(path)
         self._set_dirty(False)
         self.message.emit(f"Saved {Path(path).name}")
+
+    def continue_with_history(self, history: History) -> None:
+        """Carry on from a saved history (restored work): its last row becomes the state
+        shown everywhere, with its step number. Raises ValueError if it does not fit."""
+        self.trainer.adopt_history(history)
+        self.changed()
 
     def mark_dirty(self) -> None:
         self._set_dirty(True)
@@ -113,13 +127,34 @@ class Session(QObject):
         self.set_running(False)
         self._continue_from_preview()
         old = (self.lesson, self.trainer)
-        self.lesson, self.trainer = lesson, lesson.trainer()
+        self.undo_stack.push(SwapTrainerCommand(self, old, (lesson, lesson.trainer()), text))
+
+    def build_network(self, hidden: list[Layer], output: Layer, loss: str, naming: str,
+                      seed: int, data_file: str | Path | None = None) -> bool:
+        """A new network from the editor (random weights from `seed`), on the data of a
+        CSV file if one is given. Undoable; False (and `refused`) if it cannot be built."""
+        try:
+            x, y = self.inputs, self.targets
+            if data_file is not None:
+                x, y = load_csv(data_file, targets=self.network.sizes[-1])
+            lesson = build_lesson(self.lesson, hidden, output, loss, naming, seed, x, y)
+        except LessonError as exc:
+            return self._refuse(f"{exc}. The network and data stay as they were.")
+        self.rebuild(lesson)
+        self.message.emit(f"Network rebuilt: {lesson.network.inputs}-"
+                          f"{'-'.join(map(str, lesson.network.sizes))}, weights from seed "
+                          f"{seed}. Ctrl+Z undoes it.")
+        return True
+
+    def swap_in(self, lesson: Lesson, trainer: Trainer) -> None:
+        """Make (lesson, trainer) the current pair: Reset, a rebuilt network and their
+        Undo and Redo all come through here."""
+        structure = lesson is not self.lesson
+        self.lesson, self.trainer = lesson, trainer
+        self.changed(structure=structure)
         if self.selected not in self.network.index:
-            trainable = self.trainer.trainable
-            self.selected = trainable[0] if trainable else self.network.param_names[0]
-        self.undo_stack.push(SwapTrainerCommand(self, old, (self.lesson, self.trainer), text))
-        self.changed(structure=True)
-        self.selectionChanged.emit(self.selected)
+            self.selected = self._default_selection()
+            self.selectionChanged.emit(self.selected)
 
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self.dirty:
@@ -128,8 +163,54 @@ class Session(QObject):
 
     # --- reading -----------------------------------------------------------------
     @property
-    def network(self):
+    def network(self) -> Network:
         return self.trainer.network
+
+    @property
+    def history(self) -> History:
+        """Every step so far (read only)."""
+        return self.trainer.history
+
+    @property
+    def inputs(self) -> np.ndarray:
+        return self.trainer.inputs
+
+    @property
+    def targets(self) -> np.ndarray:
+        return self.trainer.targets
+
+    @property
+    def learning_rate(self) -> float:
+        return self.trainer.learning_rate
+
+    @property
+    def loss(self) -> float:
+        return self.trainer.loss
+
+    @property
+    def loss_symbol(self) -> str:
+        return self.trainer.loss_function.symbol
+
+    @property
+    def loss_name(self) -> str:
+        return self.trainer.loss_function.name
+
+    @property
+    def steps_done(self) -> int:
+        return self.trainer.steps_done
+
+    @property
+    def stop_rule(self) -> StopRule:
+        return self.trainer.stop
+
+    @property
+    def trainable(self) -> list[str]:
+        return self.trainer.trainable
+
+    @property
+    def workload(self) -> tuple[int, int]:
+        """(parameters, samples): what the cost of one step depends on."""
+        return len(self.network.params), len(self.trainer.inputs)
 
     def value(self, name: str) -> float:
         return float(self.network.params[self.network.index[name]])
@@ -137,14 +218,25 @@ class Session(QObject):
     def grad(self, name: str) -> float:
         return float(self.trainer.grads[self.network.index[name]])
 
+    def update(self, name: str | None = None) -> Update:
+        """The next step of a parameter (default: the selected one) with its numbers."""
+        return self.trainer.update(name or self.selected)
+
     def is_trainable(self, name: str) -> bool:
         return bool(self.trainer.mask[self.network.index[name]])
+
+    def converged(self) -> bool:
+        return self.trainer.converged()
 
     def breakdown(self, name: str | None = None) -> Breakdown:
         t = self.trainer
         with np.errstate(all="ignore"):
             return chain_rule_breakdown(t.network, t.inputs, t.targets, t.loss_function,
                                         name or self.selected)
+
+    def phases(self, sample: int = 0) -> StepPhases:
+        """The next step in its four phases (forward, loss, backward, update)."""
+        return step_phases(self.trainer, sample)
 
     def curve(self, points: int = 200):
         """The network's output across the data's input range (one-input lessons)."""
@@ -159,33 +251,93 @@ class Session(QObject):
         with np.errstate(all="ignore"):
             return self.network.predict(self.trainer.inputs)
 
+    def loss_along(self, name: str, values) -> np.ndarray:
+        """The loss as `name` takes each of `values`, every other parameter as it is."""
+        t = self.trainer
+        return loss_along(t.network, t.inputs, t.targets, t.loss_function, name, values)
+
+    def loss_grid(self, name_a: str, name_b: str, a_values, b_values) -> np.ndarray:
+        t = self.trainer
+        return loss_grid(t.network, t.inputs, t.targets, t.loss_function, name_a, name_b,
+                         a_values, b_values)
+
+    def gradient_check(self, names: list[str]) -> list[GradientCheckRow]:
+        t = self.trainer
+        with np.errstate(all="ignore"):
+            return gradient_check(t.network, t.inputs, t.targets, t.loss_function,
+                                  names=names)
+
     # --- edits -------------------------------------------------------------------
     def select(self, name: str) -> None:
         if name != self.selected and name in self.network.index:
             self.selected = name
             self.selectionChanged.emit(name)
 
-    def set_param(self, name: str, text: str) -> None:
-        value = parse_number(text, name)
+    def set_param(self, name: str, text: str) -> bool:
+        """Type a value into a parameter. False (and `refused`) if it is not usable."""
+        try:
+            value = parse_number(text, name)
+        except InputError as exc:
+            return self._refuse(f"{exc}. {name} keeps its value {fmt(self.value(name))}.")
         self._edit(f"{name} = {value:g}", lambda t: t.set_param(name, value))
+        return True
 
-    def set_learning_rate(self, text: str) -> None:
-        rate = parse_number(text, "learning rate", positive=True)
+    def set_learning_rate(self, text: str) -> bool:
+        try:
+            rate = parse_number(text, "learning rate", positive=True)
+        except InputError as exc:
+            return self._refuse(f"{exc}. The learning rate stays {fmt(self.learning_rate)}.")
         self._edit(f"learning rate = {rate:g}", lambda t: t.set_learning_rate(rate))
+        return True
 
     def set_trainable(self, name: str, on: bool) -> None:
         names = set(self.trainer.trainable)
         names = names | {name} if on else names - {name}
         self._edit(f"{'train' if on else 'freeze'} {name}", lambda t: t.set_trainable(names))
 
-    def set_data(self, inputs: np.ndarray, targets: np.ndarray) -> None:
-        if len(inputs) == 0:
-            raise InputError("the data set needs at least one sample")
-        if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
-            raise InputError("every input and target must be a finite number")
+    def set_data(self, inputs: np.ndarray, targets: np.ndarray) -> bool:
+        """New samples (inputs and targets, one row each). False (and `refused`) if they
+        cannot be used; the data stay as they were."""
         inputs, targets = np.array(inputs, float), np.array(targets, float)
+        if len(inputs) == 0:
+            return self._refuse("The data set needs at least one sample; it stays as it was.")
+        if inputs.shape != (len(inputs), self.network.inputs) \
+                or targets.shape != (len(inputs), self.network.sizes[-1]):
+            return self._refuse("Each sample needs one value per input and per output; the "
+                                "data stay as they were.")
+        if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
+            return self._refuse("Every input and target must be a finite number; the data "
+                                "stay as they were.")
         inputs.flags.writeable = targets.flags.writeable = False
         self._edit("edit data", lambda t: t.set_data(inputs, targets))
+        return True
+
+    def set_sample_value(self, row: int, column: int, text: str) -> bool:
+        """Type one cell of the data: columns are the inputs, then the targets."""
+        table = np.hstack([self.trainer.inputs, self.trainer.targets])
+        try:
+            table[row, column] = parse_number(text, self.data_column_names()[column])
+        except InputError as exc:
+            return self._refuse(f"{exc}. The data stay as they were.")
+        return self._set_table(table)
+
+    def add_sample(self) -> bool:
+        """A copy of the last sample, to edit."""
+        table = np.hstack([self.trainer.inputs, self.trainer.targets])
+        return self._set_table(np.vstack([table, table[-1:]]))
+
+    def remove_samples(self, rows: list[int]) -> bool:
+        table = np.hstack([self.trainer.inputs, self.trainer.targets])
+        return self._set_table(np.delete(table, rows, axis=0))
+
+    def data_column_names(self) -> list[str]:
+        outs = self.network.sizes[-1]
+        return [*self.network.names.inputs,
+                *(["Observed"] if outs == 1 else [f"Observed{k + 1}" for k in range(outs)])]
+
+    def _set_table(self, table: np.ndarray) -> bool:
+        n_in = self.network.inputs
+        return self.set_data(table[:, :n_in], table[:, n_in:])
 
     def _edit(self, text: str, change) -> None:
         self._continue_from_preview()
@@ -194,12 +346,40 @@ class Session(QObject):
         self.undo_stack.push(EditCommand(self, before, SettingsState(self.trainer), text))
         self.changed()
 
+    def _refuse(self, reason: str) -> bool:
+        self.refused.emit(f"Refused — {reason}")
+        return False
+
+    def notify(self, text: str) -> None:
+        """A sentence for the status bar (a panel's news that changes nothing)."""
+        self.message.emit(text)
+
+    def refuse(self, reason: str) -> None:
+        """Say that something asked for was not done, and why."""
+        self._refuse(reason)
+
     def changed(self, structure: bool = False) -> None:
         """Every change ends here: mark unsaved and tell the panels."""
         self._set_dirty(True)
         if structure:
             self.lessonChanged.emit()
         self.stateChanged.emit()
+
+    # --- modes -------------------------------------------------------------------
+    def set_quiz(self, on: bool) -> None:
+        """Quiz mode: every panel hides the numbers that answer the next step."""
+        if on != self.quiz_active:
+            self.quiz_active = on
+            self.quizChanged.emit(on)
+
+    def request_flow(self) -> None:
+        """Ask the diagram to animate the next step (not during Run or a quiz)."""
+        if self.running:
+            self.refuse("Pause Run first: the flow shows one step at a time.")
+        elif self.quiz_active:
+            self.refuse("The flow shows the answers: leave quiz mode first (F6).")
+        else:
+            self.flowRequested.emit()
 
     # --- rewind ------------------------------------------------------------------
     def step_back(self) -> None:
@@ -228,84 +408,63 @@ class Session(QObject):
 
     def last_step(self) -> int:
         """The newest step, counting steps set aside by the history slider."""
-        if self._preview_tail is not None and len(self._preview_tail["_step"]):
-            return int(self._preview_tail["_step"][-1])
+        if self._preview_tail is not None and self._preview_tail.last_step is not None:
+            return self._preview_tail.last_step
         return self.trainer.steps_done
 
     def _continue_from_preview(self) -> None:
         if self._preview_tail is None:
             return
         tail, self._preview_tail = self._preview_tail, None
-        self.undo_stack.push(RewindCommand(self, self.trainer.steps_done,
-                                           f"continue from step {self.trainer.steps_done}",
-                                           tail))
+        at, dropped = self.trainer.steps_done, len(tail)
+        self.undo_stack.push(RewindCommand(self, at, f"continue from step {at}", tail))
+        self.message.emit(f"Continuing from step {at}: the {dropped} later step"
+                          f"{'s' if dropped != 1 else ''} were set aside (Ctrl+Z brings "
+                          "them back).")
 
     # --- training ----------------------------------------------------------------
     def step(self) -> StopReason | None:
+        """One gradient-descent step (pauses Run first)."""
+        self.set_running(False)
         self._continue_from_preview()
         start = self.trainer.steps_done
         reason = self.trainer.step()
         if self.trainer.steps_done > start:
             self.undo_stack.push(TrainingCommand(self, start, f"step {start + 1}"))
-        self._after_training(reason)
+        self.finish_training(reason)
         return reason
 
-    def run_for(self, seconds: float, max_steps: int | None = None) -> StopReason | None:
-        """Run steps for about `seconds` (or `max_steps`); the Run timer calls this once a
-        frame. Returns the stop reason if training stopped by itself, else None."""
+    def advance(self, steps: int) -> StopReason | None:
+        """Up to `steps` steps of Run with the lesson's stop rule, telling no one yet (the
+        Runner calls this several times a frame, then `finish_training` once). Returns
+        why it stopped early, or None."""
         t = self.trainer
-        start = time.perf_counter()
-        # The first batch is sized by the speed of the last frame: a fixed first batch of
-        # 16 steps took 200 ms on a network that needs 13 ms a step.
-        key = (id(t), id(t.inputs))  # another network or data set starts again from 1
-        known = self._step_s[1] if self._step_s[0] == key else 0.0
-        batch = max(1, min(4096, int(BATCH_S / known))) if known else 1
-        done, reason = 0, None
-        while True:
-            remaining = t.stop.max_steps - t.steps_done
-            if max_steps is not None:
-                remaining = min(remaining, max_steps - done)
-            if remaining <= 0:
-                reason = StopReason.STEPS_DONE
-                break
-            reason = t.run(min(batch, remaining))
-            done += min(batch, remaining)
-            elapsed = time.perf_counter() - start
-            if reason is not StopReason.STEPS_DONE or elapsed >= seconds or \
-                    (max_steps is not None and done >= max_steps):
-                break
-            # Size the next batch to what is left of the budget at the speed seen so far,
-            # and to at most BATCH_S: if the machine slows down mid-frame (another thread
-            # holding the GIL, a busy VM) the frame overshoots by one short batch only.
-            per_step = elapsed / done
-            batch = max(1, min(4096, int(min(seconds - elapsed, BATCH_S) / per_step)))
-        if done:
-            self._step_s = (key, (time.perf_counter() - start) / done)
+        remaining = t.stop.max_steps - t.steps_done
+        if remaining <= 0:
+            return StopReason.MAX_STEPS
+        reason = t.run(min(steps, remaining))
         if reason is StopReason.STEPS_DONE:
-            reason = StopReason.MAX_STEPS if t.steps_done >= t.stop.max_steps else None
-        self._after_training(reason)
+            return StopReason.MAX_STEPS if t.steps_done >= t.stop.max_steps else None
         return reason
 
-    def _after_training(self, reason: StopReason | None) -> None:
+    def finish_training(self, reason: StopReason | None) -> None:
+        """After steps were taken: tell the panels, and stop Run with the reason if
+        training stopped by itself."""
         self.changed()
-        if reason is StopReason.DIVERGED:
+        if reason in (StopReason.DIVERGED, StopReason.CONVERGED, StopReason.MAX_STEPS):
             self.set_running(False)
-            self.message.emit(
-                f"Training diverged: step {self.trainer.steps_done + 1} would make the loss "
-                "or a slope infinite. The last finite state is kept; lower the learning rate.")
-        elif reason is StopReason.CONVERGED:
-            self.set_running(False)
-            self.message.emit(f"Converged after {self.trainer.steps_done} steps: every step "
-                              f"size is below {self.trainer.stop.min_step_size:g}.")
-        elif reason is StopReason.MAX_STEPS:
-            self.set_running(False)
-            self.message.emit(f"Stopped at the lesson's limit of {self.trainer.stop.max_steps}"
-                              " steps.")
+            self.message.emit(stop_sentence(reason, self.trainer.steps_done, self.trainer.stop))
 
     def set_running(self, running: bool) -> None:
         if running == self.running:
             return
         if running:
+            if self.trainer.converged():
+                self.message.emit(
+                    "The stop rule already holds: every step size is below "
+                    f"{self.trainer.stop.min_step_size:g}. Step still takes single steps.")
+                self.runningChanged.emit(False)  # a Run button that was pressed pops out
+                return
             self._continue_from_preview()
             self._run_start = self.trainer.steps_done
         elif self._run_start is not None:
@@ -315,14 +474,14 @@ class Session(QObject):
                     self, start, f"run steps {start + 1}–{self.trainer.steps_done}"))
         self.running = running
         self.runningChanged.emit(running)
+        if not running:
+            self.stateChanged.emit()  # panels that redraw less often in Run catch up now
 
     def reset(self) -> None:
         self.set_running(False)
         self._continue_from_preview()
-        old, self.trainer = self.trainer, self.lesson.trainer()
-        self.undo_stack.push(SwapTrainerCommand(self, (self.lesson, old),
-                                                (self.lesson, self.trainer), "reset"))
-        self.changed()
+        self.undo_stack.push(SwapTrainerCommand(self, (self.lesson, self.trainer),
+                                                (self.lesson, self.lesson.trainer()), "reset"))
         self.message.emit("Reset to the lesson's starting values (Ctrl+Z undoes it).")
 
 

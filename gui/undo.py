@@ -3,7 +3,6 @@ QUndoStack, so Undo returns the exact earlier numbers and Redo the later ones.""
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 
@@ -80,29 +79,18 @@ class RewindCommand(QUndoCommand):
 
 class SwapTrainerCommand(QUndoCommand):
     """Reset or a rebuilt network: the whole trainer (and for a rebuild, the lesson) is
-    swapped, so undo swaps back."""
+    swapped in when pushed, so undo swaps back."""
 
     def __init__(self, session, old, new, text: str):
         super().__init__(text)
         self.session, self.old, self.new = session, old, new  # (lesson, trainer) pairs
-        self.done = True
 
     def redo(self) -> None:
-        if self.done:
-            self.done = False
-            return
-        self._use(*self.new)
+        self.session.swap_in(*self.new)
 
     def undo(self) -> None:
-        self._use(*self.old)
-
-    def _use(self, lesson, trainer) -> None:
-        structure = lesson is not self.session.lesson
-        self.session.lesson, self.session.trainer = lesson, trainer
-        if self.session.selected not in trainer.network.index:
-            self.session.selected = trainer.network.param_names[0]
-        self.session.changed(structure=structure)
+        self.session.swap_in(*self.old)
 
 
 __all__ = ["EditCommand", "RewindCommand", "SettingsState", "SwapTrainerCommand",
-           "TrainingCommand", "np"]
+           "TrainingCommand"]

@@ -49,7 +49,7 @@ def test_themes_change_the_palette_and_are_remembered(window, qtbot, theme):
 
 def test_quiz_accepts_right_answers_and_marks_a_wrong_factor(window, qtbot):
     w = window("statquest-all")
-    w.set_quiz(True)
+    w.session.set_quiz(True)
     assert "Quiz" in w.breakdown.toPlainText() and "15.6" not in w.breakdown.toPlainText()
     quiz = w.quiz
     s = w.session
@@ -71,7 +71,7 @@ def test_quiz_accepts_right_answers_and_marks_a_wrong_factor(window, qtbot):
     assert s.trainer.steps_done == 1
     assert s.value("w1") != before
     assert "1 right of 2" in quiz.score.text()
-    w.set_quiz(False)
+    w.session.set_quiz(False)
     qtbot.waitUntil(lambda: re.search(r"Σ = ", w.breakdown.toPlainText()) is not None)
 
 
@@ -79,17 +79,17 @@ def test_worksheet_from_the_window_matches_its_state(window, tmp_path):
     w = window("statquest-b3")
     w.controls.step()
     path = tmp_path / "sheet.md"
-    assert w.export_worksheet_to(str(path), 1, answers=True)
+    assert w.files.export_worksheet_to(str(path), 1, answers=True)
     text = path.read_text()
     b3 = w.session.value("b3") - w.session.grad("b3") * 0.1
     assert f"new b3 = {fmt(w.session.value('b3'))} − (step size) = {fmt(b3)}" in text
     pdf = tmp_path / "sheet.pdf"
-    assert w.export_worksheet_to(str(pdf), 2, answers=False)
+    assert w.files.export_worksheet_to(str(pdf), 2, answers=False)
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_lesson_notes_show_the_description(window):
     w = window("house-price")
     assert "slips in the article" in w.notes.toPlainText().lower()
-    w.open("statquest-b3")
+    w.files.open("statquest-b3")
     assert "b3" in w.notes.toPlainText()

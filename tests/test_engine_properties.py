@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from engine import Layer, Network, backprop, chain_rule_breakdown
 from engine.activations import ACTIVATIONS
+from engine.backprop import Backprop, loss_and_gradient
 from engine.gradcheck import finite_difference_gradient
 from engine.losses import LOSSES
 
@@ -36,7 +37,7 @@ def problems(draw, activations=SMOOTH, samples=None):
 @given(problems())
 def test_backprop_matches_finite_differences(problem):
     net, x, y, loss = problem
-    _, grad = net.loss_and_gradient(x, y, loss)
+    _, grad = loss_and_gradient(net, x, y, loss)
     fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
 
@@ -51,9 +52,10 @@ def test_backprop_in_chunks_matches_finite_differences(problem):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(backprop, "CACHE_VALUES", 64)
         patch.setattr(backprop.os, "cpu_count", lambda: 2)
-        value, grad = net.loss_and_gradient(x, y, loss)
-        assert net._backprop.chunk == 64
-        assert len(net._backprop.lanes) == (2 if len(x) > 3 * 64 else 1)
+        chunked = Backprop(net, x, y)
+        value, grad = chunked(loss)
+        assert chunked.chunk == 64
+        assert len(chunked.lanes) == (2 if len(x) > 3 * 64 else 1)
     fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
     assert value == pytest.approx(net.loss(x, y, loss), rel=1e-12)
@@ -63,7 +65,7 @@ def test_backprop_in_chunks_matches_finite_differences(problem):
 @given(problems(activations=[*SMOOTH, "relu"]))
 def test_breakdown_sums_to_gradient(problem):
     net, x, y, loss = problem
-    _, grad = net.loss_and_gradient(x, y, loss)
+    _, grad = loss_and_gradient(net, x, y, loss)
     grad = grad.copy()
     for name in net.param_names:
         b = chain_rule_breakdown(net, x, y, loss, name)
@@ -80,7 +82,7 @@ def test_breakdown_lists_each_path_of_a_deeper_network():
     x, y = np.array([[0.3], [-0.7]]), np.array([[0.1, 0.2], [0.3, -0.4]])
     b = chain_rule_breakdown(net, x, y, LOSSES["ssr"], "w1")
     assert len(b.paths) == 3 * 2  # through each of 3 neurons to each of 2 outputs
-    _, grad = net.loss_and_gradient(x, y, LOSSES["ssr"])
+    _, grad = loss_and_gradient(net, x, y, LOSSES["ssr"])
     assert b.slope == pytest.approx(grad[net.index["w1"]], rel=1e-12)
 
 
@@ -91,7 +93,7 @@ def test_breakdown_of_a_wide_network_sums_the_later_layers():
     x = np.linspace(-1, 1, 5)[:, None]
     y = np.random.default_rng(0).uniform(-1, 1, (5, 8))
     b = chain_rule_breakdown(net, x, y, LOSSES["mse"], "w1")
-    _, grad = net.loss_and_gradient(x, y, LOSSES["mse"])
+    _, grad = loss_and_gradient(net, x, y, LOSSES["mse"])
     assert len(b.paths) == 1
     assert b.slope == pytest.approx(grad[net.index["w1"]], rel=1e-10)
 
@@ -207,9 +209,9 @@ def test_node_gradients_give_the_weight_gradients(problem):
     from engine.breakdown import node_gradients
 
     net, x, y, loss = problem
-    deltas = node_gradients(net, x, y, loss)
     fwd = net.forward(x)
-    _, grad = net.loss_and_gradient(x, y, loss)
+    deltas = node_gradients(net, fwd, y, loss)
+    _, grad = loss_and_gradient(net, x, y, loss)
     for ref in net.refs:  # dL/dw = Σ_samples delta · input, dL/db = Σ delta
         d = deltas[ref.layer][:, ref.neuron]
         source = 1.0 if ref.is_bias else fwd.layer_input(ref.layer)[:, ref.input]

@@ -131,9 +131,9 @@ def test_network_built_in_the_editor_saves_and_reopens(window, qtbot, tmp_path):
     assert len(w.network_view.edges) == 2 * 2 + 2 * 3 + 3 * 1
     w.controls.step()
     path = tmp_path / "built.json"
-    assert w.save_to(path)
+    assert w.files.save_to(path)
     other = window("single-weight")
-    assert other.open(str(path))
+    assert other.files.open(str(path))
     assert other.session.network.sizes == [2, 3, 1]
     np.testing.assert_array_equal(other.session.network.params, w.session.network.params)
     w.session.undo_stack.undo()  # the step

@@ -43,7 +43,7 @@ def test_autosave_then_restore_gives_back_values_and_history(window, qtbot, tmp_
     np.testing.assert_array_equal(other.session.network.params, w.session.network.params)
     np.testing.assert_array_equal(other.session.trainer.history.loss,
                                   w.session.trainer.history.loss)
-    assert w.save_to(tmp_path / "saved.json")
+    assert w.files.save_to(tmp_path / "saved.json")
     w.autosave.save_on_exit()
     assert pending_recovery(tmp_path) is None  # a clean exit with everything saved
 
@@ -249,13 +249,13 @@ def test_replacing_unsaved_work_asks_first(window, monkeypatch, tmp_path):
 
     w = window("statquest-b3")
     w.controls.step()
-    monkeypatch.setattr(w, "ask_unsaved", lambda: QMessageBox.Cancel)
-    assert not w.confirm_discard()
-    monkeypatch.setattr(w, "ask_unsaved", lambda: QMessageBox.Discard)
-    assert w.confirm_discard()
+    monkeypatch.setattr(w.files, "ask_unsaved", lambda: QMessageBox.Cancel)
+    assert not w.files.confirm_discard()
+    monkeypatch.setattr(w.files, "ask_unsaved", lambda: QMessageBox.Discard)
+    assert w.files.confirm_discard()
     w.session.path = tmp_path / "kept.json"
-    monkeypatch.setattr(w, "ask_unsaved", lambda: QMessageBox.Save)
-    assert w.confirm_discard() and (tmp_path / "kept.json").exists()
+    monkeypatch.setattr(w.files, "ask_unsaved", lambda: QMessageBox.Save)
+    assert w.files.confirm_discard() and (tmp_path / "kept.json").exists()
 
 
 def test_the_start_offers_recovery_and_restores(window, monkeypatch, tmp_path):

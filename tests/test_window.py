@@ -68,7 +68,10 @@ def test_run_stops_by_itself_at_b3_2_61(window, qtbot):
     assert w.session.running
     qtbot.waitUntil(lambda: not w.session.running, timeout=10000)
     assert w.session.value("b3") == pytest.approx(2.61, abs=0.005)
-    assert "Converged" in w.statusBar().currentMessage()
+    # It says which rule stopped it: the lesson's rule on step sizes, not convergence.
+    message = w.statusBar().currentMessage()
+    assert "stop rule" in message and "every step size is below 0.001" in message
+    assert "Converged" not in message
     assert not w.controls.run_action.isChecked()
 
 
@@ -137,10 +140,10 @@ def test_save_then_open_gives_back_the_same_state(window, qtbot, tmp_path):
     type_into(qtbot, field(w, "w4"), "0.7")
     params = w.session.network.params.copy()
     path = tmp_path / "mine.json"
-    assert w.save_to(path)
+    assert w.files.save_to(path)
     assert not w.isWindowModified()
     other = window("single-weight")
-    assert other.open(str(path))
+    assert other.files.open(str(path))
     assert other.session.network.params.tolist() == params.tolist()
     assert load_lesson(path).network.params.tolist() == params.tolist()
 
@@ -149,7 +152,7 @@ def test_opening_a_broken_file_keeps_the_lesson(window, tmp_path):
     w = window()
     bad = tmp_path / "bad.json"
     bad.write_text("{ not json")
-    assert not w.open(str(bad))
+    assert not w.files.open(str(bad))
     assert w.session.lesson.title.startswith("StatQuest")
     assert "not valid JSON" in w.statusBar().currentMessage()
 
@@ -216,12 +219,12 @@ def test_export_history_csv_and_plot(window, qtbot, tmp_path):
     w = window("single-weight")
     for _ in range(2):
         qtbot.mouseClick(w.controls.button("stepButton"), Qt.LeftButton)
-    rows = history_csv(w.session.trainer).splitlines()
+    rows = history_csv(w.session.network.param_names, w.session.history).splitlines()
     assert rows[0].split(",")[:3] == ["step", "loss", "w"]
     assert [float(r.split(",")[2]) for r in rows[1:]] == pytest.approx([0.8, 0.59, 0.4745])
     for suffix in ("png", "svg"):
         path = tmp_path / f"loss.{suffix}"
-        w.export_plot_to(str(path))
+        w.files.export_plot_to(w.loss_plot, str(path))
         assert path.stat().st_size > 500
 
 

@@ -23,7 +23,7 @@ from gui.session import Session
 
 _TAGS = re.compile(r"<[^>]+>")
 MAX_SAMPLE_ROWS = 20  # a row per sample up to here; the sum always takes every sample
-MAX_PATHS = 8  # paths spelt out; the rest (a wide network has hundreds) summed in a line
+PATHS_SPELT_OUT = 8  # the rest (a wide network has hundreds) are summed in one line
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ class BreakdownPanel(QTextBrowser):
         session.stateChanged.connect(self.live.request)
         session.selectionChanged.connect(self.refresh)
         session.lessonChanged.connect(self.refresh)
+        session.quizChanged.connect(self.refresh)
         self.live.now()
 
     def changeEvent(self, event) -> None:
@@ -122,7 +123,7 @@ class BreakdownPanel(QTextBrowser):
         name = s.selected
         b = s.breakdown(name)
         loss, out = b.loss_symbol, []
-        for k, path in enumerate(b.paths[:MAX_PATHS]):
+        for k, path in enumerate(b.paths[:PATHS_SPELT_OUT]):
             if len(b.paths) > 1:
                 out.append(Paragraph((f"<i>path {k + 1} of {len(b.paths)}</i>",), big=False))
             symbols = " · ".join(partial_html(f.numerator, f.denominator) for f in path.factors)
@@ -137,26 +138,26 @@ class BreakdownPanel(QTextBrowser):
                           Num(number_html(product), bold=True))
                          for i, product in enumerate(listed))
             out.append(Rows(heads, rows, len(path.products) - len(listed)))
-        if len(b.paths) > MAX_PATHS:
-            rest = sum(float(path.products.sum()) for path in b.paths[MAX_PATHS:])
-            out.append(Paragraph((f"<i>paths {MAX_PATHS + 1}–{len(b.paths)}</i>, through the "
+        if len(b.paths) > PATHS_SPELT_OUT:
+            rest = sum(float(path.products.sum()) for path in b.paths[PATHS_SPELT_OUT:])
+            out.append(Paragraph((f"<i>paths {PATHS_SPELT_OUT + 1}–{len(b.paths)}</i>, "
+                                  "through the "
                                   "other neurons, add up to ", Num(number_html(rest)), "."),
                                  big=False))
-        slope, value = b.slope, s.value(name)
+        u = s.update(name)
         out.append(Paragraph((f"slope = {partial_html(loss, name)} = Σ = ",
-                              Num(number_html(slope), bold=True))))
-        if s.is_trainable(name):
-            rate = s.trainer.learning_rate
-            step = slope * rate
+                              Num(number_html(u.slope), bold=True))))
+        if u.trainable:
             out.append(Paragraph((
-                "step size = slope × learning rate = ", Num(number_html(slope)), " × ",
-                Num(number_html(rate)), " = ", Num(number_html(step), bold=True),
-                f"<br>new {name_html(name)} = old − step size = ", Num(number_html(value)),
-                " − (", Num(number_html(step)), ") = ",
-                Num(number_html(value - step), bold=True))))
+                "step size = slope × learning rate = ", Num(number_html(u.slope)), " × ",
+                Num(number_html(u.learning_rate)), " = ",
+                Num(number_html(u.step_size), bold=True),
+                f"<br>new {name_html(name)} = old − step size = ", Num(number_html(u.value)),
+                " − (", Num(number_html(u.step_size)), ") = ",
+                Num(number_html(u.new_value), bold=True))))
         else:
             out.append(Paragraph((f"{name_html(name)} is frozen (not trainable): it stays ",
-                                  Num(number_html(value)), "."), big=False))
+                                  Num(number_html(u.value)), "."), big=False))
         return out
 
     def _char_format(self, big: bool, bold: bool) -> QTextCharFormat:

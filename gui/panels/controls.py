@@ -1,34 +1,23 @@
-"""Step, Run/Pause, Reset, the learning rate, the speed, the step counter and the loss.
-Run takes batches of steps once a frame from a QTimer, so the window never freezes."""
+"""The toolbar: Step, Run/Pause, Show the flow, Step back, Reset, the learning rate, the
+speed, the step counter and the loss. Run itself is the Runner's (gui/runner.py)."""
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QSlider, QToolBar, QWidget
 
 from engine.explain import fmt
 from gui.kit.steady_label import SteadyLabel
-from gui.session import InputError, Session
-
-FRAME_MS = 16
-# Speed slider positions: steps per frame; None = as many as fit in the frame's budget.
-SPEEDS = (1, 2, 5, 10, 50, 200, 1000, None)
-FRAME_BUDGET_S = 0.010  # maths per frame to start with; drawing takes ~20 ms more
-MIN_BUDGET_S, MAX_BUDGET_S = 0.003, 0.016
+from gui.runner import DEFAULT_SPEED, SPEEDS, Runner
+from gui.session import Session
 
 
 class Controls(QToolBar):
-    def __init__(self, session: Session, parent: QWidget | None = None):
+    def __init__(self, session: Session, runner: Runner, parent: QWidget | None = None):
         super().__init__("Controls", parent)
         self.setObjectName("controls")
         self.session = session
-        self.timer = QTimer(self)
-        self.timer.setInterval(FRAME_MS)
-        self.timer.timeout.connect(self._tick)
-        self.budget, self.last_tick = FRAME_BUDGET_S, None
 
         self.step_action = self._action("Step", "stepButton", "Space",
                                         "Take one gradient-descent step (Space)", self.step)
@@ -39,7 +28,7 @@ class Controls(QToolBar):
         self.flow_action = self._action("Show the flow", "flowButton", "F",
                                         "Animate one step on the diagram: values forward, "
                                         "gradients backward, then the update (F)",
-                                        self.show_flow)
+                                        session.request_flow)
         self.back_action = self._action("Step back", "stepBackButton", "Backspace",
                                         "Go back one step (Backspace); Ctrl+Z undoes anything",
                                         session.step_back)
@@ -59,7 +48,8 @@ class Controls(QToolBar):
         self.speed = QSlider(Qt.Horizontal)
         self.speed.setObjectName("speed")
         self.speed.setRange(0, len(SPEEDS) - 1)
-        self.speed.setValue(3)
+        self.speed.setValue(DEFAULT_SPEED)
+        self.speed.valueChanged.connect(runner.set_speed)
         self.speed.setMaximumWidth(160)
         self.speed.setToolTip("How many steps Run takes per frame: from one step per frame "
                               "(left) to as fast as possible (right)")
@@ -93,31 +83,21 @@ class Controls(QToolBar):
         return self.findChild(QWidget, name)
 
     def refresh(self) -> None:
-        t = self.session.trainer
+        s = self.session
         if not self.rate.hasFocus():
-            self.rate.setText(fmt(t.learning_rate, 8))
-        self.counter.setText(f"   step {t.steps_done}")
-        self.loss_label.setText(f"   {t.loss_function.symbol} = {fmt(t.loss, 6)}")
+            self.rate.setText(fmt(s.learning_rate, 8))
+        self.counter.setText(f"   step {s.steps_done}")
+        self.loss_label.setText(f"   {s.loss_symbol} = {fmt(s.loss, 6)}")
 
     def step(self) -> None:
-        if self.session.running:
-            self.session.set_running(False)
         self.session.step()
-
-    def show_flow(self) -> None:
-        window = self.parent()
-        window.flow.start()
 
     def _rate_edited(self) -> None:
         if not self.rate.isModified():
             return
         self.rate.setModified(False)
-        try:
-            self.session.set_learning_rate(self.rate.text())
-        except InputError as exc:
-            self.session.message.emit(f"Refused — {exc}. The learning rate stays "
-                                      f"{fmt(self.session.trainer.learning_rate)}.")
-            self.rate.setText(fmt(self.session.trainer.learning_rate, 8))
+        if not self.session.set_learning_rate(self.rate.text()):
+            self.rate.setText(fmt(self.session.learning_rate, 8))
 
     def _run_toggled(self, on: bool) -> None:
         self.session.set_running(on)
@@ -127,29 +107,3 @@ class Controls(QToolBar):
         self.run_action.setChecked(running)
         self.run_action.blockSignals(False)
         self.run_action.setText("Pause" if running else "Run")
-        self.last_tick = None
-        if running:
-            if self.session.trainer.converged():
-                self.session.message.emit("Already converged: every step size is below the "
-                                          "stop rule. Step still takes single steps.")
-                self.session.set_running(False)
-                return
-            self.session.message.emit("Running…")
-            self.timer.start()
-        else:
-            self.timer.stop()
-
-    def _tick(self) -> None:
-        if not self.session.running:
-            self.timer.stop()
-            return
-        now = time.perf_counter()
-        if self.last_tick is not None:
-            # Frames that ran long (drawing was slow) leave less time for maths next time;
-            # quick frames give it back: the window keeps ~30 frames/s whatever it draws.
-            frame = now - self.last_tick
-            factor = 0.7 if frame > 0.040 else 1.1 if frame < 0.030 else 1.0
-            self.budget = min(MAX_BUDGET_S, max(MIN_BUDGET_S, self.budget * factor))
-        self.last_tick = now
-        per_frame = SPEEDS[self.speed.value()]
-        self.session.run_for(self.budget, per_frame)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from engine.explain import fmt
 from gui.kit.plot_style import MarkerSet, keep_in_view, set_curve, set_labels, shown, style_plot
 from gui.kit.throttle import LiveRefresh
-from gui.session import InputError, Session, parse_number
+from gui.session import Session
 
 
 class DataPlot(pg.PlotWidget):
@@ -42,24 +42,24 @@ class DataPlot(pg.PlotWidget):
 
     def refresh(self) -> None:
         s = self.session
-        t = s.trainer
-        if t.inputs.shape[1] == 1 and t.targets.shape[1] == 1:
+        inputs, targets = s.inputs, s.targets
+        if inputs.shape[1] == 1 and targets.shape[1] == 1:
             self.setToolTip("Blue: the data. Green: what the network predicts for every input.")
             set_labels(self, s.network.names.inputs[0], "Observed / Predicted")
             x, y = s.curve()
             set_curve(self.fit, x, y)
             shows = self.points_show
-            if shows is None or shows[0] is not t.inputs or shows[1] is not t.targets:
-                self.points_show = (t.inputs, t.targets)  # training never moves the data
-                self.few_points.set(t.inputs[:, 0], t.targets[:, 0])
+            if shows is None or shows[0] is not inputs or shows[1] is not targets:
+                self.points_show = (inputs, targets)  # training never moves the data
+                self.few_points.set(inputs[:, 0], targets[:, 0])
             keep_in_view(self, "x", float(x.min()), float(x.max()))
-            both = shown(np.concatenate([y[np.isfinite(y)], t.targets[:, 0]]))
+            both = shown(np.concatenate([y[np.isfinite(y)], targets[:, 0]]))
             keep_in_view(self, "y", float(np.nanmin(both)), float(np.nanmax(both)))
         else:
             self.setToolTip("Each point is one sample and output: its target (across) against "
                             "the prediction (up). A perfect fit lies on the diagonal.")
             set_labels(self, "Observed (target)", "Predicted")
-            y, p = t.targets.ravel(), s.predictions().ravel()
+            y, p = targets.ravel(), s.predictions().ravel()
             both = shown(np.concatenate([y, p]))
             if not np.isfinite(both).any():
                 return
@@ -93,22 +93,16 @@ class DataTable(QTableWidget):
         session.stateChanged.connect(self.live.request)
         self.live.now()
 
-    def _headers(self) -> list[str]:
-        t = self.session.trainer
-        outs = t.targets.shape[1]
-        return [*self.session.network.names.inputs,
-                *(["Observed"] if outs == 1 else [f"Observed{k + 1}" for k in range(outs)])]
-
     def refresh(self) -> None:
-        t = self.session.trainer
-        if self.shown == (id(t.inputs), id(t.targets), t.inputs.shape, t.targets.shape) \
-                and self.rowCount() == len(t.inputs):
+        inputs, targets = self.session.inputs, self.session.targets
+        if self.shown is not None and self.shown[0] is inputs and self.shown[1] is targets \
+                and self.rowCount() == len(inputs):
             return  # training never changes the data: nothing to redraw during a Run
-        self.shown = (id(t.inputs), id(t.targets), t.inputs.shape, t.targets.shape)
-        table = np.hstack([t.inputs, t.targets])
+        self.shown = (inputs, targets)  # the arrays themselves: an edit makes new ones
+        table = np.hstack([inputs, targets])
         self.blockSignals(True)
         self.setColumnCount(table.shape[1])
-        self.setHorizontalHeaderLabels(self._headers())
+        self.setHorizontalHeaderLabels(self.session.data_column_names())
         self.setRowCount(table.shape[0])
         for r, row in enumerate(table):
             for c, v in enumerate(row):
@@ -121,33 +115,16 @@ class DataTable(QTableWidget):
         self.blockSignals(False)
 
     def _edited(self, row: int, col: int) -> None:
-        t = self.session.trainer
-        table = np.hstack([t.inputs, t.targets])
-        try:
-            table[row, col] = parse_number(self.item(row, col).text(), self._headers()[col])
-            self._apply(table)
-        except InputError as exc:
-            self.session.message.emit(f"Refused — {exc}. The data stays as it was.")
-            self.shown = None
+        if not self.session.set_sample_value(row, col, self.item(row, col).text()):
+            self.shown = None  # put the old number back in the cell
             self.refresh()
 
-    def _apply(self, table: np.ndarray) -> None:
-        n_in = self.session.trainer.inputs.shape[1]
-        self.session.set_data(table[:, :n_in], table[:, n_in:])
-
     def add_sample(self) -> None:
-        t = self.session.trainer
-        table = np.hstack([t.inputs, t.targets])
-        self._apply(np.vstack([table, table[-1:]]))
+        self.session.add_sample()
 
     def remove_sample(self) -> None:
-        t = self.session.trainer
-        rows = sorted({i.row() for i in self.selectedIndexes()}) or [len(t.inputs) - 1]
-        table = np.delete(np.hstack([t.inputs, t.targets]), rows, axis=0)
-        try:
-            self._apply(table)
-        except InputError as exc:
-            self.session.message.emit(f"Refused — {exc}.")
+        rows = sorted({i.row() for i in self.selectedIndexes()}) or [self.rowCount() - 1]
+        self.session.remove_samples(rows)
 
 
 class DataPanel(QSplitter):

@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import Layer, LessonError
+from engine import Layer
 from engine.activations import ACTIVATIONS
-from engine.builder import build_lesson, load_csv
 from engine.lesson import MAX_LAYERS, MAX_NEURONS
 from engine.losses import LOSSES
 from engine.naming import NAMINGS
@@ -97,7 +96,7 @@ class NetworkEditor(QWidget):
             w.blockSignals(True)
         self.out_act.setCurrentText(net.layers[-1].activation)
         self.out_bias.setChecked(net.layers[-1].bias)
-        self.loss.setCurrentText(self.session.trainer.loss_function.name)
+        self.loss.setCurrentText(self.session.loss_name)
         self.naming.setCurrentText(net.naming)
         for w in widgets:
             w.blockSignals(False)
@@ -134,7 +133,7 @@ class NetworkEditor(QWidget):
 
     def add_layer(self) -> None:
         if len(self.rows) + 1 >= MAX_LAYERS:
-            self.session.message.emit(f"At most {MAX_LAYERS - 1} hidden layers.")
+            self.session.refuse(f"a network has at most {MAX_LAYERS - 1} hidden layers.")
             return
         specs = [(ly.neurons, ly.activation, ly.bias) for ly in self.hidden_layers()]
         self._show_rows([*specs, (2, "sigmoid", True)])
@@ -146,24 +145,13 @@ class NetworkEditor(QWidget):
         self._show_rows(specs)
         self.apply()
 
-    def apply(self, *_args, inputs=None, targets=None) -> bool:
-        s = self.session
-        try:
-            lesson = build_lesson(s.lesson, self.hidden_layers(),
-                                  Layer(1, self.out_act.currentText(), self.out_bias.isChecked()),
-                                  self.loss.currentText(), self.naming.currentText(),
-                                  self.seed.value(), inputs if inputs is not None else
-                                  s.trainer.inputs, targets if targets is not None else
-                                  s.trainer.targets)
-        except LessonError as exc:
-            s.message.emit(f"Cannot build that network: {exc}")
-            self.read_lesson()
-            return False
-        s.rebuild(lesson)
-        s.message.emit(f"Network rebuilt: {lesson.network.inputs}-"
-                       f"{'-'.join(map(str, lesson.network.sizes))}, weights from seed "
-                       f"{self.seed.value()}. Ctrl+Z undoes it.")
-        return True
+    def apply(self, *_args, data_file: str | None = None) -> bool:
+        built = self.session.build_network(
+            self.hidden_layers(), Layer(1, self.out_act.currentText(), self.out_bias.isChecked()),
+            self.loss.currentText(), self.naming.currentText(), self.seed.value(), data_file)
+        if not built:
+            self.read_lesson()  # show the network as it still is
+        return built
 
     def load_csv(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load data", "", "CSV files (*.csv)")
@@ -171,9 +159,4 @@ class NetworkEditor(QWidget):
             self.load_csv_from(path)
 
     def load_csv_from(self, path: str) -> bool:
-        try:
-            x, y = load_csv(path, targets=self.session.trainer.targets.shape[1])
-        except LessonError as exc:
-            self.session.message.emit(f"Refused — {exc}. The data stays as it was.")
-            return False
-        return self.apply(inputs=x, targets=y)
+        return self.apply(data_file=path)

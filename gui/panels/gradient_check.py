@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QTableWidget,
@@ -10,7 +9,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
-from engine.gradcheck import gradient_check
+from engine.training import even_rows
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -37,17 +36,14 @@ class GradientCheckTable(QTableWidget):
         self.live.request()  # only when on screen: big networks have thousands of rows
 
     def refresh(self) -> None:
-        t = self.session.trainer
-        names = t.network.param_names
+        all_names = self.session.network.param_names
+        names = all_names
         if len(names) > MAX_CHECK_ROWS:  # a big network: an even sample and the selected one
-            picked = {names[i] for i in np.linspace(0, len(names) - 1, MAX_CHECK_ROWS - 1)
-                      .astype(int)} | {self.session.selected}
-            names = [n for n in names if n in picked]
-        with np.errstate(all="ignore"):
-            self.rows = gradient_check(t.network, t.inputs, t.targets, t.loss_function,
-                                       names=names)
+            picked = {names[i] for i in even_rows(len(names), MAX_CHECK_ROWS - 1)}
+            names = [n for n in names if n in picked or n == self.session.selected]
+        self.rows = self.session.gradient_check(names)
         shown = self.rows
-        total = len(t.network.param_names)
+        total = len(all_names)
         self.setRowCount(len(shown) + (len(shown) < total))
         for r, row in enumerate(shown):
             cells = (row.name, fmt(row.backprop, 10), fmt(row.finite_difference, 10),

@@ -1,4 +1,4 @@
-"""Step history as a table model over the trainer's history arrays (no copy, no Python
+"""Step history as a table model over the session's history arrays (no copy, no Python
 object per row), so 100,000 rows scroll as fast as ten."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class HistoryModel(QAbstractTableModel):
     def _shown_params(self) -> list[str]:
         """Every trainable parameter of a small network; of a big one the selected one
         and the first few (a column each for value, slope and step size)."""
-        trainable = self.session.trainer.trainable
+        trainable = self.session.trainable
         if len(trainable) <= MAX_PARAM_COLUMNS:
             return trainable
         selected = self.session.selected
@@ -42,14 +42,14 @@ class HistoryModel(QAbstractTableModel):
         return ["step", "loss", *[h for n in names for h in (n, f"slope {n}", f"step {n}")]]
 
     def _rebuild_columns(self) -> None:
-        net, t = self.session.network, self.session.trainer
+        net = self.session.network
         cols = [("step", "", -1), ("loss", "loss", -1)]
         for name in self._shown_params():
             i = net.index[name]
             cols += [(name, "params", i), (f"slope {name}", "grads", i),
                      (f"step {name}", "step_sizes", i)]
         self._columns = cols
-        self._rows = len(t.history)
+        self._rows = len(self.session.history)
 
     def _reset(self) -> None:
         self.beginResetModel()
@@ -57,10 +57,9 @@ class HistoryModel(QAbstractTableModel):
         self.endResetModel()
 
     def _update(self) -> None:
-        t = self.session.trainer
         wanted = [c[0] for c in self._columns]
         now = self._column_titles(self._shown_params())
-        rows = len(t.history)
+        rows = len(self.session.history)
         if wanted != now or rows < self._rows:
             self._reset()
             return
@@ -81,14 +80,14 @@ class HistoryModel(QAbstractTableModel):
     def value(self, row: int, column: int) -> float:
         _, attr, i = self._columns[column]
         if not attr:
-            return float(self.session.trainer.history.steps[row])
-        array = getattr(self.session.trainer.history, attr)
+            return float(self.session.history.steps[row])
+        array = getattr(self.session.history, attr)
         return float(array[row] if i < 0 else array[row, i])
 
     def data(self, index, role=Qt.DisplayRole):
         if role == Qt.DisplayRole and index.isValid():
             if index.column() == 0:
-                return str(self.session.trainer.history.steps[index.row()])
+                return str(self.session.history.steps[index.row()])
             return fmt(self.value(index.row(), index.column()), 8)
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignRight | Qt.AlignVCenter)
@@ -179,9 +178,9 @@ class HistorySlider(QWidget):
         s = self.session
         self.slider.blockSignals(True)
         self.slider.setRange(0, s.last_step())
-        self.slider.setValue(s.trainer.steps_done)
+        self.slider.setValue(s.steps_done)
         self.slider.blockSignals(False)
-        self.label.setText(f"{s.trainer.steps_done} / {s.last_step()}")
+        self.label.setText(f"{s.steps_done} / {s.last_step()}")
 
     def _moved(self, value: int) -> None:
         self.session.preview(value)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.landscape import loss_grid
 from gui.kit.plot_style import set_curve, set_labels, set_points, style_plot
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
@@ -60,7 +59,7 @@ class LandscapeView(QWidget):
 
     def _fill_choices(self) -> None:
         names = self.session.network.param_names
-        preferred = [n for n in self.session.trainer.trainable] + names
+        preferred = self.session.trainable + names
         first = preferred[0]
         second = next((n for n in preferred if n != first), first)
         for box, default in ((self.choice_a, first), (self.choice_b, second)):
@@ -76,12 +75,12 @@ class LandscapeView(QWidget):
         self.live.request()
 
     def refresh(self) -> None:
-        s, t = self.session, self.session.trainer
+        s = self.session
         a, b = self.choice_a.currentText(), self.choice_b.currentText()
         if not a or not b:
             return
-        ia, ib = t.network.index[a], t.network.index[b]
-        path = t.history.params[:, [ia, ib]]
+        ia, ib = s.network.index[a], s.network.index[b]
+        path = s.history.params[:, [ia, ib]]
         va, vb = path[-1]
         if self.extent is None or not (self.extent[0] <= va <= self.extent[1]
                                        and self.extent[2] <= vb <= self.extent[3]):
@@ -91,7 +90,7 @@ class LandscapeView(QWidget):
         if self.grid is None or s.running is False:
             av = np.linspace(a0, a1, self.POINTS)
             bv = np.linspace(b0, b1, self.POINTS)
-            self.grid = loss_grid(t.network, t.inputs, t.targets, t.loss_function, a, b, av, bv)
+            self.grid = s.loss_grid(a, b, av, bv)
             shown = np.log10(np.maximum(np.nan_to_num(self.grid, nan=np.inf, posinf=1e300),
                                         1e-12))
             self.image.setImage(shown, autoLevels=True)

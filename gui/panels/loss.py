@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from engine.training import even_rows
 from gui.kit.plot_style import Marker, keep_in_view, set_curve, set_labels, style_plot
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
@@ -37,13 +38,13 @@ class LossPlot(pg.PlotWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        set_labels(self, "step", self.session.trainer.loss_function.symbol)
-        history = self.session.trainer.history
+        set_labels(self, "step", self.session.loss_symbol)
+        history = self.session.history
         loss, steps = history.loss, history.steps
         if len(loss) > MAX_POINTS:
             # A long run: an even sample (always with the newest step) is all a plot a
             # few thousand pixels wide can show, and costs a frame nothing.
-            pick = np.linspace(0, len(loss) - 1, MAX_POINTS).astype(int)
+            pick = even_rows(len(loss), MAX_POINTS)
             set_curve(self.curve, steps[pick], loss[pick])
         else:
             set_curve(self.curve, steps, loss)

@@ -225,6 +225,21 @@ class NetworkView(QGraphicsView):
         line = self.edges[name].line()
         return (line.p1() + line.p2()) / 2
 
+    def param_anchor(self, name: str) -> QPointF | None:
+        """Where a parameter is drawn: its connection's middle, or its bias label; None
+        when it is not drawn on its own (a big network)."""
+        if name in self.edges:
+            return self.edge_midpoint(name)
+        if name in self.labels:
+            return self.labels[name].at
+        return None
+
+    def caption_anchor(self) -> QPointF:
+        """Above the middle of the drawing, for a line that says what is shown."""
+        xs = [p.x() for p in self.node_pos.values()]
+        top = min(p.y() for p in self.node_pos.values())
+        return QPointF((min(xs) + max(xs)) / 2, top - RADIUS - 90)
+
     # --- interaction -------------------------------------------------------------
     def _param_at(self, pos) -> str | None:
         for item in self.items(pos):

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from engine.explain import fmt
 from gui.kit.maths_text import name_html
 from gui.kit.throttle import RUN_REFRESH_S, LiveRefresh
-from gui.session import InputError, Session
+from gui.session import Session
 
 _FOCUS_IN = QEvent.FocusIn
 
@@ -132,10 +132,7 @@ class ParametersPanel(QWidget):
         if not field.isModified():
             return
         field.setModified(False)
-        try:
-            self.session.set_param(name, field.text())
-        except InputError as exc:
-            self.session.message.emit(f"Refused — {exc}. {name} keeps its value.")
+        if not self.session.set_param(name, field.text()):
             field.setText(fmt(self.session.value(name), 8))
 
     def _set_trainable(self, name: str, on: bool) -> None:

@@ -74,35 +74,34 @@ class QuizPanel(QWidget):
         session.lessonChanged.connect(self.new_question)
         self.live = LiveRefresh(self, self._state_changed)
         session.stateChanged.connect(self.live.request)
+        session.quizChanged.connect(self._quiz_changed)
         self.asked_about = None
         self.new_question()
 
     def _state(self):
         s = self.session
-        return (s.selected, s.trainer.steps_done, s.network.params.tobytes(),
-                s.trainer.learning_rate)
+        return (s.selected, s.steps_done, s.network.params.tobytes(), s.learning_rate)
 
     def _state_changed(self) -> None:
         """A step, edit or undo from elsewhere makes the question stale: ask anew."""
         if self._state() != self.asked_about:
             self.new_question()
 
-    def set_active(self, on: bool) -> None:
+    def _quiz_changed(self, on: bool) -> None:
         self.active = on
-        self.session.quiz_active = on
-        self.session.stateChanged.emit()  # the breakdown hides or shows its numbers
         self.new_question()
 
     def new_question(self, *_) -> None:
         s = self.session
         name = s.selected
         b = s.breakdown(name)
-        self.qs = questions(b, s.value(name), s.trainer.learning_rate)
+        update = s.update(name)
+        self.qs = questions(b, update)
         self.asked_about = self._state()
         path = b.paths[0]
         self.question_label.setText(
-            f"<b>Step {s.trainer.steps_done + 1}, parameter {name}</b> "
-            f"(learning rate {fmt(s.trainer.learning_rate)}, {name} = {fmt(s.value(name))})"
+            f"<b>Step {s.steps_done + 1}, parameter {name}</b> "
+            f"(learning rate {fmt(update.learning_rate)}, {name} = {fmt(update.value)})"
             f"<br>{b.symbol} = Σ " + " · ".join(f"({formula_html(f.formula)})"
                                                  for f in path.factors))
         body = QWidget()

@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from engine.explain import fmt
-from engine.landscape import loss_along, window_around
+from engine.landscape import window_around
 from gui.kit.plot_style import keep_in_view, set_curve, set_labels, set_points, shown, style_plot
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
@@ -42,16 +42,14 @@ class TangentPlot(pg.PlotWidget):
         self.live.now()
 
     def refresh(self) -> None:
-        s, t = self.session, self.session.trainer
+        s = self.session
         name = s.selected
-        value, slope = s.value(name), s.grad(name)
-        step = slope * t.learning_rate
-        xs = window_around(value, step, 161)
-        ys = loss_along(t.network, t.inputs, t.targets, t.loss_function, name, xs)
-        now = t.loss
-        new = value - step
-        landed = loss_along(t.network, t.inputs, t.targets, t.loss_function, name,
-                            np.array([new]))[0]
+        u = s.update(name)
+        value, slope, new = u.value, u.slope, u.new_value
+        xs = window_around(value, u.step_size, 161)
+        ys = s.loss_along(name, xs)
+        now = s.loss
+        landed = s.loss_along(name, np.array([new]))[0]
         set_curve(self.curve, xs, ys)
         half = 0.35 * (xs[-1] - xs[0])
         set_curve(self.tangent, [value - half, value + half],
@@ -65,8 +63,8 @@ class TangentPlot(pg.PlotWidget):
         if self.arrow.isVisible():
             self.arrow.setPos(*arrow_at)
         self.arrow.setStyle(angle=0 if new < value else 180)
-        set_labels(self, name, t.loss_function.symbol)
-        self.setTitle(f"{t.loss_function.symbol} against {name}: slope {fmt(slope, 4)}, "
+        set_labels(self, name, s.loss_symbol)
+        self.setTitle(f"{s.loss_symbol} against {name}: slope {fmt(slope, 4)}, "
                       f"next step lands at {name} = {fmt(new, 4)}")
         finite = shown(ys)[np.isfinite(ys)]
         keep_in_view(self, "x", float(xs[0]), float(xs[-1]))

@@ -1,0 +1,46 @@
+"""One gradient-descent step in the four phases a course teaches it:
+
+    forward   every neuron's value, for one sample
+    loss      the loss over the whole data set
+    backward  every neuron's dLoss/d(weighted sum), for that sample, right to left
+    update    every parameter's slope (summed over all samples), step size and new value
+
+The node values are for one sample (a diagram has room for one number per neuron); the
+slopes and the update are over every sample, as the step itself is. Nothing here is
+computed anew: the forward pass is the network's, the deltas come from the reference
+backward pass (`breakdown.py`), the updates from the trainer's own next step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.breakdown import node_gradients
+from engine.training import Trainer, Update
+
+
+@dataclass(frozen=True)
+class StepPhases:
+    sample: int  # which sample the node values are for (0-based)
+    samples: int  # how many samples the slopes sum over
+    inputs: np.ndarray  # the sample's inputs
+    post: list[np.ndarray]  # per layer: each neuron's output for the sample
+    loss_symbol: str
+    loss: float  # over every sample
+    deltas: list[np.ndarray]  # per layer: dLoss/dpre of each neuron for the sample
+    updates: dict[str, Update]  # every parameter, in the network's order
+
+
+def step_phases(trainer: Trainer, sample: int = 0) -> StepPhases:
+    net, x, y = trainer.network, trainer.inputs, trainer.targets
+    if not 0 <= sample < len(x):
+        raise IndexError(f"sample {sample + 1}: the data set has {len(x)} samples")
+    with np.errstate(all="ignore"):
+        fwd = net.forward(x)
+        deltas = node_gradients(net, fwd, y, trainer.loss_function)
+    return StepPhases(sample, len(x), x[sample].copy(), [p[sample].copy() for p in fwd.post],
+                      trainer.loss_function.symbol, trainer.loss,
+                      [d[sample].copy() for d in deltas],
+                      {name: trainer.update(name) for name in net.param_names})
