@@ -7,6 +7,7 @@ import sys
 import time
 import traceback
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from gui.autosave import data_folder
@@ -34,8 +35,8 @@ def report_exception(exc_type, exc, tb) -> str:
     copy.clicked.disconnect()  # keep the box open after copying
     copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
     box.setObjectName("errorDialog")
+    box.setAttribute(Qt.WA_DeleteOnClose)
     box.open()  # not exec(): the event loop, Run and autosave carry on
-    report_exception.last_box = box
     return details
 
 

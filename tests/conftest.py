@@ -32,3 +32,15 @@ def window(qtbot):
     if appearance is not None:
         appearance.set_theme("system")
         appearance.zoom_reset()  # leave the next test at normal size
+
+
+@pytest.fixture
+def session(qtbot):
+    """make(lesson) -> a bare Session (no window): the model tier's tests and one panel's."""
+
+    def make(lesson="statquest-b3"):
+        from gui.session import session_for
+
+        return session_for(lesson)
+
+    return make

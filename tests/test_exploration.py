@@ -19,10 +19,11 @@ def test_tangent_slope_is_the_breakdown_slope(window, qtbot):
     w = window("statquest-all")
     w.docks["tangent"].raise_()
     w.session.select("w2")
-    qtbot.waitUntil(lambda: w.tangent.tangent_slope == pytest.approx(w.session.grad("w2")))
-    x, y = w.tangent.tangent.getData()
-    drawn = (y[1] - y[0]) / (x[1] - x[0])
-    assert drawn == pytest.approx(shown_slope(w), rel=1e-5)
+    def drawn():
+        x, y = w.tangent.tangent.getData()
+        return (y[1] - y[0]) / (x[1] - x[0])
+    qtbot.waitUntil(lambda: drawn() == pytest.approx(w.session.grad("w2"), rel=1e-6))
+    assert drawn() == pytest.approx(shown_slope(w), rel=1e-5)
     # the arrow lands where the breakdown's "new w2" says
     new = w.session.value("w2") - w.session.grad("w2") * w.session.trainer.learning_rate
     assert w.tangent.landing.getData()[0][0] == pytest.approx(new)
@@ -141,7 +142,7 @@ def test_network_built_in_the_editor_saves_and_reopens(window, qtbot, tmp_path):
     assert w.session.trainer.loss_function.name == "half_sse"
 
 
-def test_malformed_csv_is_refused_and_data_stays(window, tmp_path):
+def test_malformed_csv_is_refused_and_data_stays(window, qtbot, tmp_path):
     w = window("statquest-b3")
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n0,0\n0.5,oops\n")
@@ -153,14 +154,17 @@ def test_malformed_csv_is_refused_and_data_stays(window, tmp_path):
     good.write_text("x,y\n0,0\n0.25,0.5\n0.5,1\n0.75,0.5\n1,0\n")
     assert w.editor.load_csv_from(str(good))
     assert w.session.trainer.inputs.shape == (5, 1)
-    assert w.data_panel.table.rowCount() == 5 or w.data_panel.table.live.stale
+    w.docks["data"].raise_()
+    qtbot.waitUntil(lambda: w.data_panel.table.rowCount() == 5, timeout=1000)
 
 
 def test_flow_animation_shows_values_forward_gradients_backward_then_steps(window, qtbot):
     w = window("statquest-all")
     w.flow.timer.setInterval(30)
     seen = []
-    w.flow.timer.timeout.connect(lambda: seen.append(list(w.flow.shown)))
+    def texts():
+        seen.append([o.text.text() for o in w.network_view.overlays])
+    w.flow.timer.timeout.connect(texts)
     t = w.session.trainer
     y1 = t.network.forward(t.inputs).post[0][0, 0]
     slope_w3 = w.session.grad("w3")

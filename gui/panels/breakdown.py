@@ -91,13 +91,14 @@ class BreakdownPanel(QTextBrowser):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.FontChange, QEvent.PaletteChange):
-            self._shown = None  # tab stops and colours are measured in the old ones
-            self.refresh()
+            self.refresh(full=True)  # tab stops and colours are measured in the old ones
 
-    def refresh(self) -> None:
+    def refresh(self, full: bool = False) -> None:
+        """Show the selected parameter's numbers: swapped in place when only they changed,
+        else (or when `full`) the whole text drawn again."""
         blocks = self._blocks()
         shape = _shape(blocks)
-        if shape == self._shown and self._fits(blocks):
+        if not full and shape == self._shown and self._fits(blocks):
             self._swap_numbers(_numbers(blocks))
             return
         bar = self.verticalScrollBar()

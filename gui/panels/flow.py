@@ -30,7 +30,6 @@ class FlowAnimation(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._next)
         self.frames: list = []
-        self.shown: list[str] = []  # the texts on the diagram now
         session.flowRequested.connect(self.start)
 
     @property
@@ -83,7 +82,6 @@ class FlowAnimation(QObject):
         if not self.frames:
             self.timer.stop()
             self.view.clear_overlays()
-            self.shown = []
             self.finished.emit()
             return
         caption, frame = self.frames.pop(0)
@@ -94,10 +92,8 @@ class FlowAnimation(QObject):
         self._show(caption, [(at + QPointF(0, -48), text, colour) for at, text, colour in frame])
 
     def _show(self, caption: str, items) -> None:
-        self.shown = [caption]
         self.view.add_overlay(self.view.caption_anchor(), caption, CAPTION)
         for at, text, colour in items:
-            self.shown.append(text)
             self.view.add_overlay(at, text, colour)
 
     def _update(self, p: StepPhases) -> None:

@@ -35,7 +35,6 @@ class TangentPlot(pg.PlotWidget):
                                  symbolBrush="#2ca02c", symbolPen=None)
         self.arrow = pg.ArrowItem(angle=0, headLen=16, brush="#2ca02c", pen=None)
         self.addItem(self.arrow)
-        self.tangent_slope = float("nan")
         self.live = LiveRefresh(self, self.refresh)
         for signal in (session.stateChanged, session.selectionChanged, session.lessonChanged):
             signal.connect(self.live.request)
@@ -54,7 +53,6 @@ class TangentPlot(pg.PlotWidget):
         half = 0.35 * (xs[-1] - xs[0])
         set_curve(self.tangent, [value - half, value + half],
                   [now - slope * half, now + slope * half])
-        self.tangent_slope = slope
         set_points(self.point, [value], [now])
         set_points(self.landing, [new], [landed])
         set_curve(self.step_line, [value, new], [now, landed])
