@@ -3,6 +3,8 @@ docks around it, the menus (gui/menus.py) and the file actions (gui/file_actions
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
@@ -40,6 +42,7 @@ from gui.runner import Runner
 from gui.session import Session, session_for
 
 MESSAGE_MS, REFUSAL_MS = 8000, 15000
+SETTLE_S = 1.5
 
 
 class MainWindow(QMainWindow):
@@ -86,7 +89,7 @@ class MainWindow(QMainWindow):
             ("tangent", "Loss vs parameter", self.lazy_tangent, Qt.RightDockWidgetArea),
             ("landscape", "Landscape", self.lazy_landscape, Qt.RightDockWidgetArea),
             ("gradcheck", "Gradient check", self.gradient_check, Qt.BottomDockWidgetArea),
-            ("editor", "Build network", self.editor, Qt.LeftDockWidgetArea),
+            ("editor", "Build network", self.editor, Qt.BottomDockWidgetArea),
             ("quiz", "Quiz", self.quiz, Qt.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
@@ -94,17 +97,8 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
-        self.tabifyDockWidget(self.docks["data"], self.docks["history"])
-        self.tabifyDockWidget(self.docks["data"], self.docks["gradcheck"])
-        self.tabifyDockWidget(self.docks["loss"], self.docks["tangent"])
-        self.tabifyDockWidget(self.docks["loss"], self.docks["landscape"])
-        self.tabifyDockWidget(self.docks["parameters"], self.docks["editor"])
-        self.tabifyDockWidget(self.docks["breakdown"], self.docks["quiz"])
-        self.docks["breakdown"].raise_()
-        self.docks["parameters"].raise_()
-        self.docks["data"].raise_()
-        self.docks["loss"].raise_()
         self._laid_out = False
+        self._settling = 0.0  # until when a resize still re-lays out the first layout
         self.autosave = Autosave(session)
         self.files = FileActions(self, session)
         self.appearance = appearance_for(QApplication.instance())
@@ -118,6 +112,18 @@ class MainWindow(QMainWindow):
         notes.setWidget(self.notes)
         self.addDockWidget(Qt.LeftDockWidgetArea, notes)
         self.docks["notes"] = notes
+        # The side columns take the whole height; the data panels sit under the diagram.
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        for first, *others in (("data", "history", "gradcheck", "editor"),
+                               ("loss", "tangent", "landscape"),
+                               ("parameters",),
+                               ("breakdown", "quiz")):
+            for other in others:
+                self.tabifyDockWidget(self.docks[first], self.docks[other])
+            self.docks[first].raise_()
+        self._default_state = self.saveState()  # for View → Reset layout
+        self._presenter_state = None  # the layout to go back to when presenter mode ends
         session.lessonChanged.connect(self.show_notes)
         self.show_notes()
         build_menus(self)
@@ -216,7 +222,15 @@ class MainWindow(QMainWindow):
         if not self._laid_out:
             self._laid_out = True
             self.apply_default_layout()
+            # A window manager maximises a first window after it is shown: lay the docks
+            # out again at the size it settles on, not at the size first shown.
+            self._settling = time.monotonic() + SETTLE_S
         QTimer.singleShot(0, self._hide_stale_tab_bars)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if time.monotonic() < self._settling:
+            QTimer.singleShot(0, self.apply_default_layout)
 
     def _hide_stale_tab_bars(self) -> None:
         """Qt 6.11 leaves the tab bar of a dock group visible after a later tabify makes
@@ -231,14 +245,20 @@ class MainWindow(QMainWindow):
                 bar.hide()
 
     def apply_default_layout(self) -> None:
-        """Dock sizes as shares of the window, so big fonts on a big screen still fit."""
+        """Dock sizes as shares of the window (designed at 1280×800 first), so big fonts
+        on a big screen still fit: parameters on the left at the width they need, the
+        breakdown and the loss on the right, the data under the diagram."""
         w, h = self.width(), self.height()
-        params_width = self.parameters.scroll.widget().sizeHint().width() + 30
+        params_width = min(self.parameters.scroll.widget().sizeHint().width() + 30,
+                           int(w * 0.22))
         self.resizeDocks([self.docks["parameters"], self.docks["breakdown"]],
-                         [params_width, int(w * 0.42)], Qt.Horizontal)
-        self.resizeDocks([self.docks["data"]], [int(h * 0.28)], Qt.Vertical)
+                         [params_width, int(w * 0.39)], Qt.Horizontal)
+        self.resizeDocks([self.docks["data"]], [int(h * 0.36)], Qt.Vertical)
+        rows = self.parameters.scroll.widget().sizeHint().height() + 40
+        self.resizeDocks([self.docks["parameters"], self.docks["notes"]],
+                         [min(rows, int(h * 0.6)), h], Qt.Vertical)
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
-                         [int(h * 0.4), int(h * 0.3)], Qt.Vertical)
+                         [int(h * 0.58), int(h * 0.42)], Qt.Vertical)
 
     def restore_layout(self) -> bool:
         """The user's own size and layout from the last run; False on a first launch."""
@@ -253,11 +273,9 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         """View → Reset layout: every dock back where it starts, sized for this window."""
-        for dock in self.docks.values():
-            dock.setFloating(False)
-            dock.show()
-        for key in ("breakdown", "parameters", "data", "loss"):
-            self.docks[key].raise_()
+        if self.appearance.presenter:
+            self.set_presenter(False)
+        self.restoreState(self._default_state)
         self.apply_default_layout()
 
     def closeEvent(self, event) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import (
     QFont,
     QPalette,
@@ -78,6 +78,7 @@ class BreakdownPanel(QTextBrowser):
                         "choose another.")
         self.session = session
         self._shown = None  # the shape of the text shown
+        self._drawing = False
         self._slots: list[tuple[int, str, QTextCharFormat]] = []  # where each Num sits
         self._columns: list[list[int]] = []  # each table's column widths, in pixels
         # During Run the numbers change every frame; four times a second can be read.
@@ -96,6 +97,15 @@ class BreakdownPanel(QTextBrowser):
     def refresh(self, full: bool = False) -> None:
         """Show the selected parameter's numbers: swapped in place when only they changed,
         else (or when `full`) the whole text drawn again."""
+        if self._drawing:  # a layout change while drawing asked again: draw once
+            return
+        self._drawing = True
+        try:
+            self._draw(full)
+        finally:
+            self._drawing = False
+
+    def _draw(self, full: bool) -> None:
         blocks = self._blocks()
         shape = _shape(blocks)
         if not full and shape == self._shown and self._fits(blocks):
@@ -131,14 +141,7 @@ class BreakdownPanel(QTextBrowser):
             formulas = " · ".join(f"({formula_html(f.formula)})" for f in path.factors)
             out.append(Paragraph((f"<b>{partial_html(loss, name)}</b> = Σ<sub>samples</sub> "
                                   f"{symbols}<br>= Σ<sub>samples</sub> {formulas}",)))
-            heads = ("", *(partial_html(f.numerator, f.denominator) for f in path.factors),
-                     "product")
-            listed = path.products[:MAX_SAMPLE_ROWS]
-            rows = tuple((f"sample {i + 1}", *(Num(number_html(f.values[i]))
-                                               for f in path.factors),
-                          Num(number_html(product), bold=True))
-                         for i, product in enumerate(listed))
-            out.append(Rows(heads, rows, len(path.products) - len(listed)))
+            out += self._tables(path)
         if len(b.paths) > PATHS_SPELT_OUT:
             rest = sum(float(path.products.sum()) for path in b.paths[PATHS_SPELT_OUT:])
             out.append(Paragraph((f"<i>paths {PATHS_SPELT_OUT + 1}–{len(b.paths)}</i>, "
@@ -160,6 +163,53 @@ class BreakdownPanel(QTextBrowser):
             out.append(Paragraph((f"{name_html(name)} is frozen (not trainable): it stays ",
                                   Num(number_html(u.value)), "."), big=False))
         return out
+
+    def _tables(self, path) -> list[Rows]:
+        """The factors' numbers: a row per sample and a column per factor when that fits
+        the panel's width; else turned over, a row per factor and a column per sample,
+        in as many blocks of samples as it takes. The panel never scrolls sideways."""
+        symbols = [partial_html(f.numerator, f.denominator) for f in path.factors]
+        listed = range(min(len(path.products), MAX_SAMPLE_ROWS))
+        more = len(path.products) - len(listed)
+
+        def numbers(i):
+            return (*(Num(number_html(f.values[i])) for f in path.factors),
+                    Num(number_html(path.products[i]), bold=True))
+        wide = Rows(("", *symbols, "product"),
+                    tuple((f"sample {i + 1}", *numbers(i)) for i in listed), more)
+        # The width with a vertical scroll bar, shown or not: the tables must not turn
+        # over and back as the bar comes and goes.
+        bar = 0 if self.verticalScrollBar().isVisible() else \
+            self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        room = self.viewport().width() - bar - 2 * self.document().documentMargin() - 4
+        if self._table_width(wide) <= room:
+            return [wide]
+        columns = [numbers(i) for i in listed]
+        labels = (*symbols, "<b>product</b>")
+        label_width = self._table_width(Rows(("",), tuple((t,) for t in labels)))
+        column_width = max(self._table_width(Rows((f"sample {i + 1}",), tuple(
+            (c,) for c in columns[i]))) for i in listed)
+        per_block = max(1, int((room - label_width) // column_width))
+        blocks = []
+        for start in range(0, len(columns), per_block):
+            chunk = range(start, min(start + per_block, len(columns)))
+            blocks.append(Rows(("", *(f"sample {i + 1}" for i in chunk)),
+                               tuple((label, *(columns[i][r] for i in chunk))
+                                     for r, label in enumerate(labels)),
+                               more if start + per_block >= len(columns) else 0))
+        return blocks
+
+    def _table_width(self, block: Rows) -> float:
+        """How wide `_rows` draws a table: its columns, each with a gap before it."""
+        metrics = self.fontMetrics()
+        gap = metrics.horizontalAdvance("  00")
+        return sum(w + metrics.horizontalAdvance("0") + gap for w in self._widths(block))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            # the tables may turn over or regroup at the new width (after the resize)
+            QTimer.singleShot(0, self.live.request)
 
     def _char_format(self, big: bool, bold: bool) -> QTextCharFormat:
         fmt = QTextCharFormat()
@@ -195,7 +245,8 @@ class BreakdownPanel(QTextBrowser):
         metrics = self.fontMetrics()
 
         def width(cell):
-            return metrics.horizontalAdvance(cell.text if isinstance(cell, Num) else cell)
+            return metrics.horizontalAdvance(cell.text if isinstance(cell, Num)
+                                             else _TAGS.sub("", cell))
         return [max([metrics.horizontalAdvance(_TAGS.sub("", head))]
                     + [width(r[c]) for r in block.rows])
                 for c, head in enumerate(block.heads)]
@@ -234,8 +285,8 @@ class BreakdownPanel(QTextBrowser):
                 cursor.insertText("\t", plain)
                 if isinstance(cell, Num):
                     self._number(cursor, cell.text, bold if cell.bold else plain)
-                else:
-                    cursor.insertText(cell, plain)
+                else:  # a row's label: rich text (a factor's ∂ symbol) or plain
+                    cursor.insertHtml(cell)
         if block.more:
             cursor.insertBlock(QTextBlockFormat(), plain)
             cursor.insertText(f"… and {block.more:,} more samples, all in the sum below.",

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -86,6 +87,9 @@ class DataTable(QTableWidget):
         self.session = session
         self.setToolTip("The training samples. Edit a cell and press Enter; "
                         "use the buttons to add or remove samples.")
+        # Every column shares the width: the table never hides a column to the right.
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.horizontalHeader().setMinimumSectionSize(48)
         self.shown = None  # which data arrays the cells show now
         self.cellChanged.connect(self._edited)
         self.live = LiveRefresh(self, self.refresh, 0.1, lambda: session.running)
