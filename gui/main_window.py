@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QTabBar,
     QTextBrowser,
     QVBoxLayout,
@@ -89,7 +90,7 @@ class MainWindow(QMainWindow):
             ("tangent", "Loss vs parameter", self.lazy_tangent, Qt.RightDockWidgetArea),
             ("landscape", "Landscape", self.lazy_landscape, Qt.RightDockWidgetArea),
             ("gradcheck", "Gradient check", self.gradient_check, Qt.BottomDockWidgetArea),
-            ("editor", "Build network", self.editor, Qt.BottomDockWidgetArea),
+            ("editor", "Build network", scrolled(self.editor), Qt.BottomDockWidgetArea),
             ("quiz", "Quiz", self.quiz, Qt.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
@@ -166,9 +167,52 @@ class MainWindow(QMainWindow):
         dock.raise_()
 
     def set_presenter(self, on: bool) -> None:
+        """Presenter mode is a layout, not only bigger fonts: the diagram, the breakdown
+        and the loss large, every other panel a tab under the diagram until asked for.
+        Leaving it puts back the layout it started from, exactly."""
+        if on == self.appearance.presenter:
+            self.presenter_action.setChecked(on)
+            return
+        if on:
+            self._presenter_state = self.saveState()
         self.appearance.set_presenter(on)
+        if on:
+            self._presenter_layout()
+        elif self._presenter_state is not None:
+            # After the normal fonts have reached every dock (their minimum sizes with them).
+            state, self._presenter_state = self._presenter_state, None
+            QApplication.processEvents()
+            self.restoreState(state)
+        else:  # started in presenter mode: no earlier layout to go back to
+            self.restoreState(self._default_state)
+            self.apply_default_layout()
+        self.presenter_action.setChecked(on)
+
+    def _presenter_layout(self) -> None:
+        tucked = ("data", "parameters", "history", "gradcheck", "tangent", "landscape",
+                  "editor", "notes")
+        for key in tucked:
+            dock = self.docks[key]
+            dock.setFloating(False)
+            self.addDockWidget(Qt.BottomDockWidgetArea, dock)
+        for key in tucked[1:]:
+            self.tabifyDockWidget(self.docks["data"], self.docks[key])
+        for key in ("breakdown", "loss"):
+            self.docks[key].show()
+            self.docks[key].setFloating(False)
+        self.docks["data"].raise_()
+        self.docks["breakdown"].raise_()
+        self.docks["loss"].raise_()
+        w, h = self.width(), self.height()
+        self.resizeDocks([self.docks["breakdown"]], [int(w * 0.46)], Qt.Horizontal)
+        self.resizeDocks([self.docks["data"]], [int(h * 0.3)], Qt.Vertical)
+        self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
+                         [int(h * 0.6), int(h * 0.4)], Qt.Vertical)
+        QTimer.singleShot(0, self._hide_stale_tab_bars)
 
     def normal_size(self) -> None:
+        """Ctrl+0: zoom 1 and presenter mode off (its layout put back)."""
+        self.set_presenter(False)
         self.appearance.zoom_reset()
 
     def toggle_full_screen(self) -> None:
@@ -209,7 +253,9 @@ class MainWindow(QMainWindow):
             style_plot(plot)
             scale_items(plot, scale)
         self.breakdown.refresh()
-        self.network_view.set_theme(self.appearance.effective_theme(), scale)
+        for dock in self.docks.values():  # dock titles follow the zoom too
+            dock.setFont(QApplication.font())
+        self.network_view.set_theme(self.appearance.effective_theme())
         self.presenter_action.setChecked(self.appearance.presenter)
 
     def _update_title(self) -> None:
@@ -237,6 +283,9 @@ class MainWindow(QMainWindow):
         a new one (seen with two tabbed groups): it floats over other panels. A bar whose
         tabs all appear in a bigger bar is such a leftover."""
         bars = [b for b in self.findChildren(QTabBar) if b.parent() is self and b.isVisible()]
+        for bar in bars:  # whole titles; scroll buttons when they do not fit
+            bar.setElideMode(Qt.ElideNone)
+            bar.setUsesScrollButtons(True)
         texts = {b: [b.tabText(i) for i in range(b.count())] for b in bars}
         for bar in bars:
             if any(other is not bar and set(texts[bar]) <= set(texts[other])
@@ -285,6 +334,15 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
         super().closeEvent(event)
+
+
+def scrolled(panel: QWidget) -> QScrollArea:
+    """A panel in a scroll area: a tall form must not set the height of its dock group."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.NoFrame)
+    return area
 
 
 def appearance_for(app) -> Appearance:

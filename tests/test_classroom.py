@@ -16,10 +16,10 @@ def test_presenter_mode_doubles_the_breakdown_font_and_ctrl_0_restores(window, q
 
     qtbot.keyClick(w.network_view, Qt.Key_F5)
     assert w.appearance.presenter
-    qtbot.waitUntil(lambda: size() >= 2 * normal - 0.01, timeout=1000)  # fonts propagate
+    qtbot.waitUntil(lambda: size() >= 1.6 * normal - 0.01, timeout=1000)  # fonts propagate
     assert w.presenter_action.isChecked()
     qtbot.keyClick(w.network_view, Qt.Key_Equal, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: size() > 2 * normal, timeout=1000)
+    qtbot.waitUntil(lambda: size() > 1.6 * normal + 0.01, timeout=1000)
     qtbot.keyClick(w.network_view, Qt.Key_0, Qt.ControlModifier)
     qtbot.waitUntil(lambda: size() == pytest.approx(normal), timeout=1000)
     assert not w.appearance.presenter
@@ -29,9 +29,9 @@ def test_plot_lines_and_markers_scale_with_presenter_mode(window):
     w = window()
     curve = w.loss_plot.curve
     width = curve.opts["pen"].widthF()
-    w.appearance.set_presenter(True)
-    assert curve.opts["pen"].widthF() == pytest.approx(2 * width)
-    assert w.loss_plot.current.diameter() == pytest.approx(26)
+    w.set_presenter(True)
+    assert curve.opts["pen"].widthF() == pytest.approx(1.6 * width)
+    assert w.loss_plot.current.diameter() == pytest.approx(1.6 * 13)
 
 
 @pytest.mark.parametrize("theme", ["dark", "high contrast", "light"])

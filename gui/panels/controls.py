@@ -43,6 +43,7 @@ class Controls(QToolBar):
         self.rate.setToolTip("Step size = slope × learning rate. Type a number above 0 and "
                              "press Enter.")
         self.rate.editingFinished.connect(self._rate_edited)
+        self.rate.returnPressed.connect(self.rate.clearFocus)  # then Space steps
         self.addWidget(self.rate)
         self.addWidget(QLabel("  speed "))
         self.speed = QSlider(Qt.Horizontal)

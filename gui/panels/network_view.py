@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsLineItem,
@@ -27,6 +27,11 @@ from gui.session import Session
 POSITIVE, NEGATIVE, SELECTED = QColor("#1f77b4"), QColor("#e8710a"), QColor("#d62728")
 INK = QColor("#111")  # value labels sit on a white box in every theme
 RADIUS, COLUMN, ROW = 34.0, 260.0, 170.0
+LABEL_POINTS = 13.0  # in scene units
+WIDEST_VALUE = "-0.1234"  # the room a label keeps for its value (4 significant figures)
+ALONG = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.3, 0.7, 0.2, 0.8)  # along an edge
+BIAS_SPOTS = ((0, RADIUS + 16), (0, RADIUS + 40), (0, -RADIUS - 16), (RADIUS + 50, RADIUS),
+              (-RADIUS - 50, RADIUS))  # around the node, best first
 MAX_LABELLED_EDGES = 40  # past this the labels would cover each other
 MAX_DRAWN_EDGES = 600  # past this each weight is not its own item (see _draw_as_bundles)
 
@@ -60,9 +65,11 @@ class NetworkView(QGraphicsView):
         self.setRenderHint(QPainter.Antialiasing)
         self.setScene(QGraphicsScene(self))
         self.setMouseTracking(True)
+        # The whole drawing is always fitted to the view: it never needs a scroll bar.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.session = session
         self.ink = QColor("#111")
-        self.scale = 1.0
         self.edges: dict[str, QGraphicsLineItem] = {}
         self.shown: dict = {}  # item -> what it draws now
         self.labels: dict[str, ValueLabel] = {}
@@ -79,27 +86,23 @@ class NetworkView(QGraphicsView):
         net = self.session.network
         columns = [net.inputs, *net.sizes]
         tallest = max(columns)
-        # Presenter mode's bigger labels need more room or they cover each other; the
-        # spacing grows by less than the font, so the labels still grow on screen.
-        spread = self._font_factor() ** 0.5
-        return [[QPointF(c * COLUMN * spread,
-                         (j - (n - 1) / 2) * ROW * spread * min(1.0, 6 / tallest))
+        return [[QPointF(c * COLUMN, (j - (n - 1) / 2) * ROW * min(1.0, 6 / tallest))
                  for j in range(n)] for c, n in enumerate(columns)]
-
-    def _font_factor(self) -> float:
-        return min(self.scale, 1.6)
 
     def rebuild(self) -> None:
         scene = self.scene()
         scene.clear()
         self.edges, self.labels, self.shown = {}, {}, {}
+        self.node_items: list[QGraphicsEllipseItem] = []
         net, names = self.session.network, self.session.network.names
         pos = self._positions()
         n_edges = sum(w.size for w in net.weights)
         # Scene units, not screen points: the view scales the whole drawing to fit, so a
-        # bigger window (or projector) gives bigger labels without crowding them.
+        # bigger window (or presenter mode's bigger diagram) gives bigger labels without
+        # crowding them: where labels sit in the drawing never depends on the zoom.
         font = QFont(self.font())
-        font.setPointSizeF(13.0 * self._font_factor())
+        font.setPointSizeF(LABEL_POINTS)
+        wishes = []  # (parameter, the places its label may go, best first)
         if n_edges > MAX_DRAWN_EDGES:
             self._draw_as_bundles(pos)
         for layer, w in enumerate(net.weights if n_edges <= MAX_DRAWN_EDGES else []):
@@ -117,7 +120,8 @@ class NetworkView(QGraphicsView):
                         n_out = w.shape[0]
                         t = 0.5 if n_out == 1 else 0.35 if n_out == 2 else \
                             0.25 + 0.5 * j / (n_out - 1)
-                        self._label(name, a + (b - a) * t, font)
+                        tries = sorted(ALONG, key=lambda s, t=t: abs(s - t))
+                        wishes.append((name, [a + (b - a) * s for s in tries]))
         self.overlays = []
         self.node_pos = {(c, j): p for c, column in enumerate(pos) for j, p in enumerate(column)}
         self.font_for_labels = font
@@ -128,18 +132,23 @@ class NetworkView(QGraphicsView):
                 node.setBrush(QBrush(QColor("#f4f4f4")))
                 node.setPen(QPen(QColor("#444"), 2))
                 scene.addItem(node)
+                self.node_items.append(node)
                 text = names.inputs[j] if c == 0 else self._node_text(c - 1, j)
                 label = scene.addSimpleText(text, font)
                 r = label.boundingRect()
                 label.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
                 if c > 0 and net.biases[c - 1] is not None and n_edges <= MAX_LABELLED_EDGES:
-                    self._label(names.biases[c - 1][j], p + QPointF(0, RADIUS + 16), font)
+                    wishes.append((names.biases[c - 1][j],
+                                   [p + QPointF(dx, dy) for dx, dy in BIAS_SPOTS]))
                 if c == len(pos) - 1 and names.post[-1][j] != text:
                     out = scene.addSimpleText(names.post[-1][j], font)
                     out.setBrush(self.ink)
                     out.setPos(p.x() + RADIUS + 8, p.y() - out.boundingRect().height() / 2)
+                    self.node_items.append(out)
+        self._place_labels(wishes, font)
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
         self.refresh()
-        self.fitInView(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt.KeepAspectRatio)
+        self.fitInView(scene.sceneRect(), Qt.KeepAspectRatio)
 
     def _draw_as_bundles(self, pos) -> None:
         """Thousands of weights: one thin grey path per layer (one item to draw, nothing to
@@ -167,15 +176,34 @@ class NetworkView(QGraphicsView):
             return post if len(post) <= 6 else "Σ"
         return short or "Σ"
 
+    def _place_labels(self, wishes, font: QFont) -> None:
+        """Each label at the first of its places that is clear of the nodes and of the
+        labels placed before it (room kept for its longest value), else the best one."""
+        metrics = QFontMetricsF(font)
+        taken = [item.sceneBoundingRect() for item in self.node_items]
+        for name, places in wishes:
+            width = metrics.horizontalAdvance(f"{name} = {WIDEST_VALUE}") + 8
+            height = metrics.height() + 4
+
+            def box(at, w=width, h=height):
+                return QRectF(at.x() - w / 2, at.y() - h / 2, w, h)
+
+            def clashes(at):
+                rect = box(at)
+                return sum(rect.intersects(other) for other in taken)
+            at = next((p for p in places if not clashes(p)), None)
+            if at is None:
+                at = min(places, key=clashes)
+            taken.append(box(at))
+            self._label(name, at, font)
+
     def _label(self, name: str, at: QPointF, font: QFont) -> None:
         label = ValueLabel(name, at, font)
         self.scene().addItem(label)
         self.labels[name] = label
 
-    def set_theme(self, theme: str, scale: float = 1.0) -> None:
-        """Node fill, outlines and text that read on the theme's background; labels and
-        lines bigger in presenter mode (labels less, so they do not collide)."""
-        self.scale = scale
+    def set_theme(self, theme: str) -> None:
+        """Node fill, outlines and text that read on the theme's background."""
         dark = theme in ("dark", "high contrast")
         self.ink = QColor("#f0f0f0" if dark else "#111")
         self.setBackgroundBrush(QColor("#000" if theme == "high contrast" else
@@ -192,7 +220,7 @@ class NetworkView(QGraphicsView):
         for name, line in self.edges.items():
             v = s.value(name)
             colour = SELECTED if name == s.selected else (POSITIVE if v >= 0 else NEGATIVE)
-            width = (1.5 + 7.0 * math.sqrt(min(abs(v) / biggest, 1.0))) * self.scale
+            width = 1.5 + 7.0 * math.sqrt(min(abs(v) / biggest, 1.0))
             if shown.get(line) != (colour.rgb(), width):
                 shown[line] = (colour.rgb(), width)
                 line.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
@@ -282,5 +310,4 @@ class NetworkView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.fitInView(self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20),
-                       Qt.KeepAspectRatio)
+        self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)

@@ -89,6 +89,8 @@ class ParametersPanel(QWidget):
             field.setToolTip(f"{name}: type a number and press Enter. The slope and the "
                              "step size follow at once.")
             field.editingFinished.connect(lambda n=name: self._commit(n))
+            # Enter hands the keyboard back to the window: Space steps again at once.
+            field.returnPressed.connect(field.clearFocus)
             field.installEventFilter(self)
             check = QCheckBox()
             check.setObjectName(f"trainable_{name}")

@@ -1,0 +1,154 @@
+"""The window as a class sees it, at the screen sizes teachers and students have: every
+plot tall enough to read, the breakdown never scrolling sideways, the diagram never
+needing a scroll bar, its labels apart from each other and from the nodes, never under
+9 px. Off screen, the window is given the size a maximised window gets under a window
+manager (the screen less a title bar and a panel); tests/test_real_window.py checks the
+real maximised size under one."""
+
+import itertools
+
+import pytest
+from PySide6.QtCore import Qt
+
+from engine import PRESETS
+
+# (screen, the window's size when maximised on it: less ~60 px of title bar and panel)
+SCREENS = {"1280x800": (1280, 740), "1366x768": (1366, 708), "1920x1080": (1920, 1020)}
+MIN_PLOT_PX = 150
+MIN_LABEL_PX = 9
+
+
+def laid_out(window, qtbot, lesson, size):
+    w = window(lesson)
+    w.resize(*size)
+    w.reset_layout()
+    qtbot.wait(50)  # docks settle, deferred refreshes run
+    return w
+
+
+def on_screen_plots(w):
+    return [p for p in (w.loss_plot, w.data_panel.plot) if p.isVisible()]
+
+
+def label_rects(view):
+    return {name: label.sceneBoundingRect() for name, label in view.labels.items()
+            if label.isVisible()}
+
+
+def assert_diagram_readable(w):
+    view = w.network_view
+    assert not view.horizontalScrollBar().isVisible()
+    assert not view.verticalScrollBar().isVisible()
+    rects = label_rects(view)
+    for (a, ra), (b, rb) in itertools.combinations(rects.items(), 2):
+        assert not ra.intersects(rb), f"labels {a} and {b} overlap"
+    nodes = [item.sceneBoundingRect() for item in view.node_items]
+    for name, rect in rects.items():
+        for node in nodes:
+            assert not rect.intersects(node.adjusted(6, 6, -6, -6)), f"{name} covers a node"
+    shown = view.mapFromScene(view.sceneRect()).boundingRect()
+    assert view.viewport().rect().contains(shown)  # nothing outside the visible area
+    scale = view.transform().m11()
+    for name, label in view.labels.items():
+        px = label.text.font().pointSizeF() * view.logicalDpiY() / 72 * scale
+        assert px >= MIN_LABEL_PX, f"{name} is {px:.1f} px on screen"
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("lesson", PRESETS)
+def test_every_preset_is_readable_at_every_screen_size(window, qtbot, lesson, screen):
+    w = laid_out(window, qtbot, lesson, SCREENS[screen])
+    for plot in on_screen_plots(w):
+        assert plot.height() >= MIN_PLOT_PX, f"{plot.objectName()} is {plot.height()} px"
+    assert len(on_screen_plots(w)) == 2
+    assert_diagram_readable(w)
+    bar = w.breakdown.horizontalScrollBar()
+    for name in w.session.network.param_names:
+        w.session.select(name)
+        qtbot.wait(1)
+        assert bar.maximum() == 0, f"the breakdown of {name} scrolls sideways"
+
+
+def test_first_layout_gives_the_breakdown_and_the_diagram_room(window, qtbot):
+    w = laid_out(window, qtbot, "statquest-all", SCREENS["1280x800"])
+    assert w.breakdown.width() >= 0.3 * w.width()
+    assert w.network_view.width() >= 0.3 * w.width()
+    assert w.parameters.width() <= 0.22 * w.width() + 10
+
+
+def test_reset_layout_brings_back_a_closed_panel(window, qtbot):
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS["1280x800"])
+    w.docks["loss"].close()
+    w.docks["data"].setFloating(True)
+    w.reset_layout()
+    qtbot.wait(20)
+    assert w.docks["loss"].isVisible() and not w.docks["data"].isFloating()
+    assert w.loss_plot.height() >= MIN_PLOT_PX
+
+
+def test_no_two_actions_share_a_shortcut(window):
+    from PySide6.QtGui import QAction
+
+    w = window()
+    seen = {}
+    for action in w.findChildren(QAction):
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in seen, f"{text} is both {seen[text]!r} and {action.text()!r}"
+            seen[text] = action.text()
+    assert "Ctrl+Shift+Z" in seen and "Ctrl+Z" in seen
+
+
+def test_enter_in_a_field_then_space_steps(window, qtbot):
+    w = window("statquest-b3")
+    field = w.parameters.fields["w3"]
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, "-1")
+    qtbot.keyClick(field, Qt.Key_Return)
+    assert w.session.value("w3") == -1.0
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key_Space)
+    assert w.session.steps_done == 1
+    assert field.text() == "-1"  # the space did not go into the field
+
+
+def dock_geometries(w):
+    """Where each dock on screen is (a dock tabbed behind another is parked outside the
+    window at a size Qt chooses: it is not part of what a user sees)."""
+    return {key: dock.geometry().getRect() for key, dock in w.docks.items()
+            if dock.isVisible() and dock.geometry().intersects(w.rect())}
+
+
+def test_presenter_mode_is_a_layout_and_leaving_it_restores_the_old_one(window, qtbot):
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS["1920x1080"])
+    normal_font = w.breakdown.font().pointSizeF()
+    w.docks["history"].raise_()  # the user's own arrangement, to come back to
+    qtbot.wait(20)
+    before = dock_geometries(w)
+    qtbot.keyClick(w.network_view, Qt.Key_F5)
+    qtbot.wait(50)
+    assert w.appearance.presenter
+    assert w.breakdown.font().pointSizeF() >= 1.5 * normal_font
+    # big: the diagram, the breakdown, the loss plot; the breakdown whole, no scrolling
+    assert w.breakdown.width() >= 0.4 * w.width()
+    assert w.network_view.width() >= 0.4 * w.width()
+    assert w.loss_plot.height() >= 200
+    assert w.breakdown.verticalScrollBar().maximum() == 0
+    assert w.breakdown.horizontalScrollBar().maximum() == 0
+    text = w.breakdown.toPlainText()
+    assert "step size" in text and "new b3" in text
+    assert_diagram_readable(w)
+    qtbot.keyClick(w.network_view, Qt.Key_F5)
+    qtbot.wait(50)
+    assert not w.appearance.presenter
+    assert dock_geometries(w) == before
+    assert set(before) == {"parameters", "notes", "history", "breakdown", "loss"}
+    assert not w.network_view.horizontalScrollBar().isVisible()
+
+
+def test_presenter_mode_at_1280x800_keeps_labels_readable(window, qtbot):
+    w = laid_out(window, qtbot, "statquest-all", SCREENS["1280x800"])
+    w.set_presenter(True)
+    qtbot.wait(50)
+    assert_diagram_readable(w)
+    assert w.breakdown.horizontalScrollBar().maximum() == 0
