@@ -1,6 +1,7 @@
 """How big and in which colours: zoom (Ctrl+= / Ctrl+- / Ctrl+0), presenter mode (F5:
-1.6 times the size and its own layout), full screen (F11), and the themes: follow the system, light, dark, or
-high contrast. All of it is remembered between runs (QSettings)."""
+1.6 times the size; the window gives it its own layout), full screen (F11), and the
+themes: follow the system, light, dark, or high contrast. All of it is remembered
+between runs (QSettings)."""
 
 from __future__ import annotations
 
