@@ -70,7 +70,10 @@ def test_quiz_accepts_right_answers_and_marks_a_wrong_factor(window, qtbot):
     assert quiz.check()
     assert s.trainer.steps_done == 1
     assert s.value("w1") != before
-    assert "1 right of 2" in quiz.score.text()
+    # the score counts answers, each once: 14 of the 15 were right at the first try
+    assert len(quiz.qs) == 15
+    assert "14 of 15 answers right first time" in quiz.score.text()
+    assert "Correct" in quiz.feedback.text() and quiz.feedback.isVisible()
     w.session.set_quiz(False)
     qtbot.waitUntil(lambda: re.search(r"Σ = ", w.breakdown.toPlainText()) is not None)
 
@@ -93,3 +96,34 @@ def test_lesson_notes_show_the_description(window):
     assert "slips in the article" in w.notes.toPlainText().lower()
     w.files.open("statquest-b3")
     assert "b3" in w.notes.toPlainText()
+
+
+def test_quiz_mode_hides_the_answers_in_every_panel(window, qtbot):
+    # The answers of the quiz on b3: slope −15.6551, step size −1.56551, new b3 1.56551.
+    w = window("statquest-b3")
+    w.docks["gradcheck"].raise_()
+    w.docks["tangent"].raise_()
+    qtbot.wait(20)
+    w.session.set_quiz(True)
+    qtbot.wait(20)
+    model = w.history.model()
+    last = model.rowCount() - 1
+    row = [model.data(model.index(last, c)) for c in range(model.columnCount())]
+    assert "?" in row and not any(str(v).startswith(("-15.6", "-1.56")) for v in row)
+    cells = [w.gradient_check.item(r, c).text() for r in range(w.gradient_check.rowCount())
+             for c in range(w.gradient_check.columnCount()) if w.gradient_check.item(r, c)]
+    assert not any("15.6" in text for text in cells)
+    assert "15.6" not in w.tangent.plotItem.titleLabel.text
+    assert not w.tangent.tangent.isVisible()
+    assert "15.6" not in w.network_view.tooltip_text("b3")
+    # a breakdown dock closed and opened again still hides them
+    w.docks["breakdown"].close()
+    w.docks["breakdown"].show()
+    qtbot.wait(20)
+    assert "15.6" not in w.breakdown.toPlainText()
+    # leaving quiz mode brings every number back
+    w.session.set_quiz(False)
+    qtbot.wait(20)
+    assert "−15.6551" in w.breakdown.toPlainText()
+    assert "?" not in [model.data(model.index(last, c)) for c in range(model.columnCount())]
+    assert w.tangent.tangent.isVisible()

@@ -33,9 +33,17 @@ class GradientCheckTable(QTableWidget):
         self.live = LiveRefresh(self, self.refresh, 0.2, lambda: session.running)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
+        session.quizChanged.connect(self.live.request)
         self.live.request()  # only when on screen: big networks have thousands of rows
 
     def refresh(self) -> None:
+        if self.session.quiz_active:  # every slope here answers a quiz question
+            self.rows = []
+            self.setRowCount(1)
+            for c in range(1, self.columnCount()):
+                self.setItem(0, c, QTableWidgetItem(""))
+            self.setItem(0, 0, QTableWidgetItem("Hidden during the quiz"))
+            return
         all_names = self.session.network.param_names
         names = all_names
         if len(names) > MAX_CHECK_ROWS:  # a big network: an even sample and the selected one

@@ -27,6 +27,7 @@ class HistoryModel(QAbstractTableModel):
         session.lessonChanged.connect(self._reset)
         session.selectionChanged.connect(self._update)
         session.stateChanged.connect(self._update)
+        session.quizChanged.connect(self._update)
 
     def _shown_params(self) -> list[str]:
         """Every trainable parameter of a small network; of a big one the selected one
@@ -88,6 +89,9 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.DisplayRole and index.isValid():
             if index.column() == 0:
                 return str(self.session.history.steps[index.row()])
+            if self.session.quiz_active and index.row() == self._rows - 1 and \
+                    self._columns[index.column()][1] in ("grads", "step_sizes"):
+                return "?"  # the next step's slope and step size are the quiz's answers
             return fmt(self.value(index.row(), index.column()), 8)
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignRight | Qt.AlignVCenter)

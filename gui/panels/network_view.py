@@ -300,6 +300,8 @@ class NetworkView(QGraphicsView):
 
     def tooltip_text(self, name: str) -> str:
         s = self.session
+        if s.quiz_active:  # the slope is what the students work out
+            return f"{name} = {fmt(s.value(name), 6)}\nClick to choose it for the quiz."
         b = s.breakdown(name)
         path = b.paths[0]
         formula = " × ".join(f.formula for f in path.factors)

@@ -31,7 +31,7 @@ class QuizPanel(QWidget):
         self.setObjectName("quizPanel")
         self.session = session
         self.active = False
-        self.right = self.asked = 0
+        self.right = self.answered = 0  # answers right first time, answers given
         self.fields: dict[str, QLineEdit] = {}
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -116,7 +116,9 @@ class QuizPanel(QWidget):
             grid.addWidget(field, row, 1)
             self.fields[q.key] = field
         self.scroll.setWidget(body)
+        self.first_tries: dict[str, bool] = {}  # each question's first answer: right?
         self.feedback.setText("")
+        self.feedback.setStyleSheet("")
         self._show_score()
 
     def check(self) -> bool:
@@ -124,29 +126,33 @@ class QuizPanel(QWidget):
         marks = check(self.qs, typed, self.tolerance.value() / 100)
         for key, ok in marks.items():
             self.fields[key].setStyleSheet(RIGHT if ok else WRONG)
+            if typed[key].strip() and key not in self.first_tries:
+                self.first_tries[key] = ok  # the score counts each answer once
         wrong = [q for q in self.qs if not marks[q.key]]
-        self.asked += 1
         if not wrong:
-            self.right += 1
-            self.feedback.setText("All right! Taking the step.")
-            self._step()
+            self._step(f"✔ Correct! All {len(self.qs)} answers are right. Step "
+                       f"{self.session.steps_done + 1} is taken; here is the next one.", RIGHT)
             return True
         names = ", ".join(q.label for q in wrong[:4]) + (" …" if len(wrong) > 4 else "")
-        self.feedback.setText(f"{len(wrong)} wrong: {names}. Fix the red ones and Check "
-                              "again, or Reveal.")
+        self.feedback.setStyleSheet(WRONG)
+        self.feedback.setText(f"✘ {len(wrong)} of {len(self.qs)} not right yet: {names}. "
+                              "Fix the red ones and Check again, or Reveal.")
         self._show_score()
         return False
 
     def reveal(self) -> None:
-        for q in self.qs:
-            self.fields[q.key].setText(fmt(q.answer))
-            self.fields[q.key].setStyleSheet("")
-        self.feedback.setText("Revealed. Taking the step.")
-        self._step()
+        shown = "; ".join(f"{q.label} = {fmt(q.answer)}" for q in self.qs[-3:])
+        self._step(f"Revealed: {shown}. The step is taken; here is the next one.", "")
 
-    def _step(self) -> None:
+    def _step(self, feedback: str, style: str) -> None:
+        self.right += sum(self.first_tries.values())
+        self.answered += len(self.first_tries)
         self.session.step()
         self.new_question()
+        self.feedback.setStyleSheet(style)
+        self.feedback.setText(feedback)
 
     def _show_score(self) -> None:
-        self.score.setText(f"Score: {self.right} right of {self.asked} checked")
+        right = self.right + sum(self.first_tries.values())
+        answered = self.answered + len(self.first_tries)
+        self.score.setText(f"Score: {right} of {answered} answers right first time")

@@ -36,7 +36,8 @@ class TangentPlot(pg.PlotWidget):
         self.arrow = pg.ArrowItem(angle=0, headLen=16, brush="#2ca02c", pen=None)
         self.addItem(self.arrow)
         self.live = LiveRefresh(self, self.refresh)
-        for signal in (session.stateChanged, session.selectionChanged, session.lessonChanged):
+        for signal in (session.stateChanged, session.selectionChanged, session.lessonChanged,
+                       session.quizChanged):
             signal.connect(self.live.request)
         self.live.now()
 
@@ -62,8 +63,15 @@ class TangentPlot(pg.PlotWidget):
             self.arrow.setPos(*arrow_at)
         self.arrow.setStyle(angle=0 if new < value else 180)
         set_labels(self, name, s.loss_symbol)
-        self.setTitle(f"{s.loss_symbol} against {name}: slope {fmt(slope, 4)}, "
-                      f"next step lands at {name} = {fmt(new, 4)}")
+        quiz = s.quiz_active  # the tangent's slope and the landing are the quiz's answers
+        for item in (self.tangent, self.landing, self.step_line):
+            item.setVisible(not quiz)
+        if quiz:
+            self.arrow.setVisible(False)
+            self.setTitle(f"{s.loss_symbol} against {name} (its slope is hidden in the quiz)")
+        else:
+            self.setTitle(f"{s.loss_symbol} against {name}: slope {fmt(slope, 4)}, "
+                          f"next step lands at {name} = {fmt(new, 4)}")
         finite = shown(ys)[np.isfinite(ys)]
         keep_in_view(self, "x", float(xs[0]), float(xs[-1]))
         if len(finite):
