@@ -21,14 +21,12 @@ class FileActions(QObject):
     def __init__(self, window: QMainWindow, session: Session):
         super().__init__(window)
         self.window, self.session = window, session
-        self.last_error_box: QMessageBox | None = None
 
     def error(self, title: str, text: str) -> None:
         self.window.statusBar().showMessage(text, 15000)
         box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, self.window)
         box.setAttribute(Qt.WA_DeleteOnClose)
         box.open()
-        self.last_error_box = box
 
     # --- lessons -----------------------------------------------------------------
     def open(self, name_or_path) -> bool:

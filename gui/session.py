@@ -65,6 +65,7 @@ class Session(QObject):
     flowRequested = Signal()  # "Show the flow": the diagram animates the next step
     message = Signal(str)  # news for the status bar
     refused = Signal(str)  # a change that was not made, and why
+    problem = Signal(str, str)  # (title, text): a file that cannot be used, for a dialog
 
     def __init__(self, lesson: Lesson, path: Path | None = None):
         super().__init__()
@@ -139,6 +140,9 @@ class Session(QObject):
                 x, y = load_csv(data_file, targets=self.network.sizes[-1])
             lesson = build_lesson(self.lesson, hidden, output, loss, naming, seed, x, y)
         except LessonError as exc:
+            if data_file is not None:  # a file chosen in a dialog: answer in a dialog too
+                self.problem.emit("Cannot use the data file",
+                                  f"{exc}. The network and data stay as they were.")
             return self._refuse(f"{exc}. The network and data stay as they were.")
         self.rebuild(lesson)
         self.message.emit(f"Network rebuilt: {lesson.network.inputs}-"

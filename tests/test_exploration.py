@@ -149,6 +149,11 @@ def test_malformed_csv_is_refused_and_data_stays(window, qtbot, tmp_path):
     before = w.session.trainer.inputs.copy()
     assert not w.editor.load_csv_from(str(bad))
     assert "sample 2, column 2" in w.statusBar().currentMessage()
+    from PySide6.QtWidgets import QMessageBox
+    # not only the status bar: a box says it too
+    box = next(b for b in w.findChildren(QMessageBox) if b.isVisible())
+    assert "sample 2, column 2" in box.text()
+    box.close()
     np.testing.assert_array_equal(w.session.trainer.inputs, before)
     good = tmp_path / "good.csv"
     good.write_text("x,y\n0,0\n0.25,0.5\n0.5,1\n0.75,0.5\n1,0\n")

@@ -40,6 +40,10 @@ def test_autosave_then_restore_gives_back_values_and_history(window, qtbot, tmp_
     other = window("single-weight")
     restore(other.session, state, tmp_path)
     assert other.session.trainer.steps_done == 3
+    # every panel shows the restored step, not step 0
+    assert other.controls.counter.text().strip() == "step 3"
+    assert other.history_slider.label.text() == "3 / 3"
+    assert other.history.model().rowCount() == 4
     np.testing.assert_array_equal(other.session.network.params, w.session.network.params)
     np.testing.assert_array_equal(other.session.trainer.history.loss,
                                   w.session.trainer.history.loss)

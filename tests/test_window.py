@@ -345,3 +345,28 @@ def test_breakdown_spells_out_eight_paths_and_sums_the_rest(window):
     assert float(rest.group(1).replace("−", "-")) == pytest.approx(expected, rel=1e-5, abs=1e-9)
     shown = re.search(r"Σ = (\S+)", text).group(1).replace("−", "-")
     assert float(shown) == pytest.approx(s.grad(s.selected), rel=1e-5, abs=1e-9)
+
+
+def test_status_bar_news_goes_when_its_cause_does(window, qtbot):
+    w = window("statquest-b3")
+    type_into(qtbot, field(w, "w1"), "abc")
+    assert w.statusBar().currentMessage().startswith("Refused")
+    w.controls.step()  # the next change that works
+    assert not w.statusBar().currentMessage().startswith("Refused")
+    w.session.set_running(True)
+    assert w.statusBar().currentMessage().startswith("Running")
+    w.session.set_running(False)
+    assert not w.statusBar().currentMessage().startswith("Running")
+
+
+def test_pause_shows_the_stopped_state_at_once(window, qtbot):
+    w = window("xor")
+    w.controls.speed.setValue(w.controls.speed.maximum())
+    qtbot.mouseClick(w.controls.button("runButton"), Qt.LeftButton)
+    qtbot.wait(300)
+    qtbot.mouseClick(w.controls.button("runButton"), Qt.LeftButton)
+    s = w.session
+    # no event loop pass in between: every field already shows the paused state
+    assert w.controls.counter.text().strip() == f"step {s.steps_done}"
+    for name, edit in w.parameters.fields.items():
+        assert float(edit.text()) == pytest.approx(s.value(name), rel=1e-7, abs=1e-12)
