@@ -304,9 +304,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["parameters"], self.docks["breakdown"]],
                          [params_width, int(w * 0.39)], Qt.Horizontal)
         self.resizeDocks([self.docks["data"]], [int(h * 0.36)], Qt.Vertical)
-        rows = self.parameters.scroll.widget().sizeHint().height() + 40
+        rows = min(self.parameters.scroll.widget().sizeHint().height() + 40, int(h * 0.6))
         self.resizeDocks([self.docks["parameters"], self.docks["notes"]],
-                         [min(rows, int(h * 0.6)), h], Qt.Vertical)
+                         [rows, max(h - rows - 120, 80)], Qt.Vertical)
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
                          [int(h * 0.58), int(h * 0.42)], Qt.Vertical)
 

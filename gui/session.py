@@ -251,6 +251,21 @@ class Session(QObject):
         with np.errstate(all="ignore"):
             return grid[:, 0], self.network.predict(grid)[:, 0]
 
+    def prediction_map(self, points: int = 60, output: int = 0):
+        """Two-input lessons: the network's output `output` over the plane of the two
+        inputs around the data. Returns (first input's values, second's, grid) with
+        grid[j, i] the prediction at (xs[i], ys[j])."""
+        x = self.trainer.inputs
+        axes = []
+        for k in range(2):
+            lo, hi = float(x[:, k].min()), float(x[:, k].max())
+            pad = max(0.15 * (hi - lo), 0.5 if hi == lo else 0.0)
+            axes.append(np.linspace(lo - pad, hi + pad, points))
+        aa, bb = np.meshgrid(*axes)
+        with np.errstate(all="ignore"):
+            out = self.network.predict(np.column_stack([aa.ravel(), bb.ravel()]))
+        return axes[0], axes[1], out[:, output].reshape(aa.shape)
+
     def predictions(self) -> np.ndarray:
         with np.errstate(all="ignore"):
             return self.network.predict(self.trainer.inputs)

@@ -294,6 +294,7 @@ def test_data_plot_puts_every_sample_where_the_network_predicts(window, qtbot, s
     from gui.panels.data import DataPlot
 
     w = window("xor")
+    w.data_panel.view_choice.setCurrentText("Targets vs predictions")
     rng = np.random.default_rng(1)
     w.session.set_data(rng.uniform(0, 1, (samples, 2)), rng.uniform(0, 1, (samples, 1)))
     qtbot.mouseClick(w.controls.button("stepButton"), Qt.LeftButton)
@@ -370,3 +371,34 @@ def test_pause_shows_the_stopped_state_at_once(window, qtbot):
     assert w.controls.counter.text().strip() == f"step {s.steps_done}"
     for name, edit in w.parameters.fields.items():
         assert float(edit.text()) == pytest.approx(s.value(name), rel=1e-7, abs=1e-12)
+
+
+@pytest.mark.parametrize("lesson", ["xor", "house-price"])
+def test_two_input_lessons_map_the_prediction_over_the_inputs(window, qtbot, lesson):
+    import numpy as np
+
+    w = window(lesson)
+    w.docks["data"].raise_()
+    qtbot.wait(20)
+    plot = w.data_panel.plot
+    s = w.session
+    assert plot.map.isVisible() and w.data_panel.view_choice.isVisible()
+    # every sample where it is, at its own inputs: XOR's four corners stay four points
+    x, y = plot.samples.getData()
+    np.testing.assert_array_equal(np.column_stack([x, y]), s.inputs)
+    assert len({(a, b) for a, b in zip(x, y, strict=True)}) == len(s.inputs)
+    # the map is the network's output: compare one cell with a forward pass by hand
+    image = plot.map.image
+    rect = plot.map.mapRectToParent(plot.map.boundingRect())
+    i, j = 7, 11
+    at = np.array([[rect.left() + (i + 0.5) * rect.width() / image.shape[1],
+                    rect.top() + (j + 0.5) * rect.height() / image.shape[0]]])
+    cell_width = rect.width() / (image.shape[1] - 1)
+    near = s.network.predict(at)[0, 0]
+    assert abs(image[j, i] - near) < 0.05 * (abs(near) + 1) + cell_width
+    # every sample inside the view, not cut at its edge
+    (x0, x1), (y0, y1) = plot.getViewBox().viewRange()
+    assert (x0 < s.inputs[:, 0]).all() and (s.inputs[:, 0] < x1).all()
+    assert (y0 < s.inputs[:, 1]).all() and (s.inputs[:, 1] < y1).all()
+    assert plot.getAxis("bottom").labelText == s.network.names.inputs[0]
+    assert plot.getAxis("left").labelText == s.network.names.inputs[1]
