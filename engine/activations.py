@@ -1,7 +1,12 @@
 """Activation functions, each with its derivative beside it and the words a lesson uses.
 
 Every function here is written so that no input, however large, overflows or warns:
-softplus(800) = 800, softplus(-800) = 0, sigmoid(+-800) = 1 and 0.
+softplus(800) = 800, softplus(-800) = 0, sigmoid(+-800) = 1 and 0, softmax of ±800.
+
+All but softmax act on each neuron alone, so f'(x) is one number per neuron. Softmax acts
+on a whole layer, p_k = e^{z_k} / Σ_j e^{z_j}, along the last axis (the neurons of a
+sample-major array); its derivative is a Jacobian, ∂p_k/∂z_j = p_k (δ_kj - p_j), and the
+backward pass uses it through `backward` (the Jacobian times the upstream gradient).
 """
 
 from __future__ import annotations
@@ -68,6 +73,24 @@ def _tanh_derivative(x: Array, y: Array, out: Array | None = None) -> Array:
     return out
 
 
+def _softmax(x: Array, out: Array | None = None) -> Array:
+    # e^(z - max z) / Σ e^(z - max z): the same p, and no exponent above 0 can overflow.
+    out = np.subtract(x, x.max(axis=-1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=-1, keepdims=True)
+    return out
+
+
+def _softmax_diagonal(x: Array, y: Array, out: Array | None = None) -> Array:
+    # ∂p_k/∂z_k = p_k (1 - p_k): the Jacobian's diagonal only; `backward` uses all of it.
+    return _sigmoid_derivative(x, y, out)
+
+
+def softmax_jacobian(p: Array) -> Array:
+    """∂p_k/∂z_j = p_k (δ_kj - p_j) per sample: shape samples × k × j."""
+    return p[:, :, None] * (np.eye(p.shape[-1]) - p[:, None, :])
+
+
 @dataclass(frozen=True)
 class Activation:
     """f(x) and f'(x). `function(x, out=None)` and `derivative(x, y, out=None)` may
@@ -79,6 +102,7 @@ class Activation:
     derivative: Callable[..., Array]
     formula: str  # f as a lesson writes it, with {x} for the input
     derivative_formula: str  # f' as a lesson writes it, with {x} input and {y} output
+    elementwise: bool = True  # False: f mixes a layer's neurons (softmax)
 
     @property
     def is_identity(self) -> bool:
@@ -89,6 +113,14 @@ class Activation:
         """Whether f' needs x, or is written in y alone (then training may overwrite x
         with y = f(x) in place)."""
         return "{x}" in self.derivative_formula
+
+    def backward(self, x: Array, y: Array, upstream: Array) -> Array:
+        """dLoss/dx from dLoss/dy (sample-major, neurons along the last axis): f'(x) ·
+        upstream for one-neuron functions; for softmax the Jacobian's product,
+        Σ_k upstream_k p_k (δ_kj - p_j) = p_j (upstream_j - Σ_k upstream_k p_k)."""
+        if self.elementwise:
+            return upstream * self.derivative(x, y)
+        return y * (upstream - np.sum(upstream * y, axis=-1, keepdims=True))
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -108,6 +140,11 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "tanh", lambda x, out=None: np.tanh(x, out=out), _tanh_derivative,
             "tanh({x})", "1 - {y}²",
+        ),
+        # Formulas for one entry of the Jacobian: {y} = p_k, {x} = z_j, {other} = p_j.
+        Activation(
+            "softmax", _softmax, _softmax_diagonal,
+            "e^{x} / Σ e^z", "{y} (δ - {other})", elementwise=False,
         ),
     )
 }

@@ -71,6 +71,11 @@ class _Lane:
             with np.errstate(**errors):
                 return self.run(net, loss, samples)
         last, value = len(net.layers) - 1, 0.0
+        # A cross-entropy hands back dLoss/dz of the output itself (p - y, the shortcut
+        # through its softmax or sigmoid), so the output's activation is not applied again.
+        fused = loss.output_activation is not None
+        if fused and net.activations[last].name != loss.output_activation:
+            raise ValueError(f"{loss.symbol} needs a {loss.output_activation} output layer")
         for first, inputs, pre, local, back, observed in self.chunks:
             post = []
             for layer, (blk, act) in enumerate(zip(net.blocks, net.activations,
@@ -83,17 +88,25 @@ class _Lane:
                 else:  # the output: its own array, unless f is applied in place
                     target = pre[layer] if in_place else None
                 z = np.matmul(blk, inputs[layer], out=target if in_place else pre[layer])
-                a = act.function(z, out=target)
-                if not act.is_identity:  # f'(z) now, while z and f(z) are in the cache
+                if act.elementwise:
+                    a = act.function(z, out=target)
+                else:  # softmax runs along the neurons: the last axis of the transpose
+                    a = act.function(z.T, out=None if target is None else target.T).T
+                if not (act.is_identity or (fused and layer == last)):
+                    # f'(z) now, while z and f(z) are in the cache
                     act.derivative(z, a, out=local[layer])
                 post.append(a)
-            part, upstream = loss.value_and_derivative(post[last], observed, samples)
+            part, upstream = loss.value_and_derivative(post[last], observed, samples,
+                                                       net.sizes[last])
             value += part
             grads = self.grad_blocks if first == 0 else self.partial_blocks
             for layer in range(last, -1, -1):
                 act = net.activations[layer]
-                if act.is_identity:  # skip the factor 1
+                if act.is_identity or (fused and layer == last):  # dLoss/dz already
                     delta = upstream
+                elif not act.elementwise:  # the softmax Jacobian, without the shortcut
+                    a = post[layer]
+                    delta = a * (upstream - np.sum(upstream * a, axis=0, keepdims=True))
                 else:  # delta = upstream · f'(z), in place of f'(z)
                     delta = np.multiply(local[layer], upstream, out=local[layer])
                 np.matmul(delta, inputs[layer].T, out=grads[layer])

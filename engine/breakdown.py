@@ -57,6 +57,9 @@ class Breakdown:
     loss_symbol: str
     paths: tuple[ChainPath, ...]
     forward: Forward
+    # dLoss/dz of the output's weighted sums by the cross-entropy shortcut (p - Observed),
+    # which the paths through them sum to; empty for squared errors.
+    shortcuts: tuple[Factor, ...] = ()
 
     @cached_property
     def per_sample(self) -> np.ndarray:
@@ -82,6 +85,9 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
     n = x.shape[0]
     ones = np.ones(n)
     last = len(net.layers) - 1
+    # A softmax output mixes its neurons: a path reaches the loss through output z_j and
+    # then any p_k (the Jacobian's entry ∂p_k/∂z_j), so each route branches once more.
+    mixed = not net.activations[last].elementwise
 
     def node_factor(layer: int, k: int) -> list[Factor]:
         """dpost/dpre for neuron k of `layer`; none where the two are one node."""
@@ -91,6 +97,14 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
         act = net.activations[layer]
         values = act.derivative(fwd.pre[layer][:, k], fwd.post[layer][:, k])
         return [Factor(post, pre, act.derivative_formula.format(x=pre, y=post), values)]
+
+    def jacobian_factor(k: int, j: int) -> Factor:
+        """∂p_k/∂z_j = p_k (δ_kj - p_j) of the softmax output."""
+        pk, pj, zj = names.post[last][k], names.post[last][j], names.pre[last][j]
+        p = fwd.predicted
+        if k == j:
+            return Factor(pk, zj, f"{pk} (1 - {pk})", p[:, k] * (1.0 - p[:, k]))
+        return Factor(pk, zj, f"-{pk} {pj}", -p[:, k] * p[:, j])
 
     # The last factor: how the neuron's weighted sum depends on the parameter itself.
     pre_name = names.pre[ref.layer][ref.neuron]
@@ -102,26 +116,62 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
         own = Factor(pre_name, parameter, source, fwd.layer_input(ref.layer)[:, ref.input].copy())
 
     later = [range(s) for s in net.sizes[ref.layer + 1:]]
+    outs = range(net.sizes[last]) if mixed else range(1)
     paths: list[ChainPath] = []
-    if math.prod(len(r) for r in later) > MAX_CHAIN_PATHS:
+    dloss_dp = loss.derivative(fwd.predicted, y)
+    if math.prod(len(r) for r in later) * len(outs) > MAX_CHAIN_PATHS:
         paths.append(_summed_path(net, fwd, y, loss, ref, node_factor, own))
     else:
-        for route in itertools.product(*later):
+        for *route, out in itertools.product(*later, outs):
             chain = [ref.neuron, *route]  # neuron index in layers ref.layer .. last
-            out = chain[-1]
-            p_name = names.post[last][out]
-            factors = [Factor(loss.symbol, p_name, loss.derivative_formula.format(p=p_name),
-                              loss.derivative(fwd.predicted, y)[:, out])]
+            j = chain[-1]  # the output neuron whose weighted sum the path passes
+            k = out if mixed else j  # the output the loss reads
+            p_name = names.post[last][k]
+            formula = loss.derivative_formula.format(p=p_name).replace(
+                "Observed", observed_name(net, k))
+            factors = [Factor(loss.symbol, p_name, formula, dloss_dp[:, k])]
+            if mixed:
+                factors.append(jacobian_factor(k, j))
             for layer in range(last, ref.layer, -1):
                 k, k_prev = chain[layer - ref.layer], chain[layer - 1 - ref.layer]
-                factors += node_factor(layer, k)
+                if layer < last or not mixed:
+                    factors += node_factor(layer, k)
                 w_name = names.weights[layer][k][k_prev]
                 factors.append(Factor(names.pre[layer][k], names.post[layer - 1][k_prev],
                                       w_name, np.full(n, net.weights[layer][k, k_prev])))
-            factors += node_factor(ref.layer, ref.neuron)
+            if ref.layer < last or not mixed:
+                factors += node_factor(ref.layer, ref.neuron)
             factors.append(own)
             paths.append(ChainPath(tuple(factors)))
-    return Breakdown(parameter, loss.symbol, tuple(paths), fwd)
+    return Breakdown(parameter, loss.symbol, tuple(paths), fwd,
+                     _shortcuts(net, fwd, y, loss, paths))
+
+
+def _shortcuts(net: Network, fwd: Forward, y: np.ndarray, loss: Loss,
+               paths: list[ChainPath]) -> tuple[Factor, ...]:
+    """dLoss/dz_j = p_j - Observed_j for each output weighted sum z_j the paths pass,
+    where a cross-entropy meets its softmax or sigmoid: the short way to the same sum."""
+    formula = loss.shortcut_formula
+    if formula is None:
+        return ()
+    last = len(net.layers) - 1
+    names = net.names
+    scale = loss.scale(*fwd.predicted.shape)
+    delta = loss.output_delta(fwd.predicted, y, scale)
+    passed = {f.denominator for path in paths for f in path.factors}
+    return tuple(Factor(loss.symbol, z, formula.format(p=names.post[last][j]).replace(
+                     "Observed", observed_name(net, j)), delta[:, j])
+                 for j, z in enumerate(names.pre[last]) if z in passed)
+
+
+def observed_name(net: Network, output: int) -> str:
+    """The observed value of one output: Observed with one output, else Observed_Setosa
+    (the output's name) or Observed2 (its number)."""
+    if net.sizes[-1] == 1:
+        return "Observed"
+    if net.output_names:
+        return f"Observed_{net.output_names[output]}"
+    return f"Observed{output + 1}"
 
 
 def _summed_path(net, fwd, y, loss, ref, node_factor, own) -> ChainPath:
@@ -137,19 +187,30 @@ def _summed_path(net, fwd, y, loss, ref, node_factor, own) -> ChainPath:
 def dloss_dpost(net: Network, fwd: Forward, y: np.ndarray, loss: Loss) -> list[np.ndarray]:
     """The reference backward pass: dLoss/d(each neuron's output), per sample and layer,
     right to left. For the output layer it is dLoss/dPredicted; for an earlier layer,
-    (dLoss/dpost · f'(pre)) of the next layer through that layer's weights."""
+    dLoss/dpre of the next layer through that layer's weights."""
+    last = len(net.layers) - 1
     out: list[np.ndarray] = [np.empty(0)] * len(net.layers)
-    upstream = loss.derivative(fwd.predicted, y)
-    for layer in range(len(net.layers) - 1, -1, -1):
-        out[layer] = upstream
-        act = net.activations[layer]
-        upstream = upstream * act.derivative(fwd.pre[layer], fwd.post[layer]) @ net.weights[layer]
+    out[last] = loss.derivative(fwd.predicted, y)
+    delta = _output_delta(net, fwd, y, loss)
+    for layer in range(last - 1, -1, -1):
+        out[layer] = upstream = delta @ net.weights[layer + 1]
+        delta = net.activations[layer].backward(fwd.pre[layer], fwd.post[layer], upstream)
     return out
+
+
+def _output_delta(net: Network, fwd: Forward, y: np.ndarray, loss: Loss) -> np.ndarray:
+    """dLoss/dpre of the output layer: p - y (scaled) where a cross-entropy meets its
+    activation (exact even where p rounds to 0), else the chain rule through f."""
+    act = net.activations[-1]
+    if loss.output_activation == act.name:
+        return loss.output_delta(fwd.predicted, y, loss.scale(*fwd.predicted.shape))
+    return act.backward(fwd.pre[-1], fwd.post[-1], loss.derivative(fwd.predicted, y))
 
 
 def node_gradients(net: Network, fwd: Forward, y: np.ndarray, loss: Loss) -> list[np.ndarray]:
     """dLoss/dpre for every neuron of every layer, per sample: what flows backwards
     through the network in the backward pass (the 'delta' of each neuron)."""
-    return [post * act.derivative(fwd.pre[layer], fwd.post[layer])
-            for layer, (post, act) in enumerate(zip(dloss_dpost(net, fwd, y, loss),
-                                                    net.activations, strict=True))]
+    upstream = dloss_dpost(net, fwd, y, loss)
+    deltas = [act.backward(fwd.pre[layer], fwd.post[layer], upstream[layer])
+              for layer, act in enumerate(net.activations[:-1])]
+    return [*deltas, _output_delta(net, fwd, y, loss)]

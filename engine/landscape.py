@@ -29,8 +29,7 @@ def batched_losses(net: Network, param_sets: np.ndarray, x: np.ndarray, y: np.nd
             if layer.bias:
                 z = z + block[:, None, :, fan_in]
             a = act.function(z)
-        r = y - a
-        return loss.scale(s) * np.einsum("gso,gso->g", r, r)
+        return loss.scale(s, a.shape[2]) * loss.elements(a, y).sum(axis=(1, 2))
 
 
 def loss_along(net: Network, x, y, loss: Loss, name: str, values) -> np.ndarray:

@@ -53,6 +53,8 @@ class Lesson:
                        for ly in net.layers],
             **net.values_json(),
             "naming": net.naming, "loss": self.loss,
+            **({"input_names": list(net.input_names)} if net.input_names else {}),
+            **({"output_names": list(net.output_names)} if net.output_names else {}),
             "data": {"inputs": self.inputs.tolist(), "targets": self.targets.tolist()},
             "learning_rate": self.learning_rate,
             "stop": {"min_step_size": self.stop.min_step_size, "max_steps": self.stop.max_steps},
@@ -162,6 +164,38 @@ def _get(data: dict, key: str, where: str = ""):
     return data[key]
 
 
+MAX_NAME = 24  # characters of an input's or output's name: it labels a diagram node
+
+
+def _names(value, where: str, count: int) -> tuple[str, ...] | None:
+    """Optional names for the inputs or outputs: distinct one-line texts, one each."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != count:
+        _fail(where, f"expected a list of {count} names")
+    for k, name in enumerate(value):
+        if not isinstance(name, str) or not name.strip() or not name.isprintable():
+            _fail(f"{where}[{k}]", "expected a name on one line")
+        if len(name) > MAX_NAME:
+            _fail(f"{where}[{k}]", f"at most {MAX_NAME} characters")
+    if len(set(value)) != len(value):
+        _fail(where, "each name must differ from the others")
+    return tuple(value)
+
+
+def _check_probabilities(y: np.ndarray, one_class_each: bool) -> None:
+    """Cross-entropy targets are probabilities; a softmax's, one distribution per sample."""
+    bad = np.flatnonzero(((y < 0) | (y > 1)).any(axis=1))
+    if bad.size:
+        _fail(f"data.targets[{bad[0]}]", "cross-entropy targets are probabilities, "
+                                         "from 0 to 1")
+    if one_class_each:
+        off = np.flatnonzero(np.abs(y.sum(axis=1) - 1.0) > 1e-6)
+        if off.size:
+            _fail(f"data.targets[{off[0]}]", "a softmax's targets are class probabilities "
+                                             "that sum to 1 (one-hot: a 1 for the class)")
+
+
 def lesson_from_dict(data, source: str = "lesson") -> Lesson:
     if not isinstance(data, dict):
         _fail(source, "expected a JSON object at the top level")
@@ -193,8 +227,16 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
             _fail(f"{where}.bias", "expected true or false")
         layers.append(Layer(neurons, act, bias))
 
+    for k, ly in enumerate(layers):
+        if ly.activation == "softmax" and k < len(layers) - 1:
+            _fail(f"layers[{k}].activation", "softmax is for the output layer only")
+    if layers[-1].activation == "softmax" and layers[-1].neurons < 2:
+        _fail(f"layers[{len(layers) - 1}].neurons", "a softmax needs 2 or more outputs "
+              "(one per class); for one output use a sigmoid")
     naming = _choice(data.get("naming", "sequential"), NAMINGS, "naming", "naming")
-    net = Network(n_in, layers, naming)
+    input_names = _names(data.get("input_names"), "input_names", n_in)
+    output_names = _names(data.get("output_names"), "output_names", layers[-1].neurons)
+    net = Network(n_in, layers, naming, input_names, output_names)
 
     weights, biases = _get(data, "weights"), _get(data, "biases")
     for key, value in (("weights", weights), ("biases", biases)):
@@ -209,6 +251,10 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
             _fail(f"biases[{k}]", "must be an empty list, the layer has no bias")
 
     loss = _choice(_get(data, "loss"), LOSSES, "loss", "loss")
+    needs = LOSSES[loss].output_activation
+    if needs is not None and layers[-1].activation != needs:
+        _fail("loss", f"{loss} needs a {needs} output layer, not "
+                      f"{layers[-1].activation}")
 
     d = _get(data, "data")
     if not isinstance(d, dict):
@@ -224,6 +270,8 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
         _fail("data", f"{len(raw_x)} samples; at most {MAX_SAMPLES}")
     x = _matrix(raw_x, "data.inputs", len(raw_x), n_in)
     y = _matrix(raw_y, "data.targets", len(raw_y), net.sizes[-1])
+    if needs is not None:
+        _check_probabilities(y, needs == "softmax")
     x.flags.writeable = y.flags.writeable = False  # training caches buffers made from them
 
     rate = _number(_get(data, "learning_rate"), "learning_rate")

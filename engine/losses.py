@@ -1,10 +1,21 @@
 """Loss functions over all samples and outputs, with dLoss/dPredicted beside each.
 
+Squared errors, each c · Σ r² with the residual r = Observed - Predicted, so
+dLoss/dPredicted = -2c · r:
 `ssr`      SSR = Σ (Observed - Predicted)²       (StatQuest articles; article 002's (ŷ - y)²)
 `half_sse` L   = ½ Σ (Observed - Predicted)²     (house-price article)
-`mse`      MSE = Σ (Observed - Predicted)² / n   (n = number of samples)
+`mse`      MSE = Σ (Observed - Predicted)² / n   (n = samples × outputs, as PyTorch's
+           MSELoss, Keras and scikit-learn average over every element)
 
-Each is c · Σ r² with the residual r = Observed - Predicted, so dLoss/dPredicted = -2c · r.
+Cross-entropies, for outputs that are probabilities (y = Observed, p = Predicted):
+`ce`, `ce_mean`    CE  = -Σ y log p                      (softmax output; StatQuest sums
+                   over samples, PyTorch's CrossEntropyLoss takes the mean over samples)
+`bce`, `bce_mean`  BCE = -Σ [y log p + (1 - y) log(1 - p)]   (one sigmoid output per class)
+
+As PyTorch's BCELoss does, each log is kept at -100 or above, so p = 0 or 1 gives a large
+finite loss, never inf or NaN. Both pair with their output activation into the famous
+shortcut dLoss/dz = p - y (`output_delta`), which training uses: it is exact where
+-y/p · ∂p/∂z would lose everything to p rounding to 0.
 """
 
 from __future__ import annotations
@@ -14,32 +25,83 @@ from dataclasses import dataclass
 import numpy as np
 
 Array = np.ndarray
+LOG_FLOOR = -100.0  # PyTorch's BCELoss clamps its logs here
+
+
+def _log(p: Array) -> Array:
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(p), LOG_FLOOR)
 
 
 @dataclass(frozen=True)
 class Loss:
     name: str
-    symbol: str  # what the lesson calls the loss: SSR, L, MSE
-    factor: float  # c in c · Σ r²
-    mean_over_samples: bool  # divide c by the number of samples
+    symbol: str  # what the lesson calls the loss: SSR, L, MSE, CE, BCE
+    factor: float  # c in c · Σ (per-element loss)
+    mean: bool  # divide c by the samples (cross-entropy) or the elements (MSE)
     derivative_formula: str  # dLoss/dPredicted as a lesson writes it, {p} = predicted's name
+    kind: str = "squared"  # "squared", "cross_entropy" or "binary_cross_entropy"
 
-    def scale(self, samples: int) -> float:
-        """c in c · Σ r² for a data set of `samples` samples."""
-        return self.factor / samples if self.mean_over_samples else self.factor
+    @property
+    def output_activation(self) -> str | None:
+        """The output activation a cross-entropy needs (None: any)."""
+        return {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(self.kind)
+
+    @property
+    def shortcut_formula(self) -> str | None:
+        """dLoss/dz of the output's weighted sum with its activation, where it is short."""
+        if self.kind == "squared":
+            return None
+        return "{p} - Observed" + (" / n" if self.mean else "")
+
+    def scale(self, samples: int, outputs: int = 1) -> float:
+        """c for a data set of `samples` samples of `outputs` outputs each."""
+        if not self.mean:
+            return self.factor
+        return self.factor / (samples * outputs if self.kind == "squared" else samples)
+
+    def elements(self, predicted: Array, observed: Array) -> Array:
+        """Each sample's and output's share of the loss, before the scale c."""
+        if self.kind == "squared":
+            r = observed - predicted
+            return r * r
+        if self.kind == "cross_entropy":
+            return -observed * _log(predicted)
+        return -(observed * _log(predicted) + (1.0 - observed) * _log(1.0 - predicted))
 
     def value(self, predicted: Array, observed: Array) -> float:
-        r = observed - predicted
-        return self.scale(len(predicted)) * float(np.vdot(r, r))
+        samples, outputs = predicted.shape if predicted.ndim == 2 else (len(predicted), 1)
+        return self.scale(samples, outputs) * float(np.sum(self.elements(predicted, observed)))
 
     def derivative(self, predicted: Array, observed: Array) -> Array:
-        return -2.0 * self.scale(len(predicted)) * (observed - predicted)
+        """dLoss/dPredicted per sample and output."""
+        samples, outputs = predicted.shape if predicted.ndim == 2 else (len(predicted), 1)
+        c = self.scale(samples, outputs)
+        if self.kind == "squared":
+            return -2.0 * c * (observed - predicted)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.kind == "cross_entropy":
+                d = -observed / predicted
+            else:
+                d = (predicted - observed) / (predicted * (1.0 - predicted))
+        # Where y = 0 the term is absent (0/0 here); p at exactly 0 or 1 gets a big slope.
+        # + 0.0 turns -0.0 (from -0 / p) into 0, which reads as it should in a table.
+        return c * np.nan_to_num(d, nan=0.0, posinf=1e300, neginf=-1e300) + 0.0
 
-    def value_and_derivative(self, predicted: Array, observed: Array,
-                             samples: int | None = None) -> tuple[float, Array]:
-        """Both from one residual: the training loop's call. `samples` is the size of the
-        whole data set when these arrays are one chunk of it (or are stored transposed)."""
-        c = self.scale(len(predicted) if samples is None else samples)
+    def output_delta(self, predicted: Array, observed: Array, scale: float) -> Array:
+        """dLoss/dz for the output's weighted sum z through its paired activation:
+        c (p - y), for softmax + CE (rows of y summing to 1) and sigmoid + BCE alike."""
+        return scale * (predicted - observed)
+
+    def value_and_derivative(self, predicted: Array, observed: Array, samples: int,
+                             outputs: int) -> tuple[float, Array]:
+        """The training loop's call on one chunk, stored outputs × samples: the loss and
+        dLoss/dPredicted (squared errors) or dLoss/dz (cross-entropies, the shortcut).
+        `samples` is the whole data set's size, for the mean."""
+        c = self.scale(samples, outputs)
+        if self.kind != "squared":
+            value = c * float(np.sum(self.elements(predicted, observed)))
+            return value, self.output_delta(predicted, observed, c)
         r = observed - predicted
         value = c * float(np.vdot(r, r))
         r *= -2.0 * c
@@ -52,5 +114,11 @@ LOSSES: dict[str, Loss] = {
         Loss("ssr", "SSR", 1.0, False, "-2 (Observed - {p})"),
         Loss("half_sse", "L", 0.5, False, "-(Observed - {p})"),
         Loss("mse", "MSE", 1.0, True, "-2 (Observed - {p}) / n"),
+        Loss("ce", "CE", 1.0, False, "-Observed / {p}", "cross_entropy"),
+        Loss("ce_mean", "CE", 1.0, True, "-Observed / {p} / n", "cross_entropy"),
+        Loss("bce", "BCE", 1.0, False, "({p} - Observed) / ({p} (1 - {p}))",
+             "binary_cross_entropy"),
+        Loss("bce_mean", "BCE", 1.0, True, "({p} - Observed) / ({p} (1 - {p})) / n",
+             "binary_cross_entropy"),
     )
 }

@@ -10,7 +10,7 @@ Past 9 of anything, indices are separated (w1_10_1) so names stay unambiguous.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 NAMINGS = ("sequential", "layered")
 
@@ -71,3 +71,22 @@ def layered_names(inputs: int, sizes: list[int], biases: list[bool]) -> Names:
         post.append(tuple(name("h", layer, j) for j in range(1, n + 1)))
     return Names(tuple(f"x{i}" for i in range(1, inputs + 1)), tuple(weights),
                  tuple(bias_names), tuple(pre), tuple(post))
+
+
+def with_data_names(names: Names, inputs: tuple[str, ...] | None,
+                    outputs: tuple[str, ...] | None, output_activation: str) -> Names:
+    """`names` with the data's own names for the inputs and outputs (a CSV header, a
+    lesson's classes). An identity output is its name; a softmax or sigmoid output is the
+    probability p_name of its class; any other output's value is its name."""
+    if inputs is not None:
+        names = replace(names, inputs=tuple(inputs))
+    if outputs is not None:
+        pre, post = list(names.pre), list(names.post)
+        if output_activation == "identity":
+            pre[-1] = post[-1] = tuple(outputs)
+        elif output_activation in ("softmax", "sigmoid"):
+            post[-1] = tuple(f"p_{name}" for name in outputs)
+        else:
+            post[-1] = tuple(outputs)
+        names = replace(names, pre=tuple(pre), post=tuple(post))
+    return names

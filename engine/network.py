@@ -22,7 +22,7 @@ import numpy as np
 
 from engine.activations import ACTIVATIONS, Activation
 from engine.losses import Loss
-from engine.naming import Names, layered_names, sequential_names
+from engine.naming import Names, layered_names, sequential_names, with_data_names
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,15 @@ class Forward:
 
 
 class Network:
-    def __init__(self, inputs: int, layers: list[Layer], naming: str = "sequential"):
+    def __init__(self, inputs: int, layers: list[Layer], naming: str = "sequential",
+                 input_names: tuple[str, ...] | None = None,
+                 output_names: tuple[str, ...] | None = None):
         self.inputs = inputs
         self.layers = tuple(layers)
         self.naming = naming
+        # The data's own names (a CSV header, a lesson's classes); None: Input1, Predicted…
+        self.input_names = None if input_names is None else tuple(input_names)
+        self.output_names = None if output_names is None else tuple(output_names)
         self.activations: list[Activation] = [ACTIVATIONS[ly.activation] for ly in layers]
         sizes = self.sizes
         biases = [ly.bias for ly in layers]
@@ -85,6 +90,8 @@ class Network:
             self.names: Names = layered_names(inputs, sizes, biases)
         else:
             self.names = sequential_names(inputs, sizes, biases, self.activations[-1].is_identity)
+        self.names = with_data_names(self.names, self.input_names, self.output_names,
+                                     layers[-1].activation)
         fan_in = [inputs, *sizes[:-1]]
         self.params = np.zeros(sum(n * (m + b) for n, m, b in zip(sizes, fan_in, biases,
                                                                      strict=True)))
@@ -127,7 +134,8 @@ class Network:
         return self.refs[self.index[name]]
 
     def copy(self) -> Network:
-        other = Network(self.inputs, list(self.layers), self.naming)
+        other = Network(self.inputs, list(self.layers), self.naming, self.input_names,
+                        self.output_names)
         other.params[:] = self.params
         return other
 

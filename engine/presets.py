@@ -8,7 +8,8 @@ from pathlib import Path
 from engine.lesson import Lesson, LessonError, lesson_from_json, load_lesson
 
 # In the order the File menu lists them.
-PRESETS = ("statquest-b3", "statquest-all", "single-weight", "house-price", "xor")
+PRESETS = ("statquest-b3", "statquest-all", "single-weight", "house-price", "xor",
+           "iris-softmax")
 DEFAULT_PRESET = "statquest-b3"
 
 

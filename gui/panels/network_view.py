@@ -171,7 +171,7 @@ class NetworkView(QGraphicsView):
         pre, post = net.names.pre[layer][j], net.names.post[layer][j]
         act = net.layers[layer].activation
         short = {"identity": "", "softplus": "soft+", "sigmoid": "σ", "tanh": "tanh",
-                 "relu": "ReLU"}[act]
+                 "relu": "ReLU", "softmax": "smax"}[act]
         if pre == post:
             return post if len(post) <= 6 else "Σ"
         return short or "Σ"
