@@ -26,6 +26,7 @@ from gui.file_actions import FileActions
 from gui.kit.plot_style import scale_items, style_plot
 from gui.kit.throttle import LazyPanel
 from gui.menus import SHORTCUTS, build_menus
+from gui.panels.accuracy import AccuracyPanel
 from gui.panels.breakdown import BreakdownPanel
 from gui.panels.controls import Controls
 from gui.panels.data import DataPanel
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.gradient_check = GradientCheckTable(session)
         self.editor = NetworkEditor(session)
         self.quiz = QuizPanel(session)
+        self.accuracy = AccuracyPanel(session)
         loss_box = QWidget()
         lay = QVBoxLayout(loss_box)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -89,6 +91,7 @@ class MainWindow(QMainWindow):
             ("history", "Step history", self.history, Qt.BottomDockWidgetArea),
             ("tangent", "Loss vs parameter", self.lazy_tangent, Qt.RightDockWidgetArea),
             ("landscape", "Landscape", self.lazy_landscape, Qt.RightDockWidgetArea),
+            ("accuracy", "Accuracy", self.accuracy, Qt.RightDockWidgetArea),
             ("gradcheck", "Gradient check", self.gradient_check, Qt.BottomDockWidgetArea),
             ("editor", "Build network", scrolled(self.editor), Qt.BottomDockWidgetArea),
             ("quiz", "Quiz", self.quiz, Qt.RightDockWidgetArea),
@@ -117,7 +120,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         for first, *others in (("data", "history", "gradcheck", "editor"),
-                               ("loss", "tangent", "landscape"),
+                               ("loss", "tangent", "landscape", "accuracy"),
                                ("parameters",),
                                ("breakdown", "quiz")):
             for other in others:
@@ -191,7 +194,7 @@ class MainWindow(QMainWindow):
 
     def _presenter_layout(self) -> None:
         tucked = ("data", "parameters", "history", "gradcheck", "tangent", "landscape",
-                  "editor", "notes")
+                  "accuracy", "editor", "notes")
         for key in tucked:
             dock = self.docks[key]
             dock.setFloating(False)

@@ -17,8 +17,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from engine import PRESETS, Lesson, LessonError, StopReason, chain_rule_breakdown, open_lesson
-from engine.breakdown import Breakdown
+from engine.breakdown import Breakdown, observed_name
 from engine.builder import build_lesson, load_csv
+from engine.classify import Scores, class_labels, classes, is_classifier, scores
 from engine.explain import fmt
 from engine.gradcheck import GradientCheckRow, gradient_check
 from engine.landscape import loss_along, loss_grid
@@ -242,19 +243,38 @@ class Session(QObject):
         """The next step in its four phases (forward, loss, backward, update)."""
         return step_phases(self.trainer, sample)
 
+    @property
+    def is_classifier(self) -> bool:
+        """Whether the outputs are class probabilities (a cross-entropy lesson)."""
+        return is_classifier(self.trainer.loss_function)
+
+    def class_labels(self) -> tuple[str, ...]:
+        return class_labels(self.network)
+
+    def classes(self, values: np.ndarray) -> np.ndarray:
+        """Each sample's class from outputs or targets (see engine.classify)."""
+        return classes(values, self.network)
+
+    def scores(self) -> Scores | None:
+        """Accuracy and confusion matrix now; None unless the lesson classifies."""
+        if not self.is_classifier:
+            return None
+        return scores(self.network, self.predictions(), self.trainer.targets)
+
     def curve(self, points: int = 200):
-        """The network's output across the data's input range (one-input lessons)."""
+        """The network's outputs across the data's input range (one-input lessons): the
+        inputs, and outputs × points."""
         x = self.trainer.inputs[:, 0]
         lo, hi = float(x.min()), float(x.max())
         pad = 0.1 * (hi - lo) if hi > lo else 1.0
         grid = np.linspace(lo - pad, hi + pad, points)[:, None]
         with np.errstate(all="ignore"):
-            return grid[:, 0], self.network.predict(grid)[:, 0]
+            return grid[:, 0], self.network.predict(grid)
 
-    def prediction_map(self, points: int = 60, output: int = 0):
-        """Two-input lessons: the network's output `output` over the plane of the two
-        inputs around the data. Returns (first input's values, second's, grid) with
-        grid[j, i] the prediction at (xs[i], ys[j])."""
+    def prediction_map(self, points: int = 60):
+        """Two-input lessons: the network's outputs over the plane of the two inputs
+        around the data. Returns (first input's values, second's, grid) with grid[j, i]
+        the outputs at (xs[i], ys[j])."""
         x = self.trainer.inputs
         axes = []
         for k in range(2):
@@ -264,7 +284,7 @@ class Session(QObject):
         aa, bb = np.meshgrid(*axes)
         with np.errstate(all="ignore"):
             out = self.network.predict(np.column_stack([aa.ravel(), bb.ravel()]))
-        return axes[0], axes[1], out[:, output].reshape(aa.shape)
+        return axes[0], axes[1], out.reshape(*aa.shape, out.shape[1])
 
     def predictions(self) -> np.ndarray:
         with np.errstate(all="ignore"):
@@ -350,9 +370,9 @@ class Session(QObject):
         return self._set_table(np.delete(table, rows, axis=0))
 
     def data_column_names(self) -> list[str]:
-        outs = self.network.sizes[-1]
-        return [*self.network.names.inputs,
-                *(["Observed"] if outs == 1 else [f"Observed{k + 1}" for k in range(outs)])]
+        net = self.network
+        outputs = net.output_names or [observed_name(net, k) for k in range(net.sizes[-1])]
+        return [*net.names.inputs, *outputs]
 
     def _set_table(self, table: np.ndarray) -> bool:
         n_in = self.network.inputs

@@ -117,3 +117,86 @@ def test_flow_shows_the_trained_bias_and_says_what_it_sums(session, qtbot):
     assert any("sample 1 of 3" in t for t in flat)
     assert any("Σ over 3 samples" in t for t in flat)
     assert s.steps_done == 1 and s.value("b3") == pytest.approx(1.56551, abs=5e-5)
+
+
+def _iris_classes_by_hand(b3=-2.0):
+    """Each iris sample's most probable class, from the lesson's numbers (test tier: an
+    independent forward pass)."""
+    import numpy as np
+
+    x = np.array([[0.04, 0.42], [1.00, 0.54], [0.50, 0.37]])
+    h = np.maximum(x @ np.array([[-2.5, 0.6], [-1.5, 0.4]]).T + [1.6, 0.7], 0)
+    z = h @ np.array([[-0.1, 1.5], [2.4, -5.2], [-2.2, 3.7]]).T + [b3, 0.0, 1.0]
+    return np.argmax(z, axis=1)  # softmax keeps the order of the raw outputs
+
+
+def test_accuracy_panel_counts_the_classes_live(session, qtbot):
+    from gui.panels.accuracy import AccuracyPanel
+
+    s = session("iris-softmax")
+    panel = show(qtbot, AccuracyPanel(s))
+    observed = [0, 2, 1]  # Setosa, Virginica, Versicolor
+    picked = _iris_classes_by_hand()
+    right = sum(int(p == o) for p, o in zip(picked, observed, strict=True))
+    assert f"Accuracy: {right} of 3" in panel.headline.text()
+    for o, p in zip(observed, picked, strict=True):
+        assert panel.matrix.item(o, p).text() != "0"
+    assert panel.matrix.verticalHeaderItem(0).text() == "observed Setosa"
+    for _ in range(30):  # b3 grows until Setosa's sample is put right
+        s.step()
+    qtbot.waitUntil(lambda: "Accuracy: 3 of 3" in panel.headline.text(), timeout=2000)
+    assert panel.matrix.item(0, 0).text() == "1"
+
+
+def test_accuracy_panel_says_what_it_is_for_on_a_regression(session, qtbot):
+    from gui.panels.accuracy import AccuracyPanel
+
+    panel = show(qtbot, AccuracyPanel(session("statquest-b3")))
+    assert "classification lessons" in panel.headline.text()
+    assert panel.matrix.isHidden()
+
+
+def test_data_panel_maps_the_classes_on_two_inputs(session, qtbot):
+    import numpy as np
+    import pyqtgraph as pg
+
+    from gui.kit.plot_style import CLASS_COLOURS
+    from gui.panels.data import DataPanel
+
+    s = session("iris-softmax")
+    panel = show(qtbot, DataPanel(s), (900, 400))
+    plot = panel.plot
+    assert plot.class_map.isVisible() and not plot.map.isVisible()
+    brushes = [b.color().name() for b in plot.samples.opts["symbolBrush"]]
+    assert brushes == [pg.mkColor(CLASS_COLOURS[c]).name() for c in (0, 2, 1)]
+    # The map's pixel under each sample has the hue of the class the network picks there.
+    image = plot.class_map.image
+    xs, ys, _ = s.prediction_map()
+    for (x, y), picked in zip(s.inputs, _iris_classes_by_hand(), strict=True):
+        i, j = np.argmin(abs(xs - x)), np.argmin(abs(ys - y))
+        pixel = image[j, i].astype(float)
+        nearest = min(range(3), key=lambda c: np.linalg.norm(
+            _hue(pixel) - _hue(np.array(pg.mkColor(CLASS_COLOURS[c]).getRgb()[:3], float))))
+        assert nearest == picked
+    assert plot.width() > panel.table.width() * 0.8  # the plot is not squeezed by the table
+
+
+def _hue(rgb):
+    """Direction of a colour away from white: the same for a class's pale and deep shade."""
+    import numpy as np
+
+    away = 255.0 - rgb
+    return away / max(np.linalg.norm(away), 1e-9)
+
+
+def test_breakdown_panel_shows_the_cross_entropy_shortcut(session, qtbot):
+    from gui.panels.breakdown import BreakdownPanel
+
+    s = session("iris-softmax")
+    panel = show(qtbot, BreakdownPanel(s), (600, 900))
+    text = panel.toPlainText()
+    assert "the shortcut" in text and "p_Setosa − Observed_Setosa" in text
+    assert "∂p_Versicolor/∂x" in text
+    s2 = session("statquest-b3")
+    other = show(qtbot, BreakdownPanel(s2), (600, 900))
+    assert "shortcut" not in other.toPlainText()

@@ -57,6 +57,11 @@ def keep_in_view(plot: pg.PlotWidget, axis: str, lo: float, hi: float) -> None:
 DISPLAY_LIMIT = 1e12  # beyond this a plot shows nothing useful, and Qt's painter may crash
 
 
+# Classes' colours (matplotlib's tab10: distinct, and readable on white and on black).
+CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                 "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+
+
 def shown(values) -> np.ndarray:
     """Values safe to hand to a plot: non-finite become gaps, the rest are clamped."""
     a = np.asarray(values, dtype=float)

@@ -148,6 +148,7 @@ class BreakdownPanel(QTextBrowser):
                                   "through the "
                                   "other neurons, add up to ", Num(number_html(rest)), "."),
                                  big=False))
+        out += self._shortcuts(b)
         u = s.update(name)
         out.append(Paragraph((f"slope = {partial_html(loss, name)} = Σ = ",
                               Num(number_html(u.slope), bold=True))))
@@ -162,6 +163,22 @@ class BreakdownPanel(QTextBrowser):
         else:
             out.append(Paragraph((f"{name_html(name)} is frozen (not trainable): it stays ",
                                   Num(number_html(u.value)), "."), big=False))
+        return out
+
+    def _shortcuts(self, b) -> list:
+        """Where a cross-entropy meets its softmax or sigmoid, dLoss/dz of each output's
+        weighted sum is p - Observed: shown per sample, to set beside the paths' sum."""
+        out: list = []
+        for short in b.shortcuts:
+            z = short.denominator
+            listed = range(min(len(short.values), MAX_SAMPLE_ROWS))
+            out.append(Paragraph((
+                f"<i>the shortcut</i>: {partial_html(b.loss_symbol, z)} = "
+                f"{formula_html(short.formula)}: the paths through {name_html(z)} add up to "
+                "it, sample by sample",), big=False))
+            out.append(Rows(("", partial_html(b.loss_symbol, z)),
+                            tuple((f"sample {i + 1}", Num(number_html(short.values[i])))
+                                  for i in listed), len(short.values) - len(listed)))
         return out
 
     def _tables(self, path) -> list[Rows]:

@@ -1,8 +1,10 @@
 """The data and the network's fit: for one input, the points and the network's curve
-across the input range (the StatQuest picture); for two, a map of the prediction over
-the input plane with the samples on it, coloured by their targets; for more (or on
-request), predictions against targets. Beside it the samples, editable: a cell that is
-not a finite number is refused."""
+across the input range (the StatQuest picture; a classifier draws each class's
+probability); for two, a map of the prediction over the input plane with the samples on
+it, coloured by their targets (a classifier's map shows the class it picks and how sure
+it is: the decision boundary is where the colours meet); for more (or on request),
+predictions against targets. Beside it the samples, editable: a cell that is not a
+finite number is refused."""
 
 from __future__ import annotations
 
@@ -21,7 +23,15 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
-from gui.kit.plot_style import MarkerSet, keep_in_view, set_curve, set_labels, shown, style_plot
+from gui.kit.plot_style import (
+    CLASS_COLOURS,
+    MarkerSet,
+    keep_in_view,
+    set_curve,
+    set_labels,
+    shown,
+    style_plot,
+)
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -46,6 +56,10 @@ class DataPlot(pg.PlotWidget):
         self.samples = self.plot([], [], pen=None, symbol="o", symbolSize=16,
                                  symbolPen=pg.mkPen("w", width=2), antialias=True)
         self.samples.setZValue(5)
+        self.class_map = pg.ImageItem(axisOrder="row-major")  # RGB: no colour map
+        self.class_map.setZValue(-10)
+        self.addItem(self.class_map)
+        self.more_curves: list = []  # outputs after the first, one curve each
         self.show_map = True  # two inputs: the prediction map (else targets vs predictions)
         self.live = LiveRefresh(self, self.refresh)
         session.stateChanged.connect(self.live.request)
@@ -55,27 +69,35 @@ class DataPlot(pg.PlotWidget):
     def refresh(self) -> None:
         s = self.session
         inputs, targets = s.inputs, s.targets
-        if inputs.shape[1] == 1 and targets.shape[1] == 1:
+        if inputs.shape[1] == 1 and (targets.shape[1] == 1 or s.is_classifier):
             self.map.setVisible(False)
-            self.samples.setVisible(False)
+            self.class_map.setVisible(False)
             self.fit.setVisible(True)
-            self.setToolTip("Blue: the data. Green: what the network predicts for every input.")
-            set_labels(self, s.network.names.inputs[0], "Observed / Predicted")
             x, y = s.curve()
-            set_curve(self.fit, x, y)
-            shows = self.points_show
-            if shows is None or shows[0] is not inputs or shows[1] is not targets:
-                self.points_show = (inputs, targets)  # training never moves the data
-                self.few_points.set(inputs[:, 0], targets[:, 0])
+            if s.is_classifier:
+                self._draw_class_curves(x, y)
+            else:
+                self.samples.setVisible(False)
+                self._show_curves(0)
+                self.setToolTip("Blue: the data. Green: what the network predicts for every "
+                                "input.")
+                set_labels(self, s.network.names.inputs[0], "Observed / Predicted")
+                set_curve(self.fit, x, y[:, 0])
+                shows = self.points_show
+                if shows is None or shows[0] is not inputs or shows[1] is not targets:
+                    self.points_show = (inputs, targets)  # training never moves the data
+                    self.few_points.set(inputs[:, 0], targets[:, 0])
             keep_in_view(self, "x", float(x.min()), float(x.max()))
-            both = shown(np.concatenate([y[np.isfinite(y)], targets[:, 0]]))
+            both = shown(np.concatenate([y[np.isfinite(y)], targets.ravel()]))
             keep_in_view(self, "y", float(np.nanmin(both)), float(np.nanmax(both)))
         elif inputs.shape[1] == 2 and self.show_map:
             self._draw_map()
             return
         else:
             self.map.setVisible(False)
+            self.class_map.setVisible(False)
             self.samples.setVisible(False)
+            self._show_curves(0)
             self.fit.setVisible(True)
             self.setToolTip("Each point is one sample and output: its target (across) against "
                             "the prediction (up). A perfect fit lies on the diagonal.")
@@ -100,6 +122,72 @@ class DataPlot(pg.PlotWidget):
                 set_curve(self.fit, [x0, x1], [x0, x1])
 
 
+    def _show_curves(self, extra: int) -> None:
+        """As many curves after the first as asked, the rest hidden."""
+        while len(self.more_curves) < extra:
+            self.more_curves.append(self.plot(antialias=True))
+        for k, curve in enumerate(self.more_curves):
+            curve.setVisible(k < extra)
+
+    def _draw_class_curves(self, x, p) -> None:
+        """One input, a classifier: each class's probability across the input, in the
+        class's colour; the samples at their observed probability, in their class's."""
+        s = self.session
+        inputs, targets = s.inputs, s.targets
+        labels = s.class_labels()
+        self.few_points.set([], [])
+        self.points_show = None
+        curves = [self.fit, *self.more_curves]
+        self._show_curves(p.shape[1] - 1)
+        curves = [self.fit, *self.more_curves]
+        names = s.network.names.post[-1]
+        for k in range(p.shape[1]):
+            # One sigmoid output is p of its class ("X"), the second of the two labels.
+            colour = CLASS_COLOURS[(k + (len(labels) == 2 and p.shape[1] == 1))
+                                   % len(CLASS_COLOURS)]
+            curves[k].setPen(pg.mkPen(colour, width=3))
+            set_curve(curves[k], x, p[:, k])
+        cls = s.classes(targets)
+        cls = cls if cls.ndim == 1 else cls[:, 0]
+        ys = targets[np.arange(len(targets)), cls] if targets.shape[1] > 1 else targets[:, 0]
+        self.samples.setVisible(True)
+        self.samples.setData(inputs[:, 0], ys, symbolBrush=[
+            pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls])
+        set_labels(self, s.network.names.inputs[0], "probability")
+        self.setToolTip("Each curve: the probability the network gives one class ("
+                        + ", ".join(names) + ") at every input. Dots: the samples, in their "
+                        "class's colour.")
+
+    def _draw_class_map(self, xs, ys, grid) -> None:
+        """A classifier over two inputs: each point of the plane in the colour of the class
+        the network picks there, pale where it is unsure; the samples in their class's
+        colour. The decision boundary is where the colours meet."""
+        s = self.session
+        labels = s.class_labels()
+        if grid.shape[2] == 1:  # one sigmoid: p(X) and p(not X)
+            grid = np.concatenate([1.0 - grid, grid], axis=2)
+        with np.errstate(invalid="ignore"):
+            picked = np.argmax(np.nan_to_num(grid, nan=0.0), axis=2)
+            k = grid.shape[2]
+            sure = np.clip((np.nanmax(grid, axis=2) - 1 / k) / (1 - 1 / k), 0, 1)
+        palette = np.array([pg.mkColor(c).getRgb()[:3] for c in CLASS_COLOURS], float)
+        colour = palette[picked % len(palette)]
+        rgb = 255 - (255 - colour) * (0.25 + 0.75 * np.nan_to_num(sure))[..., None]
+        self.map.setVisible(False)
+        self.class_map.setVisible(True)
+        self.class_map.setImage(rgb.astype(np.uint8), levels=(0, 255))
+        self.class_map.setRect(float(xs[0]), float(ys[0]), float(xs[-1] - xs[0]),
+                               float(ys[-1] - ys[0]))
+        cls = s.classes(s.targets)
+        cls = cls if cls.ndim == 1 else cls[:, 0]
+        self.samples.setVisible(True)
+        self.samples.setData(s.inputs[:, 0], s.inputs[:, 1], symbolBrush=[
+            pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls])
+        self.setToolTip("Colour: the class the network picks at every point ("
+                        + ", ".join(f"{name}" for name in labels) + "), deeper where it is "
+                        "surer. Dots: the samples, in their class's colour. The decision "
+                        "boundary is where the colours meet.")
+
     def _draw_map(self) -> None:
         """The prediction over the two inputs' plane as colour, the samples on it as dots
         in the colour of their target: where a dot's colour matches the ground beneath,
@@ -107,16 +195,25 @@ class DataPlot(pg.PlotWidget):
         s = self.session
         inputs, targets = s.inputs, s.targets
         names = s.network.names.inputs
-        xs, ys, grid = s.prediction_map()
+        xs, ys, outputs = s.prediction_map()
+        self.fit.setVisible(False)
+        self._show_curves(0)
+        self.few_points.set([], [])
+        self.points_show = None
+        set_labels(self, names[0], names[1])
+        self.setXRange(float(xs[0]), float(xs[-1]), padding=0)
+        self.setYRange(float(ys[0]), float(ys[-1]), padding=0)
+        if s.is_classifier:
+            self._draw_class_map(xs, ys, outputs)
+            return
+        self.class_map.setVisible(False)
+        grid = outputs[:, :, 0]
         finite = grid[np.isfinite(grid)]
         if not len(finite):
             return
         lo = float(min(finite.min(), targets[:, 0].min()))
         hi = float(max(finite.max(), targets[:, 0].max()))
         hi = hi if hi > lo else lo + 1.0
-        self.fit.setVisible(False)
-        self.few_points.set([], [])
-        self.points_show = None
         self.map.setVisible(True)
         self.map.setImage(np.nan_to_num(shown(grid), nan=lo), levels=(lo, hi))
         self.map.setRect(float(xs[0]), float(ys[0]), float(xs[-1] - xs[0]),
@@ -126,12 +223,11 @@ class DataPlot(pg.PlotWidget):
                    for t in targets[:, 0]]
         self.samples.setData(inputs[:, 0], inputs[:, 1], symbolBrush=brushes)
         output = s.network.names.post[-1][0]
-        set_labels(self, names[0], names[1])
         self.setToolTip(f"Colour: the network's {output} for every ({names[0]}, {names[1]}); "
                         f"dark is low ({fmt(lo, 3)}), yellow high ({fmt(hi, 3)}). Dots: the "
-                        "samples, in the colour of their target.")
-        self.setXRange(float(xs[0]), float(xs[-1]), padding=0)
-        self.setYRange(float(ys[0]), float(ys[-1]), padding=0)
+                        "samples, in the colour of their target."
+                        + (" (The first output; Targets vs predictions shows them all.)"
+                           if outputs.shape[2] > 1 else ""))
 
     def set_show_map(self, on: bool) -> None:
         self.show_map = on
@@ -183,8 +279,11 @@ class DataTable(QTableWidget):
         metrics = self.horizontalHeader().fontMetrics()
         needs = [max(metrics.horizontalAdvance(n), metrics.horizontalAdvance("-00.000")) + 16
                  for n in names]
-        self.setMinimumWidth(sum(needs) + self.verticalHeader().width() + 2 * self.frameWidth()
-                             + self.verticalScrollBar().sizeHint().width())
+        # Up to four columns stay whole beside the plot; more scroll sideways (the plot
+        # needs the room more than a wide table of one-hot classes).
+        shown_needs = sorted(needs)[:4]
+        self.setMinimumWidth(sum(shown_needs) + self.verticalHeader().width()
+                             + 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width())
         spare = max(0, self.viewport().width() - sum(needs)) // max(len(needs), 1)
         for column, need in enumerate(needs):
             self.setColumnWidth(column, need + spare)
@@ -239,6 +338,8 @@ class DataPanel(QSplitter):
         self.addWidget(side)
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 2)
+        self.plot.setMinimumWidth(200)
+        self.setSizes([3000, 2000])  # shares, scaled to the room there is: plot first
 
     def _lesson_changed(self) -> None:
         self.view_choice.setVisible(self.plot.session.network.inputs == 2)

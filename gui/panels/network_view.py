@@ -134,6 +134,14 @@ class NetworkView(QGraphicsView):
                 scene.addItem(node)
                 self.node_items.append(node)
                 text = names.inputs[j] if c == 0 else self._node_text(c - 1, j)
+                if c == 0 and QFontMetricsF(font).horizontalAdvance(text) > 2 * RADIUS - 8:
+                    # A data set's own input name ("Petal width") stands left of its node.
+                    name = scene.addSimpleText(text, font)
+                    name.setBrush(self.ink)
+                    r = name.boundingRect()
+                    name.setPos(p.x() - RADIUS - 8 - r.width(), p.y() - r.height() / 2)
+                    self.node_items.append(name)
+                    text = ""
                 label = scene.addSimpleText(text, font)
                 r = label.boundingRect()
                 label.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
