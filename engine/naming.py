@@ -76,7 +76,7 @@ def layered_names(inputs: int, sizes: list[int], biases: list[bool]) -> Names:
 def with_data_names(names: Names, inputs: tuple[str, ...] | None,
                     outputs: tuple[str, ...] | None, output_activation: str) -> Names:
     """`names` with the data's own names for the inputs and outputs (a CSV header, a
-    lesson's classes). An identity output is its name; a softmax or sigmoid output is the
+    lesson's classes). An identity output is its name; a softmax output is the
     probability p_name of its class; any other output's value is its name."""
     if inputs is not None:
         names = replace(names, inputs=tuple(inputs))
@@ -84,7 +84,7 @@ def with_data_names(names: Names, inputs: tuple[str, ...] | None,
         pre, post = list(names.pre), list(names.post)
         if output_activation == "identity":
             pre[-1] = post[-1] = tuple(outputs)
-        elif output_activation in ("softmax", "sigmoid"):
+        elif output_activation == "softmax":
             post[-1] = tuple(f"p_{name}" for name in outputs)
         else:
             post[-1] = tuple(outputs)

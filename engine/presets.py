@@ -9,7 +9,7 @@ from engine.lesson import Lesson, LessonError, lesson_from_json, load_lesson
 
 # In the order the File menu lists them.
 PRESETS = ("statquest-b3", "statquest-all", "single-weight", "house-price", "xor",
-           "iris-softmax")
+           "iris-softmax", "moons-softmax", "exam-pass-bce", "mazur-2-2-2")
 DEFAULT_PRESET = "statquest-b3"
 
 

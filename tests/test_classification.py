@@ -188,3 +188,44 @@ def test_names_from_the_lesson_reach_the_diagram_and_survive_a_save():
     again = lesson_from_dict(json.loads(json.dumps(lesson.to_dict())))
     assert again.network.names == names
     assert again.trainer().network.names == names
+
+
+def test_exam_lesson_finds_the_maximum_likelihood_fit():
+    # Wikipedia's logistic regression of passing on hours studied: 1.5046, -4.0777 (MLE);
+    # gradient descent on the mean BCE must arrive there (its gradient is zero there).
+    lesson = load_preset("exam-pass-bce")
+    trainer = lesson.trainer()
+    trainer.run(100_000)
+    w, b = trainer.network.params
+    assert w == pytest.approx(1.5046, abs=5e-4) and b == pytest.approx(-4.0777, abs=2e-3)
+    p = 1 / (1 + np.exp(-(w * np.array([2.0, 4.0]) + b)))
+    assert p.round(2).tolist() == [0.26, 0.87]  # the lesson's words
+
+
+def test_mazur_two_outputs_match_the_published_step():
+    lesson = load_preset("mazur-2-2-2")
+    trainer = lesson.trainer()
+    # E_total from the example's own arithmetic: out_h = σ(net_h), out_o = σ(net_o).
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    h1, h2 = sig(0.15 * 0.05 + 0.2 * 0.1 + 0.35), sig(0.25 * 0.05 + 0.3 * 0.1 + 0.35)
+    o1, o2 = sig(0.4 * h1 + 0.45 * h2 + 0.6), sig(0.5 * h1 + 0.55 * h2 + 0.6)
+    assert trainer.loss == pytest.approx(0.5 * (0.01 - o1) ** 2 + 0.5 * (0.99 - o2) ** 2,
+                                         rel=1e-12)
+    assert trainer.loss == pytest.approx(0.298371109, abs=5e-10)
+    assert trainer.update("w5").slope == pytest.approx(0.082167041, abs=5e-10)
+    assert trainer.update("w5").new_value == pytest.approx(0.358916480, abs=5e-10)
+    assert trainer.update("w1").new_value == pytest.approx(0.149780716, abs=5e-10)
+    b = chain_rule_breakdown(lesson.network, lesson.inputs, lesson.targets,
+                             LOSSES["half_sse"], "w1")
+    assert len(b.paths) == 2  # through o1 and through o2
+
+
+def test_moons_boundary_separates_every_sample():
+    from engine.classify import scores
+
+    lesson = load_preset("moons-softmax")
+    trainer = lesson.trainer()
+    before = scores(trainer.network, trainer.network.predict(lesson.inputs), lesson.targets)
+    trainer.run(4000, respect_stop_rule=False)
+    after = scores(trainer.network, trainer.network.predict(lesson.inputs), lesson.targets)
+    assert before.accuracy < 0.9 and after.right == after.total == 60

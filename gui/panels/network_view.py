@@ -32,7 +32,7 @@ WIDEST_VALUE = "-0.1234"  # the room a label keeps for its value (4 significant 
 ALONG = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.3, 0.7, 0.2, 0.8)  # along an edge
 BIAS_SPOTS = ((0, RADIUS + 16), (0, RADIUS + 40), (0, -RADIUS - 16), (RADIUS + 50, RADIUS),
               (-RADIUS - 50, RADIUS))  # around the node, best first
-MAX_LABELLED_EDGES = 40  # past this the labels would cover each other
+MAX_LABELLED_EDGES = 24  # past this the labels cover each other (2-8-2 has 32)
 MAX_DRAWN_EDGES = 600  # past this each weight is not its own item (see _draw_as_bundles)
 
 
