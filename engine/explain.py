@@ -31,6 +31,9 @@ def breakdown_text(b: Breakdown, update: Update) -> str:
     if len(b.paths) > 1:
         lines.append(f"  sum of the {len(b.paths)} paths, per sample: "
                      + ", ".join(fmt(v) for v in b.per_sample))
+    for short in b.shortcuts:  # cross-entropy with its softmax or sigmoid
+        lines.append(f"  the shortcut: {short.symbol} = {short.formula}, per sample: "
+                     + ", ".join(fmt(v) for v in short.values))
     lines.append(f"  slope {b.symbol} = Σ over samples = {fmt(update.slope)}")
     lines += ["  " + line for line in update_lines(update)]
     return "\n".join(lines)

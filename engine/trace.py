@@ -12,6 +12,8 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from engine.breakdown import chain_rule_breakdown
 from engine.explain import breakdown_text, fmt, sample_values_text
 from engine.lesson import Lesson, LessonError, save_text_atomically
@@ -108,7 +110,12 @@ def _print_trace(trainer: Trainer, lesson: Lesson, fmt_name: str, reason: StopRe
             print(json.dumps(_record(trainer, last), indent=2))
             return
         steps = [_record(trainer, k) for k in range(last + 1)]
-        print(json.dumps({"lesson": lesson.title, "stopped": reason.value, "steps": steps}))
+        # Each sample's outputs at the end (the recorded steps keep the parameters only).
+        with np.errstate(all="ignore"):
+            outputs = trainer.network.predict(trainer.inputs)
+        print(json.dumps({"lesson": lesson.title, "stopped": reason.value, "steps": steps,
+                          "output_names": list(trainer.network.names.post[-1]),
+                          "outputs": outputs.tolist()}))
         return
     rows = [HEADER, *_table_rows(trainer)]
     if fmt_name == "markdown":

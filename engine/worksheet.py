@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.breakdown import chain_rule_breakdown
+from engine.breakdown import chain_rule_breakdown, observed_name
 from engine.explain import fmt
 from engine.lesson import Lesson
 from engine.training import StopReason
@@ -49,7 +49,7 @@ def _blocks(lesson: Lesson, steps: int) -> list[Block]:
                        f"{', '.join(t.trainable)}. Step size = slope × learning rate; "
                        "new value = old value − step size."),
             Block("table", layers)]
-    data = [[*net.names.inputs, *["Observed"] * t.targets.shape[1]]]
+    data = [[*net.names.inputs, *(observed_name(net, k) for k in range(t.targets.shape[1]))]]
     data += [[fmt(v) for v in (*x, *y)] for x, y in zip(t.inputs, t.targets, strict=True)]
     out += [Block("h2", "Data"), Block("table", data)]
     start = [["parameter", "value"]] + [[n, Cell(v, False)] for n, v in

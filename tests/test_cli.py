@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from engine import load_preset
@@ -87,3 +88,21 @@ def test_trace_lr_option_changes_the_step():
     w = [s["params"]["w"] for s in json.loads(r.stdout)["steps"]]
     assert w[1] == pytest.approx(0.8 - 0.2 * (4.5 * 0.8 - 1.5))
     assert load_preset("single-weight").learning_rate == 0.1
+
+
+def test_trace_json_gives_each_samples_outputs_and_worksheet_names_them(tmp_path):
+    r = cli("trace", "iris-softmax", "--steps", "1", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["output_names"] == ["p_Setosa", "p_Versicolor", "p_Virginica"]
+    outputs = np.array(data["outputs"])
+    assert outputs.shape == (3, 3)
+    np.testing.assert_allclose(outputs.sum(axis=1), 1.0, rtol=1e-12)  # probabilities
+    # After one step b3 = -1.2268: p_Setosa of sample 1 from the raw outputs by hand.
+    raw = np.array([-0.1 * 1.752 + 1.5 * 0.808 - 1.2267989967487036,
+                    2.4 * 1.752 - 5.2 * 0.808, -2.2 * 1.752 + 3.7 * 0.808 + 1.0])
+    np.testing.assert_allclose(outputs[0], np.exp(raw) / np.exp(raw).sum(), rtol=1e-9)
+    sheet = tmp_path / "iris.md"
+    assert cli("worksheet", "iris-softmax", "-o", str(sheet)).returncode == 0
+    assert "| Petal width | Sepal width | Observed_Setosa | Observed_Versicolor |" in \
+        sheet.read_text()
