@@ -7,36 +7,54 @@ from __future__ import annotations
 import csv
 import io
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from engine.lesson import MAX_SAMPLES, Lesson, LessonError, lesson_from_dict
+from engine.lesson import MAX_NAME, MAX_NEURONS, MAX_SAMPLES, Lesson, LessonError, lesson_from_dict
+from engine.losses import LOSSES
 from engine.network import Layer, Network
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 
 
+@dataclass(frozen=True)
+class DataSet:
+    """Samples read from a file, with the names its header gives them."""
+
+    inputs: np.ndarray  # samples × inputs
+    targets: np.ndarray  # samples × outputs (one-hot for class labels)
+    input_names: tuple[str, ...] | None = None
+    output_names: tuple[str, ...] | None = None  # the classes, for class labels
+    classes: bool = False  # the targets came from a column of class labels
+
+
 def build_lesson(base: Lesson, hidden: list[Layer], output: Layer, loss: str, naming: str,
-                 seed: int, inputs: np.ndarray | None = None,
-                 targets: np.ndarray | None = None) -> Lesson:
-    """A new lesson like `base` with another network, random weights from `seed`."""
-    x = base.inputs if inputs is None else inputs
-    y = base.targets if targets is None else targets
+                 seed: int, data: DataSet | None = None) -> Lesson:
+    """A new lesson like `base` with another network, random weights from `seed`, on
+    `data` if given. Class labels make the output a softmax over the classes with
+    cross-entropy, unless a cross-entropy is chosen already."""
+    net0 = base.network
+    x = base.inputs if data is None else data.inputs
+    y = base.targets if data is None else data.targets
+    input_names = net0.input_names if data is None else data.input_names
+    output_names = net0.output_names if data is None else data.output_names
+    if data is not None and data.classes and LOSSES[loss].output_activation is None:
+        output, loss = Layer(y.shape[1], "softmax", output.bias), "ce"
     layers = [*hidden, Layer(y.shape[1], output.activation, output.bias)]
-    net = Network(x.shape[1], layers, naming)
+    net = Network(x.shape[1], layers, naming, input_names, output_names)
     net.randomize(seed)
     draft = Lesson(base.title, net, x, y, loss, base.learning_rate, None, base.stop,
                    base.description)
-    data = draft.to_dict()
-    data["description"] = (f"{base.description}\n\nNetwork built in the editor; "
-                           f"weights from seed {seed}.").strip()
-    return lesson_from_dict(data, "built network")
+    values = draft.to_dict()
+    values["description"] = (f"{base.description}\n\nNetwork built in the editor; "
+                             f"weights from seed {seed}.").strip()
+    return lesson_from_dict(values, "built network")
 
 
-def load_csv(path: str | Path, targets: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Samples from a CSV file: one row per sample, the last `targets` columns are the
-    targets, the others the inputs. A first row of names is skipped."""
+def load_csv(path: str | Path, targets: int = 1) -> DataSet:
+    """Samples from a CSV file (see `parse_csv`)."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_CSV_BYTES:
@@ -47,32 +65,99 @@ def load_csv(path: str | Path, targets: int = 1) -> tuple[np.ndarray, np.ndarray
     return parse_csv(text, targets, path.name)
 
 
-def parse_csv(text: str, targets: int = 1, source: str = "CSV") -> tuple[np.ndarray, np.ndarray]:
+def parse_csv(text: str, targets: int = 1, source: str = "CSV") -> DataSet:
+    """One row per sample. A first row that is not all numbers names the columns. If the
+    last column holds names, it is each sample's class: the targets become one-hot classes
+    named by their labels (in the order they first appear); otherwise the last `targets`
+    columns are the targets and the others the inputs."""
     try:
         rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
     except csv.Error as exc:
         raise LessonError(f"{source}: not a CSV file ({exc})") from None
-    if rows and not _numeric(rows[0][0]):
-        rows = rows[1:]  # a header row
+    header = None
+    # A header has a name where the samples have inputs (the last column may hold class
+    # labels, so text there alone does not make a header).
+    if rows and (not all(_numeric(c) for c in rows[0][:-1])
+                 or not any(_numeric(c) for c in rows[0])):
+        header, rows = [c.strip() for c in rows[0]], rows[1:]
     if not rows:
         raise LessonError(f"{source}: no samples (the file is empty or only has a header)")
     if len(rows) > MAX_SAMPLES:
         raise LessonError(f"{source}: {len(rows)} samples; at most {MAX_SAMPLES}")
     width = len(rows[0])
-    if width <= targets:
-        raise LessonError(f"{source}: each row needs at least one input and {targets} "
-                          f"target column(s); line 1 has {width} column(s)")
-    values = np.empty((len(rows), width))
     for i, row in enumerate(rows):
         if len(row) != width:
             raise LessonError(f"{source}: sample {i + 1} has {len(row)} columns, the first "
                               f"has {width}")
-        for j, cell in enumerate(row):
+    if header is not None and len(header) != width:
+        raise LessonError(f"{source}: the header names {len(header)} columns, the samples "
+                          f"have {width}")
+    labels = [row[-1].strip() for row in rows]
+    # Class labels are names, every one: a lone word among numbers is a typo, said below.
+    classes = all(_is_name(c) for c in labels)
+    n_targets = 1 if classes else targets
+    if width <= n_targets:
+        raise LessonError(f"{source}: each row needs at least one input and {n_targets} "
+                          f"target column(s); line 1 has {width} column(s)")
+    numeric_columns = width - 1 if classes else width
+    values = np.empty((len(rows), numeric_columns))
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row[:numeric_columns]):
             if not _numeric(cell):
-                raise LessonError(f"{source}: sample {i + 1}, column {j + 1}: "
+                raise LessonError(f"{source}: sample {i + 1}, column {_column(header, j)}: "
                                   f"{cell.strip()[:20]!r} is not a finite number")
             values[i, j] = float(cell)
-    return values[:, :-targets].copy(), values[:, -targets:].copy()
+    names = _header_names(header, source)
+    if classes:
+        return _with_classes(values, labels, names, source, header)
+    n_in = width - n_targets
+    return DataSet(values[:, :n_in].copy(), values[:, n_in:].copy(),
+                   None if names is None else names[:n_in],
+                   None if names is None else names[n_in:])
+
+
+def _with_classes(values, labels, names, source, header) -> DataSet:
+    kinds = list(dict.fromkeys(labels))  # each label once, in the order they appear
+    column = _column(header, values.shape[1])
+    if len(kinds) < 2:
+        raise LessonError(f"{source}: column {column}: every sample is {kinds[0]!r}; "
+                          "a classifier needs two or more classes")
+    if len(kinds) > MAX_NEURONS:
+        raise LessonError(f"{source}: column {column}: {len(kinds)} classes; at most "
+                          f"{MAX_NEURONS}")
+    for k, kind in enumerate(kinds):
+        if not kind or len(kind) > MAX_NAME or not kind.isprintable():
+            raise LessonError(f"{source}: column {column}: class {k + 1} must be a name of "
+                              f"1 to {MAX_NAME} characters on one line")
+    one_hot = np.eye(len(kinds))[[kinds.index(label) for label in labels]]
+    return DataSet(values, one_hot, None if names is None else names[:-1], tuple(kinds),
+                   classes=True)
+
+
+def _header_names(header, source) -> tuple[str, ...] | None:
+    """The header's names where they can name a diagram's nodes; None without a header."""
+    if header is None:
+        return None
+    for j, name in enumerate(header):
+        if not name or len(name) > MAX_NAME or not name.isprintable():
+            raise LessonError(f"{source}: header, column {j + 1}: a name of 1 to {MAX_NAME} "
+                              "characters on one line")
+    if len(set(header)) != len(header):
+        raise LessonError(f"{source}: header: each column needs its own name")
+    return tuple(header)
+
+
+def _column(header, j: int) -> str:
+    return f"{j + 1} ({header[j]!r})" if header is not None else str(j + 1)
+
+
+def _is_name(cell: str) -> bool:
+    """A class label: text that is not a number (nor nan or inf, which are bad numbers)."""
+    try:
+        float(cell)
+    except ValueError:
+        return True
+    return False
 
 
 def _numeric(cell: str) -> bool:

@@ -136,19 +136,24 @@ class Session(QObject):
         """A new network from the editor (random weights from `seed`), on the data of a
         CSV file if one is given. Undoable; False (and `refused`) if it cannot be built."""
         try:
-            x, y = self.inputs, self.targets
+            data = None
             if data_file is not None:
-                x, y = load_csv(data_file, targets=self.network.sizes[-1])
-            lesson = build_lesson(self.lesson, hidden, output, loss, naming, seed, x, y)
+                data = load_csv(data_file, targets=self.network.sizes[-1])
+            lesson = build_lesson(self.lesson, hidden, output, loss, naming, seed, data)
         except LessonError as exc:
             if data_file is not None:  # a file chosen in a dialog: answer in a dialog too
                 self.problem.emit("Cannot use the data file",
                                   f"{exc}. The network and data stay as they were.")
             return self._refuse(f"{exc}. The network and data stay as they were.")
         self.rebuild(lesson)
+        classes = ""
+        if data is not None and data.classes:
+            classes = (f" {len(data.output_names or ())} classes from the file's last column"
+                       + (": a softmax output with cross-entropy." if lesson.loss != loss
+                          else "."))
         self.message.emit(f"Network rebuilt: {lesson.network.inputs}-"
                           f"{'-'.join(map(str, lesson.network.sizes))}, weights from seed "
-                          f"{seed}. Ctrl+Z undoes it.")
+                          f"{seed}.{classes} Ctrl+Z undoes it.")
         return True
 
     def swap_in(self, lesson: Lesson, trainer: Trainer) -> None:

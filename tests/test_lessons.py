@@ -1,11 +1,12 @@
 """Lesson files: every fault gets one LessonError naming the field; save/load round-trips."""
 
 import json
+import re
 
 import numpy as np
 import pytest
 
-from engine import PRESETS, LessonError, load_lesson, load_preset
+from engine import PRESETS, Layer, LessonError, load_lesson, load_preset
 from engine.lesson import lesson_from_dict, lesson_from_json
 from engine.presets import preset_text
 
@@ -87,11 +88,47 @@ def test_csv_data_loads_with_or_without_a_header(tmp_path):
 
     path = tmp_path / "d.csv"
     path.write_text("size,rooms,price\n-0.32,-0.66,-0.54\n0.1,0.2,0.3\n")
-    x, y = load_csv(path)
-    assert x.tolist() == [[-0.32, -0.66], [0.1, 0.2]] and y.tolist() == [[-0.54], [0.3]]
+    data = load_csv(path)
+    assert data.inputs.tolist() == [[-0.32, -0.66], [0.1, 0.2]]
+    assert data.targets.tolist() == [[-0.54], [0.3]]
+    assert data.input_names == ("size", "rooms") and data.output_names == ("price",)
     path.write_text("1,2\n3,4\n")
-    x, y = load_csv(path)
-    assert x.tolist() == [[1.0], [3.0]] and y.tolist() == [[2.0], [4.0]]
+    data = load_csv(path)
+    assert data.inputs.tolist() == [[1.0], [3.0]] and data.targets.tolist() == [[2.0], [4.0]]
+    assert data.input_names is None and not data.classes
+
+
+def test_csv_class_labels_become_one_hot_classes_named_by_their_labels(tmp_path):
+    from engine.builder import build_lesson, load_csv
+
+    path = tmp_path / "iris.csv"
+    path.write_text("petal,sepal,species\n0.04,0.42,setosa\n1.0,0.54,virginica\n"
+                    "0.5,0.37,versicolor\n0.1,0.4,setosa\n")
+    data = load_csv(path)
+    assert data.classes and data.output_names == ("setosa", "virginica", "versicolor")
+    assert data.targets.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]]
+    # Built on a squared-error lesson, the output becomes a softmax over the classes.
+    built = build_lesson(load_preset("house-price"), [Layer(2, "tanh")], Layer(1, "identity"),
+                         "ssr", "sequential", 1, data)
+    assert built.loss == "ce" and built.network.layers[-1] == Layer(3, "softmax")
+    assert built.network.names.inputs == ("petal", "sepal")
+    assert built.network.names.post[-1] == ("p_setosa", "p_virginica", "p_versicolor")
+    # Without a header, the labels still make classes.
+    path.write_text("1,2,cat\n3,4,dog\n")
+    data = load_csv(path)
+    assert data.output_names == ("cat", "dog") and data.input_names is None
+
+
+@pytest.mark.parametrize("text,words", [
+    ("x,y,kind\n1,2,a\n3,4,a\n", "column 3 ('kind'): every sample is 'a'"),
+    ("x,x,y\n1,2,3\n", "header: each column needs its own name"),
+    ("x,y\n1,2,3\n", "the header names 2 columns, the samples have 3"),
+])
+def test_bad_class_columns_and_headers_are_refused(text, words):
+    from engine.builder import parse_csv
+
+    with pytest.raises(LessonError, match=re.escape(words)):
+        parse_csv(text)
 
 
 @pytest.mark.parametrize("text,words", [

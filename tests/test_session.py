@@ -168,3 +168,19 @@ def test_bad_data_is_refused_and_kept(session, qtbot):
     with qtbot.waitSignal(s.refused) as refusal:
         assert not s.set_sample_value(1, 1, "oops")
     assert "Observed" in refusal.args[0]
+
+
+def test_a_csv_of_class_labels_builds_a_classifier(session, qtbot, tmp_path):
+    from engine import Layer
+
+    s = session("house-price")
+    path = tmp_path / "pets.csv"
+    path.write_text("weight,height,kind\n4,25,cat\n30,60,dog\n5,23,cat\n25,55,dog\n")
+    with qtbot.waitSignal(s.message) as said:
+        assert s.build_network([Layer(3, "tanh")], Layer(1, "identity"), "ssr", "sequential",
+                               2, str(path))
+    assert "2 classes" in said.args[0] and "softmax" in said.args[0]
+    assert s.loss_name == "ce" and s.is_classifier
+    assert s.class_labels() == ("cat", "dog")
+    assert s.data_column_names() == ["weight", "height", "cat", "dog"]
+    assert s.scores().total == 4

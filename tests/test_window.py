@@ -264,12 +264,12 @@ def test_a_big_network_opens_and_steps_without_freezing(window, tmp_path):
     import numpy as np
 
     from engine import Layer, load_preset
-    from engine.builder import build_lesson
+    from engine.builder import DataSet, build_lesson
 
     rng = np.random.default_rng(0)
     lesson = build_lesson(load_preset("house-price"), [Layer(64, "tanh")] * 4,
                           Layer(1, "identity"), "mse", "layered", 1,
-                          rng.uniform(-1, 1, (20, 8)), rng.uniform(-1, 1, (20, 1)))
+                          DataSet(rng.uniform(-1, 1, (20, 8)), rng.uniform(-1, 1, (20, 1))))
     path = tmp_path / "big.json"
     lesson.save(path)
     w = window(str(path))
