@@ -85,6 +85,7 @@ def main() -> None:
         print(f"1-64-64-1 tanh, {samples:>6} samples: {1 / step:8,.0f} steps/s = "
               f"{step * 1e3:.3f} ms/step; matmul floor {floor * 1e3:.3f} ms "
               f"(ratio {step / floor:.2f}x, medians of {rounds} turns)")
+    classification_vs_squared()
     lesson = load_preset("statquest-all")
     t = lesson.trainer()
     start, n = time.perf_counter(), 200
@@ -97,6 +98,26 @@ def main() -> None:
     best = min(_timed(lambda: loss_grid(t.network, t.inputs, t.targets, t.loss_function,
                                         "w1", "b1", grid, grid)) for _ in range(10))
     print(f"landscape, 100x100 grid over (w1, b1) of statquest-all: {best * 1e3:.1f} ms")
+
+
+def classification_vs_squared() -> None:
+    """Softmax + cross-entropy against the same network with an identity output and a
+    squared error (target: within 1.5x its time)."""
+    print("\nclassification vs the same network with a squared error (steps/s)")
+    iris = load_preset("iris-softmax")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1_000, 2))
+    y = np.eye(3)[rng.integers(0, 3, 1_000)]
+    cases = (("iris 2-2-3", iris.inputs, iris.targets, [Layer(2, "relu")], 3),
+             ("2-16-16-3, 1,000 samples", x, y, [Layer(16, "tanh"), Layer(16, "tanh")], 3))
+    for label, xs, ys, hidden, outputs in cases:
+        speeds = []
+        for act, loss in (("softmax", "ce"), ("identity", "mse")):
+            net = Network(xs.shape[1], [*hidden, Layer(outputs, act)])
+            net.randomize(1)
+            speeds.append(steps_per_second(Trainer(net, xs, ys, loss, 0.01)))
+        print(f"{label:26s} softmax+CE {speeds[0]:9,.0f}   identity+MSE {speeds[1]:9,.0f}   "
+              f"time ratio {speeds[1] / speeds[0]:.2f}x")
 
 
 def _timed(work) -> float:
