@@ -200,3 +200,25 @@ def test_breakdown_panel_shows_the_cross_entropy_shortcut(session, qtbot):
     s2 = session("statquest-b3")
     other = show(qtbot, BreakdownPanel(s2), (600, 900))
     assert "shortcut" not in other.toPlainText()
+
+
+def test_class_map_samples_stand_out_where_the_network_is_sure(session, qtbot):
+    """Seen in a real window: after a Run the ground under each sample was its own class's
+    full colour, and the dots vanished into it."""
+    import numpy as np
+    import pyqtgraph as pg
+
+    from gui.panels.data import DataPanel
+
+    s = session("moons-softmax")
+    s.advance(3000)  # the moons are all put right by then, most of the plane surely
+    s.finish_training(None)
+    panel = show(qtbot, DataPanel(s), (900, 400))
+    panel.plot.refresh()
+    image = panel.plot.class_map.image.astype(float)
+    xs, ys, _ = s.prediction_map()
+    brushes = panel.plot.samples.opts["symbolBrush"]
+    for (x, y), brush in zip(s.inputs, brushes, strict=True):
+        under = image[np.argmin(abs(ys - y)), np.argmin(abs(xs - x))]
+        fill = np.array(pg.mkColor(brush.color()).getRgb()[:3], float)
+        assert np.linalg.norm(under - fill) > 90

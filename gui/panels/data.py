@@ -172,7 +172,9 @@ class DataPlot(pg.PlotWidget):
             sure = np.clip((np.nanmax(grid, axis=2) - 1 / k) / (1 - 1 / k), 0, 1)
         palette = np.array([pg.mkColor(c).getRgb()[:3] for c in CLASS_COLOURS], float)
         colour = palette[picked % len(palette)]
-        rgb = 255 - (255 - colour) * (0.25 + 0.75 * np.nan_to_num(sure))[..., None]
+        # Pastel at most, so that a sample in its class's full colour stands out even
+        # where the network is sure (deep ground under deep dots hid them).
+        rgb = 255 - (255 - colour) * (0.12 + 0.43 * np.nan_to_num(sure))[..., None]
         self.map.setVisible(False)
         self.class_map.setVisible(True)
         self.class_map.setImage(rgb.astype(np.uint8), levels=(0, 255))
@@ -182,7 +184,8 @@ class DataPlot(pg.PlotWidget):
         cls = cls if cls.ndim == 1 else cls[:, 0]
         self.samples.setVisible(True)
         self.samples.setData(s.inputs[:, 0], s.inputs[:, 1], symbolBrush=[
-            pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls])
+            pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls],
+            symbolPen=pg.mkPen("#222", width=1.5))
         self.setToolTip("Colour: the class the network picks at every point ("
                         + ", ".join(f"{name}" for name in labels) + "), deeper where it is "
                         "surer. Dots: the samples, in their class's colour. The decision "
@@ -221,7 +224,8 @@ class DataPlot(pg.PlotWidget):
         self.samples.setVisible(True)
         brushes = [pg.mkBrush(self.colours.map((t - lo) / (hi - lo), mode="qcolor"))
                    for t in targets[:, 0]]
-        self.samples.setData(inputs[:, 0], inputs[:, 1], symbolBrush=brushes)
+        self.samples.setData(inputs[:, 0], inputs[:, 1], symbolBrush=brushes,
+                             symbolPen=pg.mkPen("w", width=2))
         output = s.network.names.post[-1][0]
         self.setToolTip(f"Colour: the network's {output} for every ({names[0]}, {names[1]}); "
                         f"dark is low ({fmt(lo, 3)}), yellow high ({fmt(hi, 3)}). Dots: the "
