@@ -183,8 +183,15 @@ def _names(value, where: str, count: int) -> tuple[str, ...] | None:
     return tuple(value)
 
 
+def check_targets(loss: str, y: np.ndarray) -> None:
+    """Targets a loss can use: a cross-entropy's are probabilities, and a softmax's one
+    distribution per sample. Raises LessonError naming the first bad sample."""
+    needs = LOSSES[loss].output_activation
+    if needs is not None:
+        _check_probabilities(y, needs == "softmax")
+
+
 def _check_probabilities(y: np.ndarray, one_class_each: bool) -> None:
-    """Cross-entropy targets are probabilities; a softmax's, one distribution per sample."""
     bad = np.flatnonzero(((y < 0) | (y > 1)).any(axis=1))
     if bad.size:
         _fail(f"data.targets[{bad[0]}]", "cross-entropy targets are probabilities, "
@@ -270,8 +277,7 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
         _fail("data", f"{len(raw_x)} samples; at most {MAX_SAMPLES}")
     x = _matrix(raw_x, "data.inputs", len(raw_x), n_in)
     y = _matrix(raw_y, "data.targets", len(raw_y), net.sizes[-1])
-    if needs is not None:
-        _check_probabilities(y, needs == "softmax")
+    check_targets(loss, y)
     x.flags.writeable = y.flags.writeable = False  # training caches buffers made from them
 
     rate = _number(_get(data, "learning_rate"), "learning_rate")

@@ -10,6 +10,7 @@ else, and leaves the state exactly as it was.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from engine.classify import Scores, class_labels, classes, is_classifier, scores
 from engine.explain import fmt
 from engine.gradcheck import GradientCheckRow, gradient_check
 from engine.landscape import loss_along, loss_grid
+from engine.lesson import check_targets
 from engine.network import Layer, Network
 from engine.phases import StepPhases, step_phases
 from engine.training import History, HistoryRows, StopRule, Trainer, Update, stop_sentence
@@ -352,6 +354,13 @@ class Session(QObject):
         if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
             return self._refuse("Every input and target must be a finite number; the data "
                                 "stay as they were.")
+        try:
+            check_targets(self.loss_name, targets)
+        except LessonError as exc:
+            sample = re.search(r"targets\[(\d+)\]", str(exc))
+            where = f"Sample {int(sample.group(1)) + 1}" if sample else "The targets"
+            return self._refuse(f"{where}: {str(exc).split(': ', 1)[-1]}; the data stay as "
+                                "they were.")
         inputs.flags.writeable = targets.flags.writeable = False
         self._edit("edit data", lambda t: t.set_data(inputs, targets))
         return True

@@ -184,3 +184,17 @@ def test_a_csv_of_class_labels_builds_a_classifier(session, qtbot, tmp_path):
     assert s.class_labels() == ("cat", "dog")
     assert s.data_column_names() == ["weight", "height", "cat", "dog"]
     assert s.scores().total == 4
+
+
+@pytest.mark.parametrize("lesson, column, text, words", [
+    ("exam-pass-bce", 1, "1.5", "Sample 1: cross-entropy targets are probabilities"),
+    ("iris-softmax", 3, "1", "Sample 1: a softmax's targets are class probabilities"),
+])
+def test_classification_targets_that_are_not_probabilities_are_refused(
+        session, qtbot, lesson, column, text, words):
+    s = session(lesson)
+    before = s.targets.copy()
+    with qtbot.waitSignal(s.refused) as said, qtbot.assertNotEmitted(s.stateChanged):
+        assert not s.set_sample_value(0, column, text)
+    assert said.args[0].startswith(f"Refused — {words}")
+    assert (s.targets == before).all()
