@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engine.breakdown import Breakdown
+from engine.breakdown import Breakdown, Factor
 from engine.training import Update
 
 ABSOLUTE_FLOOR = 0.0005
@@ -21,14 +21,33 @@ class Question:
     answer: float
 
 
+def quiz_chain(b: Breakdown) -> tuple[list[Factor], int]:
+    """The factors a student works out, and how many such routes the slope sums: the
+    first path's; where a cross-entropy meets its softmax or sigmoid, the shortcut
+    p - Observed takes the place of dLoss/dp · dp/dz (a softmax's k paths through one
+    output sum to it), so a route is the shortcut times the factors below z."""
+    first = b.paths[0]
+    if not b.shortcuts:
+        return list(first.factors), len(b.paths)
+    routes = {}
+    for path in b.paths:
+        at = next(i for i, f in enumerate(path.factors)
+                  if any(f.denominator == s.denominator for s in b.shortcuts))
+        short = next(s for s in b.shortcuts if s.denominator == path.factors[at].denominator)
+        routes.setdefault((short.symbol, *(f.symbol for f in path.factors[at + 1:])),
+                          [short, *path.factors[at + 1:]])
+    chains = list(routes.values())
+    return chains[0], len(chains)
+
+
 def questions(b: Breakdown, update: Update) -> list[Question]:
-    """Every factor per sample (first path only when there are several; the first
-    MAX_SAMPLES samples of a big data set), then the slope, the step size and the new
-    value."""
+    """Every factor of the quiz chain per sample (the first route when there are several;
+    the first MAX_SAMPLES samples of a big data set), then the slope, the step size and
+    the new value."""
     out = []
-    path = b.paths[0]
-    for s in range(min(len(path.products), MAX_SAMPLES)):
-        for k, f in enumerate(path.factors):
+    chain, _ = quiz_chain(b)
+    for s in range(min(len(chain[0].values), MAX_SAMPLES)):
+        for k, f in enumerate(chain):
             out.append(Question(f"f{k}.{s}", f"{f.symbol} for sample {s + 1}",
                                 float(f.values[s])))
     out += [Question("slope", f"slope {b.symbol}", update.slope),

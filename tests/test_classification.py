@@ -229,3 +229,23 @@ def test_moons_boundary_separates_every_sample():
     trainer.run(4000, respect_stop_rule=False)
     after = scores(trainer.network, trainer.network.predict(lesson.inputs), lesson.targets)
     assert before.accuracy < 0.9 and after.right == after.total == 60
+
+
+def test_quiz_on_a_softmax_asks_for_the_shortcut_and_sums_to_the_slope():
+    from engine.quiz import questions, quiz_chain
+
+    lesson = load_preset("iris-softmax")
+    trainer = lesson.trainer()
+    b = chain_rule_breakdown(trainer.network, lesson.inputs, lesson.targets, LOSSES["ce"],
+                             "b3")
+    chain, routes = quiz_chain(b)
+    assert routes == 1 and [f.symbol for f in chain] == ["dCE/dx3", "dx3/db3"]
+    qs = {q.key: q.answer for q in questions(b, trainer.update("b3"))}
+    by_hand = iris_by_hand(-2.0)[1] - IRIS_Y[:, 0]  # p_Setosa - Observed_Setosa
+    assert [qs[f"f0.{s}"] for s in range(3)] == pytest.approx(by_hand.tolist(), rel=1e-12)
+    assert qs["slope"] == pytest.approx(sum(by_hand), rel=1e-12)
+    # A hidden weight reaches CE through all three outputs: three routes like it.
+    b = chain_rule_breakdown(trainer.network, lesson.inputs, lesson.targets, LOSSES["ce"],
+                             "w1")
+    chain, routes = quiz_chain(b)
+    assert routes == 3 and chain[0].symbol == "dCE/dx3" and chain[-1].symbol == "dx1/dw1"

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
-from engine.quiz import check, questions
+from engine.quiz import check, questions, quiz_chain
 from gui.kit.maths_text import formula_html
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
@@ -98,12 +98,13 @@ class QuizPanel(QWidget):
         update = s.update(name)
         self.qs = questions(b, update)
         self.asked_about = self._state()
-        path = b.paths[0]
+        chain, routes = quiz_chain(b)
+        more = f" + ({routes - 1} more routes like it)" if routes > 1 else ""
         self.question_label.setText(
             f"<b>Step {s.steps_done + 1}, parameter {name}</b> "
             f"(learning rate {fmt(update.learning_rate)}, {name} = {fmt(update.value)})"
             f"<br>{b.symbol} = Σ " + " · ".join(f"({formula_html(f.formula)})"
-                                                 for f in path.factors))
+                                                 for f in chain) + more)
         body = QWidget()
         grid = QGridLayout(body)
         self.fields = {}
