@@ -222,3 +222,25 @@ def test_class_map_samples_stand_out_where_the_network_is_sure(session, qtbot):
         under = image[np.argmin(abs(ys - y)), np.argmin(abs(xs - x))]
         fill = np.array(pg.mkColor(brush.color()).getRgb()[:3], float)
         assert np.linalg.norm(under - fill) > 90
+
+
+def test_data_panel_maps_each_output_of_a_two_output_lesson(session, qtbot):
+    import numpy as np
+
+    from gui.panels.data import DataPanel
+
+    s = session("mazur-2-2-2")
+    panel = show(qtbot, DataPanel(s), (900, 400))
+    views = [panel.view_choice.itemText(i) for i in range(panel.view_choice.count())]
+    assert views == ["Prediction map: o1", "Prediction map: o2", "Targets vs predictions"]
+    xs, ys, outputs = s.prediction_map()
+    for k in (0, 1):
+        panel.view_choice.setCurrentIndex(k)
+        panel.plot.refresh()
+        shown = panel.plot.map.image
+        np.testing.assert_allclose(shown, outputs[:, :, k])
+        assert f"network's {('o1', 'o2')[k]} for every" in panel.plot.toolTip()
+    panel.view_choice.setCurrentIndex(2)
+    panel.plot.refresh()
+    assert not panel.plot.map.isVisible()
+    assert len(panel.plot.few_points.markers) >= 2  # a point per sample and output

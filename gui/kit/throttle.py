@@ -61,7 +61,8 @@ class LiveRefresh(QObject):
     def eventFilter(self, obj, event) -> bool:
         # Raising a tabbed dock moves and resizes it into view (no Show event comes).
         if self.stale and event.type() in _SHOWN:
-            QTimer.singleShot(0, self.request)
+            # `self` as the context: a panel deleted meanwhile cancels the call.
+            QTimer.singleShot(0, self, self.request)
         return False
 
     def now(self) -> None:
@@ -99,5 +100,5 @@ class LazyPanel(QWidget):
     def event(self, event) -> bool:
         if self.panel is None and event.type() in (QEvent.Show, QEvent.Move, QEvent.Resize) \
                 and on_screen(self):
-            QTimer.singleShot(0, self.get)
+            QTimer.singleShot(0, self, self.get)
         return super().event(event)

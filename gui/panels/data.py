@@ -60,7 +60,9 @@ class DataPlot(pg.PlotWidget):
         self.class_map.setZValue(-10)
         self.addItem(self.class_map)
         self.more_curves: list = []  # outputs after the first, one curve each
-        self.show_map = True  # two inputs: the prediction map (else targets vs predictions)
+        # Two inputs: which output the map shows (a classifier's map shows them all), or
+        # None for targets vs predictions.
+        self.map_output: int | None = 0
         self.live = LiveRefresh(self, self.refresh)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
@@ -90,7 +92,7 @@ class DataPlot(pg.PlotWidget):
             keep_in_view(self, "x", float(x.min()), float(x.max()))
             both = shown(np.concatenate([y[np.isfinite(y)], targets.ravel()]))
             keep_in_view(self, "y", float(np.nanmin(both)), float(np.nanmax(both)))
-        elif inputs.shape[1] == 2 and self.show_map:
+        elif inputs.shape[1] == 2 and self.map_output is not None:
             self._draw_map()
             return
         else:
@@ -210,12 +212,14 @@ class DataPlot(pg.PlotWidget):
             self._draw_class_map(xs, ys, outputs)
             return
         self.class_map.setVisible(False)
-        grid = outputs[:, :, 0]
+        shown_output = min(self.map_output or 0, outputs.shape[2] - 1)
+        grid = outputs[:, :, shown_output]
         finite = grid[np.isfinite(grid)]
         if not len(finite):
             return
-        lo = float(min(finite.min(), targets[:, 0].min()))
-        hi = float(max(finite.max(), targets[:, 0].max()))
+        observed = targets[:, shown_output]
+        lo = float(min(finite.min(), observed.min()))
+        hi = float(max(finite.max(), observed.max()))
         hi = hi if hi > lo else lo + 1.0
         self.map.setVisible(True)
         self.map.setImage(np.nan_to_num(shown(grid), nan=lo), levels=(lo, hi))
@@ -223,18 +227,18 @@ class DataPlot(pg.PlotWidget):
                          float(ys[-1] - ys[0]))
         self.samples.setVisible(True)
         brushes = [pg.mkBrush(self.colours.map((t - lo) / (hi - lo), mode="qcolor"))
-                   for t in targets[:, 0]]
+                   for t in observed]
         self.samples.setData(inputs[:, 0], inputs[:, 1], symbolBrush=brushes,
                              symbolPen=pg.mkPen("w", width=2))
-        output = s.network.names.post[-1][0]
+        output = s.network.names.post[-1][shown_output]
         self.setToolTip(f"Colour: the network's {output} for every ({names[0]}, {names[1]}); "
                         f"dark is low ({fmt(lo, 3)}), yellow high ({fmt(hi, 3)}). Dots: the "
                         "samples, in the colour of their target."
-                        + (" (The first output; Targets vs predictions shows them all.)"
+                        + (" Choose another output above the table."
                            if outputs.shape[2] > 1 else ""))
 
-    def set_show_map(self, on: bool) -> None:
-        self.show_map = on
+    def set_map_output(self, output: int | None) -> None:
+        self.map_output = output
         self.live.request()
 
 
@@ -319,11 +323,10 @@ class DataPanel(QSplitter):
         lay.setContentsMargins(0, 0, 0, 0)
         self.view_choice = QComboBox()
         self.view_choice.setObjectName("dataView")
-        self.view_choice.addItems(["Prediction map", "Targets vs predictions"])
-        self.view_choice.setToolTip("Two inputs: the prediction as a map over both inputs, "
-                                    "or each sample's target against its prediction")
-        self.view_choice.currentIndexChanged.connect(
-            lambda index: self.plot.set_show_map(index == 0))
+        self.view_choice.setToolTip("Two inputs: the prediction as a map over both inputs "
+                                    "(one output at a time, or the classes), or each "
+                                    "sample's target against its prediction")
+        self.view_choice.currentIndexChanged.connect(self._view_chosen)
         lay.addWidget(self.view_choice)
         lay.addWidget(self.table)
         session.lessonChanged.connect(self._lesson_changed)
@@ -346,4 +349,23 @@ class DataPanel(QSplitter):
         self.setSizes([3000, 2000])  # shares, scaled to the room there is: plot first
 
     def _lesson_changed(self) -> None:
-        self.view_choice.setVisible(self.plot.session.network.inputs == 2)
+        s = self.plot.session
+        net = s.network
+        self.view_choice.setVisible(net.inputs == 2)
+        if s.is_classifier:
+            maps = ["Class map"]
+        elif net.sizes[-1] == 1:
+            maps = ["Prediction map"]
+        else:
+            maps = [f"Prediction map: {name}" for name in net.names.post[-1]]
+        views = [*maps, "Targets vs predictions"]
+        if [self.view_choice.itemText(i) for i in range(self.view_choice.count())] != views:
+            self.view_choice.blockSignals(True)
+            self.view_choice.clear()
+            self.view_choice.addItems(views)
+            self.view_choice.blockSignals(False)
+            self.plot.set_map_output(0)
+
+    def _view_chosen(self, index: int) -> None:
+        last = self.view_choice.count() - 1
+        self.plot.set_map_output(None if index == last else index)
