@@ -76,19 +76,25 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40, help="Step clicks per preset")
     parser.add_argument("--only-run", action="store_true",
                         help="skip start-up and Step latency: the Run figures alone")
+    parser.add_argument("--real", action="store_true",
+                        help="in a real window (run under ../shared/tools/real-window): "
+                             "maximised as a first launch is, no start-up figure")
+    parser.add_argument("--presenter", action="store_true", help="in presenter mode (F5)")
     args = parser.parse_args()
 
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
 
-    from engine import PRESETS
     from gui import create_window
     from gui.app import freeze_startup_objects, make_application
 
-    print(f"cores: {os.cpu_count()}  platform: {os.environ['QT_QPA_PLATFORM']}")
-    if args.only_run:
+    print(f"cores: {os.cpu_count()}  platform: {os.environ['QT_QPA_PLATFORM']}"
+          + ("  presenter mode" if args.presenter else ""))
+    global SHOW
+    SHOW = _shower(args)
+    if args.only_run or args.real:
         app = make_application()
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        if args.real:
+            step_latency(app, args, create_window, freeze_startup_objects)
         run_part(app, args, rss0, create_window, freeze_startup_objects)
         return
     bare, ours = startup(BARE), startup(APP.format(root=str(ROOT)))
@@ -97,15 +103,45 @@ def main() -> None:
 
     app = make_application()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    step_latency(app, args, create_window, freeze_startup_objects)
+    run_part(app, args, rss0, create_window, freeze_startup_objects)
+
+
+SHOW = None  # how a bench window is shown: set from the arguments in main()
+
+
+def _shower(args):
+    """A window shown at 1280x800 off screen, or maximised in a real one; in presenter
+    mode if asked."""
+    def show(w):
+        if args.real:
+            w.showMaximized()
+        else:
+            w.resize(1280, 800)
+            w.show()
+        from PySide6.QtWidgets import QApplication
+        for _ in range(20 if args.real else 1):  # the window manager's sizing settles
+            QApplication.processEvents()
+            time.sleep(0.05 if args.real else 0)
+        if args.presenter:
+            w.set_presenter(True)
+            QApplication.processEvents()
+    return show
+
+
+def step_latency(app, args, create_window, freeze_startup_objects) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from engine import PRESETS
+
     print("\nStep latency, click to every panel repainted (ms): wall clock, which is what a "
           "person sees,\nand the process's CPU time, the app's own work (a shared VM that "
           "takes the CPU away\ninflates the first, not the second):")
     print(f"{'preset':16s} {'median':>8s} {'p95':>8s} {'CPU median':>11s} {'CPU p95':>8s}")
     for name in PRESETS:
         w = create_window(name)
-        w.resize(1280, 800)
-        w.show()
-        app.processEvents()
+        SHOW(w)
         freeze_startup_objects()  # as the app does once its window is up
         button = w.controls.button("stepButton")
         lat, cpu = [], []
@@ -121,14 +157,10 @@ def main() -> None:
               f"{statistics.median(cpu):11.1f} {p95(cpu):8.1f}")
         w.close()
 
-    run_part(app, args, rss0, create_window, freeze_startup_objects)
-
 
 def run_part(app, args, rss0, create_window, freeze_startup_objects) -> None:
     w = create_window("statquest-all")
-    w.resize(1280, 800)
-    w.show()
-    app.processEvents()
+    SHOW(w)
     freeze_startup_objects()
     w.docks["landscape"].raise_()
     app.processEvents()
@@ -149,8 +181,7 @@ def run_part(app, args, rss0, create_window, freeze_startup_objects) -> None:
     w.close()
     # A classifier: the class map under the diagram and the accuracy beside the loss.
     w = create_window("iris-softmax")
-    w.resize(1280, 800)
-    w.show()
+    SHOW(w)
     w.docks["data"].raise_()
     w.docks["accuracy"].raise_()
     app.processEvents()

@@ -29,7 +29,7 @@ def quiz_chain(b: Breakdown) -> tuple[list[Factor], int]:
     first = b.paths[0]
     if not b.shortcuts:
         return list(first.factors), len(b.paths)
-    routes = {}
+    routes: dict[tuple[str, ...], list[Factor]] = {}
     for path in b.paths:
         at = next(i for i, f in enumerate(path.factors)
                   if any(f.denominator == s.denominator for s in b.shortcuts))

@@ -23,6 +23,7 @@ from gui.session import Session
 
 _TAGS = re.compile(r"<[^>]+>")
 MAX_SAMPLE_ROWS = 20  # a row per sample up to here; the sum always takes every sample
+MIN_SAMPLE_ROWS = 5  # with several paths they share the rows, this many each at least
 PATHS_SPELT_OUT = 8  # the rest (a wide network has hundreds) are summed in one line
 
 
@@ -77,6 +78,7 @@ class BreakdownPanel(QTextBrowser):
                         "Click a weight or bias in the diagram or the parameter list to "
                         "choose another.")
         self.session = session
+        self._advance_font, self._advances = "", {}  # text widths measured (_advance)
         self._shown = None  # the shape of the text shown
         self._drawing = False
         self._slots: list[tuple[int, str, QTextCharFormat]] = []  # where each Num sits
@@ -141,7 +143,8 @@ class BreakdownPanel(QTextBrowser):
             formulas = " · ".join(f"({formula_html(f.formula)})" for f in path.factors)
             out.append(Paragraph((f"<b>{partial_html(loss, name)}</b> = Σ<sub>samples</sub> "
                                   f"{symbols}<br>= Σ<sub>samples</sub> {formulas}",)))
-            out += self._tables(path)
+            out += self._tables(path, max(MIN_SAMPLE_ROWS, MAX_SAMPLE_ROWS // min(
+                len(b.paths), PATHS_SPELT_OUT)))
         if len(b.paths) > PATHS_SPELT_OUT:
             rest = sum(float(path.products.sum()) for path in b.paths[PATHS_SPELT_OUT:])
             out.append(Paragraph((f"<i>paths {PATHS_SPELT_OUT + 1}–{len(b.paths)}</i>, "
@@ -181,12 +184,13 @@ class BreakdownPanel(QTextBrowser):
                                   for i in listed), len(short.values) - len(listed)))
         return out
 
-    def _tables(self, path) -> list[Rows]:
-        """The factors' numbers: a row per sample and a column per factor when that fits
-        the panel's width; else turned over, a row per factor and a column per sample,
-        in as many blocks of samples as it takes. The panel never scrolls sideways."""
+    def _tables(self, path, rows: int) -> list[Rows]:
+        """The factors' numbers for the first `rows` samples: a row per sample and a
+        column per factor when that fits the panel's width; else turned over, a row per
+        factor and a column per sample, in as many blocks of samples as it takes. The
+        panel never scrolls sideways."""
         symbols = [partial_html(f.numerator, f.denominator) for f in path.factors]
-        listed = range(min(len(path.products), MAX_SAMPLE_ROWS))
+        listed = range(min(len(path.products), rows))
         more = len(path.products) - len(listed)
 
         def numbers(i):
@@ -218,9 +222,25 @@ class BreakdownPanel(QTextBrowser):
 
     def _table_width(self, block: Rows) -> float:
         """How wide `_rows` draws a table: its columns, each with a gap before it."""
-        metrics = self.fontMetrics()
-        gap = metrics.horizontalAdvance("  00")
-        return sum(w + metrics.horizontalAdvance("0") + gap for w in self._widths(block))
+        advance = self._measure()
+        gap = advance("  00")
+        return sum(w + advance("0") + gap for w in self._widths(block))
+
+    def _measure(self):
+        """text -> its width in the panel's font, remembered: a Step measures each cell
+        up to three times (as it is, turned over, and whether the new numbers fit), and
+        many cells repeat (1, 0, a weight down every sample)."""
+        font = self.font().key()
+        if self._advance_font != font or len(self._advances) > 50_000:
+            self._advance_font, self._advances = font, {}
+        known, metrics = self._advances, self.fontMetrics()
+
+        def advance(text: str) -> int:
+            width = known.get(text)
+            if width is None:
+                width = known[text] = metrics.horizontalAdvance(text)
+            return width
+        return advance
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -259,13 +279,11 @@ class BreakdownPanel(QTextBrowser):
                 cursor.insertText(trail, plain)
 
     def _widths(self, block: Rows) -> list[int]:
-        metrics = self.fontMetrics()
+        advance = self._measure()
 
         def width(cell):
-            return metrics.horizontalAdvance(cell.text if isinstance(cell, Num)
-                                             else _TAGS.sub("", cell))
-        return [max([metrics.horizontalAdvance(_TAGS.sub("", head))]
-                    + [width(r[c]) for r in block.rows])
+            return advance(cell.text if isinstance(cell, Num) else _TAGS.sub("", cell))
+        return [max([advance(_TAGS.sub("", head))] + [width(r[c]) for r in block.rows])
                 for c, head in enumerate(block.heads)]
 
     def _fits(self, blocks) -> bool:

@@ -60,6 +60,7 @@ class DataPlot(pg.PlotWidget):
         self.class_map.setZValue(-10)
         self.addItem(self.class_map)
         self.more_curves: list = []  # outputs after the first, one curve each
+        self.samples_show = None  # what the samples scatter shows: (view, inputs, targets)
         # Two inputs: which output the map shows (a classifier's map shows them all), or
         # None for targets vs predictions.
         self.map_output: int | None = 0
@@ -153,6 +154,7 @@ class DataPlot(pg.PlotWidget):
         cls = cls if cls.ndim == 1 else cls[:, 0]
         ys = targets[np.arange(len(targets)), cls] if targets.shape[1] > 1 else targets[:, 0]
         self.samples.setVisible(True)
+        self.samples_show = None
         self.samples.setData(inputs[:, 0], ys, symbolBrush=[
             pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls])
         set_labels(self, s.network.names.inputs[0], "probability")
@@ -182,12 +184,15 @@ class DataPlot(pg.PlotWidget):
         self.class_map.setImage(rgb.astype(np.uint8), levels=(0, 255))
         self.class_map.setRect(float(xs[0]), float(ys[0]), float(xs[-1] - xs[0]),
                                float(ys[-1] - ys[0]))
-        cls = s.classes(s.targets)
-        cls = cls if cls.ndim == 1 else cls[:, 0]
         self.samples.setVisible(True)
-        self.samples.setData(s.inputs[:, 0], s.inputs[:, 1], symbolBrush=[
-            pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls],
-            symbolPen=pg.mkPen("#222", width=1.5))
+        drawn = ("classes", s.inputs, s.targets)
+        if not _same(self.samples_show, drawn):  # training never moves the samples
+            self.samples_show = drawn
+            cls = s.classes(s.targets)
+            cls = cls if cls.ndim == 1 else cls[:, 0]
+            self.samples.setData(s.inputs[:, 0], s.inputs[:, 1], symbolBrush=[
+                pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls],
+                symbolPen=pg.mkPen("#222", width=1.5))
         self.setToolTip("Colour: the class the network picks at every point ("
                         + ", ".join(f"{name}" for name in labels) + "), deeper where it is "
                         "surer. Dots: the samples, in their class's colour. The decision "
@@ -228,6 +233,7 @@ class DataPlot(pg.PlotWidget):
         self.samples.setVisible(True)
         brushes = [pg.mkBrush(self.colours.map((t - lo) / (hi - lo), mode="qcolor"))
                    for t in observed]
+        self.samples_show = None
         self.samples.setData(inputs[:, 0], inputs[:, 1], symbolBrush=brushes,
                              symbolPen=pg.mkPen("w", width=2))
         output = s.network.names.post[-1][shown_output]
@@ -240,6 +246,12 @@ class DataPlot(pg.PlotWidget):
     def set_map_output(self, output: int | None) -> None:
         self.map_output = output
         self.live.request()
+
+
+def _same(shown, drawn) -> bool:
+    """Whether a plot item shows these very arrays (identity: edits make new arrays)."""
+    return shown is not None and len(shown) == len(drawn) and all(
+        a is b for a, b in zip(shown, drawn, strict=True))
 
 
 class DataTable(QTableWidget):
