@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from gui.kit.tables import make_copyable
 from gui.kit.throttle import RUN_REFRESH_S, LiveRefresh
 from gui.session import Session
 
@@ -27,6 +28,7 @@ class AccuracyPanel(QWidget):
         self.matrix.setEditTriggers(QTableWidget.NoEditTriggers)
         self.matrix.setToolTip("Confusion matrix: a row per observed class, a column per "
                                "predicted class; the diagonal is the samples put right.")
+        make_copyable(self.matrix)
         lay.addWidget(self.matrix, 1)
         self.live = LiveRefresh(self, self.refresh, RUN_REFRESH_S, lambda: session.running)
         session.stateChanged.connect(self.live.request)

@@ -32,6 +32,7 @@ from gui.kit.plot_style import (
     shown,
     style_plot,
 )
+from gui.kit.tables import SAMPLED_ROWS, make_copyable, text_width
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -264,6 +265,7 @@ class DataTable(QTableWidget):
         self.horizontalHeader().setStretchLastSection(False)
         self.shown = None  # which data arrays the cells show now
         self.cellChanged.connect(self._edited)
+        make_copyable(self)
         self.live = LiveRefresh(self, self.refresh, 0.1, lambda: session.running)
         session.lessonChanged.connect(self.live.request)
         session.stateChanged.connect(self.live.request)
@@ -293,12 +295,14 @@ class DataTable(QTableWidget):
 
     def _fit_columns(self) -> None:
         """Each column at least as wide as its title (none cut), the rest of the width
-        shared out, so that no column is pushed out of sight. Titles, not cells, are
-        measured: a data set may have 100,000 rows."""
+        shared out, so that no column is pushed out of sight. The titles and the first
+        rows' numbers are measured, not every cell: a data set may have 100,000 rows."""
         names = self.session.data_column_names()
         metrics = self.horizontalHeader().fontMetrics()
-        needs = [max(metrics.horizontalAdvance(n), metrics.horizontalAdvance("-00.000")) + 16
-                 for n in names]
+        table = np.hstack([self.session.inputs, self.session.targets])[:SAMPLED_ROWS]
+        needs = [max([metrics.horizontalAdvance(n) + 8, text_width(self, "-00.000")]
+                     + [text_width(self, fmt(v, 8)) for v in table[:, c]])
+                 for c, n in enumerate(names)]
         # Up to four columns stay whole beside the plot; more scroll sideways (the plot
         # needs the room more than a wide table of one-hot classes).
         shown_needs = sorted(needs)[:4]

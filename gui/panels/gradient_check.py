@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 
 from engine.explain import fmt
 from engine.training import even_rows
+from gui.kit.tables import fit_columns, make_copyable, widest_number
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -29,6 +30,8 @@ class GradientCheckTable(QTableWidget):
         self.verticalHeader().hide()
         self.setToolTip("(L(p + h) − L(p − h)) / 2h with h = 1e-6, beside the chain rule's "
                         "answer. They agree to about 1e-8: backprop is right.")
+        self.setEditTriggers(QTableWidget.NoEditTriggers)
+        make_copyable(self)
         self.rows = []
         self.live = LiveRefresh(self, self.refresh, 0.2, lambda: session.running)
         session.stateChanged.connect(self.live.request)
@@ -43,6 +46,7 @@ class GradientCheckTable(QTableWidget):
             for c in range(1, self.columnCount()):
                 self.setItem(0, c, QTableWidgetItem(""))
             self.setItem(0, 0, QTableWidgetItem("Hidden during the quiz"))
+            self.setSpan(0, 0, 1, self.columnCount())
             return
         all_names = self.session.network.param_names
         names = all_names
@@ -52,6 +56,7 @@ class GradientCheckTable(QTableWidget):
         self.rows = self.session.gradient_check(names)
         shown = self.rows
         total = len(all_names)
+        self.clearSpans()
         self.setRowCount(len(shown) + (len(shown) < total))
         for r, row in enumerate(shown):
             cells = (row.name, fmt(row.backprop, 10), fmt(row.finite_difference, 10),
@@ -63,3 +68,7 @@ class GradientCheckTable(QTableWidget):
         if len(shown) < total:
             self.setItem(len(shown), 0, QTableWidgetItem(
                 f"{len(shown)} of {total} parameters checked, evenly spread"))
+            self.setSpan(len(shown), 0, 1, self.columnCount())
+        # Numbers are measured on a template (a Run refreshes this), names as they are.
+        fit_columns(self, {0: [r.name for r in shown], 1: [widest_number(10)],
+                           2: [widest_number(10)], 3: ["-8.8e-10"]}, rows=0)
