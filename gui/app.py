@@ -8,18 +8,29 @@ import sys
 import time
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QProxyStyle
+from PySide6.QtWidgets import QApplication, QMessageBox, QProxyStyle, QStyle
 
 from engine import LessonError
 
 
 class _IconCachingStyle(QProxyStyle):
-    """The platform's style, remembering its standard icons. Qt's Fusion style loads
-    a dock's title-bar icons from files at every repaint of the dock: ~3 % of a Step."""
+    """The platform's style, remembering its standard icons (Qt's Fusion style loads
+    a dock's title-bar icons from files at every repaint of the dock: ~3 % of a Step),
+    with check boxes scaled as the fonts are (gui/appearance.py sets the scale)."""
+
+    _SCALED = (QStyle.PM_IndicatorWidth, QStyle.PM_IndicatorHeight,
+               QStyle.PM_ExclusiveIndicatorWidth, QStyle.PM_ExclusiveIndicatorHeight)
 
     def __init__(self, base: str):
         super().__init__(base)
         self._icons = {}
+        self.indicator_scale = 1.0
+
+    def pixelMetric(self, metric, option=None, widget=None):  # noqa: N802 (Qt's name)
+        size = super().pixelMetric(metric, option, widget)
+        if self.indicator_scale != 1.0 and metric in self._SCALED:
+            return round(size * self.indicator_scale)
+        return size
 
     def standardIcon(self, icon, option=None, widget=None):  # noqa: N802 (Qt's name)
         if icon not in self._icons:

@@ -5,10 +5,15 @@ between runs (QSettings)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
+
+import resources
+from gui.kit.plot_style import set_ink_theme
 
 THEMES = ("system", "light", "dark", "high contrast")
 PRESENTER_ZOOM = 1.6  # fonts in presenter mode; its layout gives the diagram more room too
@@ -29,9 +34,51 @@ def _palette(theme: str) -> QPalette:
                          (QPalette.ButtonText, text), (QPalette.ToolTipBase, base),
                          (QPalette.ToolTipText, text), (QPalette.Highlight, highlight),
                          (QPalette.HighlightedText, "#000000" if theme != "dark" else "#fff"),
-                         (QPalette.PlaceholderText, "#999999"), (QPalette.Mid, "#888888")):
+                         # Secondary text (the breakdown's column titles) stays readable.
+                         (QPalette.PlaceholderText, "#a8a8a8" if theme == "dark" else "#d8d8d8"),
+                         (QPalette.Mid, "#888888")):
         p.setColor(role, QColor(colour))
     return p
+
+
+# Fusion draws field frames and check boxes in a shade of the window colour: on black
+# (high contrast) they vanished, on dark grey they were faint. These themes draw them
+# in their text colour. Sizes follow the zoom (presenter mode), as the fonts do.
+_TICKS = Path(resources.__file__).parent
+_FRAMES = """
+QLineEdit, QAbstractSpinBox, QComboBox, QTextEdit, QPlainTextEdit, QAbstractItemView {{
+    border: {line}px solid {frame}; }}
+QTableView {{ gridline-color: {grid}; }}
+QPushButton {{ border: {line}px solid {frame}; border-radius: 3px;
+    padding: {pad_v}px {pad_h}px; background: {button}; }}
+QPushButton:pressed, QPushButton:checked {{ background: {accent}; color: {on_accent}; }}
+QCheckBox::indicator, QTableView::indicator {{ width: {box}px; height: {box}px;
+    border: {line}px solid {frame}; background: {base}; }}
+QCheckBox::indicator:checked, QTableView::indicator:checked {{ background: {accent};
+    image: url({tick}); }}
+QCheckBox::indicator:disabled {{ border-color: {grid}; }}
+QHeaderView::section {{ border: 0; border-right: 1px solid {grid};
+    border-bottom: 1px solid {grid}; background: {button}; padding: 2px 4px; }}
+QTabBar::tab {{ border: 1px solid {grid}; padding: {pad_v}px {pad_h}px; background: {button}; }}
+QTabBar::tab:selected {{ border-bottom: {bar}px solid {accent}; background: {base}; }}
+"""
+_FRAME_INKS = {
+    "dark": dict(frame="#9a9a9a", grid="#555555", button="#3a3a3a", base="#1e1e1e",
+                 accent="#3d7bd9", on_accent="#ffffff", tick="tick-white.svg"),
+    "high contrast": dict(frame="#ffffff", grid="#bbbbbb", button="#000000", base="#000000",
+                          accent="#ffd400", on_accent="#000000", tick="tick-black.svg"),
+}
+
+
+def stylesheet(theme: str, scale: float) -> str:
+    """The application's style sheet for a theme and zoom."""
+    inks = _FRAME_INKS.get(theme)
+    if inks is None:  # light: the style's own look
+        return ""
+    line = max(1, round((2 if theme == "high contrast" else 1) * scale))
+    return _FRAMES.format(**{**inks, "tick": (_TICKS / inks["tick"]).as_posix()},
+                          line=line, bar=max(2, round(3 * scale)), box=round(14 * scale),
+                          pad_v=round(3 * scale), pad_h=round(10 * scale))
 
 
 class Appearance(QObject):
@@ -91,6 +138,8 @@ class Appearance(QObject):
             self.apply()
 
     def apply(self) -> None:
+        # Check boxes as big as the text (the style's own metric stays at 13 px).
+        self.app.style().indicator_scale = self.scale
         font = self.app.font()
         font.setPointSizeF(self.base_point_size * self.scale)
         self.app.setFont(font)
@@ -99,6 +148,12 @@ class Appearance(QObject):
         self.app.setFont(font, "QDockWidgetTitle")
         theme = self.effective_theme()
         self.app.setPalette(_palette(theme))
+        # After the font: a style sheet set first, then a font, left the text small. The
+        # light theme has none (its ""-to-sheet switch lost the font the same way).
+        sheet = stylesheet(theme, self.scale)
+        if self.app.styleSheet() != sheet:
+            self.app.setStyleSheet(sheet)
+        set_ink_theme(theme)
         background, foreground = self.plot_colours()
         pg.setConfigOptions(background=background, foreground=foreground)
         settings = QSettings()

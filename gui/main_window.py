@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from gui.appearance import Appearance
 from gui.autosave import Autosave
 from gui.file_actions import FileActions
+from gui.kit.dock_title import DockTitle
 from gui.kit.plot_style import scale_items, style_plot
 from gui.kit.throttle import LazyPanel
 from gui.menus import SHORTCUTS, build_menus
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{key}Dock")
+            dock.setTitleBarWidget(DockTitle(dock))
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
@@ -113,6 +115,7 @@ class MainWindow(QMainWindow):
         self.notes.setToolTip("The lesson's own text (its description, in Markdown)")
         notes = QDockWidget("Lesson notes", self)
         notes.setObjectName("notesDock")
+        notes.setTitleBarWidget(DockTitle(notes))
         notes.setWidget(self.notes)
         self.addDockWidget(Qt.LeftDockWidgetArea, notes)
         self.docks["notes"] = notes

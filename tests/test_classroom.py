@@ -127,3 +127,82 @@ def test_quiz_mode_hides_the_answers_in_every_panel(window, qtbot):
     assert "−15.6551" in w.breakdown.toPlainText()
     assert "?" not in [model.data(model.index(last, c)) for c in range(model.columnCount())]
     assert w.tangent.tangent.isVisible()
+
+
+def ink_rows(image, x0, x1, background):
+    """Rows of `image` (a QImage) with a pixel far from `background` between x0 and x1."""
+    rows = []
+    for y in range(image.height()):
+        for x in range(x0, min(x1, image.width())):
+            c = image.pixelColor(x, y)
+            if abs(c.lightness() - background.lightness()) > 100:
+                rows.append(y)
+                break
+    return rows
+
+
+@pytest.mark.parametrize("theme", ["light", "high contrast"])
+def test_dock_titles_grow_with_presenter_mode_switched_on_at_run_time(window, qtbot, theme):
+    # Seen in a real window: F5 made every panel bigger but the dock titles stayed small
+    # (QDockWidget paints its title in a font copied when it was made).
+    from PySide6.QtCore import QRect
+
+    w = window("statquest-b3")
+    w.appearance.set_theme(theme)
+    qtbot.wait(50)
+    dock = w.docks["breakdown"]
+
+    def title_height():
+        strip = dock.widget().y()  # the title bar: above the panel
+        image = dock.grab(QRect(0, 0, dock.width(), strip)).toImage()
+        rows = ink_rows(image, 2, 120, dock.palette().color(dock.backgroundRole()))
+        return rows[-1] - rows[0] + 1 if rows else 0
+
+    normal = title_height()
+    assert normal > 5
+    w.set_presenter(True)
+    qtbot.wait(50)
+    assert title_height() >= 1.4 * normal
+    w.set_presenter(False)
+    qtbot.wait(50)
+    assert title_height() == normal
+
+
+@pytest.mark.parametrize("theme", ["dark", "high contrast"])
+def test_dark_themes_draw_field_frames_check_boxes_and_bright_plot_lines(window, qtbot,
+                                                                          theme):
+    # Seen in a real window: on black, fields and unchecked boxes had no visible edge and
+    # the loss curve stayed tab10 blue (3.6:1 against black).
+    from PySide6.QtGui import QColor, QPalette
+
+    w = window("statquest-all")
+    w.appearance.set_theme(theme)
+    qtbot.wait(50)
+    window_colour = w.palette().color(QPalette.Window)
+
+    def has_edge(widget):
+        image = widget.grab().toImage()
+        edge = [image.pixelColor(x, image.height() // 2) for x in range(3)]
+        return any(abs(c.lightness() - window_colour.lightness()) > 60 for c in edge)
+
+    assert has_edge(w.controls.rate), "the learning rate field has no visible frame"
+    w.log_check.setChecked(False)
+    image = w.log_check.grab().toImage()
+    rows = ink_rows(image, 0, 8, window_colour)  # the box's left edge, before the text
+    assert len(rows) >= image.height() // 3, "the unchecked box is invisible"
+
+    def contrast(a: QColor, b: QColor) -> float:
+        def lum(c):
+            def ch(v):
+                v /= 255
+                return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+            return 0.2126 * ch(c.red()) + 0.7152 * ch(c.green()) + 0.0722 * ch(c.blue())
+        hi, lo = sorted((lum(a), lum(b)), reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
+    background = w.loss_plot.backgroundBrush().color()
+    line = w.loss_plot.curve.opts["pen"].color()
+    assert contrast(line, background) >= (7 if theme == "high contrast" else 4.5)
+    w.appearance.set_theme("light")
+    qtbot.wait(50)
+    assert w.loss_plot.curve.opts["pen"].color().name() == "#1f77b4"

@@ -6,10 +6,63 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPen
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsEllipseItem, QGraphicsItem
 
 pg.setConfigOptions(background="w", foreground="#222", antialias=False)
+
+# The plots' inks by role, per theme. tab10's blue is 3.6:1 against black, too faint for
+# a high-contrast screen or a dim projector: dark themes get lighter inks of the same hues.
+INKS = {
+    "light": {"line": "#1f77b4", "fit": "#2ca02c", "point": "#1f77b4", "mark": "#d62728",
+              "outline": "#222222"},
+    "dark": {"line": "#5aa9e6", "fit": "#5cd65c", "point": "#5aa9e6", "mark": "#ff6b6b",
+             "outline": "#e8e8e8"},
+    "high contrast": {"line": "#00e5ff", "fit": "#66ff66", "point": "#00e5ff",
+                      "mark": "#ff5050", "outline": "#ffffff"},
+}
+_ink_theme = ["light"]  # set by the appearance (gui/appearance.py) before plots restyle
+
+
+def set_ink_theme(theme: str) -> None:
+    _ink_theme[0] = theme if theme in INKS else "light"
+
+
+def ink(colour: str) -> str:
+    """A role's colour in the current theme ("line", "fit", "point", "mark", "outline");
+    any other colour as it is."""
+    return INKS[_ink_theme[0]].get(colour, colour)
+
+
+def inked(item, pen: str | None = None, brush: str | None = None,
+          symbol_pen: str | None = None):
+    """Give a plot item colours by role, now and again at every theme change (style_plot
+    calls recolour). Returns the item."""
+    item.inks = (pen, brush, symbol_pen)
+    _apply_inks(item)
+    return item
+
+
+def _apply_inks(item) -> None:
+    pen, brush, symbol_pen = item.inks
+    if isinstance(item, Marker):
+        item.setBrush(pg.mkBrush(ink(brush)))
+        item.setPen(pg.mkPen(ink(symbol_pen)) if symbol_pen else QPen(Qt.NoPen))
+        return
+    if pen is not None:
+        line = pg.mkPen(item.opts["pen"])
+        line.setColor(QColor(ink(pen)))
+        item.setPen(line)
+    if brush is not None:
+        item.setSymbolBrush(ink(brush))
+    if symbol_pen is not None:
+        item.setSymbolPen(ink(symbol_pen))
+
+
+def recolour(plot: pg.PlotWidget) -> None:
+    for item in plot.getPlotItem().items:
+        if getattr(item, "inks", None) is not None:
+            _apply_inks(item)
 
 
 def style_plot(plot: pg.PlotWidget) -> None:
@@ -30,6 +83,7 @@ def style_plot(plot: pg.PlotWidget) -> None:
         axis.autoSIPrefixScale, axis.labelUnitPrefix = 1.0, ""
         axis.picture = None
     plot.getPlotItem().titleLabel.opts["size"] = f"{size:.0f}pt"
+    recolour(plot)
     # No grid: the axes' translucent grid cost ~15 ms a repaint in software rendering
     # (bench/window.py), more than everything else in the window; the ticks suffice.
 
@@ -93,8 +147,8 @@ class Marker(QGraphicsEllipseItem):
     def __init__(self, plot: pg.PlotWidget, size: float, color: str, outline: str = ""):
         super().__init__()
         self.plot, self.size = plot, size
-        self.setBrush(pg.mkBrush(color))
-        self.setPen(pg.mkPen(outline) if outline else QPen(Qt.NoPen))
+        self.inks = (None, color, outline)  # roles ("mark", "outline") follow the theme
+        _apply_inks(self)
         self.setFlag(QGraphicsItem.ItemIgnoresTransformations)  # size in pixels
         self.setZValue(10)
         self.set_scale(1.0)

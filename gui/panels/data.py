@@ -26,6 +26,7 @@ from engine.explain import fmt
 from gui.kit.plot_style import (
     CLASS_COLOURS,
     MarkerSet,
+    inked,
     keep_in_view,
     set_curve,
     set_labels,
@@ -44,10 +45,10 @@ class DataPlot(pg.PlotWidget):
         self.session = session
         style_plot(self)
         self.disableAutoRange()
-        self.fit = self.plot(pen=pg.mkPen("#2ca02c", width=3), antialias=True)
-        self.points = self.plot([], [], pen=None, symbol="o", symbolSize=14,
-                                symbolBrush="#1f77b4", symbolPen="#222", antialias=True)
-        self.few_points = MarkerSet(self, self.points, 14, "#1f77b4", "#222")
+        self.fit = inked(self.plot(pen=pg.mkPen(width=3), antialias=True), "fit")
+        self.points = inked(self.plot([], [], pen=None, symbol="o", symbolSize=14,
+                                      antialias=True), brush="point", symbol_pen="outline")
+        self.few_points = MarkerSet(self, self.points, 14, "point", "outline")
         self.points_show = None  # the arrays the points show now
         self.colours = pg.colormap.get("viridis")
         self.map = pg.ImageItem(axisOrder="row-major")

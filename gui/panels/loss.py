@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from engine.training import even_rows
-from gui.kit.plot_style import Marker, keep_in_view, set_curve, set_labels, style_plot
+from gui.kit.plot_style import Marker, inked, keep_in_view, set_curve, set_labels, style_plot
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -21,12 +21,12 @@ class LossPlot(pg.PlotWidget):
         self.setToolTip("The loss after each step. Right-click for options; "
                         "the Log scale box shows small losses better.")
         style_plot(self)
-        self.curve = self.plot(pen=pg.mkPen("#1f77b4", width=2), antialias=True)
+        self.curve = inked(self.plot(pen=pg.mkPen(width=2), antialias=True), "line")
         # Long runs: draw only what is in view, and at most a few points per pixel.
         self.curve.setClipToView(True)
         self.curve.setDownsampling(auto=True, method="peak")
         self.disableAutoRange()
-        self.current = Marker(self, 13, "#d62728")
+        self.current = Marker(self, 13, "mark")
         self.plotItem.ctrl.logYCheck.toggled.connect(self.refresh)  # also from its menu
         self.live = LiveRefresh(self, self.refresh)
         session.stateChanged.connect(self.live.request)

@@ -8,7 +8,15 @@ from PySide6.QtCore import Qt
 
 from engine.explain import fmt
 from engine.landscape import window_around
-from gui.kit.plot_style import keep_in_view, set_curve, set_labels, set_points, shown, style_plot
+from gui.kit.plot_style import (
+    inked,
+    keep_in_view,
+    set_curve,
+    set_labels,
+    set_points,
+    shown,
+    style_plot,
+)
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -26,13 +34,13 @@ class TangentPlot(pg.PlotWidget):
         self.setToolTip("The loss as the selected parameter changes and every other "
                         "parameter stays. The red line is the tangent: its slope is the "
                         "derivative. The arrow is the next gradient-descent step.")
-        self.curve = self.plot(pen=pg.mkPen("#1f77b4", width=3), antialias=True)
-        self.tangent = self.plot(pen=pg.mkPen("#d62728", width=2, style=Qt.DashLine))
-        self.step_line = self.plot(pen=pg.mkPen("#2ca02c", width=2))
-        self.point = self.plot([], [], pen=None, symbol="o", symbolSize=13,
-                               symbolBrush="#d62728", symbolPen=None)
-        self.landing = self.plot([], [], pen=None, symbol="o", symbolSize=11,
-                                 symbolBrush="#2ca02c", symbolPen=None)
+        self.curve = inked(self.plot(pen=pg.mkPen(width=3), antialias=True), "line")
+        self.tangent = inked(self.plot(pen=pg.mkPen(width=2, style=Qt.DashLine)), "mark")
+        self.step_line = inked(self.plot(pen=pg.mkPen(width=2)), "fit")
+        self.point = inked(self.plot([], [], pen=None, symbol="o", symbolSize=13,
+                                     symbolPen=None), brush="mark")
+        self.landing = inked(self.plot([], [], pen=None, symbol="o", symbolSize=11,
+                                       symbolPen=None), brush="fit")
         self.arrow = pg.ArrowItem(angle=0, headLen=16, brush="#2ca02c", pen=None)
         self.addItem(self.arrow)
         self.live = LiveRefresh(self, self.refresh)
