@@ -39,15 +39,66 @@ def breakdown_text(b: Breakdown, update: Update) -> str:
     return "\n".join(lines)
 
 
-def update_lines(u: Update) -> list[str]:
-    """'step size = slope × learning rate = …' and 'new w = old − step size = …' with the
-    numbers, or that the parameter is frozen."""
+def update_equations(u: Update) -> list[tuple[str | float, ...]]:
+    """The update written out, one equation a tuple of text and numbers in reading
+    order, its result the last number: the articles' two lines for plain gradient
+    descent, the optimizer's own formula before them otherwise. Only the Update's
+    numbers appear (the trainer's own); nothing is worked out here."""
+    name = u.parameter
     if not u.trainable:
-        return [f"{u.parameter} is frozen in this lesson: it keeps {fmt(u.value)}"]
-    return [f"step size = slope × learning rate = {fmt(u.slope)} × {fmt(u.learning_rate)}"
-            f" = {fmt(u.step_size)}",
-            f"new {u.parameter} = old − step size = {fmt(u.value)} − ({fmt(u.step_size)})"
-            f" = {fmt(u.new_value)}"]
+        return [(f"{name} is frozen in this lesson: it keeps ", u.value)]
+    settings, before, parts = dict(u.settings), dict(u.before), dict(u.parts)
+    new_value = (f"new {name} = old − step size = ", u.value, " − (", u.step_size, ") = ",
+                 u.new_value)
+    if u.optimizer == "sgd" and not settings.get("weight_decay"):
+        return [("step size = slope × learning rate = ", u.slope, " × ", u.learning_rate,
+                 " = ", u.step_size), new_value]
+    out: list[tuple[str | float, ...]] = []
+    if settings.get("weight_decay"):  # "slope" below is this one
+        out.append(("slope with weight decay = slope + weight_decay × value = ", u.slope,
+                    " + ", settings["weight_decay"], " × ", u.value, " = ", parts["g"]))
+    first = f"(update {u.t}, the first: no memory yet) " if u.t == 1 else f"(update {u.t}) "
+    if u.optimizer == "sgd":
+        out.append(("step size = slope × learning rate = ", parts["g"], " × ",
+                    u.learning_rate, " = ", u.step_size))
+    elif u.optimizer in ("momentum", "nesterov"):
+        if u.t == 1:
+            out.append((f"v = slope {first}= ", parts["v"]))
+        else:
+            out.append((f"v = momentum × v + slope {first}= ", settings["momentum"], " × ",
+                        before["v"], " + ", parts["g"], " = ", parts["v"]))
+        if u.optimizer == "momentum":
+            out.append(("step size = learning rate × v = ", u.learning_rate, " × ",
+                        parts["v"], " = ", u.step_size))
+        else:
+            out.append(("step size = learning rate × (slope + momentum × v) = ",
+                        u.learning_rate, " × (", parts["g"], " + ", settings["momentum"],
+                        " × ", parts["v"], ") = ", u.step_size))
+    elif u.optimizer == "rmsprop":
+        out.append((f"s = alpha × s + (1 − alpha) × slope² {first}= ", settings["alpha"],
+                    " × ", before["s"], " + (1 − ", settings["alpha"], ") × (", parts["g"],
+                    ")² = ", parts["s"]))
+        out.append(("step size = learning rate × slope / (√s + eps) = ", u.learning_rate,
+                    " × ", parts["g"], " / ", parts["denominator"], " = ", u.step_size))
+    else:  # adam
+        out.append((f"m = beta1 × m + (1 − beta1) × slope {first}= ", settings["beta1"],
+                    " × ", before["m"], " + (1 − ", settings["beta1"], ") × ", parts["g"],
+                    " = ", parts["m"]))
+        out.append(("s = beta2 × s + (1 − beta2) × slope² = ", settings["beta2"], " × ",
+                    before["s"], " + (1 − ", settings["beta2"], ") × (", parts["g"], ")² = ",
+                    parts["s"]))
+        out.append((f"m̂ = m / (1 − beta1^{u.t}) = ", parts["m_hat"],
+                    f";  ŝ = s / (1 − beta2^{u.t}) = ", parts["s_hat"]))
+        out.append(("step size = learning rate × m̂ / (√ŝ + eps) = ", u.learning_rate,
+                    " × ", parts["m_hat"], " / (√", parts["s_hat"], " + ", settings["eps"],
+                    ") = ", u.step_size))
+    return [*out, new_value]
+
+
+def update_lines(u: Update) -> list[str]:
+    """The update's equations as text (see update_equations)."""
+    return ["".join(p if isinstance(p, str) else fmt(p) for p in eq)
+            for eq in update_equations(u)]
 
 
 def sample_values_text(values: dict[str, np.ndarray]) -> str:

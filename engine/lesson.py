@@ -14,6 +14,7 @@ from engine.activations import ACTIVATIONS
 from engine.losses import LOSSES
 from engine.naming import NAMINGS
 from engine.network import Layer, Network
+from engine.optimizers import OPTIMIZERS, SETTINGS, Optimizer
 from engine.training import StopRule, Trainer
 
 FORMAT = "backprop-lab.lesson"
@@ -38,11 +39,13 @@ class Lesson:
     trainable: tuple[str, ...] | None = None  # None: every parameter
     stop: StopRule = field(default_factory=StopRule)
     description: str = ""
+    optimizer: Optimizer = field(default_factory=Optimizer)
 
     def trainer(self) -> Trainer:
         """A fresh trainer on a copy of this lesson's starting values."""
         return Trainer(self.network.copy(), self.inputs, self.targets, self.loss,
-                       self.learning_rate, self.trainable, self.stop)
+                       self.learning_rate, self.trainable, self.stop,
+                       None if self.optimizer.is_plain else self.optimizer)
 
     def to_dict(self) -> dict:
         net = self.network
@@ -61,6 +64,8 @@ class Lesson:
         }
         if self.trainable is not None:
             out["trainable"] = list(self.trainable)
+        if not self.optimizer.is_plain:
+            out["optimizer"] = {"name": self.optimizer.name, **self.optimizer.settings()}
         return out
 
     def as_trained_by(self, trainer: Trainer) -> Lesson:
@@ -70,6 +75,10 @@ class Lesson:
         data.update(trainer.network.values_json())
         data["data"] = {"inputs": trainer.inputs.tolist(), "targets": trainer.targets.tolist()}
         data["learning_rate"] = trainer.learning_rate
+        data.pop("optimizer", None)
+        if not trainer.optimizer.is_plain:
+            data["optimizer"] = {"name": trainer.optimizer.name,
+                                 **trainer.optimizer.settings()}
         data.pop("trainable", None)
         trainable = trainer.trainable
         if len(trainable) != len(trainer.network.param_names):
@@ -303,4 +312,26 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
     max_steps = _integer(stop.get("max_steps", 10_000), "stop.max_steps", 1, 10**9)
 
     return Lesson(title, net, x, y, loss, rate, trainable, StopRule(min_step, max_steps),
-                  description)
+                  description, _optimizer(data.get("optimizer")))
+
+
+def _optimizer(value) -> Optimizer:
+    """The optional update rule: {"name": "adam", "beta1": 0.9, …}, PyTorch's names."""
+    if value is None:
+        return Optimizer()
+    if not isinstance(value, dict):
+        _fail("optimizer", 'expected an object such as {"name": "adam"}')
+    name = _choice(value.get("name", "sgd"), OPTIMIZERS, "optimizer.name", "optimizer")
+    settings = {}
+    for key, v in value.items():
+        if key == "name":
+            continue
+        if key not in SETTINGS[name]:
+            _fail(f"optimizer.{key}", f"{name} has no such setting (it has "
+                                      f"{', '.join(SETTINGS[name])})")
+        settings[key] = _number(v, f"optimizer.{key}")
+    try:
+        return Optimizer(name, **settings)
+    except ValueError as exc:
+        setting = str(exc).split(" ", 1)[0]
+        raise LessonError(f"optimizer.{setting}: {str(exc).split(' ', 1)[1]}") from None

@@ -19,6 +19,7 @@ import numpy as np
 from engine.backprop import Backprop
 from engine.losses import LOSSES
 from engine.network import Network
+from engine.optimizers import Optimizer, Step
 
 
 class StopReason(StrEnum):
@@ -51,6 +52,7 @@ class HistoryRows:
     params: np.ndarray
     grads: np.ndarray
     step_sizes: np.ndarray
+    state: np.ndarray | None = None  # an optimizer's memory before each row's update
 
     def __len__(self) -> int:
         return len(self.step_numbers)
@@ -68,7 +70,7 @@ class History:
     dropped (the newest is always kept), so a million steps keep an even sample of the
     whole run with the recent steps dense. `steps` says which step each row is."""
 
-    COLUMNS = ("_step_numbers", "_loss", "_params", "_grads", "_step_sizes")
+    COLUMNS = ("_step_numbers", "_loss", "_params", "_grads", "_step_sizes", "_state")
 
     def __init__(self, n_params: int, capacity: int = 256, max_rows: int = 100_000):
         self._n = 0
@@ -79,6 +81,9 @@ class History:
         self._params = np.empty((capacity, n_params))
         self._grads = np.empty((capacity, n_params))
         self._step_sizes = np.empty((capacity, n_params))
+        # An optimizer's state before each row's update (momentum's v, Adam's m and s),
+        # flattened; no columns until an optimizer with a memory is chosen.
+        self._state = np.zeros((capacity, 0))
 
     def __len__(self) -> int:
         return self._n
@@ -88,7 +93,8 @@ class History:
         """The step number of the newest row (-1 while empty)."""
         return self._last_step
 
-    def append(self, loss: float, params, grads, step_sizes, step: int | None = None) -> None:
+    def append(self, loss: float, params, grads, step_sizes, step: int | None = None,
+               state=None) -> None:
         if self._n == len(self._loss):
             self._grow()
         k = self._n
@@ -98,11 +104,25 @@ class History:
         self._params[k] = params
         self._grads[k] = grads
         self._step_sizes[k] = step_sizes
+        if self._state.shape[1]:
+            self._state[k] = 0.0 if state is None else np.ravel(state)
         self._n = k + 1
 
-    def replace_last(self, loss: float, params, grads, step_sizes) -> None:
+    def replace_last(self, loss: float, params, grads, step_sizes, state=None) -> None:
         self._n -= 1
-        self.append(loss, params, grads, step_sizes, step=int(self._step_numbers[self._n]))
+        self.append(loss, params, grads, step_sizes, step=int(self._step_numbers[self._n]),
+                    state=state)
+
+    def make_state_room(self, width: int) -> None:
+        """At least `width` state columns (earlier rows get zeros: no memory yet)."""
+        if self._state.shape[1] < width:
+            wider = np.zeros((len(self._loss), width))
+            wider[:, :self._state.shape[1]] = self._state
+            self._state = wider
+
+    @property
+    def state(self) -> np.ndarray:
+        return self._state[: self._n]
 
     def last_step_sizes(self) -> np.ndarray:
         """The newest row's step sizes, as a view (the training loop's read)."""
@@ -142,7 +162,8 @@ class History:
         """Copies of the rows `which` (an index array or slice of the filled rows)."""
         return HistoryRows(self.steps[which].copy(), self.loss[which].copy(),
                            self.params[which].copy(), self.grads[which].copy(),
-                           self.step_sizes[which].copy())
+                           self.step_sizes[which].copy(),
+                           self.state[which].copy() if self._state.shape[1] else None)
 
     def cut(self, length: int) -> HistoryRows:
         """Drop the rows from `length` on and return them, for `extend`."""
@@ -153,9 +174,12 @@ class History:
 
     def extend(self, tail: HistoryRows) -> None:
         """Put back rows returned by `cut` (undo of a rewind, redo of a run)."""
+        if tail.state is not None:
+            self.make_state_room(tail.state.shape[1])
         for k in range(len(tail)):
             self.append(tail.loss[k], tail.params[k], tail.grads[k], tail.step_sizes[k],
-                        step=int(tail.step_numbers[k]))
+                        step=int(tail.step_numbers[k]),
+                        state=None if tail.state is None else tail.state[k])
 
     @classmethod
     def from_rows(cls, rows: HistoryRows, max_rows: int = 100_000) -> History:
@@ -172,6 +196,9 @@ class History:
         hist._step_numbers[:n], hist._loss[:n] = rows.step_numbers, rows.loss
         hist._params[:n], hist._grads[:n] = rows.params, rows.grads
         hist._step_sizes[:n] = rows.step_sizes
+        if rows.state is not None and np.ndim(rows.state) == 2 and len(rows.state) == n:
+            hist.make_state_room(rows.state.shape[1])
+            hist._state[:n] = rows.state
         hist._n, hist._last_step = n, int(rows.step_numbers[-1])
         return hist
 
@@ -210,6 +237,13 @@ class Update:
     learning_rate: float
     step_size: float  # 0 for a frozen parameter
     trainable: bool
+    # With an optimizer other than plain descent: its name, which update this is (t, 1
+    # for the first), its settings, and this parameter's state before and numbers of it.
+    optimizer: str = "sgd"
+    t: int = 0
+    settings: tuple[tuple[str, float], ...] = ()
+    before: tuple[tuple[str, float], ...] = ()
+    parts: tuple[tuple[str, float], ...] = ()
 
     @property
     def new_value(self) -> float:
@@ -233,7 +267,8 @@ class Trainer:
     """Runs gradient descent on a copy of a lesson's network and records every step."""
 
     def __init__(self, network: Network, inputs: np.ndarray, targets: np.ndarray,
-                 loss: str, learning_rate: float, trainable=None, stop: StopRule | None = None):
+                 loss: str, learning_rate: float, trainable=None, stop: StopRule | None = None,
+                 optimizer: Optimizer | None = None):
         self.network = network
         self.inputs = inputs
         self.targets = targets
@@ -244,7 +279,11 @@ class Trainer:
         self.mask = np.ones_like(network.params)
         self.set_trainable(trainable)
         self.history = History(len(network.params))
+        self.optimizer = Optimizer()
+        self.optimizer_from = 0  # the step the optimizer was chosen at: its t counts from it
         self.history.append(*self._evaluate())
+        if optimizer is not None:
+            self.set_optimizer(optimizer)
 
     # --- state -------------------------------------------------------------------
     @property
@@ -270,8 +309,46 @@ class Trainer:
     def update(self, name: str) -> Update:
         """The next update of parameter `name`, with the numbers the next step uses."""
         i = self.network.index[name]
+        opt = self.optimizer
+        if opt.is_plain:
+            return Update(name, float(self.network.params[i]), float(self.grads[i]),
+                          self.learning_rate, float(self.step_sizes[i]), bool(self.mask[i]))
+        state = self._state_before()
+        pending = self._pending()
         return Update(name, float(self.network.params[i]), float(self.grads[i]),
-                      self.learning_rate, float(self.step_sizes[i]), bool(self.mask[i]))
+                      self.learning_rate, float(self.step_sizes[i]), bool(self.mask[i]),
+                      optimizer=opt.name, t=self._t(self.steps_done),
+                      settings=tuple(opt.settings().items()),
+                      before=tuple((n, float(state[k, i]))
+                                   for k, n in enumerate(opt.state_names)),
+                      parts=tuple((n, float(a[i])) for n, a in pending.parts.items()))
+
+    # --- the optimizer -------------------------------------------------------------
+    def _t(self, step: int) -> int:
+        """Which update of the optimizer the one after row `step` is (1 for its first)."""
+        return max(1, step - self.optimizer_from + 1)
+
+    def _state_before(self, row: int = -1) -> np.ndarray:
+        """The optimizer's memory before row `row`'s update, (state arrays, parameters);
+        zeros for a row from before the optimizer was chosen."""
+        opt, n = self.optimizer, len(self.network.params)
+        width = len(opt.state_names) * n
+        hist = self.history
+        if not width or int(hist.steps[row]) < self.optimizer_from:
+            return opt.initial_state(n)
+        return hist.state[row, :width].reshape(len(opt.state_names), n)
+
+    def _pending(self) -> Step:
+        """The next update, worked out from the newest row."""
+        return self.optimizer.step(self.grads, self.network.params, self._state_before(),
+                                   self._t(self.steps_done), self.learning_rate, self.mask)
+
+    def set_optimizer(self, optimizer: Optimizer) -> None:
+        """Choose the update rule; its memory starts empty at the current step."""
+        self.optimizer = optimizer
+        self.optimizer_from = self.steps_done
+        self.history.make_state_room(len(optimizer.state_names) * len(self.network.params))
+        self._refresh()
 
     def converged(self) -> bool:
         return float(np.max(np.abs(self.step_sizes), initial=0.0)) < self.stop.min_step_size
@@ -310,7 +387,13 @@ class Trainer:
     def _evaluate(self):
         with np.errstate(all="ignore"):
             value, grad = self._backprop(self.loss_function)
-            return value, self.network.params, grad, grad * (self.learning_rate * self.mask)
+            if self.optimizer.is_plain:
+                return value, self.network.params, grad, grad * (self.learning_rate * self.mask)
+            state = self._state_before()
+            pending = self.optimizer.step(grad, self.network.params, state,
+                                          self._t(self.steps_done), self.learning_rate,
+                                          self.mask)
+            return value, self.network.params, grad, pending.sizes, state
 
     # --- gradient descent --------------------------------------------------------
     def step(self) -> StopReason:
@@ -331,6 +414,12 @@ class Trainer:
         `restore` puts back."""
         tail = self.history.cut(self.history.row_of_step(step) + 1)
         self.network.set_params(self.history.params[-1])
+        if self.steps_done < self.optimizer_from:
+            # Back before the optimizer was chosen: going on from here, its memory
+            # starts here.
+            self.optimizer_from = self.steps_done
+            self.history.state[-1] = 0.0
+            self._refresh()
         return tail
 
     def restore(self, tail: HistoryRows) -> None:
@@ -340,9 +429,11 @@ class Trainer:
     def run(self, max_steps: int | None = None, respect_stop_rule: bool = True) -> StopReason:
         """Take updates until the stop rule holds, `max_steps` are done, or training
         diverges. Without `max_steps` the lesson's maximum applies."""
+        limit = self.stop.max_steps - self.steps_done if max_steps is None else max_steps
+        if not self.optimizer.is_plain:
+            return self._run_with_optimizer(limit, respect_stop_rule, max_steps is not None)
         hist, backprop, loss = self.history, self._backprop, self.loss_function
         params, rate_mask = self.network.params, self.learning_rate * self.mask
-        limit = self.stop.max_steps - self.steps_done if max_steps is None else max_steps
         threshold = self.stop.min_step_size if respect_stop_rule else -1.0
         with np.errstate(all="ignore"):  # non-finite values are caught below, not warned
             for _ in range(max(limit, 0)):
@@ -360,3 +451,35 @@ class Trainer:
         if respect_stop_rule and self.converged():
             return StopReason.CONVERGED
         return StopReason.STEPS_DONE if max_steps is not None else StopReason.MAX_STEPS
+
+    def _run_with_optimizer(self, limit: int, respect_stop_rule: bool,
+                            counted: bool) -> StopReason:
+        """`run` for an optimizer with a memory: each row keeps the state its update
+        started from, so that rewinding to any row can take the same step again."""
+        hist, backprop, loss, opt = self.history, self._backprop, self.loss_function, \
+            self.optimizer
+        params, mask, rate = self.network.params, self.mask, self.learning_rate
+        threshold = self.stop.min_step_size if respect_stop_rule else -1.0
+        with np.errstate(all="ignore"):
+            pending = self._pending()
+            for _ in range(max(limit, 0)):
+                steps = hist.last_step_sizes()
+                if respect_stop_rule and abs(steps).max() < threshold:
+                    return StopReason.CONVERGED
+                params -= steps
+                value, grad = backprop(loss)
+                state = pending.state
+                if not math.isfinite(value + grad.sum()):
+                    params[:] = hist.last_params()
+                    backprop(loss)
+                    return StopReason.DIVERGED
+                pending = opt.step(grad, params, state, self._t(hist.last_step + 1), rate,
+                                   mask)
+                if not np.isfinite(pending.sizes).all():
+                    params[:] = hist.last_params()
+                    backprop(loss)
+                    return StopReason.DIVERGED
+                hist.append(value, params, grad, pending.sizes, state=state)
+        if respect_stop_rule and self.converged():
+            return StopReason.CONVERGED
+        return StopReason.STEPS_DONE if counted else StopReason.MAX_STEPS

@@ -3,6 +3,7 @@ per sample and summed, then the gradient-descent step with its numbers."""
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser
 
+from engine.explain import update_equations
 from gui.kit.maths_text import formula_html, name_html, number_html, partial_html
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
@@ -155,14 +157,15 @@ class BreakdownPanel(QTextBrowser):
         u = s.update(name)
         out.append(Paragraph((f"slope = {partial_html(loss, name)} = Σ = ",
                               Num(number_html(u.slope), bold=True))))
-        if u.trainable:
-            out.append(Paragraph((
-                "step size = slope × learning rate = ", Num(number_html(u.slope)), " × ",
-                Num(number_html(u.learning_rate)), " = ",
-                Num(number_html(u.step_size), bold=True),
-                f"<br>new {name_html(name)} = old − step size = ", Num(number_html(u.value)),
-                " − (", Num(number_html(u.step_size)), ") = ",
-                Num(number_html(u.new_value), bold=True))))
+        if u.trainable:  # the engine writes the equations; here they are only set
+            pieces: list = []
+            for k, equation in enumerate(update_equations(u)):
+                last = max(i for i, p in enumerate(equation) if not isinstance(p, str))
+                pieces += ["<br>"] if k else []
+                pieces += [html.escape(p).replace(f"new {name}", f"new {name_html(name)}")
+                           if isinstance(p, str) else Num(number_html(p), bold=i == last)
+                           for i, p in enumerate(equation)]
+            out.append(Paragraph(tuple(pieces)))
         else:
             out.append(Paragraph((f"{name_html(name)} is frozen (not trainable): it stays ",
                                   Num(number_html(u.value)), "."), big=False))

@@ -1,0 +1,186 @@
+"""Optimizers (issue 15): each against a second implementation written here from the
+textbook formulas (and PyTorch's, where torch is installed), step by step, through the
+Trainer as the window drives it, rewinds included."""
+
+import math
+
+import numpy as np
+import pytest
+
+from engine import Trainer, load_preset
+from engine.backprop import loss_and_gradient
+from engine.losses import LOSSES
+from engine.optimizers import DEFAULTS, Optimizer
+
+
+def trainer_for(lesson_name="statquest-all", optimizer=None, lr=None):
+    lesson = load_preset(lesson_name)
+    net = lesson.network.copy()
+    return Trainer(net, lesson.inputs, lesson.targets, lesson.loss,
+                   lr if lr is not None else lesson.learning_rate, lesson.trainable,
+                   optimizer=optimizer), lesson
+
+
+def reference_run(lesson, opt: Optimizer, lr: float, steps: int) -> list[np.ndarray]:
+    """The textbook's update rules, written out afresh (m̂ = m / (1 − β₁ᵗ) …)."""
+    net = lesson.network.copy()
+    loss = LOSSES[lesson.loss]
+    trainable = set(lesson.trainable or net.param_names)
+    mask = np.array([n in trainable for n in net.param_names], dtype=float)
+    p = net.params
+    v = np.zeros_like(p)
+    m = np.zeros_like(p)
+    s = np.zeros_like(p)
+    out = [p.copy()]
+    for t in range(1, steps + 1):
+        _, g = loss_and_gradient(net, lesson.inputs, lesson.targets, loss)
+        g = g + opt.weight_decay * p
+        if opt.name == "sgd":
+            step = lr * g
+        elif opt.name in ("momentum", "nesterov"):
+            v = g if t == 1 else opt.momentum * v + g
+            step = lr * (g + opt.momentum * v if opt.name == "nesterov" else v)
+        elif opt.name == "rmsprop":
+            s = opt.alpha * s + (1 - opt.alpha) * g ** 2
+            step = lr * g / (np.sqrt(s) + opt.eps)
+        else:
+            m = opt.beta1 * m + (1 - opt.beta1) * g
+            s = opt.beta2 * s + (1 - opt.beta2) * g ** 2
+            m_hat, s_hat = m / (1 - opt.beta1 ** t), s / (1 - opt.beta2 ** t)
+            step = lr * m_hat / (np.sqrt(s_hat) + opt.eps)
+        p -= step * mask
+        out.append(p.copy())
+    return out
+
+
+OPTIMIZERS = [DEFAULTS["sgd"], DEFAULTS["momentum"], DEFAULTS["nesterov"],
+              DEFAULTS["rmsprop"], DEFAULTS["adam"],
+              Optimizer("adam", beta1=0.5, beta2=0.9, eps=1e-6, weight_decay=0.01),
+              Optimizer("momentum", momentum=0.5, weight_decay=0.1)]
+
+
+@pytest.mark.parametrize("opt", OPTIMIZERS, ids=lambda o: f"{o.name}-{o.weight_decay}")
+def test_each_optimizer_matches_the_textbook_step_by_step(opt):
+    trainer, lesson = trainer_for("statquest-all", opt, lr=0.01)
+    expected = reference_run(lesson, opt, 0.01, 25)
+    seen = [trainer.network.params.copy()]
+    for _ in range(25):
+        trainer.step()
+        seen.append(trainer.network.params.copy())
+    for k, (a, b) in enumerate(zip(seen, expected, strict=True)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15, err_msg=f"step {k}")
+
+
+def test_adams_first_step_is_the_learning_rate_against_the_slope():
+    # A hand derivation: at t = 1, m̂ = slope and ŝ = slope², so the step is
+    # lr · slope / (|slope| + eps): the learning rate itself, signed, whatever the slope.
+    trainer, _ = trainer_for("statquest-all", DEFAULTS["adam"], lr=0.05)
+    slopes = trainer.grads.copy()
+    before = trainer.network.params.copy()
+    trainer.step()
+    moved = before - trainer.network.params
+    np.testing.assert_allclose(moved, 0.05 * np.sign(slopes), rtol=1e-6)
+
+
+def test_momentum_second_step_adds_nine_tenths_of_the_first_slope():
+    trainer, _ = trainer_for("statquest-b3", DEFAULTS["momentum"], lr=0.1)
+    i = trainer.network.index["b3"]
+    g1 = float(trainer.grads[i])
+    trainer.step()
+    g2 = float(trainer.grads[i])
+    update = trainer.update("b3")
+    assert update.step_size == pytest.approx(0.1 * (0.9 * g1 + g2), rel=1e-12)
+    assert dict(update.before)["v"] == pytest.approx(g1, rel=1e-12)
+    assert dict(update.parts)["v"] == pytest.approx(0.9 * g1 + g2, rel=1e-12)
+    assert update.t == 2
+
+
+def test_frozen_parameters_take_no_step_and_keep_an_empty_memory():
+    trainer, lesson = trainer_for("statquest-b3", DEFAULTS["adam"], lr=0.1)
+    frozen = [n for n in trainer.network.param_names if n not in trainer.trainable]
+    before = {n: trainer.network.params[trainer.network.index[n]] for n in frozen}
+    trainer.run(5, respect_stop_rule=False)
+    for n in frozen:
+        assert trainer.network.params[trainer.network.index[n]] == before[n]
+        assert all(v == 0 for _, v in trainer.update(n).before)
+
+
+@pytest.mark.parametrize("name", ["momentum", "rmsprop", "adam"])
+def test_rewinding_and_stepping_again_repeats_the_same_steps(name):
+    trainer, _ = trainer_for("statquest-all", DEFAULTS[name], lr=0.01)
+    trainer.run(10, respect_stop_rule=False)
+    path = trainer.history.params.copy()
+    tail = trainer.rewind(4)
+    assert trainer.steps_done == 4
+    trainer.run(6, respect_stop_rule=False)
+    np.testing.assert_array_equal(trainer.history.params, path)
+    trainer.rewind(4)
+    trainer.restore(tail)  # undo of the rewind: the same rows, the same next step
+    np.testing.assert_array_equal(trainer.history.params, path)
+
+
+def test_choosing_an_optimizer_mid_run_starts_its_memory_there():
+    trainer, _ = trainer_for("statquest-all", None, lr=0.01)
+    trainer.run(3, respect_stop_rule=False)
+    trainer.set_optimizer(DEFAULTS["adam"])
+    slopes = trainer.grads.copy()
+    before = trainer.network.params.copy()
+    trainer.step()  # Adam's first update (t = 1), although it is step 4
+    np.testing.assert_allclose(before - trainer.network.params, 0.01 * np.sign(slopes),
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("settings, field", [
+    (dict(name="adam", beta1=1.0), "beta1"), (dict(name="adam", beta2=-0.1), "beta2"),
+    (dict(name="momentum", momentum=math.nan), "momentum"),
+    (dict(name="rmsprop", eps=math.inf), "eps"),
+    (dict(name="sgd", weight_decay=-1), "weight_decay"),
+    (dict(name="lbfgs"), "lbfgs")])
+def test_bad_settings_are_refused_naming_the_setting(settings, field):
+    with pytest.raises(ValueError, match=field):
+        Optimizer(**settings)
+
+
+def test_a_diverging_adam_run_stops_with_the_last_finite_state():
+    trainer, _ = trainer_for("statquest-all", DEFAULTS["momentum"], lr=1e154)
+    reason = trainer.run(50, respect_stop_rule=False)
+    assert reason == "diverged"
+    assert np.isfinite(trainer.network.params).all()
+    assert np.isfinite(trainer.history.state).all()
+
+
+@pytest.mark.parametrize("name", ["momentum", "nesterov", "rmsprop", "adam"])
+def test_the_same_numbers_as_torch_optim(name):
+    torch = pytest.importorskip("torch")
+    opt = DEFAULTS[name]
+    trainer, lesson = trainer_for("statquest-all", opt, lr=0.01)
+    p = torch.tensor(lesson.network.params.copy(), dtype=torch.float64, requires_grad=True)
+    make = {"momentum": lambda: torch.optim.SGD([p], lr=0.01, momentum=0.9),
+            "nesterov": lambda: torch.optim.SGD([p], lr=0.01, momentum=0.9, nesterov=True),
+            "rmsprop": lambda: torch.optim.RMSprop([p], lr=0.01),
+            "adam": lambda: torch.optim.Adam([p], lr=0.01)}[name]
+    optim = make()
+    for _ in range(20):
+        p.grad = torch.tensor(trainer.grads.copy(), dtype=torch.float64)
+        optim.step()
+        trainer.step()
+        np.testing.assert_allclose(trainer.network.params, p.detach().numpy(), rtol=1e-12)
+
+
+def test_a_lesson_file_keeps_its_optimizer_and_refuses_bad_settings():
+    from engine.lesson import LessonError, lesson_from_dict
+
+    data = load_preset("statquest-all").to_dict()
+    data["optimizer"] = {"name": "adam", "beta1": 0.8}
+    lesson = lesson_from_dict(data)
+    assert lesson.optimizer == Optimizer("adam", beta1=0.8)
+    again = lesson_from_dict(lesson.to_dict())
+    assert again.optimizer == lesson.optimizer
+    assert again.trainer().optimizer == lesson.optimizer
+    for bad, field in (({"name": "adam", "beta2": 1.5}, "optimizer.beta2"),
+                       ({"name": "adam", "momentum": 0.9}, "optimizer.momentum"),
+                       ({"name": "rprop"}, "optimizer.name"), ([], "optimizer"),
+                       ({"name": "momentum", "momentum": "fast"}, "optimizer.momentum")):
+        data["optimizer"] = bad
+        with pytest.raises(LessonError, match=field.replace(".", r"\.")):
+            lesson_from_dict(data)
