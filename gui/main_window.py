@@ -41,6 +41,7 @@ from gui.panels.network_view import NetworkView
 from gui.panels.parameters import ParametersPanel
 from gui.panels.quiz import QuizPanel
 from gui.panels.tangent import TangentPlot
+from gui.panels.training import TrainingPanel
 from gui.runner import Runner
 from gui.session import Session, session_for
 
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.editor = NetworkEditor(session)
         self.quiz = QuizPanel(session)
         self.accuracy = AccuracyPanel(session)
+        self.training = TrainingPanel(session)
         loss_box = QWidget()
         lay = QVBoxLayout(loss_box)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
             ("accuracy", "Accuracy", self.accuracy, Qt.RightDockWidgetArea),
             ("gradcheck", "Gradient check", self.gradient_check, Qt.BottomDockWidgetArea),
             ("editor", "Build network", scrolled(self.editor), Qt.BottomDockWidgetArea),
+            ("training", "Training", scrolled(self.training), Qt.BottomDockWidgetArea),
             ("quiz", "Quiz", self.quiz, Qt.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
@@ -122,7 +125,7 @@ class MainWindow(QMainWindow):
         # The side columns take the whole height; the data panels sit under the diagram.
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
-        for first, *others in (("data", "history", "gradcheck", "editor"),
+        for first, *others in (("data", "history", "gradcheck", "training", "editor"),
                                ("loss", "tangent", "landscape", "accuracy"),
                                ("parameters",),
                                ("breakdown", "quiz")):
@@ -197,7 +200,7 @@ class MainWindow(QMainWindow):
 
     def _presenter_layout(self) -> None:
         tucked = ("data", "parameters", "history", "gradcheck", "tangent", "landscape",
-                  "accuracy", "editor", "notes")
+                  "accuracy", "training", "editor", "notes")
         for key in tucked:
             dock = self.docks[key]
             dock.setFloating(False)

@@ -9,6 +9,7 @@ else, and leaves the state exactly as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -26,6 +27,9 @@ from engine.gradcheck import GradientCheckRow, gradient_check
 from engine.landscape import loss_along, loss_grid
 from engine.lesson import check_targets
 from engine.network import Layer, Network
+from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
+from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
+from engine.optimizers import Optimizer
 from engine.phases import StepPhases, step_phases
 from engine.training import History, HistoryRows, StopRule, Trainer, Update, stop_sentence
 from gui.undo import EditCommand, RewindCommand, SettingsState, SwapTrainerCommand, TrainingCommand
@@ -334,6 +338,31 @@ class Session(QObject):
         except InputError as exc:
             return self._refuse(f"{exc}. The learning rate stays {fmt(self.learning_rate)}.")
         self._edit(f"learning rate = {rate:g}", lambda t: t.set_learning_rate(rate))
+        return True
+
+    @property
+    def optimizer(self) -> Optimizer:
+        return self.trainer.optimizer
+
+    def set_optimizer(self, name: str, settings: dict[str, str] | None = None) -> bool:
+        """Choose the update rule, with settings typed as text (PyTorch's names; the
+        others keep their values, or a new rule's defaults). False (and `refused`) if a
+        setting is not usable: nothing changes."""
+        now = self.trainer.optimizer
+        if name not in DEFAULT_OPTIMIZERS:
+            return self._refuse(f"optimizer: {quoted(name)} is not one of "
+                                f"{', '.join(DEFAULT_OPTIMIZERS)}.")
+        base = now if name == now.name else DEFAULT_OPTIMIZERS[name]
+        unknown = set(settings or {}) - set(OPTIMIZER_SETTINGS[name])
+        if unknown:
+            return self._refuse(f"{name} has no setting {', '.join(sorted(unknown))}.")
+        try:
+            values = {key: parse_number(text, key) for key, text in (settings or {}).items()}
+            chosen = dataclasses.replace(base, **values)
+        except (InputError, ValueError, TypeError) as exc:
+            return self._refuse(f"{exc}. The optimizer stays {now.name}.")
+        if chosen != now:
+            self._edit(f"optimizer {chosen.name}", lambda t: t.set_optimizer(chosen))
         return True
 
     def set_trainable(self, name: str, on: bool) -> None:

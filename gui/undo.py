@@ -7,17 +7,23 @@ from PySide6.QtGui import QUndoCommand
 
 
 class SettingsState:
-    """Everything an edit can change: values, learning rate, trainable set, data."""
+    """Everything an edit can change: values, learning rate, optimizer, trainable set,
+    data."""
 
     def __init__(self, trainer):
         self.params = trainer.network.params.copy()
         self.rate = trainer.learning_rate
+        self.optimizer, self.optimizer_from = trainer.optimizer, trainer.optimizer_from
+        self.state = trainer.history.state[-1].copy()  # its memory before the next step
         self.mask = trainer.mask.copy()
         self.inputs, self.targets = trainer.inputs, trainer.targets  # read-only arrays
 
     def apply(self, trainer) -> None:
         trainer.network.set_params(self.params)
         trainer.learning_rate = self.rate
+        trainer.optimizer, trainer.optimizer_from = self.optimizer, self.optimizer_from
+        trainer.history.make_state_room(len(self.state))
+        trainer.history.state[-1, :len(self.state)] = self.state
         trainer.mask[:] = self.mask
         trainer.set_data(self.inputs, self.targets)  # re-evaluates the current row
 

@@ -184,3 +184,66 @@ def test_a_lesson_file_keeps_its_optimizer_and_refuses_bad_settings():
         data["optimizer"] = bad
         with pytest.raises(LessonError, match=field.replace(".", r"\.")):
             lesson_from_dict(data)
+
+
+# --- the Session and the Training panel ---------------------------------------------
+def test_session_chooses_an_optimizer_undoably_and_refuses_bad_settings(session, qtbot):
+    s = session("statquest-all")
+    plain = s.update("w1").step_size
+    with qtbot.waitSignal(s.stateChanged):
+        assert s.set_optimizer("adam")
+    # Adam's first step: the learning rate against the slope's sign (a hand derivation).
+    assert s.update("w1").step_size == pytest.approx(0.1 * np.sign(s.grad("w1")), rel=1e-6)
+    with qtbot.assertNotEmitted(s.stateChanged), qtbot.waitSignal(s.refused) as refusal:
+        assert not s.set_optimizer("adam", {"beta1": "1.5"})
+    assert "beta1" in refusal.args[0]
+    with qtbot.assertNotEmitted(s.stateChanged):
+        assert not s.set_optimizer("adam", {"momentum": "0.9"})
+        assert not s.set_optimizer("adam", {"eps": "abc"})
+        assert not s.set_optimizer("lbfgs")
+    assert s.optimizer.name == "adam" and s.optimizer.beta1 == 0.9
+    s.step()
+    s.step()
+    s.undo_stack.undo()
+    s.undo_stack.undo()
+    s.undo_stack.undo()  # the choice itself
+    assert s.optimizer.name == "sgd"
+    assert s.update("w1").step_size == pytest.approx(plain, rel=1e-15)
+
+
+def test_training_panel_shows_the_settings_of_the_chosen_rule(session, qtbot):
+    from gui.panels.training import TrainingPanel
+
+    s = session("statquest-b3")
+    panel = TrainingPanel(s)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not panel.fields["beta1"].isVisible()
+    panel.rule.setCurrentIndex(panel.rule.findData("adam"))
+    panel.rule.activated.emit(panel.rule.currentIndex())
+    assert s.optimizer.name == "adam"
+    assert panel.fields["beta1"].isVisible() and panel.fields["beta1"].text() == "0.9"
+    assert not panel.fields["momentum"].isVisible()
+    field = panel.fields["beta2"]
+    field.setText("2")
+    field.editingFinished.emit()
+    assert s.optimizer.beta2 == 0.999 and field.text() == "0.999"  # refused, put back
+    field.setText("0.99")
+    field.editingFinished.emit()
+    assert s.optimizer.beta2 == 0.99
+
+
+def test_breakdown_writes_adams_equations_with_the_trainers_numbers(window, qtbot):
+    from engine.explain import fmt
+
+    w = window("statquest-b3")
+    w.session.set_optimizer("adam")
+    w.session.step()
+    w.breakdown.refresh()
+    text = w.breakdown.toPlainText().replace("−", "-")
+    u = w.session.update("b3")
+    parts = dict(u.parts)
+    assert "m = beta1 × m + (1 - beta1) × slope" in text
+    assert "update 2" in text
+    for number in (parts["m"], parts["s"], parts["m_hat"], u.step_size, u.new_value):
+        assert fmt(number) in text

@@ -65,6 +65,20 @@ def _numbers(blocks) -> list[Num]:
             if isinstance(p, Num)]
 
 
+_POWER = re.compile(r"\^(\d+)")
+# A combining circumflex drew apart from its letter in Qt's rich text (seen in a real
+# window): the hats are set as superscripts instead.
+_HATS = {"m̂": "m<sup>^</sup>", "ŝ": "s<sup>^</sup>"}
+
+
+def _equation_html(text: str, name: str) -> str:
+    """An equation's words (from engine.explain.update_equations) as rich text."""
+    out = html.escape(text).replace(f"new {name}", f"new {name_html(name)}")
+    for plain, rich in _HATS.items():
+        out = out.replace(plain, rich)
+    return _POWER.sub(r"<sup>\1</sup>", out)
+
+
 class BreakdownPanel(QTextBrowser):
     """Rich text for the formulas; the per-sample numbers as rows of tab-aligned text.
 
@@ -162,8 +176,8 @@ class BreakdownPanel(QTextBrowser):
             for k, equation in enumerate(update_equations(u)):
                 last = max(i for i, p in enumerate(equation) if not isinstance(p, str))
                 pieces += ["<br>"] if k else []
-                pieces += [html.escape(p).replace(f"new {name}", f"new {name_html(name)}")
-                           if isinstance(p, str) else Num(number_html(p), bold=i == last)
+                pieces += [_equation_html(p, name) if isinstance(p, str)
+                           else Num(number_html(p), bold=i == last)
                            for i, p in enumerate(equation)]
             out.append(Paragraph(tuple(pieces)))
         else:

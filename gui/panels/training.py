@@ -1,0 +1,91 @@
+"""Training settings: the update rule (optimizer) and its settings, by PyTorch's names.
+Every change goes through the Session (undoable; a bad value is refused, nothing
+changes) and the breakdown then writes the rule's own equations with its numbers."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
+
+from engine.explain import fmt
+from engine.optimizers import OPTIMIZERS, SETTINGS
+from gui.session import Session
+
+TIPS = {
+    "momentum": "How much of the last step's velocity v carries over (torch.optim.SGD's "
+                "momentum; 0.9 is usual). v = momentum × v + slope.",
+    "alpha": "How slowly RMSProp's running mean of squared slopes forgets "
+             "(torch.optim.RMSprop's alpha, default 0.99).",
+    "beta1": "How slowly Adam's running mean of slopes m forgets (torch.optim.Adam's "
+             "betas[0], default 0.9).",
+    "beta2": "How slowly Adam's running mean of squared slopes s forgets (torch.optim.Adam's "
+             "betas[1], default 0.999).",
+    "eps": "Added to the square root in the denominator so it is never 0 (default 1e-8).",
+    "weight_decay": "Adds weight_decay × value to every slope, pulling values towards 0 "
+                    "(L2 regularisation, as torch.optim does; default 0).",
+}
+
+
+class TrainingPanel(QWidget):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.setObjectName("trainingPanel")
+        self.session = session
+        form = QFormLayout(self)
+        self.rule = QComboBox()
+        self.rule.setObjectName("optimizerChoice")
+        for name, title in OPTIMIZERS.items():
+            self.rule.addItem(title, name)
+        self.rule.setToolTip("How a slope becomes a step. Gradient descent is the articles' "
+                             "rule (step size = slope × learning rate); the others remember "
+                             "earlier slopes. The breakdown shows the chosen rule's "
+                             "equations with their numbers.")
+        self.rule.activated.connect(self._rule_chosen)
+        # The long titles must not widen the dock past a 1280-pixel screen's share.
+        self.rule.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.rule.setMinimumContentsLength(14)
+        form.addRow("Optimizer", self.rule)
+        self.fields: dict[str, QLineEdit] = {}
+        self.labels: dict[str, QLabel] = {}
+        for key, tip in TIPS.items():
+            field = QLineEdit()
+            field.setObjectName(f"optimizer_{key}")
+            field.setToolTip(tip)
+            field.editingFinished.connect(lambda key=key: self._setting_typed(key))
+            label = QLabel(key)
+            label.setToolTip(tip)
+            form.addRow(label, field)
+            self.fields[key], self.labels[key] = field, label
+        self.note = QLabel("The learning rate is in the toolbar. A new optimizer starts "
+                           "with an empty memory at the current step; Undo takes it back.")
+        self.note.setWordWrap(True)
+        form.addRow(self.note)
+        session.stateChanged.connect(self.refresh)
+        session.lessonChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        opt = self.session.optimizer
+        index = self.rule.findData(opt.name)
+        if self.rule.currentIndex() != index:
+            self.rule.setCurrentIndex(index)
+        used = SETTINGS[opt.name]
+        for key, field in self.fields.items():
+            shown = key in used
+            field.setVisible(shown)
+            self.labels[key].setVisible(shown)
+            if shown and not field.hasFocus():
+                text = fmt(getattr(opt, key), 10)
+                if field.text() != text:
+                    field.setText(text)
+
+    def _rule_chosen(self, index: int) -> None:
+        if not self.session.set_optimizer(self.rule.itemData(index)):
+            self.refresh()
+
+    def _setting_typed(self, key: str) -> None:
+        field = self.fields[key]
+        if not field.isVisible() or field.text() == fmt(getattr(self.session.optimizer, key),
+                                                          10):
+            return
+        if not self.session.set_optimizer(self.session.optimizer.name, {key: field.text()}):
+            field.setText(fmt(getattr(self.session.optimizer, key), 10))  # the kept value
