@@ -7,6 +7,7 @@ Exit codes: 0 done, 2 a bad lesson or argument (one line on stderr), 3 training 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -17,6 +18,7 @@ import numpy as np
 from engine.breakdown import chain_rule_breakdown
 from engine.explain import breakdown_text, fmt, sample_values_text
 from engine.lesson import Lesson, LessonError, save_text_atomically
+from engine.optimizers import DEFAULTS, OPTIMIZERS, SETTINGS, Optimizer
 from engine.presets import PRESETS, open_lesson
 from engine.training import StopReason, Trainer, stop_sentence
 from engine.worksheet import worksheet_html, worksheet_markdown
@@ -64,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--param", help="one parameter (default: all)")
     w = sub.add_parser("worksheet", help="write a worksheet for the next K steps")
     w.add_argument("lesson", help=lesson_help)
+    for command in (t, e, w):
+        command.add_argument("--optimizer", choices=tuple(OPTIMIZERS),
+                             help="the update rule (default: the lesson's; sgd is the "
+                                  "articles' gradient descent)")
+        command.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
+                             help="an optimizer setting by PyTorch's name, e.g. "
+                                  "--set beta1=0.8 (repeat for more)")
     w.add_argument("--steps", type=_count, default=1, help="how many steps (default 1)")
     w.add_argument("--format", choices=("md", "html", "pdf"), default="md")
     w.add_argument("--answers", action="store_true", help="the answer key, not blanks")
@@ -85,6 +94,11 @@ def _record(trainer: Trainer, k: int) -> dict:
         "grads": dict(zip(names, map(float, hist.grads[k]), strict=True)),
         "step_sizes": {n: float(s) for n, s, t in
                        zip(names, hist.step_sizes[k], trainable, strict=True) if t},
+        # The optimizer's memory before this row's update (momentum's v, Adam's m and s).
+        **({"optimizer_state": {
+            state: dict(zip(names, map(float, values), strict=True))
+            for state, values in zip(trainer.optimizer.state_names, trainer.state_before(k),
+                                     strict=True)}} if trainer.optimizer.state_names else {}),
     }
 
 
@@ -141,6 +155,11 @@ def main(argv: list[str] | None = None, pdf_writer=None) -> int:
     except LessonError as exc:
         print(f"backprop-lab: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    try:
+        lesson.optimizer = _optimizer(lesson.optimizer, args.optimizer, args.set)
+    except ValueError as exc:
+        print(f"backprop-lab: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if args.command == "explain":
         return _explain(lesson, args.param)
     if args.command == "worksheet":
@@ -159,6 +178,22 @@ def main(argv: list[str] | None = None, pdf_writer=None) -> int:
               file=sys.stderr)
         return EXIT_DIVERGED
     return 0
+
+
+def _optimizer(now: Optimizer, name: str | None, settings: list[str]) -> Optimizer:
+    """The lesson's optimizer, or the one named, with SETTING=VALUE changes."""
+    chosen = now if name is None or name == now.name else DEFAULTS[name]
+    values: dict[str, float] = {}
+    for item in settings:
+        key, sep, text = item.partition("=")
+        if not sep or key not in SETTINGS[chosen.name]:
+            raise ValueError(f"--set {item}: {chosen.name} takes "
+                             + ", ".join(f"{k}=VALUE" for k in SETTINGS[chosen.name]))
+        try:
+            values[key] = float(text)
+        except ValueError:
+            raise ValueError(f"--set {item}: {text!r} is not a number") from None
+    return dataclasses.replace(chosen, **values)  # type: ignore[arg-type]
 
 
 def _explain(lesson: Lesson, param: str | None) -> int:

@@ -313,7 +313,7 @@ class Trainer:
         if opt.is_plain:
             return Update(name, float(self.network.params[i]), float(self.grads[i]),
                           self.learning_rate, float(self.step_sizes[i]), bool(self.mask[i]))
-        state = self._state_before()
+        state = self.state_before()
         pending = self._pending()
         return Update(name, float(self.network.params[i]), float(self.grads[i]),
                       self.learning_rate, float(self.step_sizes[i]), bool(self.mask[i]),
@@ -328,7 +328,7 @@ class Trainer:
         """Which update of the optimizer the one after row `step` is (1 for its first)."""
         return max(1, step - self.optimizer_from + 1)
 
-    def _state_before(self, row: int = -1) -> np.ndarray:
+    def state_before(self, row: int = -1) -> np.ndarray:
         """The optimizer's memory before row `row`'s update, (state arrays, parameters);
         zeros for a row from before the optimizer was chosen."""
         opt, n = self.optimizer, len(self.network.params)
@@ -340,7 +340,7 @@ class Trainer:
 
     def _pending(self) -> Step:
         """The next update, worked out from the newest row."""
-        return self.optimizer.step(self.grads, self.network.params, self._state_before(),
+        return self.optimizer.step(self.grads, self.network.params, self.state_before(),
                                    self._t(self.steps_done), self.learning_rate, self.mask)
 
     def set_optimizer(self, optimizer: Optimizer) -> None:
@@ -389,7 +389,7 @@ class Trainer:
             value, grad = self._backprop(self.loss_function)
             if self.optimizer.is_plain:
                 return value, self.network.params, grad, grad * (self.learning_rate * self.mask)
-            state = self._state_before()
+            state = self.state_before()
             pending = self.optimizer.step(grad, self.network.params, state,
                                           self._t(self.steps_done), self.learning_rate,
                                           self.mask)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.breakdown import chain_rule_breakdown, observed_name
-from engine.explain import fmt
+from engine.explain import fmt, update_equations
 from engine.lesson import Lesson
+from engine.optimizers import OPTIMIZERS
 from engine.training import StopReason
 
 BLANK = "________"
@@ -46,8 +47,13 @@ def _blocks(lesson: Lesson, steps: int) -> list[Block]:
     out += [Block("h2", "The network"),
             Block("p", f"{net.inputs} input(s); loss {loss.symbol} ({loss.name}); "
                        f"learning rate {fmt(t.learning_rate)}; trainable: "
-                       f"{', '.join(t.trainable)}. Step size = slope × learning rate; "
-                       "new value = old value − step size."),
+                       f"{', '.join(t.trainable)}. "
+                       + ("Step size = slope × learning rate; new value = old value − "
+                          "step size." if t.optimizer.is_plain else
+                          f"Optimizer: {OPTIMIZERS[t.optimizer.name]}, "
+                          + ", ".join(f"{k} = {fmt(v)}"
+                                      for k, v in t.optimizer.settings().items())
+                          + "; new value = old value − step size.")),
             Block("table", layers)]
     data = [[*net.names.inputs, *(observed_name(net, k) for k in range(t.targets.shape[1]))]]
     data += [[fmt(v) for v in (*x, *y)] for x, y in zip(t.inputs, t.targets, strict=True)]
@@ -72,10 +78,18 @@ def _blocks(lesson: Lesson, steps: int) -> list[Block]:
                                  Cell(path.products[s])])
                 out.append(Block("table", rows))
             u = t.update(name)
-            out.append(Block("eq", ["slope = ", Cell(u.slope), "; step size = slope × ",
-                                    fmt(u.learning_rate), " = ", Cell(u.step_size),
-                                    f"; new {name} = ", Cell(u.value, k > 0),
-                                    " − (step size) = ", Cell(u.new_value)]))
+            if t.optimizer.is_plain:
+                out.append(Block("eq", ["slope = ", Cell(u.slope), "; step size = slope × ",
+                                        fmt(u.learning_rate), " = ", Cell(u.step_size),
+                                        f"; new {name} = ", Cell(u.value, k > 0),
+                                        " − (step size) = ", Cell(u.new_value)]))
+            else:  # the optimizer's own equations; its settings are given, not asked
+                given = {u.learning_rate, *dict(u.settings).values()}
+                out.append(Block("eq", ["slope = ", Cell(u.slope)]))
+                for equation in update_equations(u):
+                    out.append(Block("eq", [p if isinstance(p, str)
+                                            else fmt(p) if p in given else Cell(p)
+                                            for p in equation]))
         if t.step() is StopReason.DIVERGED:
             out.append(Block("p", "Training diverged here: the next values are not finite."))
             break

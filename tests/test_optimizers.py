@@ -247,3 +247,33 @@ def test_breakdown_writes_adams_equations_with_the_trainers_numbers(window, qtbo
     assert "update 2" in text
     for number in (parts["m"], parts["s"], parts["m_hat"], u.step_size, u.new_value):
         assert fmt(number) in text
+
+
+# --- the command line ------------------------------------------------------------------
+def test_trace_with_an_optimizer_prints_its_state_and_refuses_bad_settings(capsys):
+    import json
+
+    from engine.trace import main
+
+    assert main(["trace", "statquest-b3", "--optimizer", "momentum", "--steps", "2",
+                 "--format", "json"]) == 0
+    steps = json.loads(capsys.readouterr().out)["steps"]
+    # v after the first update is the first slope itself (torch.optim.SGD's rule).
+    assert steps[1]["optimizer_state"]["v"]["b3"] == pytest.approx(steps[0]["grads"]["b3"])
+    assert steps[0]["optimizer_state"]["v"]["b3"] == 0
+    for bad in (["--optimizer", "adam", "--set", "beta1=2"],
+                ["--optimizer", "adam", "--set", "momentum=0.9"],
+                ["--optimizer", "adam", "--set", "beta1"]):
+        assert main(["trace", "statquest-b3", "--steps", "1", *bad]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "\n" not in err and ("beta1" in err or "momentum" in err)
+
+
+def test_worksheet_with_adam_asks_for_its_numbers_and_gives_its_settings(tmp_path):
+    from engine.trace import main
+
+    out = tmp_path / "adam.md"
+    assert main(["worksheet", "statquest-b3", "--optimizer", "adam", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "Optimizer: Adam" in text and "beta1 = 0.9" in text
+    assert "m = beta1 × m + (1 − beta1) × slope" in text
