@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from engine import Layer, Network, Trainer, load_preset  # noqa: E402
 from engine.breakdown import chain_rule_breakdown  # noqa: E402
 from engine.landscape import loss_grid  # noqa: E402
+from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS  # noqa: E402
 from engine.presets import PRESETS as NAMES  # noqa: E402
 
 
@@ -86,6 +87,7 @@ def main() -> None:
               f"{step * 1e3:.3f} ms/step; matmul floor {floor * 1e3:.3f} ms "
               f"(ratio {step / floor:.2f}x, medians of {rounds} turns)")
     classification_vs_squared()
+    optimizers_vs_plain()
     lesson = load_preset("statquest-all")
     t = lesson.trainer()
     start, n = time.perf_counter(), 200
@@ -118,6 +120,27 @@ def classification_vs_squared() -> None:
             speeds.append(steps_per_second(Trainer(net, xs, ys, loss, 0.01)))
         print(f"{label:26s} softmax+CE {speeds[0]:9,.0f}   identity+MSE {speeds[1]:9,.0f}   "
               f"time ratio {speeds[1] / speeds[0]:.2f}x")
+
+
+def optimizers_vs_plain() -> None:
+    """Each optimizer against plain gradient descent on the same lesson (target for
+    Adam: at most 1.3x the time)."""
+    print("\noptimizers vs plain gradient descent (steps/s, time ratio)")
+    net = Network(1, [Layer(64, "tanh"), Layer(64, "tanh"), Layer(1, "identity")])
+    net.randomize(0)
+    x = np.linspace(-2, 2, 10_000)[:, None]
+    cases = (("statquest-all", lambda opt: load_preset("statquest-all").trainer(), 0.6),
+             ("1-64-64-1, 10,000 samples",
+              lambda opt: Trainer(net.copy(), x, np.sin(2 * x), "mse", 0.001), 1.5))
+    for label, make, seconds in cases:
+        plain = steps_per_second(make(None), seconds)
+        row = []
+        for name in ("momentum", "rmsprop", "adam"):
+            t = make(None)
+            t.set_optimizer(DEFAULT_OPTIMIZERS[name])
+            speed = steps_per_second(t, seconds)
+            row.append(f"{name} {speed:8,.0f} ({plain / speed:.2f}x)")
+        print(f"{label:26s} plain {plain:8,.0f}   " + "   ".join(row))
 
 
 def _timed(work) -> float:

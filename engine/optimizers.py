@@ -116,6 +116,53 @@ class Optimizer:
         return Step(sizes, new, parts)
 
 
+    def advance(self, grad: np.ndarray, params: np.ndarray, state: np.ndarray, t: int,
+                lr: float, sizes: np.ndarray) -> None:
+        """`step` for the training loop, every parameter trainable: `state` becomes the
+        state after the update and `sizes` its step sizes, in place (the same arithmetic
+        in the same order; a few ufuncs on small arrays instead of a dozen new ones)."""
+        g = grad + self.weight_decay * params if self.weight_decay else grad
+        if self.name == "sgd":
+            np.multiply(g, lr, out=sizes)
+        elif self.name in ("momentum", "nesterov"):
+            v = state[0]
+            if t == 1:
+                v[:] = g
+            else:
+                v *= self.momentum
+                v += g
+            if self.name == "nesterov":
+                np.multiply(v, self.momentum, out=sizes)
+                sizes += g
+                sizes *= lr
+            else:
+                np.multiply(v, lr, out=sizes)
+        elif self.name == "rmsprop":
+            s = state[0]
+            s *= self.alpha
+            np.multiply(g, 1 - self.alpha, out=sizes)  # torch's addcmul: (value·g)·g
+            sizes *= g
+            s += sizes
+            np.sqrt(s, out=sizes)
+            sizes += self.eps
+            np.divide(g, sizes, out=sizes)
+            sizes *= lr
+        else:  # adam
+            m, s = state
+            np.subtract(g, m, out=sizes)
+            sizes *= 1 - self.beta1
+            m += sizes
+            s *= self.beta2
+            np.multiply(g, 1 - self.beta2, out=sizes)
+            sizes *= g
+            s += sizes
+            np.sqrt(s, out=sizes)
+            sizes /= math.sqrt(1 - self.beta2 ** t)
+            sizes += self.eps
+            np.divide(m, sizes, out=sizes)
+            sizes *= lr / (1 - self.beta1 ** t)
+
+
 OPTIMIZERS = {
     "sgd": "gradient descent (the articles' rule; torch.optim.SGD)",
     "momentum": "gradient descent with momentum (torch.optim.SGD, momentum)",

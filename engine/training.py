@@ -460,26 +460,36 @@ class Trainer:
             self.optimizer
         params, mask, rate = self.network.params, self.mask, self.learning_rate
         threshold = self.stop.min_step_size if respect_stop_rule else -1.0
+        # In place where it can be: the working state is the memory after the update
+        # just taken; each new row stores it as its "before", then it advances.
+        in_place = bool(mask.all())
         with np.errstate(all="ignore"):
             pending = self._pending()
+            memory = pending.state.copy()
             for _ in range(max(limit, 0)):
                 steps = hist.last_step_sizes()
                 if respect_stop_rule and abs(steps).max() < threshold:
                     return StopReason.CONVERGED
                 params -= steps
                 value, grad = backprop(loss)
-                state = pending.state
                 if not math.isfinite(value + grad.sum()):
                     params[:] = hist.last_params()
                     backprop(loss)
                     return StopReason.DIVERGED
-                pending = opt.step(grad, params, state, self._t(hist.last_step + 1), rate,
-                                   mask)
-                if not np.isfinite(pending.sizes).all():
+                t = self._t(hist.last_step + 1)
+                if in_place:
+                    hist.append(value, params, grad, 0.0, state=memory)
+                    opt.advance(grad, params, memory, t, rate, hist.last_step_sizes())
+                    sizes = hist.last_step_sizes()
+                else:
+                    pending = opt.step(grad, params, memory, t, rate, mask)
+                    hist.append(value, params, grad, pending.sizes, state=memory)
+                    memory, sizes = pending.state, pending.sizes
+                if not np.isfinite(sizes).all():
+                    hist.truncate(len(hist) - 1)
                     params[:] = hist.last_params()
                     backprop(loss)
                     return StopReason.DIVERGED
-                hist.append(value, params, grad, pending.sizes, state=state)
         if respect_stop_rule and self.converged():
             return StopReason.CONVERGED
         return StopReason.STEPS_DONE if counted else StopReason.MAX_STEPS

@@ -277,3 +277,18 @@ def test_worksheet_with_adam_asks_for_its_numbers_and_gives_its_settings(tmp_pat
     text = out.read_text()
     assert "Optimizer: Adam" in text and "beta1 = 0.9" in text
     assert "m = beta1 × m + (1 − beta1) × slope" in text
+
+
+@pytest.mark.parametrize("opt", OPTIMIZERS, ids=lambda o: f"{o.name}-{o.weight_decay}")
+def test_the_training_loops_in_place_update_is_the_same_arithmetic(opt):
+    # Run uses Optimizer.advance (in place), the first step after a rewind Optimizer.step:
+    # they must agree to the last bit, or a rewound run would drift from the original.
+    rng = np.random.default_rng(3)
+    state = rng.normal(size=(len(opt.state_names), 9)) ** 2
+    grad, params = rng.normal(size=9), rng.normal(size=9)
+    for t in (1, 2, 7):
+        expected = opt.step(grad, params, state, t, 0.01)
+        memory, sizes = state.copy(), np.empty(9)
+        opt.advance(grad, params, memory, t, 0.01, sizes)
+        np.testing.assert_array_equal(sizes, expected.sizes)
+        np.testing.assert_array_equal(memory, expected.state)
