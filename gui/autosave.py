@@ -1,6 +1,7 @@
 """Autosave and recovery: the open lesson, its values, data and step history are written
-atomically (QSaveFile) to the user's data folder a couple of seconds after each change
-and on exit. A start after a crash or a kill finds `clean: false` and offers them back."""
+atomically (engine.files, like every file the app writes) to the user's data folder a
+couple of seconds after each change and on exit. A start after a crash or a kill finds
+`clean: false` and offers them back."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QSaveFile, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
+from engine.files import write_atomically
 from engine.lesson import lesson_from_dict
 from engine.training import History, HistoryRows, even_rows
 from gui.session import Session
@@ -26,16 +28,6 @@ def data_folder() -> Path:
     folder = Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """All or nothing: QSaveFile writes a temporary file and renames it on commit."""
-    f = QSaveFile(str(path))
-    if not f.open(QSaveFile.WriteOnly):
-        raise OSError(f"cannot write {path}: {f.errorString()}")
-    if f.write(data) != len(data) or not f.commit():
-        f.cancelWriting()
-        raise OSError(f"cannot write {path}: {f.errorString()}")
 
 
 class Autosave(QObject):
@@ -63,7 +55,7 @@ class Autosave(QObject):
 
     def save(self, clean: bool = False, wait: bool = True) -> bool:
         """Snapshot now; write now (`wait`) or on the writer thread, so that a Run never
-        stalls on the disk (QSaveFile's commit waits for it: ~35 ms here)."""
+        stalls on the disk (the write waits for it to reach the disk: ~35 ms here)."""
         s = self.session
         hist = s.history
         # An even sample of at most MAX_SAVED_ROWS rows, always with the newest: the file
