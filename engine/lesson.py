@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.activations import ACTIVATIONS
+from engine.files import write_text_atomically
 from engine.losses import LOSSES
 from engine.naming import NAMINGS
 from engine.network import Layer, Network
@@ -86,17 +87,7 @@ class Lesson:
         return lesson_from_dict(data, "current lesson")
 
     def save(self, path: str | Path) -> None:
-        save_text_atomically(Path(path), json.dumps(self.to_dict(), indent=2) + "\n")
-
-
-def save_text_atomically(path: Path, text: str) -> None:
-    """Write beside the target, then rename: a failed write never leaves half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        write_text_atomically(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
 
 # --- loading -----------------------------------------------------------------------

@@ -11,13 +11,13 @@ import dataclasses
 import json
 import math
 import sys
-from pathlib import Path
 
 import numpy as np
 
 from engine.breakdown import chain_rule_breakdown
 from engine.explain import breakdown_text, fmt, sample_values_text
-from engine.lesson import Lesson, LessonError, save_text_atomically
+from engine.files import write_text_atomically
+from engine.lesson import Lesson, LessonError
 from engine.optimizers import DEFAULTS, OPTIMIZERS, SETTINGS, Optimizer
 from engine.presets import PRESETS, open_lesson
 from engine.training import StopReason, Trainer, stop_sentence
@@ -220,17 +220,18 @@ def _worksheet(lesson: Lesson, args, pdf_writer) -> int:
     try:
         if args.format == "md":
             text = worksheet_markdown(lesson, args.steps, args.answers)
-            save_text_atomically(Path(args.output), text)
+            write_text_atomically(args.output, text)
         elif args.format == "html":
-            save_text_atomically(Path(args.output),
-                                 worksheet_html(lesson, args.steps, args.answers))
+            write_text_atomically(args.output,
+                                  worksheet_html(lesson, args.steps, args.answers))
         else:
             if pdf_writer is None:
                 print("backprop-lab: PDF needs the Qt front end", file=sys.stderr)
                 return EXIT_BAD_INPUT
             pdf_writer(worksheet_html(lesson, args.steps, args.answers), args.output)
     except OSError as exc:
-        print(f"backprop-lab: cannot write {args.output}: {exc}", file=sys.stderr)
+        print(f"backprop-lab: cannot write {args.output}: {exc.strerror or exc}; "
+              f"any file there before is unchanged", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"wrote {args.output}")
     return 0

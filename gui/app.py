@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProxyStyle, QStyle
@@ -66,20 +65,28 @@ def _has_display() -> bool:
                 or os.environ.get("QT_QPA_PLATFORM"))
 
 
-def offer_recovery(window, state, restore) -> None:
-    if state is None:
+def offer_recovery(window, folder=None) -> None:
+    """At start: say which autosaves were damaged (set aside), then offer the work of
+    windows that are gone, newest first, until one is restored; the others stay on offer
+    for the next start. A declined one is discarded."""
+    from gui.autosave import find_recoveries, restore
+
+    found, damaged = find_recoveries(folder)
+    for text in damaged:
+        QMessageBox.warning(None, "Autosave damaged", text)
+    for k, recovery in enumerate(found):
+        answer = QMessageBox.question(None, "Restore unsaved work?", recovery.question())
+        if answer != QMessageBox.Yes:
+            recovery.discard()
+            continue
+        text, whole = restore(window.session, recovery, window.autosave)
+        for other in found[k + 1:]:
+            other.leave()
+        if whole:
+            window.session.notify(text)
+        else:  # something could not be recovered: said where it cannot be missed
+            QMessageBox.warning(None, "Restored in part", text)
         return
-    when = time.strftime("%H:%M on %d %b", time.localtime(state.get("saved_at", 0)))
-    title = state.get("lesson", {}).get("title", "a lesson")
-    answer = QMessageBox.question(
-        None, "Restore unsaved work?",
-        f"Backprop Lab last closed with work that was not saved.\n\nRestore “{title}” at "
-        f"step {state.get('steps_done', 0)}, autosaved at {when}?")
-    if answer == QMessageBox.Yes:
-        try:
-            restore(window.session, state)
-        except (LessonError, ValueError, KeyError) as exc:
-            QMessageBox.warning(None, "Cannot restore", f"The autosave is damaged: {exc}")
 
 
 def run(args) -> int:
@@ -114,12 +121,10 @@ def run(args) -> int:
         print(f"saved {args.screenshot} ({args.size[0]}x{args.size[1]})")
         return 0
     from gui import errors
-    from gui.autosave import pending_recovery, restore
-
     errors.install()
     remembered = window.restore_layout()
     if not args.smoke:  # an install check must never wait for an answer
-        offer_recovery(window, pending_recovery(), restore)
+        offer_recovery(window)
     if remembered:
         window.show()
     else:  # a first launch takes the whole screen: a class reads it from the back row

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRect, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QObject, QRect, Qt
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from engine import LessonError
-from engine.lesson import save_text_atomically
+from engine.files import write_atomically, write_text_atomically
 from engine.worksheet import worksheet_html, worksheet_markdown
 from gui.history_export import history_csv
 from gui.session import Session
@@ -78,7 +78,8 @@ class FileActions(QObject):
         try:
             self.session.save(path)
         except OSError as exc:
-            self.error("Cannot save", f"Could not save {path}: {exc.strerror or exc}")
+            self.error("Cannot save", f"Could not save {path}: {exc.strerror or exc}. "
+                                      "Any file there before is unchanged.")
             return False
         return True
 
@@ -92,10 +93,12 @@ class FileActions(QObject):
     def export_history_to(self, path: str) -> bool:
         s = self.session
         try:
-            save_text_atomically(Path(path), history_csv(s.network.param_names, s.history))
+            write_text_atomically(path, history_csv(s.network.param_names, s.history))
         except OSError as exc:
-            self.error("Cannot export", f"Could not write {path}: {exc}")
+            self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
+                                        "Any file there before is unchanged.")
             return False
+        self.session.notify(f"History written to {path}")
         return True
 
     def export_worksheet(self) -> None:
@@ -118,9 +121,10 @@ class FileActions(QObject):
             else:
                 text = (worksheet_html if suffix in (".html", ".htm") else
                         worksheet_markdown)(lesson, steps, answers)
-                save_text_atomically(Path(path), text)
+                write_text_atomically(path, text)
         except OSError as exc:
-            self.error("Cannot export", f"Could not write {path}: {exc}")
+            self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
+                                        "Any file there before is unchanged.")
             return False
         self.session.notify(f"Worksheet written to {path}")
         return True
@@ -131,7 +135,11 @@ class FileActions(QObject):
         if path:
             self.export_plot_to(plot, path)
 
-    def export_plot_to(self, plot, path: str) -> None:
+    def export_plot_to(self, plot, path: str) -> bool:
+        """The picture is made in memory and written all or nothing: a full disk is
+        reported, and the old picture stays."""
+        buffer = QBuffer()
+        buffer.open(QIODevice.WriteOnly)
         if path.lower().endswith(".svg"):
             # Qt's own SVG generator: pyqtgraph 0.14's SVGExporter cannot parse the paths
             # Qt 6.11 writes (ValueError in its path rewriting).
@@ -139,7 +147,7 @@ class FileActions(QObject):
             from PySide6.QtSvg import QSvgGenerator
 
             generator = QSvgGenerator()
-            generator.setFileName(path)
+            generator.setOutputDevice(buffer)
             generator.setSize(plot.size())
             generator.setViewBox(QRect(0, 0, plot.width(), plot.height()))
             generator.setTitle(f"{self.session.lesson.title}: loss against step")
@@ -151,4 +159,15 @@ class FileActions(QObject):
 
             exporter = exporters.ImageExporter(plot.plotItem)
             exporter.parameters()["width"] = max(1200, plot.width())
-            exporter.export(path)
+            image = exporter.export(toBytes=True)
+            if image is None or not image.save(buffer, "PNG"):
+                self.error("Cannot export", f"Could not draw the plot for {path}.")
+                return False
+        try:
+            write_atomically(path, bytes(buffer.data()))
+        except OSError as exc:
+            self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
+                                        "Any file there before is unchanged.")
+            return False
+        self.session.notify(f"Plot written to {path}")
+        return True

@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QMarginsF
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QSpinBox
+
+from engine.files import write_atomically
 
 
 def write_pdf(html: str, path: str) -> None:
@@ -16,7 +18,11 @@ def write_pdf(html: str, path: str) -> None:
         if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         write_pdf.app = QGuiApplication(sys.argv[:1])  # fonts need an application
-    writer = QPdfWriter(path)
+    # Into memory first, then all or nothing onto the disk: QPdfWriter on a file would
+    # leave a truncated PDF over the old one when the disk fills, and say nothing.
+    buffer = QBuffer()
+    buffer.open(QIODevice.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait,
                                      QMarginsF(15, 15, 15, 15), QPageLayout.Millimeter))
     writer.setResolution(300)
@@ -27,8 +33,11 @@ def write_pdf(html: str, path: str) -> None:
     doc.setDefaultFont(font)
     doc.setHtml(html)
     doc.print_(writer)  # with no page size set, print_ lays out in points for the page
-    if not os.path.exists(path) or os.path.getsize(path) == 0:
-        raise OSError("the PDF writer produced no file")
+    del writer  # ends the PDF: its trailer is written when the writer goes
+    data = bytes(buffer.data())
+    if not data.startswith(b"%PDF") or b"%%EOF" not in data[-64:]:
+        raise OSError("the PDF writer produced no complete document")
+    write_atomically(path, data)
 
 
 class WorksheetDialog(QDialog):

@@ -20,67 +20,98 @@ from engine import PRESETS, LessonError, load_preset
 from engine.lesson import lesson_from_json
 from engine.presets import preset_text
 from gui import create_window
-from gui.autosave import pending_recovery, restore
+from gui.autosave import find_recoveries, restore
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 
 
-def test_autosave_then_restore_gives_back_values_and_history(window, qtbot, tmp_path):
+@pytest.fixture
+def data_home(qtbot, monkeypatch, tmp_path):
+    """The app's data folder (where autosaves go) inside this test's own folder."""
+    from gui.autosave import data_folder
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return data_folder()
+
+
+def test_autosave_then_restore_gives_back_values_and_history(window, data_home):
     w = window("statquest-all")
-    w.autosave.folder = tmp_path
-    w.autosave.state_path = tmp_path / "autosave.json"
-    w.autosave.history_path = tmp_path / "autosave-history.npz"
     for _ in range(3):
         w.controls.step()
-    assert w.autosave.save()
-    state = pending_recovery(tmp_path)
-    assert state is not None and state["steps_done"] == 3
+    params, loss = w.session.network.params.copy(), w.session.trainer.history.loss.copy()
+    w.close()  # with unsaved changes: they stay on offer
+    found, damaged = find_recoveries(data_home)
+    assert damaged == [] and len(found) == 1 and found[0].steps_done == 3
     other = window("single-weight")
-    restore(other.session, state, tmp_path)
+    text, whole = restore(other.session, found[0], other.autosave)
+    assert whole and "step 3" in text
     assert other.session.trainer.steps_done == 3
     # every panel shows the restored step, not step 0
     assert other.controls.counter.text().strip() == "step 3"
     assert other.history_slider.label.text() == "3 / 3"
     assert other.history.model().rowCount() == 4
-    np.testing.assert_array_equal(other.session.network.params, w.session.network.params)
-    np.testing.assert_array_equal(other.session.trainer.history.loss,
-                                  w.session.trainer.history.loss)
-    assert w.files.save_to(tmp_path / "saved.json")
-    w.autosave.save_on_exit()
-    assert pending_recovery(tmp_path) is None  # a clean exit with everything saved
+    np.testing.assert_array_equal(other.session.network.params, params)
+    np.testing.assert_array_equal(other.session.trainer.history.loss, loss)
+    # the work now lives in the restoring window's autosave, offered to no other start
+    assert find_recoveries(data_home) == ([], [])
+    assert other.files.save_to(data_home / "saved.json")
+    other.close()
+    assert find_recoveries(data_home) == ([], [])  # a clean exit leaves nothing on offer
+    assert sorted(p.name for p in data_home.iterdir()) == ["saved.json"]
 
 
-def test_sigkill_then_restore_from_autosave(window, tmp_path):
+def test_sigkill_then_restore_from_autosave_and_never_while_it_runs(window, tmp_path):
     lesson = load_preset("statquest-all")
     lesson.title = "Killed mid-lesson"
     lesson.network.params[:] = np.arange(1, 8) / 10
     path = tmp_path / "mine.json"
     lesson.save(path)
     data_home = tmp_path / "data"
+    folder = data_home / "Backprop Lab" / "Backprop Lab"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(data_home),
            "XDG_CONFIG_HOME": str(tmp_path / "config")}
     proc = subprocess.Popen([sys.executable, "-m", "gui.launcher", str(path), "--autosave-now"],
                             cwd=ROOT, env=env)
     try:
         deadline = time.time() + 30
-        saved = data_home / "Backprop Lab" / "Backprop Lab" / "autosave.json"
-        while not saved.exists() and time.time() < deadline:
+        while not list(folder.glob("autosave-*.json")) and time.time() < deadline:
             time.sleep(0.1)
-        assert saved.exists(), "the app never autosaved"
+        assert list(folder.glob("autosave-*.json")), "the app never autosaved"
+        # a second copy starting now is not offered the first copy's live work
+        assert find_recoveries(folder) == ([], [])
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-    state = pending_recovery(saved.parent)
-    assert state is not None and state["lesson"]["title"] == "Killed mid-lesson"
+    found, damaged = find_recoveries(folder)  # its lock is stale now: its process is gone
+    assert damaged == [] and [r.lesson.title for r in found] == ["Killed mid-lesson"]
     w = window("single-weight")
-    restore(w.session, state, saved.parent)
+    restore(w.session, found[0], w.autosave)
     assert w.session.lesson.title == "Killed mid-lesson"
     np.testing.assert_allclose(w.session.network.params, np.arange(1, 8) / 10)
 
 
-@pytest.mark.qt_no_exception_capture
+def test_two_copies_keep_their_own_autosaves(window, data_home):
+    a = window("statquest-all")
+    a.controls.step()
+    assert a.autosave.save()
+    saved_a = a.autosave.state_path.read_bytes()
+    b = window("statquest-b3")
+    assert find_recoveries(data_home) == ([], [])  # a is running: not b's to offer
+    b.controls.step()
+    b.controls.step()
+    assert b.autosave.save()
+    b.files.save_to(data_home / "b.json")
+    b.close()  # clean: b's own autosave goes, a's stays as it was
+    assert a.autosave.state_path.read_bytes() == saved_a
+    assert find_recoveries(data_home) == ([], [])
+    a.close()  # a goes with unsaved work: now it is on offer, with a's step
+    found, _ = find_recoveries(data_home)
+    assert [(r.lesson.title, r.steps_done) for r in found] == [(a.session.lesson.title, 1)]
+    found[0].leave()
+
+
 def test_an_exception_in_a_slot_is_caught_and_the_window_still_works(window, qtbot):
     from gui import errors
 
@@ -236,19 +267,19 @@ def test_a_lesson_with_huge_values_opens_without_warnings(qtbot, tmp_path):
     assert "diverged" in w.statusBar().currentMessage()
 
 
-def test_closing_with_unsaved_changes_offers_them_at_the_next_start(window, tmp_path):
+def test_closing_with_unsaved_changes_offers_them_at_the_next_start(window, data_home):
     w = window("statquest-b3")
-    w.autosave.state_path = tmp_path / "autosave.json"
-    w.autosave.history_path = tmp_path / "autosave-history.npz"
     w.controls.step()
     w.close()
-    state = pending_recovery(tmp_path)
-    assert state is not None and state["steps_done"] == 1
+    found, _ = find_recoveries(data_home)
+    assert [r.steps_done for r in found] == [1]
+    found[0].leave()  # not decided: still on offer
     clean = window("statquest-b3")
-    clean.autosave.state_path = tmp_path / "autosave.json"
-    clean.autosave.history_path = tmp_path / "autosave-history.npz"
     clean.close()
-    assert pending_recovery(tmp_path) is None
+    found, _ = find_recoveries(data_home)
+    assert [r.steps_done for r in found] == [1]  # a clean close took nothing else away
+    found[0].discard()  # declined
+    assert find_recoveries(data_home) == ([], [])
 
 
 def test_replacing_unsaved_work_asks_first(window, monkeypatch, tmp_path):
@@ -265,20 +296,92 @@ def test_replacing_unsaved_work_asks_first(window, monkeypatch, tmp_path):
     assert w.files.confirm_discard() and (tmp_path / "kept.json").exists()
 
 
-def test_the_start_offers_recovery_and_restores(window, monkeypatch, tmp_path):
+def test_the_start_offers_recovery_and_restores(window, monkeypatch, data_home):
     from PySide6.QtWidgets import QMessageBox
 
     from gui.app import offer_recovery
 
     w = window("statquest-all")
-    w.autosave.state_path = tmp_path / "autosave.json"
-    w.autosave.history_path = tmp_path / "autosave-history.npz"
     for _ in range(2):
         w.controls.step()
-    w.autosave.save()
+    w.close()
     fresh = window("statquest-b3")
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
-    offer_recovery(fresh, pending_recovery(tmp_path),
-                   lambda session, state: restore(session, state, tmp_path))
+    offer_recovery(fresh, data_home)
     assert fresh.session.trainer.steps_done == 2
     assert fresh.session.lesson.title == w.session.lesson.title
+
+
+def _edit_state(**changes):
+    def damage(state_path, history_path):
+        state = json.loads(state_path.read_text())
+        state.update(changes)
+        state_path.write_text(json.dumps(state))
+    return damage
+
+
+def _cut_half(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+# what is done to a gone window's autosave -> what can still be restored
+DAMAGE = {
+    "history truncated": (lambda s, h: _cut_half(h), "values"),
+    "history empty": (lambda s, h: h.write_bytes(b""), "values"),
+    "history random": (lambda s, h: h.write_bytes(os.urandom(3000)), "values"),
+    "history missing": (lambda s, h: h.unlink(), "values"),
+    "saved_at is text": (_edit_state(saved_at="yesterday"), "all"),
+    "lesson is a list": (_edit_state(lesson=[]), "nothing"),
+    "lesson has a bad field": (_edit_state(lesson={"format": "backprop-lab.lesson"}),
+                               "nothing"),
+    "state truncated": (lambda s, h: _cut_half(s), "nothing"),
+    "state empty": (lambda s, h: s.write_bytes(b""), "nothing"),
+    "state random": (lambda s, h: s.write_bytes(os.urandom(3000)), "nothing"),
+    "state not an object": (lambda s, h: s.write_text("[1, 2]"), "nothing"),
+}
+
+
+@pytest.mark.parametrize("kind", list(DAMAGE))
+def test_a_damaged_autosave_is_set_aside_said_and_the_app_starts(kind, window, data_home,
+                                                                 monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.app import offer_recovery
+
+    damage, recoverable = DAMAGE[kind]
+    gone = window("statquest-all")
+    for _ in range(2):
+        gone.controls.step()
+    params = gone.session.network.params.copy()
+    state_path, history_path = gone.autosave.state_path, gone.autosave.history_path
+    gone.close()
+    damage(state_path, history_path)
+    damaged = {"all": [], "values": [history_path], "nothing": [state_path, history_path]}
+    damaged_bytes = {p.suffix: p.read_bytes() for p in damaged[recoverable] if p.exists()}
+    said = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: said.append(text))
+    fresh = window("single-weight")
+    offer_recovery(fresh, data_home)  # the start: it must not raise
+
+    if recoverable == "nothing":
+        assert fresh.session.lesson.title == load_preset("single-weight").title
+        assert not fresh.session.dirty
+        assert len(said) == 1 and "nothing could be recovered" in said[0]
+    else:
+        assert fresh.session.lesson.title == gone.session.lesson.title
+        np.testing.assert_array_equal(fresh.session.network.params, params)
+        assert fresh.session.dirty
+        if recoverable == "all":
+            assert said == [] and fresh.session.trainer.steps_done == 2
+        else:
+            assert len(said) == 1 and "but not its step history" in said[0]
+    # one sentence, naming the file
+    assert all(t.count(". ") == 0 and t.endswith(".") for t in said)
+    assert all(state_path.name in t or history_path.name in t for t in said)
+    # the damaged files are kept, renamed, with their bytes as they were
+    kept = {p.suffix: p.read_bytes() for p in data_home.glob("autosave-damaged-*")}
+    assert kept == damaged_bytes
+    assert not state_path.exists() and not history_path.exists()
+    # and the next start neither asks again nor fails
+    assert find_recoveries(data_home) == ([], [])
