@@ -18,6 +18,7 @@ from engine.breakdown import chain_rule_breakdown
 from engine.explain import breakdown_text, fmt, sample_values_text
 from engine.lesson import Lesson, LessonError, save_text_atomically
 from engine.presets import PRESETS, open_lesson
+from engine.text import quoted
 from engine.training import StopReason, Trainer, stop_sentence
 from engine.worksheet import worksheet_html, worksheet_markdown
 
@@ -166,7 +167,7 @@ def _explain(lesson: Lesson, param: str | None) -> int:
     net = trainer.network
     names = net.param_names if param is None else [param]
     if param is not None and param not in net.index:
-        print(f"backprop-lab: no parameter {param!r} in this lesson "
+        print(f"backprop-lab: no parameter {quoted(param)} in this lesson "
               f"(it has {', '.join(net.param_names)})", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"{lesson.title}\n\nForward pass, one value per sample:")
