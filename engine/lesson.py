@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from engine.losses import LOSSES
 from engine.naming import NAMINGS
 from engine.network import Layer, Network
 from engine.optimizers import OPTIMIZERS, SETTINGS, Optimizer
+from engine.text import one_line, shown, unshowable
 from engine.training import StopRule, Trainer
 
 FORMAT = "backprop-lab.lesson"
@@ -93,17 +96,50 @@ class Lesson:
 # --- loading -----------------------------------------------------------------------
 def load_lesson(path: str | Path) -> Lesson:
     path = Path(path)
+    name = one_line(path.name, 60)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise LessonError(f"{path.name}: the file is {size / 2**20:.0f} MB; "
-                              f"a lesson is at most {MAX_FILE_BYTES // 2**20} MB")
-        text = path.read_text(encoding="utf-8")
+        _check_regular(os.stat(path), name)
+        # Non-blocking: should a FIFO take the file's place after the check, opening it
+        # must not wait for a writer. fstat then checks what was really opened.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as f:
+            _check_regular(os.fstat(f.fileno()), name)
+            # At most one byte past the cap: a file that grew after the check is still
+            # refused without reading it all.
+            raw = f.read(MAX_FILE_BYTES + 1)
+        text = raw.decode("utf-8")
     except LessonError:
         raise
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LessonError(f"{path.name}: cannot read the file ({exc})") from None
-    return lesson_from_json(text, source=path.name)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path, bad UTF-8
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise LessonError(f"{name}: cannot read the file ({one_line(str(reason), 80)})") \
+            from None
+    if len(raw) > MAX_FILE_BYTES:
+        _too_big(name, len(raw))
+    return lesson_from_json(text, source=name)
+
+
+def _too_big(name: str, size: int):
+    raise LessonError(f"{name}: the file is {size / 2**20:.0f} MB; a lesson is at most "
+                      f"{MAX_FILE_BYTES // 2**20} MB")
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _check_regular(status: os.stat_result, name: str) -> None:
+    """Refuse what is not a plain file by its type, and a file over the cap by its size,
+    before reading: a FIFO would wait for a writer forever, /dev/zero never ends, a
+    folder cannot be read."""
+    mode = status.st_mode
+    if not stat.S_ISREG(mode):
+        kind = next((what for test, what in _KINDS if test(mode)), "a special file")
+        raise LessonError(f"{name}: not a regular file ({kind}); a lesson is a .json file")
+    if status.st_size > MAX_FILE_BYTES:
+        _too_big(name, status.st_size)
 
 
 def lesson_from_json(text: str, source: str = "lesson") -> Lesson:
@@ -116,6 +152,9 @@ def lesson_from_json(text: str, source: str = "lesson") -> Lesson:
                           f"{exc.msg}") from None
     except RecursionError:
         raise LessonError(f"{source}: not valid JSON: nested too deeply") from None
+    except ValueError:  # Python reads whole numbers of at most 4,300 digits
+        raise LessonError(f"{source}: a number in the file is too long to read (thousands "
+                          "of digits)") from None
     return lesson_from_dict(data, source)
 
 
@@ -125,17 +164,21 @@ def _fail(where: str, what: str):
 
 def _number(value, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        _fail(where, f"expected a number, got {json.dumps(value)[:40]}")
-    if not math.isfinite(value):
-        _fail(where, f"must be a finite number, not {value}")
-    return float(value)
+        _fail(where, f"expected a number, got {shown(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # a whole number of 400 digits
+        _fail(where, f"{shown(value)} is not a finite number (floats stop near 1.8e308)")
+    if not math.isfinite(number):
+        _fail(where, f"must be a finite number, not {shown(value)}")
+    return number
 
 
 def _integer(value, where: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        _fail(where, f"expected a whole number, got {json.dumps(value)[:40]}")
+        _fail(where, f"expected a whole number, got {shown(value)}")
     if not low <= value <= high:
-        _fail(where, f"must be from {low} to {high}, not {value}")
+        _fail(where, f"must be from {low} to {high}, not {shown(value)}")
     return value
 
 
@@ -153,8 +196,7 @@ def _matrix(value, where: str, rows: int, cols: int) -> np.ndarray:
 
 def _choice(value, options, where: str, what: str) -> str:
     if not isinstance(value, str) or value not in options:
-        shown = json.dumps(value)[:40]
-        _fail(where, f"unknown {what} {shown} (choose from {', '.join(options)})")
+        _fail(where, f"unknown {what} {shown(value)} (choose from {', '.join(options)})")
     return value
 
 
@@ -162,6 +204,24 @@ def _get(data: dict, key: str, where: str = ""):
     if key not in data:
         _fail(f"{where}{key}", "missing")
     return data[key]
+
+
+MAX_TITLE = 200  # characters: a title is one line in the window's title bar and a heading
+
+
+def _text(value, where: str, limit: int | None = None, allowed: str = "") -> str:
+    """Text that prints, saves and exports anywhere: on one line unless `allowed` lets
+    in line breaks, with no control characters or lone surrogates (they break a
+    terminal's line or cannot be encoded in a worksheet at all)."""
+    if not isinstance(value, str):
+        _fail(where, f"expected text, got {shown(value)}")
+    bad = unshowable(value, allowed)
+    if bad is not None:
+        _fail(where, f"must be printable text{' on one line' if not allowed else ''} "
+                     f"(character {bad + 1} is {ascii(value[bad])[1:-1]})")
+    if limit is not None and len(value) > limit:
+        _fail(where, f"at most {limit} characters, not {len(value)}")
+    return value
 
 
 MAX_NAME = 24  # characters of an input's or output's name: it labels a diagram node
@@ -209,13 +269,9 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
     if data.get("format") != FORMAT:
         _fail("format", f'must be "{FORMAT}"')
     if data.get("version") != VERSION:
-        _fail("version", f"this app reads version {VERSION}, not {data.get('version')!r}")
-    title = _get(data, "title")
-    if not isinstance(title, str):
-        _fail("title", "expected text")
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        _fail("description", "expected text")
+        _fail("version", f"this app reads version {VERSION}, not {shown(data.get('version'))}")
+    title = _text(_get(data, "title"), "title", MAX_TITLE)
+    description = _text(data.get("description", ""), "description", allowed="\n\r\t")
     n_in = _integer(_get(data, "inputs"), "inputs", 1, MAX_INPUTS)
 
     raw_layers = _get(data, "layers")
@@ -290,8 +346,9 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
             _fail("trainable", "expected a list of parameter names")
         unknown = [t for t in trainable if t not in net.index]
         if unknown:
-            _fail("trainable", f"no parameter called {', '.join(unknown)} "
-                               f"(this network has {', '.join(net.param_names[:12])}…)")
+            _fail("trainable", f"no parameter called {', '.join(map(one_line, unknown[:3]))}"
+                               f"{' …' if len(unknown) > 3 else ''} (this network has "
+                               f"{', '.join(net.param_names[:12])}…)")
         trainable = tuple(trainable)
 
     stop = data.get("stop", {})
@@ -318,7 +375,7 @@ def _optimizer(value) -> Optimizer:
         if key == "name":
             continue
         if key not in SETTINGS[name]:
-            _fail(f"optimizer.{key}", f"{name} has no such setting (it has "
+            _fail(f"optimizer.{one_line(key)}", f"{name} has no such setting (it has "
                                       f"{', '.join(SETTINGS[name])})")
         settings[key] = _number(v, f"optimizer.{key}")
     try:

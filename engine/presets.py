@@ -6,6 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from engine.lesson import Lesson, LessonError, lesson_from_json, load_lesson
+from engine.text import one_line, quoted
 
 # In the order the File menu lists them.
 PRESETS = ("statquest-b3", "statquest-all", "single-weight", "house-price", "xor",
@@ -15,7 +16,7 @@ DEFAULT_PRESET = "statquest-b3"
 
 def preset_text(name: str) -> str:
     if name not in PRESETS:
-        raise LessonError(f"no preset called {name!r} (presets: {', '.join(PRESETS)})")
+        raise LessonError(f"no preset called {quoted(name)} (presets: {', '.join(PRESETS)})")
     return (resources.files("resources") / "presets" / f"{name}.json").read_text("utf-8")
 
 
@@ -31,6 +32,6 @@ def open_lesson(name_or_path: str | Path | None) -> Lesson:
         return load_preset(str(name_or_path))
     path = Path(name_or_path)
     if not path.exists():
-        raise LessonError(f"{name_or_path}: no such lesson file, and no preset of that name "
-                          f"(presets: {', '.join(PRESETS)})")
+        raise LessonError(f"{one_line(str(name_or_path), 60)}: no such lesson file, and no "
+                          f"preset of that name (presets: {', '.join(PRESETS)})")
     return load_lesson(path)

@@ -20,18 +20,25 @@ from engine.files import write_text_atomically
 from engine.lesson import Lesson, LessonError
 from engine.optimizers import DEFAULTS, OPTIMIZERS, SETTINGS, Optimizer
 from engine.presets import PRESETS, open_lesson
+from engine.text import one_line, quoted
 from engine.training import StopReason, Trainer, stop_sentence
 from engine.worksheet import worksheet_html, worksheet_markdown
 
 EXIT_BAD_INPUT, EXIT_DIVERGED = 2, 3
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one clear line, not usage plus a traceback-like dump
-        command = " ".join(self.prog.split()[1:])  # "backprop-lab trace" -> "trace"
-        where = f"backprop-lab {command}" if command else "backprop-lab"
-        print(f"backprop-lab: {message} (see {where} --help)",
-              file=sys.stderr)
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one clear line, not usage plus a dump.
+
+    `help_command` is the command whose --help explains: set, not worked out from
+    `prog`, which argparse builds differently across versions and call paths (it once
+    said "see backprop-lab backprop-lab --help")."""
+
+    help_command = "backprop-lab"
+    commands: dict[str, argparse.ArgumentParser] = {}  # the top parser's subcommands
+
+    def error(self, message):
+        print(f"backprop-lab: {message} (see {self.help_command} --help)", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
 
 
@@ -51,9 +58,9 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="backprop-lab")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog="backprop-lab")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     lesson_help = f"a preset ({', '.join(PRESETS)}) or a lesson file"
     t = sub.add_parser("trace", help="print every gradient-descent step of a lesson")
     t.add_argument("lesson", help=lesson_help)
@@ -77,7 +84,22 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--format", choices=("md", "html", "pdf"), default="md")
     w.add_argument("--answers", action="store_true", help="the answer key, not blanks")
     w.add_argument("-o", "--output", required=True, help="the file to write")
+    for name, command in sub.choices.items():
+        command.help_command = f"backprop-lab {name}"
+    parser.commands = dict(sub.choices)
     return parser
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    """The headless command's arguments. An unknown option is told by the command it
+    was given to (argparse leaves it to the top parser, which would point at the
+    wrong --help)."""
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.commands[args.command].error(
+            f"unrecognized arguments: {one_line(' '.join(unknown), 60)}")
+    return args
 
 
 def _record(trainer: Trainer, k: int) -> dict:
@@ -149,7 +171,7 @@ def _print_trace(trainer: Trainer, lesson: Lesson, fmt_name: str, reason: StopRe
 def main(argv: list[str] | None = None, pdf_writer=None) -> int:
     """`pdf_writer(html, path)` renders a PDF; the launcher passes Qt's, so that this
     module itself never needs Qt."""
-    args = build_parser().parse_args(argv)
+    args = parse_arguments(argv)
     try:
         lesson = open_lesson(args.lesson)
     except LessonError as exc:
@@ -201,7 +223,7 @@ def _explain(lesson: Lesson, param: str | None) -> int:
     net = trainer.network
     names = net.param_names if param is None else [param]
     if param is not None and param not in net.index:
-        print(f"backprop-lab: no parameter {param!r} in this lesson "
+        print(f"backprop-lab: no parameter {quoted(param)} in this lesson "
               f"(it has {', '.join(net.param_names)})", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"{lesson.title}\n\nForward pass, one value per sample:")

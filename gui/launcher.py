@@ -28,7 +28,9 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from engine.trace import OneLineParser  # errors in one line, as the headless commands'
+
+    parser = OneLineParser(
         prog="backprop-lab",
         description="See backpropagation: edit a small network, step gradient descent and "
                     "read every derivative as its chain-rule factors.",

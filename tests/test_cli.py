@@ -106,3 +106,18 @@ def test_trace_json_gives_each_samples_outputs_and_worksheet_names_them(tmp_path
     assert cli("worksheet", "iris-softmax", "-o", str(sheet)).returncode == 0
     assert "| Petal width | Sepal width | Observed_Setosa | Observed_Versicolor |" in \
         sheet.read_text()
+
+
+@pytest.mark.parametrize("args, option, help_command", [
+    (("trace", "statquest-b3", "--bogus"), "--bogus", "backprop-lab trace"),
+    (("trace", "--bogus", "statquest-b3"), "--bogus", "backprop-lab trace"),
+    (("explain", "statquest-b3", "-x"), "-x", "backprop-lab explain"),
+    (("worksheet", "statquest-b3", "-o", "w.md", "--zzz"), "--zzz", "backprop-lab worksheet"),
+    (("--bogus",), "--bogus", "backprop-lab"),
+])
+def test_an_unknown_option_points_to_the_help_of_its_command(args, option, help_command):
+    """The program's name once, and the --help that explains the command typed."""
+    r = cli(*args)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        f"backprop-lab: unrecognized arguments: {option} (see {help_command} --help)"]
