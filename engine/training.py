@@ -82,8 +82,10 @@ class History:
         self._grads = np.empty((capacity, n_params))
         self._step_sizes = np.empty((capacity, n_params))
         # An optimizer's state before each row's update (momentum's v, Adam's m and s),
-        # flattened; no columns until an optimizer with a memory is chosen.
+        # flattened; no columns until an optimizer with a memory is chosen. Rows from
+        # before step `optimizer_from` belong to no optimizer (its t counts from there).
         self._state = np.zeros((capacity, 0))
+        self.optimizer_from = 0
 
     def __len__(self) -> int:
         return self._n
@@ -182,7 +184,8 @@ class History:
                         state=None if tail.state is None else tail.state[k])
 
     @classmethod
-    def from_rows(cls, rows: HistoryRows, max_rows: int = 100_000) -> History:
+    def from_rows(cls, rows: HistoryRows, max_rows: int = 100_000,
+                  optimizer_from: int = 0) -> History:
         """A history rebuilt from saved rows (autosave); checks they fit together."""
         n, width = np.shape(rows.params)
         if n == 0 or any(len(a) != n for a in (rows.step_numbers, rows.loss, rows.grads,
@@ -200,6 +203,7 @@ class History:
             hist.make_state_room(rows.state.shape[1])
             hist._state[:n] = rows.state
         hist._n, hist._last_step = n, int(rows.step_numbers[-1])
+        hist.optimizer_from = max(0, int(optimizer_from))
         return hist
 
     # Read-only views of the rows filled so far.
@@ -280,7 +284,6 @@ class Trainer:
         self.set_trainable(trainable)
         self.history = History(len(network.params))
         self.optimizer = Optimizer()
-        self.optimizer_from = 0  # the step the optimizer was chosen at: its t counts from it
         self.history.append(*self._evaluate())
         if optimizer is not None:
             self.set_optimizer(optimizer)
@@ -324,6 +327,15 @@ class Trainer:
                       parts=tuple((n, float(a[i])) for n, a in pending.parts.items()))
 
     # --- the optimizer -------------------------------------------------------------
+    @property
+    def optimizer_from(self) -> int:
+        """The step the optimizer was chosen at (kept with the history's state rows)."""
+        return self.history.optimizer_from
+
+    @optimizer_from.setter
+    def optimizer_from(self, step: int) -> None:
+        self.history.optimizer_from = step
+
     def _t(self, step: int) -> int:
         """Which update of the optimizer the one after row `step` is (1 for its first)."""
         return max(1, step - self.optimizer_from + 1)
@@ -406,6 +418,7 @@ class Trainer:
         if history.params.shape[1] != len(self.network.params):
             raise ValueError("the saved history belongs to a different network")
         self.history = history
+        history.make_state_room(len(self.optimizer.state_names) * len(self.network.params))
         self.network.set_params(history.params[-1])
         self._refresh()
 

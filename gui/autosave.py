@@ -94,6 +94,8 @@ class Autosave(QObject):
         rows = hist.rows(even_rows(len(hist), MAX_SAVED_ROWS))
         columns = {"steps": rows.step_numbers, "loss": rows.loss, "params": rows.params,
                    "grads": rows.grads, "step_sizes": rows.step_sizes}
+        if rows.state is not None:  # an optimizer's memory: momentum's v, Adam's m and s
+            columns.update(state=rows.state, optimizer_from=np.array(hist.optimizer_from))
         state = {"format": FORMAT, "clean": clean, "saved_at": time.time(),
                  "source": str(s.path) if s.path else None, "dirty": s.dirty,
                  "steps_done": s.steps_done, "lesson": s.current_lesson().to_dict()}
@@ -265,9 +267,12 @@ def _read_history(path: Path, width: int) -> tuple[History | None, str | None]:
     try:
         data = path.read_bytes()  # np.load on a damaged file leaves it open
         with np.load(io.BytesIO(data), allow_pickle=False) as saved:
+            has_state = "state" in saved.files
             rows = HistoryRows(saved["steps"], saved["loss"], saved["params"],
-                               saved["grads"], saved["step_sizes"])
-        history = History.from_rows(rows)
+                               saved["grads"], saved["step_sizes"],
+                               saved["state"] if has_state else None)
+            start = int(saved["optimizer_from"]) if has_state else 0
+        history = History.from_rows(rows, optimizer_from=start)
         if history.params.shape[1] != width:
             return None, f"{path.name} belongs to a different network"
         if not np.all(np.isfinite(history.params)):

@@ -292,3 +292,28 @@ def test_the_training_loops_in_place_update_is_the_same_arithmetic(opt):
         opt.advance(grad, params, memory, t, 0.01, sizes)
         np.testing.assert_array_equal(sizes, expected.sizes)
         np.testing.assert_array_equal(memory, expected.state)
+
+
+def test_restored_work_keeps_the_optimizers_memory(window, qtbot, monkeypatch, tmp_path):
+    # Quit mid-way with Adam: the restored window must take the same next step as the
+    # original would have (its m, s and t come back, not an empty memory).
+    from gui.autosave import data_folder, find_recoveries, restore
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    home = data_folder()
+    w = window("statquest-all")
+    w.session.step()
+    w.session.set_optimizer("adam", {"beta1": "0.8"})
+    for _ in range(3):
+        w.session.step()
+    expected = w.session.update("w1")
+    w.close()
+    (found,), _ = find_recoveries(home)
+    other = window("single-weight")
+    restore(other.session, found, other.autosave)
+    again = other.session.update("w1")
+    assert other.session.optimizer.name == "adam" and other.session.optimizer.beta1 == 0.8
+    assert again.t == expected.t == 4
+    assert again.step_size == expected.step_size
+    assert dict(again.before) == dict(expected.before)
+    other.close()
