@@ -20,11 +20,16 @@ Array = np.ndarray
 
 
 def _sigmoid(x: Array, out: Array | None = None) -> Array:
-    # 0.5 (1 + tanh(x/2)) is the logistic function without exp(-x) overflowing for x << 0.
-    out = np.multiply(x, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
+    # 1 / (1 + e^-x), and e^x / (1 + e^x) where x < 0: e^-|x| never overflows, and a
+    # small p keeps all its digits (0.5 (1 + tanh(x/2)) lost them below ~1e-8, and a
+    # cross-entropy takes log p). `out` may be x itself: x is read before it is written.
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    negative = x < 0
+    out = np.add(e, 1.0, out=out)
+    np.divide(1.0, out, out=out)
+    np.multiply(out, e, out=out, where=negative)
     return out
 
 

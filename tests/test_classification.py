@@ -249,3 +249,25 @@ def test_quiz_on_a_softmax_asks_for_the_shortcut_and_sums_to_the_slope():
                              "w1")
     chain, routes = quiz_chain(b)
     assert routes == 3 and chain[0].symbol == "dCE/dx3" and chain[-1].symbol == "dx1/dw1"
+
+
+def test_a_nearly_certain_sigmoid_keeps_its_digits_for_the_cross_entropy():
+    # Found by the property test: with p = 7e-10 the old 0.5 (1 + tanh(x/2)) kept only a
+    # few digits of p, and log p (the BCE) disagreed with its own finite difference.
+    from engine.activations import ACTIVATIONS
+    from engine.backprop import loss_and_gradient
+    from engine.gradcheck import finite_difference_gradient
+    from engine.network import Layer, Network
+
+    x = np.array([-40.0, -21.0, -3.0, 0.0, 3.0, 21.0])
+    exact = np.exp(x) / (1 + np.exp(x))  # no overflow for these x
+    np.testing.assert_allclose(ACTIVATIONS["sigmoid"].function(x.copy()), exact, rtol=1e-15)
+    net = Network(2, [Layer(3, "identity", False), Layer(3, "sigmoid", True)])
+    net.set_params([0.5478, -0.9209, -1.8361, -1.9339, 1.2531, 1.6510, 0.4265, 0.9180,
+                    0.1745, 1.7403, 1.2634, -1.9890, 1.4296, -1.8657, 0.9186, -1.2974,
+                    1.4527, 0.1658])
+    xs = np.array([[-0.80115244, -0.30925112], [-1.88672132, -1.50286689]])
+    ys = np.array([[0.67062441, 0.64718951, 0.61538511], [0.38367755, 0.99720994, 0.98083534]])
+    _, grad = loss_and_gradient(net, xs, ys, LOSSES["bce"])
+    fd = finite_difference_gradient(net, xs, ys, LOSSES["bce"], h=1e-5)
+    np.testing.assert_allclose(grad, fd, rtol=1e-6, atol=1e-7)
