@@ -254,6 +254,25 @@ class Update:
         return self.value - self.step_size
 
 
+RISES_BEFORE_WARNING = 5  # steps in a row with a growing loss before the window warns
+
+
+def rises_at_end(loss: np.ndarray, look_back: int = 1000) -> int:
+    """How many steps in a row, up to the newest, the loss grew: a learning rate too
+    large shows this long before the values overflow."""
+    tail = loss[-look_back:]
+    grew = np.diff(tail) > 0
+    if not grew.size or not grew[-1]:
+        return 0
+    falls = np.flatnonzero(~grew)
+    return int(grew.size - (falls[-1] + 1 if falls.size else 0))
+
+
+def growth_sentence(rises: int, learning_rate: float) -> str:
+    return (f"The loss grew for {rises} steps in a row: the learning rate "
+            f"({learning_rate:g}) may be too large. Lower it, or Undo the last steps.")
+
+
 def stop_sentence(reason: StopReason, steps_done: int, stop: StopRule) -> str:
     """Why training stopped, naming the rule that stopped it."""
     if reason is StopReason.CONVERGED:

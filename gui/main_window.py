@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.restyle()
         session.message.connect(self.show_message)
         session.refused.connect(self.show_refusal)
+        session.warning.connect(self.show_refusal)  # as visible as a refusal
         session.problem.connect(self.files.error)
         session.runningChanged.connect(self._running_changed)
         session.quizChanged.connect(self._quiz_changed)

@@ -31,7 +31,17 @@ from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
 from engine.optimizers import Optimizer
 from engine.phases import StepPhases, step_phases
-from engine.training import History, HistoryRows, StopRule, Trainer, Update, stop_sentence
+from engine.training import (
+    RISES_BEFORE_WARNING,
+    History,
+    HistoryRows,
+    StopRule,
+    Trainer,
+    Update,
+    growth_sentence,
+    rises_at_end,
+    stop_sentence,
+)
 from gui.undo import EditCommand, RewindCommand, SettingsState, SwapTrainerCommand, TrainingCommand
 
 MAX_ABS_VALUE = 1e6  # larger parameters or data only ever mean a typo in class
@@ -72,6 +82,7 @@ class Session(QObject):
     flowRequested = Signal()  # "Show the flow": the diagram animates the next step
     message = Signal(str)  # news for the status bar
     refused = Signal(str)  # a change that was not made, and why
+    warning = Signal(str)  # something going wrong that the user should act on
     problem = Signal(str, str)  # (title, text): a file that cannot be used, for a dialog
 
     def __init__(self, lesson: Lesson, path: Path | None = None):
@@ -81,6 +92,7 @@ class Session(QObject):
         self.undo_stack = QUndoStack(self)
         self._run_start: int | None = None
         self._preview_tail: HistoryRows | None = None  # steps set aside by the slider
+        self._growth_warned = False  # the growing-loss warning of this streak was given
         self._load(lesson, path)
 
     # --- lesson ------------------------------------------------------------------
@@ -530,12 +542,18 @@ class Session(QObject):
         return reason
 
     def finish_training(self, reason: StopReason | None) -> None:
-        """After steps were taken: tell the panels, and stop Run with the reason if
-        training stopped by itself."""
+        """After steps were taken: tell the panels, stop Run with the reason if training
+        stopped by itself, and warn (once a streak) when the loss keeps growing."""
         self.changed()
         if reason in (StopReason.DIVERGED, StopReason.CONVERGED, StopReason.MAX_STEPS):
             self.set_running(False)
             self.message.emit(stop_sentence(reason, self.trainer.steps_done, self.trainer.stop))
+        rises = rises_at_end(self.trainer.history.loss)
+        if rises < RISES_BEFORE_WARNING:
+            self._growth_warned = False
+        elif not self._growth_warned and reason is not StopReason.DIVERGED:
+            self._growth_warned = True
+            self.warning.emit(growth_sentence(rises, self.trainer.learning_rate))
 
     def set_running(self, running: bool) -> None:
         if running == self.running:

@@ -317,3 +317,26 @@ def test_restored_work_keeps_the_optimizers_memory(window, qtbot, monkeypatch, t
     assert again.step_size == expected.step_size
     assert dict(again.before) == dict(expected.before)
     other.close()
+
+
+# --- a growing loss is warned about before the values overflow ---------------------------
+def test_rises_at_end_counts_the_streak():
+    from engine.training import rises_at_end
+
+    assert rises_at_end(np.array([5.0, 4, 3])) == 0
+    assert rises_at_end(np.array([5.0, 4, 4.5, 6, 9])) == 3
+    assert rises_at_end(np.array([1.0, 2, 3, 4])) == 3
+    assert rises_at_end(np.array([1.0])) == 0
+
+
+def test_a_too_large_learning_rate_is_warned_about_long_before_overflow(session, qtbot):
+    s = session("statquest-b3")
+    s.set_learning_rate("0.9")  # each step overshoots b3's minimum by more than it gains
+    said = []
+    s.warning.connect(said.append)
+    while not said and s.steps_done < 20:
+        s.step()
+    assert s.steps_done == 5 and "grew for 5 steps" in said[0] and "0.9" in said[0]
+    assert s.history.loss[-1] < 1e9  # said far from overflow (1e308), not at it
+    s.step()
+    assert len(said) == 1  # once a streak, not every step
