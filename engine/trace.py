@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from engine.breakdown import chain_rule_breakdown
 from engine.explain import breakdown_text, fmt, sample_values_text
 from engine.lesson import Lesson, LessonError, save_text_atomically
 from engine.presets import PRESETS, open_lesson
-from engine.text import one_line, quoted
+from engine.text import QUOTE_CHARS, one_line, quoted
 from engine.training import StopReason, Trainer, stop_sentence
 from engine.worksheet import worksheet_html, worksheet_markdown
 
@@ -36,6 +37,10 @@ class OneLineParser(argparse.ArgumentParser):
     commands: dict[str, argparse.ArgumentParser] = {}  # the top parser's subcommands
 
     def error(self, message):
+        # argparse quotes a bad value whole ("invalid choice: '<10,000 characters>'"):
+        # shortened, the reason stays in sight.
+        message = re.sub(f"'([^']{{{QUOTE_CHARS + 1},}})'", lambda m: quoted(m[1]), message)
+        message = one_line(message, 4 * QUOTE_CHARS + 80)
         print(f"backprop-lab: {message} (see {self.help_command} --help)", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
 
@@ -44,15 +49,15 @@ def _positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a number") from None
     if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number above 0")
+        raise argparse.ArgumentTypeError(f"{quoted(text)} must be a finite number above 0")
     return value
 
 
 def _count(text: str) -> int:
     if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of steps")
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a whole number of steps")
     return int(text)
 
 

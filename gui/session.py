@@ -27,21 +27,15 @@ from engine.landscape import loss_along, loss_grid
 from engine.lesson import check_targets
 from engine.network import Layer, Network
 from engine.phases import StepPhases, step_phases
+from engine.text import quoted
 from engine.training import History, HistoryRows, StopRule, Trainer, Update, stop_sentence
 from gui.undo import EditCommand, RewindCommand, SettingsState, SwapTrainerCommand, TrainingCommand
 
 MAX_ABS_VALUE = 1e6  # larger parameters or data only ever mean a typo in class
-QUOTE_CHARS = 40  # a refused entry is quoted up to this many characters
 
 
 class InputError(ValueError):
     """A value typed by the user that cannot be used; the message says why."""
-
-
-def quoted(text: str) -> str:
-    """What the user typed, for a message: short, on one line."""
-    text = " ".join(text.split())
-    return repr(text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…")
 
 
 def parse_number(text: str, what: str, positive: bool = False) -> float:
