@@ -327,13 +327,25 @@ class Trainer:
         self._refresh()
 
     def rewind(self, step: int) -> HistoryRows:
-        """Go back to the state before update `step`; returns the rows after it, which
-        `restore` puts back."""
-        tail = self.history.cut(self.history.row_of_step(step) + 1)
-        self.network.set_params(self.history.params[-1])
+        """Go back to the state before update `step`; returns the rows from it on,
+        which `restore` puts back exactly.
+
+        The row of `step` is evaluated again under today's learning rate, trainable set
+        and data: it was recorded under those of its time, and an edit since (a new
+        learning rate at step 9, then back to step 8) would otherwise leave a loss and
+        slopes that disagree with the data shown, and a next Step taken with yesterday's
+        step sizes. Its original goes first in the returned rows."""
+        hist = self.history
+        keep = hist.row_of_step(step) + 1
+        tail = hist.rows(slice(keep - 1, len(hist)))
+        hist.truncate(keep)
+        self.network.set_params(hist.params[-1])
+        self._refresh()
         return tail
 
     def restore(self, tail: HistoryRows) -> None:
+        """Undo `rewind`: its re-evaluated row gives way to the rows it returned."""
+        self.history.truncate(len(self.history) - 1)
         self.history.extend(tail)
         self.network.set_params(self.history.params[-1])
 

@@ -453,6 +453,15 @@ class Session(QObject):
     def previewing(self) -> bool:
         return self._preview_tail is not None
 
+    def leave_preview(self) -> None:
+        """Put back the steps the history slider set aside, without a command: Undo and
+        Redo start from the state at their position on the stack, not from the step
+        the slider shows (undoing "step 3" from a preview of step 1 must not rewind the
+        preview). Every undo command calls this first."""
+        if self._preview_tail is not None:
+            self.trainer.restore(self._preview_tail)
+            self._preview_tail = None
+
     def last_step(self) -> int:
         """The newest step, counting steps set aside by the history slider."""
         if self._preview_tail is not None and self._preview_tail.last_step is not None:
@@ -463,7 +472,7 @@ class Session(QObject):
         if self._preview_tail is None:
             return
         tail, self._preview_tail = self._preview_tail, None
-        at, dropped = self.trainer.steps_done, len(tail)
+        at, dropped = self.trainer.steps_done, len(tail) - 1  # the first is step `at`
         self.undo_stack.push(RewindCommand(self, at, f"continue from step {at}", tail))
         self.message.emit(f"Continuing from step {at}: the {dropped} later step"
                           f"{'s' if dropped != 1 else ''} were set aside (Ctrl+Z brings "

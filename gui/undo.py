@@ -29,6 +29,7 @@ class EditCommand(QUndoCommand):
         self.done = True  # the edit is already applied when pushed
 
     def redo(self) -> None:
+        self.session.leave_preview()
         if self.done:
             self.done = False
             return
@@ -36,6 +37,7 @@ class EditCommand(QUndoCommand):
         self.session.changed()
 
     def undo(self) -> None:
+        self.session.leave_preview()
         self.before.apply(self.session.trainer)
         self.session.changed()
 
@@ -48,6 +50,7 @@ class TrainingCommand(QUndoCommand):
         self.session, self.start, self.tail = session, start, None
 
     def redo(self) -> None:
+        self.session.leave_preview()
         if self.tail is None:
             return  # pushed right after the steps were taken
         self.session.trainer.restore(self.tail)
@@ -55,6 +58,7 @@ class TrainingCommand(QUndoCommand):
         self.session.changed()
 
     def undo(self) -> None:
+        self.session.leave_preview()
         self.tail = self.session.trainer.rewind(self.start)
         self.session.changed()
 
@@ -67,12 +71,14 @@ class RewindCommand(QUndoCommand):
         self.session, self.to, self.tail = session, to, tail
 
     def redo(self) -> None:
+        self.session.leave_preview()
         if self.tail is not None and self.session.trainer.steps_done == self.to:
             return  # already rewound when pushed
         self.tail = self.session.trainer.rewind(self.to)
         self.session.changed()
 
     def undo(self) -> None:
+        self.session.leave_preview()
         self.session.trainer.restore(self.tail)
         self.session.changed()
 
@@ -86,9 +92,11 @@ class SwapTrainerCommand(QUndoCommand):
         self.session, self.old, self.new = session, old, new  # (lesson, trainer) pairs
 
     def redo(self) -> None:
+        self.session.leave_preview()
         self.session.swap_in(*self.new)
 
     def undo(self) -> None:
+        self.session.leave_preview()
         self.session.swap_in(*self.old)
 
 
