@@ -228,6 +228,12 @@ class Session(QObject):
         """The next step of a parameter (default: the selected one) with its numbers."""
         return self.trainer.update(name or self.selected)
 
+    def has_trained_values(self) -> bool:
+        """Whether the network holds values of the user's making (steps taken or values
+        typed) that a rebuild from random weights would replace."""
+        return self.steps_done > 0 or not np.array_equal(self.network.params,
+                                                         self.lesson.network.params)
+
     def is_trainable(self, name: str) -> bool:
         return bool(self.trainer.mask[self.network.index[name]])
 
