@@ -49,6 +49,22 @@ class Loss:
         return {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(self.kind)
 
     @property
+    def formula(self) -> str:
+        """The loss as a lesson writes it, from its kind, factor and mean (the editor's
+        explanation of each choice), e.g. "MSE = Σ (Observed - Predicted)² / n"."""
+        if self.kind == "squared":
+            scale = {1.0: "", 0.5: "½ "}.get(self.factor, f"{self.factor:g} ")
+            total = f"{scale}Σ (Observed - Predicted)²"
+            per = " / n, n = samples × outputs"
+        elif self.kind == "cross_entropy":
+            total, per = "-Σ Observed · log Predicted", " / n, n = samples"
+        else:
+            total = "-Σ [Observed · log Predicted + (1 - Observed) · log(1 - Predicted)]"
+            per = " / n, n = samples"
+        needs = f" ({self.output_activation} output)" if self.output_activation else ""
+        return f"{self.symbol} = {total}{per if self.mean else ''}{needs}"
+
+    @property
     def shortcut_formula(self) -> str | None:
         """dLoss/dz of the output's weighted sum with its activation, where it is short."""
         if self.kind == "squared":

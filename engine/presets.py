@@ -31,7 +31,11 @@ def open_lesson(name_or_path: str | Path | None) -> Lesson:
     if str(name_or_path) in PRESETS:
         return load_preset(str(name_or_path))
     path = Path(name_or_path)
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError:  # a name too long for the file system: load_lesson says so
+        exists = True
+    if not exists:
         raise LessonError(f"{one_line(str(name_or_path), 60)}: no such lesson file, and no "
                           f"preset of that name (presets: {', '.join(PRESETS)})")
     return load_lesson(path)

@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import json
 import math
+import re
 import sys
 
 import numpy as np
@@ -20,7 +21,7 @@ from engine.files import write_text_atomically
 from engine.lesson import Lesson, LessonError
 from engine.optimizers import DEFAULTS, OPTIMIZERS, SETTINGS, Optimizer
 from engine.presets import PRESETS, open_lesson
-from engine.text import one_line, quoted
+from engine.text import QUOTE_CHARS, one_line, quoted
 from engine.training import StopReason, Trainer, stop_sentence
 from engine.worksheet import worksheet_html, worksheet_markdown
 
@@ -38,6 +39,10 @@ class OneLineParser(argparse.ArgumentParser):
     commands: dict[str, argparse.ArgumentParser] = {}  # the top parser's subcommands
 
     def error(self, message):
+        # argparse quotes a bad value whole ("invalid choice: '<10,000 characters>'"):
+        # shortened, the reason stays in sight.
+        message = re.sub(f"'([^']{{{QUOTE_CHARS + 1},}})'", lambda m: quoted(m[1]), message)
+        message = one_line(message, 4 * QUOTE_CHARS + 80)
         print(f"backprop-lab: {message} (see {self.help_command} --help)", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
 
@@ -46,15 +51,15 @@ def _positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a number") from None
     if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number above 0")
+        raise argparse.ArgumentTypeError(f"{quoted(text)} must be a finite number above 0")
     return value
 
 
 def _count(text: str) -> int:
     if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of steps")
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a whole number of steps")
     return int(text)
 
 

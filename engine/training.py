@@ -10,6 +10,7 @@ sizes, in numpy arrays that grow by doubling (no Python object per step).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from enum import StrEnum
@@ -53,6 +54,7 @@ class HistoryRows:
     grads: np.ndarray
     step_sizes: np.ndarray
     state: np.ndarray | None = None  # an optimizer's memory before each row's update
+    optimizer_from: int | None = None  # a rewind's: the optimizer's start to put back
 
     def __len__(self) -> int:
         return len(self.step_numbers)
@@ -106,8 +108,12 @@ class History:
         self._params[k] = params
         self._grads[k] = grads
         self._step_sizes[k] = step_sizes
-        if self._state.shape[1]:
-            self._state[k] = 0.0 if state is None else np.ravel(state)
+        if self._state.shape[1]:  # room for the widest optimizer chosen so far
+            row = self._state[k]
+            row[:] = 0.0
+            if state is not None:
+                flat = np.ravel(state)
+                row[:flat.size] = flat
         self._n = k + 1
 
     def replace_last(self, loss: float, params, grads, step_sizes, state=None) -> None:
@@ -367,7 +373,9 @@ class Trainer:
         hist = self.history
         if not width or int(hist.steps[row]) < self.optimizer_from:
             return opt.initial_state(n)
-        return hist.state[row, :width].reshape(len(opt.state_names), n)
+        # A copy: the row is rewritten from it (replace_last), and a view would be zeroed
+        # first (found by the undo property test).
+        return hist.state[row, :width].reshape(len(opt.state_names), n).copy()
 
     def _pending(self) -> Step:
         """The next update, worked out from the newest row."""
@@ -442,20 +450,34 @@ class Trainer:
         self._refresh()
 
     def rewind(self, step: int) -> HistoryRows:
-        """Go back to the state before update `step`; returns the rows after it, which
-        `restore` puts back."""
-        tail = self.history.cut(self.history.row_of_step(step) + 1)
-        self.network.set_params(self.history.params[-1])
+        """Go back to the state before update `step`; returns the rows from it on,
+        which `restore` puts back exactly.
+
+        The row of `step` is evaluated again under today's learning rate, trainable set
+        and data: it was recorded under those of its time, and an edit since (a new
+        learning rate at step 9, then back to step 8) would otherwise leave a loss and
+        slopes that disagree with the data shown, and a next Step taken with yesterday's
+        step sizes. Its original goes first in the returned rows."""
+        hist = self.history
+        keep = hist.row_of_step(step) + 1
+        tail = dataclasses.replace(hist.rows(slice(keep - 1, len(hist))),
+                                   optimizer_from=self.optimizer_from)
+        hist.truncate(keep)
+        self.network.set_params(hist.params[-1])
         if self.steps_done < self.optimizer_from:
             # Back before the optimizer was chosen: going on from here, its memory
             # starts here.
             self.optimizer_from = self.steps_done
-            self.history.state[-1] = 0.0
-            self._refresh()
+            hist.state[-1] = 0.0
+        self._refresh()
         return tail
 
     def restore(self, tail: HistoryRows) -> None:
+        """Undo `rewind`: its re-evaluated row gives way to the rows it returned."""
+        self.history.truncate(len(self.history) - 1)
         self.history.extend(tail)
+        if tail.optimizer_from is not None:
+            self.optimizer_from = tail.optimizer_from
         self.network.set_params(self.history.params[-1])
 
     def run(self, max_steps: int | None = None, respect_stop_rule: bool = True) -> StopReason:

@@ -17,13 +17,15 @@ def app_version() -> str:
 
 
 def _size(text: str) -> tuple[int, int]:
+    from engine.text import quoted
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x800") \
-            from None
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not WIDTHxHEIGHT, e.g. "
+                                         "1280x800") from None
     if not (200 <= w <= 8000 and 200 <= h <= 8000):
-        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be 200 to 8000")
+        raise argparse.ArgumentTypeError(f"{quoted(text)}: width and height must be 200 to "
+                                         "8000")
     return w, h
 
 

@@ -31,6 +31,7 @@ from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
 from engine.optimizers import Optimizer
 from engine.phases import StepPhases, step_phases
+from engine.text import quoted
 from engine.training import (
     RISES_BEFORE_WARNING,
     History,
@@ -45,17 +46,10 @@ from engine.training import (
 from gui.undo import EditCommand, RewindCommand, SettingsState, SwapTrainerCommand, TrainingCommand
 
 MAX_ABS_VALUE = 1e6  # larger parameters or data only ever mean a typo in class
-QUOTE_CHARS = 40  # a refused entry is quoted up to this many characters
 
 
 class InputError(ValueError):
     """A value typed by the user that cannot be used; the message says why."""
-
-
-def quoted(text: str) -> str:
-    """What the user typed, for a message: short, on one line."""
-    text = " ".join(text.split())
-    return repr(text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…")
 
 
 def parse_number(text: str, what: str, positive: bool = False) -> float:
@@ -249,6 +243,12 @@ class Session(QObject):
     def update(self, name: str | None = None) -> Update:
         """The next step of a parameter (default: the selected one) with its numbers."""
         return self.trainer.update(name or self.selected)
+
+    def has_trained_values(self) -> bool:
+        """Whether the network holds values of the user's making (steps taken or values
+        typed) that a rebuild from random weights would replace."""
+        return self.steps_done > 0 or not np.array_equal(self.network.params,
+                                                         self.lesson.network.params)
 
     def is_trainable(self, name: str) -> bool:
         return bool(self.trainer.mask[self.network.index[name]])
@@ -500,6 +500,15 @@ class Session(QObject):
     def previewing(self) -> bool:
         return self._preview_tail is not None
 
+    def leave_preview(self) -> None:
+        """Put back the steps the history slider set aside, without a command: Undo and
+        Redo start from the state at their position on the stack, not from the step
+        the slider shows (undoing "step 3" from a preview of step 1 must not rewind the
+        preview). Every undo command calls this first."""
+        if self._preview_tail is not None:
+            self.trainer.restore(self._preview_tail)
+            self._preview_tail = None
+
     def last_step(self) -> int:
         """The newest step, counting steps set aside by the history slider."""
         if self._preview_tail is not None and self._preview_tail.last_step is not None:
@@ -510,7 +519,7 @@ class Session(QObject):
         if self._preview_tail is None:
             return
         tail, self._preview_tail = self._preview_tail, None
-        at, dropped = self.trainer.steps_done, len(tail)
+        at, dropped = self.trainer.steps_done, len(tail) - 1  # the first is step `at`
         self.undo_stack.push(RewindCommand(self, at, f"continue from step {at}", tail))
         self.message.emit(f"Continuing from step {at}: the {dropped} later step"
                           f"{'s' if dropped != 1 else ''} were set aside (Ctrl+Z brings "

@@ -35,6 +35,7 @@ class EditCommand(QUndoCommand):
         self.done = True  # the edit is already applied when pushed
 
     def redo(self) -> None:
+        self.session.leave_preview()
         if self.done:
             self.done = False
             return
@@ -42,6 +43,7 @@ class EditCommand(QUndoCommand):
         self.session.changed()
 
     def undo(self) -> None:
+        self.session.leave_preview()
         self.before.apply(self.session.trainer)
         self.session.changed()
 
@@ -54,6 +56,7 @@ class TrainingCommand(QUndoCommand):
         self.session, self.start, self.tail = session, start, None
 
     def redo(self) -> None:
+        self.session.leave_preview()
         if self.tail is None:
             return  # pushed right after the steps were taken
         self.session.trainer.restore(self.tail)
@@ -61,6 +64,7 @@ class TrainingCommand(QUndoCommand):
         self.session.changed()
 
     def undo(self) -> None:
+        self.session.leave_preview()
         self.tail = self.session.trainer.rewind(self.start)
         self.session.changed()
 
@@ -73,12 +77,14 @@ class RewindCommand(QUndoCommand):
         self.session, self.to, self.tail = session, to, tail
 
     def redo(self) -> None:
+        self.session.leave_preview()
         if self.tail is not None and self.session.trainer.steps_done == self.to:
             return  # already rewound when pushed
         self.tail = self.session.trainer.rewind(self.to)
         self.session.changed()
 
     def undo(self) -> None:
+        self.session.leave_preview()
         self.session.trainer.restore(self.tail)
         self.session.changed()
 
@@ -92,9 +98,11 @@ class SwapTrainerCommand(QUndoCommand):
         self.session, self.old, self.new = session, old, new  # (lesson, trainer) pairs
 
     def redo(self) -> None:
+        self.session.leave_preview()
         self.session.swap_in(*self.new)
 
     def undo(self) -> None:
+        self.session.leave_preview()
         self.session.swap_in(*self.old)
 
 

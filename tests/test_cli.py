@@ -121,3 +121,24 @@ def test_an_unknown_option_points_to_the_help_of_its_command(args, option, help_
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
         f"backprop-lab: unrecognized arguments: {option} (see {help_command} --help)"]
+
+
+@pytest.mark.parametrize("args", [
+    ("trace", "statquest-b3", "--lr", "9" * 10_000 + "x"),
+    ("trace", "statquest-b3", "--format", "x" * 10_000),
+    ("trace", "statquest-b3", "--steps", "1" * 10_000 + "x"),
+    ("explain", "statquest-b3", "--param", "w" * 10_000),
+    ("trace", "x" * 10_000),
+    ("--size", "9" * 10_000),
+    ("--" + "x" * 10_000,),
+])
+def test_a_long_paste_on_the_command_line_is_quoted_short(args):
+    """The reason stays in sight: at most 30 characters of what was typed, then …"""
+    r = cli(*args)
+    assert r.returncode == 2
+    (line,) = r.stderr.strip().splitlines()
+    assert len(line) < 300, line[:400]
+    assert "…" in line
+    assert any(reason in line for reason in (
+        "not a number", "invalid choice", "not a whole number", "no parameter",
+        "cannot read the file", "not WIDTHxHEIGHT", "unrecognized arguments")), line

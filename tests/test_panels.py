@@ -244,3 +244,96 @@ def test_data_panel_maps_each_output_of_a_two_output_lesson(session, qtbot):
     panel.plot.refresh()
     assert not panel.plot.map.isVisible()
     assert len(panel.plot.few_points.markers) >= 2  # a point per sample and output
+
+
+# --- the network editor: a rebuild only on a committed change, asking first -----------
+def _editor(session, qtbot, lesson="statquest-all"):
+    from gui.panels.editor import NetworkEditor
+
+    s = session(lesson)
+    return s, show(qtbot, NetworkEditor(s))
+
+
+def _type_in(qtbot, spin, text):
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, text)
+
+
+def _answer(monkeypatch, answer):
+    """Qt's standard question, answered as a user would; returns the questions asked."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *args: asked.append(args) or answer)
+    return asked
+
+
+def test_typing_16_neurons_builds_once_on_enter(session, qtbot, monkeypatch):
+    s, ed = _editor(session, qtbot)
+    asked = _answer(monkeypatch, None)
+    spin = ed.rows[0][0]
+    _type_in(qtbot, spin, "16")
+    assert s.network.sizes == [2, 1] and s.undo_stack.count() == 0  # not after "1"
+    qtbot.keyClick(spin, Qt.Key_Return)
+    assert s.network.sizes == [16, 1] and s.undo_stack.count() == 1
+    assert not asked  # nothing trained yet: nothing to ask about
+
+
+@pytest.mark.parametrize("typed", ["", "2", "abc", "1e400", "0x10", "300", "-1"])
+def test_an_entry_that_changes_nothing_keeps_the_trained_weights(session, qtbot, monkeypatch,
+                                                                 typed):
+    """A bare Enter or the same count changes nothing; letters, 1e400, 0x10 and counts
+    out of range are refused whole, saying so (the box once took 1e400 as 140)."""
+    s, ed = _editor(session, qtbot)
+    s.step()
+    s.step()
+    before = s.network.params.copy()
+    asked = _answer(monkeypatch, None)
+    spin = ed.rows[0][0]
+    with qtbot.waitSignal(s.refused, timeout=200, raising=False) as refusal:
+        _type_in(qtbot, spin, typed)
+        qtbot.keyClick(spin, Qt.Key_Return)
+        spin.clearFocus()
+    assert (s.network.params == before).all() and s.steps_done == 2
+    assert s.undo_stack.count() == 2 and not asked
+    assert spin.value() == 2 and spin.text() == "2"
+    if typed in ("", "2"):
+        assert not refusal.signal_triggered
+    else:
+        assert refusal.signal_triggered
+        assert refusal.args[0].startswith(f"Refused — Neurons in hidden layer 1: '{typed}' "
+                                          "is not a whole number from 1 to 256")
+
+
+def test_rebuilding_a_trained_network_asks_first(session, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    s, ed = _editor(session, qtbot)
+    s.step()
+    trained = s.network.params.copy()
+    asked = _answer(monkeypatch, QMessageBox.No)
+    spin = ed.rows[0][0]
+    _type_in(qtbot, spin, "3")
+    qtbot.keyClick(spin, Qt.Key_Return)
+    assert len(asked) == 1 and "1 trained step" in asked[0][2]
+    assert (s.network.params == trained).all() and s.network.sizes == [2, 1]
+    assert ed.rows[0][0].value() == 2  # the field shows the network as it is
+    asked = _answer(monkeypatch, QMessageBox.Yes)
+    ed.rows[0][1].setCurrentText("tanh")  # any change asks the same
+    assert len(asked) == 1 and s.network.layers[0].activation == "tanh"
+    s.undo_stack.undo()
+    assert (s.network.params == trained).all() and s.steps_done == 1
+
+
+def test_the_loss_tooltip_explains_every_loss_the_engine_has(session, qtbot):
+    from engine.losses import LOSSES
+
+    _, ed = _editor(session, qtbot)
+    lines = ed.loss.toolTip().splitlines()
+    assert [line.split(":")[0] for line in lines] == list(LOSSES)
+    for line, loss in zip(lines, LOSSES.values(), strict=True):
+        assert f" {loss.symbol} = " in line
+    assert "½ Σ (Observed - Predicted)²" in lines[1]  # half_sse, by hand
+    assert "/ n" in lines[list(LOSSES).index("ce_mean")]

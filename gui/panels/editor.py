@@ -1,9 +1,11 @@
 """Build your own network: hidden layers and their neurons, activations, biases, the
-loss, the naming, a seed for the random start, and data from a CSV file. Every change
-rebuilds at once (undoably) and the other panels follow."""
+loss, the naming, a seed for the random start, and data from a CSV file. A change
+rebuilds (undoably) once it is committed and differs from the network there is, after
+asking if trained values would be replaced; the other panels follow."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -24,7 +27,42 @@ from engine.activations import ACTIVATIONS
 from engine.lesson import MAX_LAYERS, MAX_NEURONS
 from engine.losses import LOSSES
 from engine.naming import NAMINGS
+from engine.text import quoted
 from gui.session import Session
+
+
+class CountBox(QSpinBox):
+    """A neuron count that takes whole entries only. A plain QSpinBox drops each key it
+    cannot use and keeps the rest, so "1e400" became 140 neurons and "0x10" 10: here the
+    keys all stay, and an entry that is not a count from the range is refused as a whole
+    (`rejected` gets the text) and the box goes back to its value."""
+
+    def __init__(self, rejected):
+        super().__init__()
+        # valueChanged on Enter, focus out or the arrows only: typing 16 must not build
+        # a 1-neuron layer (re-randomising every weight) at the first key.
+        self.setKeyboardTracking(False)
+        self._typed: str | None = None
+        self._rejected = rejected
+        self.lineEdit().textEdited.connect(self._remember)
+        self.editingFinished.connect(self._judge)
+
+    def validate(self, text, pos):
+        state, text, pos = super().validate(text, pos)
+        if state == QValidator.Invalid:  # judged whole at Enter, not key by key
+            return QValidator.Intermediate, text, pos
+        return state, text, pos
+
+    def _remember(self, text: str) -> None:
+        self._typed = text
+
+    def _judge(self) -> None:
+        typed, self._typed = self._typed, None
+        if typed is None:
+            return
+        entry = typed.strip()
+        if not (entry.isdigit() and int(entry) == self.value()):
+            self._rejected(typed)
 
 
 class NetworkEditor(QWidget):
@@ -50,7 +88,8 @@ class NetworkEditor(QWidget):
         form.addRow("Output layer", row)
         self.loss = QComboBox()
         self.loss.addItems(list(LOSSES))
-        self.loss.setToolTip("ssr: Σ(Observed − Predicted)²; half_sse: ½Σ(…)²; mse: Σ(…)²/n")
+        self.loss.setToolTip("\n".join(f"{name}: {loss.formula}"
+                                        for name, loss in LOSSES.items()))
         form.addRow("Loss", self.loss)
         self.naming = QComboBox()
         self.naming.addItems(list(NAMINGS))
@@ -78,8 +117,8 @@ class NetworkEditor(QWidget):
         outer.addLayout(buttons)
         outer.addStretch(1)
         for w in (self.out_act, self.loss, self.naming):
-            w.currentTextChanged.connect(self.apply)
-        self.out_bias.toggled.connect(self.apply)
+            w.currentTextChanged.connect(self._edited)
+        self.out_bias.toggled.connect(self._edited)
         session.lessonChanged.connect(self.read_lesson)
         self.read_lesson()
 
@@ -109,7 +148,7 @@ class NetworkEditor(QWidget):
                 item.widget().deleteLater()
         self.rows = []
         for k, (neurons, act, bias) in enumerate(specs):
-            count = QSpinBox()
+            count = CountBox(lambda typed, k=k: self._refuse_count(k, typed))
             count.setRange(1, MAX_NEURONS)
             count.setValue(neurons)
             count.setObjectName(f"neurons_{k}")
@@ -123,10 +162,15 @@ class NetworkEditor(QWidget):
             remove.clicked.connect(lambda _=False, i=k: self.remove_layer(i))
             for col, w in enumerate((QLabel(f"layer {k + 1}"), count, box, check, remove)):
                 self.grid.addWidget(w, k, col)
-            count.valueChanged.connect(self.apply)
-            box.currentTextChanged.connect(self.apply)
-            check.toggled.connect(self.apply)
+            count.valueChanged.connect(self._edited)
+            box.currentTextChanged.connect(self._edited)
+            check.toggled.connect(self._edited)
             self.rows.append((count, box, check))
+
+    def _refuse_count(self, k: int, typed: str) -> None:
+        self.session.refuse(f"Neurons in hidden layer {k + 1}: {quoted(typed)} is not a "
+                            f"whole number from 1 to {MAX_NEURONS}; the network stays as "
+                            "it is.")
 
     def hidden_layers(self) -> list[Layer]:
         return [Layer(c.value(), b.currentText(), k.isChecked()) for c, b, k in self.rows]
@@ -145,7 +189,40 @@ class NetworkEditor(QWidget):
         self._show_rows(specs)
         self.apply()
 
+    def _structure(self, layers, output_activation, output_bias, loss, naming) -> tuple:
+        return (tuple((ly.neurons, ly.activation, ly.bias) for ly in layers),
+                output_activation, output_bias, loss, naming)
+
+    def _edited(self, *_args) -> None:
+        """A committed change in a field: rebuild only if the network would differ (a
+        bare Enter, or a value typed back to what it was, keeps the trained weights)."""
+        net = self.session.network
+        now = self._structure(net.layers[:-1], net.layers[-1].activation,
+                              net.layers[-1].bias, self.session.loss_name, net.naming)
+        wanted = self._structure(self.hidden_layers(), self.out_act.currentText(),
+                                 self.out_bias.isChecked(), self.loss.currentText(),
+                                 self.naming.currentText())
+        if wanted != now:
+            self.apply()
+
+    def _may_replace_values(self) -> bool:
+        """Ask before random weights replace trained or typed ones (Qt's standard
+        question; Ctrl+Z would bring them back, but a class should not need to know)."""
+        if not self.session.has_trained_values():
+            return True
+        steps = self.session.steps_done
+        done = f"{steps} trained step{'s' if steps != 1 else ''} and the" if steps else "The"
+        answer = QMessageBox.question(
+            self, "Rebuild the network?",
+            f"Rebuilding starts from new random weights. {done} values now in the network "
+            "will be replaced (Edit → Undo brings them back).\n\nRebuild the network?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
     def apply(self, *_args, data_file: str | None = None) -> bool:
+        if not self._may_replace_values():
+            self.read_lesson()  # the fields show the network as it still is
+            return False
         built = self.session.build_network(
             self.hidden_layers(), Layer(1, self.out_act.currentText(), self.out_bias.isChecked()),
             self.loss.currentText(), self.naming.currentText(), self.seed.value(), data_file)
