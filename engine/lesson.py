@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.activations import ACTIVATIONS
+from engine.batching import MAX_SEED, Batching
 from engine.files import write_text_atomically
 from engine.losses import LOSSES
 from engine.naming import NAMINGS
@@ -44,12 +45,13 @@ class Lesson:
     stop: StopRule = field(default_factory=StopRule)
     description: str = ""
     optimizer: Optimizer = field(default_factory=Optimizer)
+    batching: Batching = field(default_factory=Batching)
 
     def trainer(self) -> Trainer:
         """A fresh trainer on a copy of this lesson's starting values."""
         return Trainer(self.network.copy(), self.inputs, self.targets, self.loss,
                        self.learning_rate, self.trainable, self.stop,
-                       None if self.optimizer.is_plain else self.optimizer)
+                       None if self.optimizer.is_plain else self.optimizer, self.batching)
 
     def to_dict(self) -> dict:
         net = self.network
@@ -70,6 +72,8 @@ class Lesson:
             out["trainable"] = list(self.trainable)
         if not self.optimizer.is_plain:
             out["optimizer"] = {"name": self.optimizer.name, **self.optimizer.settings()}
+        if self.batching != Batching():
+            out["batching"] = {"batch_size": self.batching.size, "seed": self.batching.seed}
         return out
 
     def as_trained_by(self, trainer: Trainer) -> Lesson:
@@ -83,6 +87,10 @@ class Lesson:
         if not trainer.optimizer.is_plain:
             data["optimizer"] = {"name": trainer.optimizer.name,
                                  **trainer.optimizer.settings()}
+        data.pop("batching", None)
+        if trainer.batching != Batching():
+            data["batching"] = {"batch_size": trainer.batching.size,
+                                "seed": trainer.batching.seed}
         data.pop("trainable", None)
         trainable = trainer.trainable
         if len(trainable) != len(trainer.network.param_names):
@@ -360,7 +368,22 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
     max_steps = _integer(stop.get("max_steps", 10_000), "stop.max_steps", 1, 10**9)
 
     return Lesson(title, net, x, y, loss, rate, trainable, StopRule(min_step, max_steps),
-                  description, _optimizer(data.get("optimizer")))
+                  description, _optimizer(data.get("optimizer")), _batching(data.get("batching")))
+
+
+def _batching(value) -> Batching:
+    """Optional batches: {"batch_size": 1, "seed": 7}; 0 (or none) is every sample."""
+    if value is None:
+        return Batching()
+    if not isinstance(value, dict):
+        _fail("batching", 'expected an object such as {"batch_size": 1, "seed": 0}')
+    unknown = set(value) - {"batch_size", "seed"}
+    if unknown:
+        _fail(f"batching.{one_line(sorted(map(str, unknown))[0])}",
+              "unknown setting (there are batch_size and seed)")
+    size = _integer(value.get("batch_size", 0), "batching.batch_size", 0, MAX_SAMPLES)
+    seed = _integer(value.get("seed", 0), "batching.seed", 0, MAX_SEED)
+    return Batching(size, seed)
 
 
 def _optimizer(value) -> Optimizer:

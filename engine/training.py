@@ -18,6 +18,7 @@ from enum import StrEnum
 import numpy as np
 
 from engine.backprop import Backprop
+from engine.batching import Batching
 from engine.losses import LOSSES
 from engine.network import Network
 from engine.optimizers import Optimizer, Step
@@ -254,6 +255,10 @@ class Update:
     settings: tuple[tuple[str, float], ...] = ()
     before: tuple[tuple[str, float], ...] = ()
     parts: tuple[tuple[str, float], ...] = ()
+    # With batches: the samples (from 0) the slope sums over, and (epoch, batch, batches
+    # per epoch); empty for the full batch.
+    samples: tuple[int, ...] = ()
+    batch: tuple[int, ...] = ()
 
     @property
     def new_value(self) -> float:
@@ -297,11 +302,14 @@ class Trainer:
 
     def __init__(self, network: Network, inputs: np.ndarray, targets: np.ndarray,
                  loss: str, learning_rate: float, trainable=None, stop: StopRule | None = None,
-                 optimizer: Optimizer | None = None):
+                 optimizer: Optimizer | None = None, batching: Batching | None = None):
         self.network = network
         self.inputs = inputs
         self.targets = targets
         self._backprop = Backprop(network, inputs, targets)  # buffers for this data set
+        self.batching = batching or Batching()
+        self._orders: dict[int, np.ndarray] = {}  # epoch -> its shuffled order (a few)
+        self._batch_backprops: dict[bytes, Backprop] = {}  # buffers per batch (a few)
         self.loss_function = LOSSES[loss]
         self.learning_rate = learning_rate
         self.stop = stop or StopRule()
@@ -338,18 +346,65 @@ class Trainer:
         """The next update of parameter `name`, with the numbers the next step uses."""
         i = self.network.index[name]
         opt = self.optimizer
+        n = len(self.inputs)
+        samples: tuple[int, ...] = ()
+        batch: tuple[int, ...] = ()
+        if not self.batching.is_full(n):
+            samples = tuple(int(k) for k in self.batch())
+            batch = (*self.batching.where(self.steps_done, n), self.batching.per_epoch(n))
         if opt.is_plain:
             return Update(name, float(self.network.params[i]), float(self.grads[i]),
-                          self.learning_rate, float(self.step_sizes[i]), bool(self.mask[i]))
+                          self.learning_rate, float(self.step_sizes[i]), bool(self.mask[i]),
+                          samples=samples, batch=batch)
         state = self.state_before()
         pending = self._pending()
         return Update(name, float(self.network.params[i]), float(self.grads[i]),
                       self.learning_rate, float(self.step_sizes[i]), bool(self.mask[i]),
                       optimizer=opt.name, t=self._t(self.steps_done),
                       settings=tuple(opt.settings().items()),
-                      before=tuple((n, float(state[k, i]))
-                                   for k, n in enumerate(opt.state_names)),
-                      parts=tuple((n, float(a[i])) for n, a in pending.parts.items()))
+                      before=tuple((state_name, float(state[k, i]))
+                                   for k, state_name in enumerate(opt.state_names)),
+                      parts=tuple((k, float(a[i])) for k, a in pending.parts.items()),
+                      samples=samples, batch=batch)
+
+    # --- batches ---------------------------------------------------------------------
+    def batch(self, step: int | None = None) -> np.ndarray:
+        """The samples (indices from 0) whose slopes the update after row `step` (the
+        newest by default) sums over: all of them with the full batch."""
+        k = self.steps_done if step is None else step
+        n = len(self.inputs)
+        if self.batching.is_full(n):
+            return np.arange(n)
+        epoch, _ = self.batching.where(k, n)
+        order = self._orders.get(epoch)
+        if order is None:
+            if len(self._orders) > 4:
+                self._orders.clear()
+            order = self._orders[epoch] = self.batching.order(epoch, n)
+        return self.batching.samples(k, n, order)
+
+    def _slope(self, step: int) -> tuple[float, np.ndarray]:
+        """The loss over every sample (what the loss plot shows) and the slopes the
+        update after row `step` uses: over its batch (a reused buffer: copy to keep)."""
+        value, grad = self._backprop(self.loss_function)
+        if self.batching.is_full(len(self.inputs)):
+            return value, grad
+        samples = self.batch(step)
+        key = samples.tobytes()
+        backprop = self._batch_backprops.get(key)
+        if backprop is None:
+            if len(self._batch_backprops) > 256:
+                self._batch_backprops.clear()
+            backprop = self._batch_backprops[key] = Backprop(
+                self.network, self.inputs[samples], self.targets[samples])
+        return value, backprop(self.loss_function)[1]
+
+    def set_batching(self, batching: Batching) -> None:
+        """Full batch, one sample or mini-batches; the next update uses its batch."""
+        self.batching = batching
+        self._orders.clear()
+        self._batch_backprops.clear()
+        self._refresh()
 
     # --- the optimizer -------------------------------------------------------------
     @property
@@ -416,6 +471,8 @@ class Trainer:
     def set_data(self, inputs: np.ndarray, targets: np.ndarray) -> None:
         if inputs is not self.inputs or targets is not self.targets:
             self._backprop = Backprop(self.network, inputs, targets)
+            self._orders.clear()
+            self._batch_backprops.clear()
         self.inputs, self.targets = inputs, targets
         self._refresh()
 
@@ -425,7 +482,7 @@ class Trainer:
 
     def _evaluate(self):
         with np.errstate(all="ignore"):
-            value, grad = self._backprop(self.loss_function)
+            value, grad = self._slope(max(self.steps_done, 0))
             if self.optimizer.is_plain:
                 return value, self.network.params, grad, grad * (self.learning_rate * self.mask)
             state = self.state_before()
@@ -484,8 +541,8 @@ class Trainer:
         """Take updates until the stop rule holds, `max_steps` are done, or training
         diverges. Without `max_steps` the lesson's maximum applies."""
         limit = self.stop.max_steps - self.steps_done if max_steps is None else max_steps
-        if not self.optimizer.is_plain:
-            return self._run_with_optimizer(limit, respect_stop_rule, max_steps is not None)
+        if not (self.optimizer.is_plain and self.batching.is_full(len(self.inputs))):
+            return self._run_general(limit, respect_stop_rule, max_steps is not None)
         hist, backprop, loss = self.history, self._backprop, self.loss_function
         params, rate_mask = self.network.params, self.learning_rate * self.mask
         threshold = self.stop.min_step_size if respect_stop_rule else -1.0
@@ -506,10 +563,10 @@ class Trainer:
             return StopReason.CONVERGED
         return StopReason.STEPS_DONE if max_steps is not None else StopReason.MAX_STEPS
 
-    def _run_with_optimizer(self, limit: int, respect_stop_rule: bool,
-                            counted: bool) -> StopReason:
-        """`run` for an optimizer with a memory: each row keeps the state its update
-        started from, so that rewinding to any row can take the same step again."""
+    def _run_general(self, limit: int, respect_stop_rule: bool, counted: bool) -> StopReason:
+        """`run` for an optimizer with a memory or for batches: each row keeps the state
+        its update starts from, and its slopes are its batch's, so that rewinding to any
+        row takes the same step again."""
         hist, backprop, loss, opt = self.history, self._backprop, self.loss_function, \
             self.optimizer
         params, mask, rate = self.network.params, self.mask, self.learning_rate
@@ -525,7 +582,7 @@ class Trainer:
                 if respect_stop_rule and abs(steps).max() < threshold:
                     return StopReason.CONVERGED
                 params -= steps
-                value, grad = backprop(loss)
+                value, grad = self._slope(hist.last_step + 1)
                 if not math.isfinite(value + grad.sum()):
                     params[:] = hist.last_params()
                     backprop(loss)

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from engine import PRESETS, Lesson, LessonError, StopReason, chain_rule_breakdown, open_lesson
+from engine.batching import MAX_SEED, Batching
 from engine.breakdown import Breakdown, observed_name
 from engine.builder import build_lesson, load_csv
 from engine.classify import Scores, class_labels, classes, is_classifier, scores
@@ -50,6 +51,17 @@ MAX_ABS_VALUE = 1e6  # larger parameters or data only ever mean a typo in class
 
 class InputError(ValueError):
     """A value typed by the user that cannot be used; the message says why."""
+
+
+def _whole(text: str, what: str, high: int) -> int:
+    """A whole number from 0 to `high`, as typed."""
+    cleaned = text.strip()
+    if not cleaned.isdigit():
+        raise InputError(f"{what}: {quoted(text)} is not a whole number from 0")
+    value = int(cleaned)
+    if value > high:
+        raise InputError(f"{what}: at most {high}")
+    return value
 
 
 def parse_number(text: str, what: str, positive: bool = False) -> float:
@@ -257,10 +269,36 @@ class Session(QObject):
         return self.trainer.converged()
 
     def breakdown(self, name: str | None = None) -> Breakdown:
+        """The chain rule of the next update's slope: over its batch's samples (every
+        sample with the full batch); `batch_samples` says which."""
         t = self.trainer
+        samples = t.batch()
         with np.errstate(all="ignore"):
-            return chain_rule_breakdown(t.network, t.inputs, t.targets, t.loss_function,
-                                        name or self.selected)
+            return chain_rule_breakdown(t.network, t.inputs[samples], t.targets[samples],
+                                        t.loss_function, name or self.selected)
+
+    def batch_samples(self) -> np.ndarray:
+        """The samples (from 0) the next update's slope sums over, in the breakdown's order."""
+        return self.trainer.batch()
+
+    @property
+    def batching(self) -> Batching:
+        return self.trainer.batching
+
+    def set_batching(self, size_text: str, seed_text: str | None = None) -> bool:
+        """Samples per update (0 or empty: every sample; 1: one at a time) and the
+        shuffle's seed, as typed. False (and `refused`) if not usable: nothing changes."""
+        now = self.trainer.batching
+        try:
+            size = _whole(size_text or "0", "batch size", 1_000_000)  # ≥ n: every sample
+            seed = now.seed if seed_text is None else _whole(seed_text, "seed", MAX_SEED)
+        except InputError as exc:
+            return self._refuse(f"{exc}. Batches stay as they were.")
+        chosen = Batching(0 if size >= len(self.inputs) else size, seed)
+        if chosen != now:
+            text = ("every sample" if chosen.size == 0 else f"batches of {chosen.size}")
+            self._edit(f"train on {text}", lambda t: t.set_batching(chosen))
+        return True
 
     def phases(self, sample: int = 0) -> StepPhases:
         """The next step in its four phases (forward, loss, backward, update)."""
@@ -324,10 +362,12 @@ class Session(QObject):
                          a_values, b_values)
 
     def gradient_check(self, names: list[str]) -> list[GradientCheckRow]:
+        """Backprop beside finite differences, on the samples of the next update."""
         t = self.trainer
+        samples = t.batch()
         with np.errstate(all="ignore"):
-            return gradient_check(t.network, t.inputs, t.targets, t.loss_function,
-                                  names=names)
+            return gradient_check(t.network, t.inputs[samples], t.targets[samples],
+                                  t.loss_function, names=names)
 
     # --- edits -------------------------------------------------------------------
     def select(self, name: str) -> None:

@@ -79,6 +79,16 @@ def _equation_html(text: str, name: str) -> str:
     return _POWER.sub(r"<sup>\1</sup>", out)
 
 
+def _samples_text(samples: tuple[int, ...]) -> str:
+    """'sample 3' or 'samples 1, 4 and 6' (numbered from 1, as the data table does)."""
+    names = [str(k + 1) for k in samples]
+    if len(names) == 1:
+        return f"sample {names[0]}"
+    if len(names) > 8:
+        return f"{len(names)} samples ({', '.join(names[:6])}, …)"
+    return f"samples {', '.join(names[:-1])} and {names[-1]}"
+
+
 class BreakdownPanel(QTextBrowser):
     """Rich text for the formulas; the per-sample numbers as rows of tab-aligned text.
 
@@ -98,6 +108,7 @@ class BreakdownPanel(QTextBrowser):
         self._shown = None  # the shape of the text shown
         self._drawing = False
         self._slots: list[tuple[int, str, QTextCharFormat]] = []  # where each Num sits
+        self._sample_names: list[str] = []  # the rows' names: the data set's sample numbers
         self._columns: list[list[int]] = []  # each table's column widths, in pixels
         # During Run the numbers change every frame; four times a second can be read.
         self.live = LiveRefresh(self, self.refresh, 0.25, lambda: session.running)
@@ -152,6 +163,15 @@ class BreakdownPanel(QTextBrowser):
         name = s.selected
         b = s.breakdown(name)
         loss, out = b.loss_symbol, []
+        # Rows are named by the data set's sample numbers: with batches, the batch's.
+        self._sample_names = [f"sample {k + 1}" for k in s.batch_samples()]
+        u = s.update(name)
+        if u.batch:
+            epoch, batch, per_epoch = u.batch
+            out.append(Paragraph((f"<i>Batch {batch} of {per_epoch}, epoch {epoch}: this "
+                                  f"slope sums over {_samples_text(u.samples)} only (the "
+                                  "loss plot shows the loss over every sample).</i>",),
+                                 big=False))
         for k, path in enumerate(b.paths[:PATHS_SPELT_OUT]):
             if len(b.paths) > 1:
                 out.append(Paragraph((f"<i>path {k + 1} of {len(b.paths)}</i>",), big=False))
@@ -168,7 +188,6 @@ class BreakdownPanel(QTextBrowser):
                                   "other neurons, add up to ", Num(number_html(rest)), "."),
                                  big=False))
         out += self._shortcuts(b)
-        u = s.update(name)
         out.append(Paragraph((f"slope = {partial_html(loss, name)} = Σ = ",
                               Num(number_html(u.slope), bold=True))))
         if u.trainable:  # the engine writes the equations; here they are only set
@@ -197,7 +216,7 @@ class BreakdownPanel(QTextBrowser):
                 f"{formula_html(short.formula)}: the paths through {name_html(z)} add up to "
                 "it, sample by sample",), big=False))
             out.append(Rows(("", partial_html(b.loss_symbol, z)),
-                            tuple((f"sample {i + 1}", Num(number_html(short.values[i])))
+                            tuple((self._sample_names[i], Num(number_html(short.values[i])))
                                   for i in listed), len(short.values) - len(listed)))
         return out
 
@@ -214,7 +233,7 @@ class BreakdownPanel(QTextBrowser):
             return (*(Num(number_html(f.values[i])) for f in path.factors),
                     Num(number_html(path.products[i]), bold=True))
         wide = Rows(("", *symbols, "product"),
-                    tuple((f"sample {i + 1}", *numbers(i)) for i in listed), more)
+                    tuple((self._sample_names[i], *numbers(i)) for i in listed), more)
         # The width with a vertical scroll bar, shown or not: the tables must not turn
         # over and back as the bar comes and goes.
         bar = 0 if self.verticalScrollBar().isVisible() else \
@@ -225,13 +244,13 @@ class BreakdownPanel(QTextBrowser):
         columns = [numbers(i) for i in listed]
         labels = (*symbols, "<b>product</b>")
         label_width = self._table_width(Rows(("",), tuple((t,) for t in labels)))
-        column_width = max(self._table_width(Rows((f"sample {i + 1}",), tuple(
+        column_width = max(self._table_width(Rows((self._sample_names[i],), tuple(
             (c,) for c in columns[i]))) for i in listed)
         per_block = max(1, int((room - label_width) // column_width))
         blocks = []
         for start in range(0, len(columns), per_block):
             chunk = range(start, min(start + per_block, len(columns)))
-            blocks.append(Rows(("", *(f"sample {i + 1}" for i in chunk)),
+            blocks.append(Rows(("", *(self._sample_names[i] for i in chunk)),
                                tuple((label, *(columns[i][r] for i in chunk))
                                      for r, label in enumerate(labels)),
                                more if start + per_block >= len(columns) else 0))

@@ -55,6 +55,26 @@ class TrainingPanel(QWidget):
             label.setToolTip(tip)
             form.addRow(label, field)
             self.fields[key], self.labels[key] = field, label
+        self.batch_size = QLineEdit()
+        self.batch_size.setObjectName("batchSize")
+        self.batch_size.setPlaceholderText("all")
+        self.batch_size.setToolTip("Samples per update. Empty or 0: every sample (the "
+                                   "articles' full batch); 1: one sample at a time "
+                                   "(stochastic gradient descent); B: mini-batches of B. "
+                                   "The samples are shuffled every epoch, as PyTorch's "
+                                   "DataLoader(shuffle=True) does.")
+        self.batch_size.editingFinished.connect(self._batching_typed)
+        form.addRow("Batch size", self.batch_size)
+        self.seed = QLineEdit()
+        self.seed.setObjectName("batchSeed")
+        self.seed.setToolTip("The shuffle's seed: the same seed, the same batches (Undo "
+                             "and the history slider take the same steps again)")
+        self.seed.editingFinished.connect(self._batching_typed)
+        form.addRow("Shuffle seed", self.seed)
+        self.batches = QLabel()
+        self.batches.setObjectName("batchesNow")
+        self.batches.setWordWrap(True)
+        form.addRow(self.batches)
         self.note = QLabel("The learning rate is in the toolbar. A new optimizer starts "
                            "with an empty memory at the current step; Undo takes it back.")
         self.note.setWordWrap(True)
@@ -77,6 +97,15 @@ class TrainingPanel(QWidget):
                 text = fmt(getattr(opt, key), 10)
                 if field.text() != text:
                     field.setText(text)
+        batching, samples = self.session.batching, len(self.session.inputs)
+        for field, text in ((self.batch_size, str(batching.size) if batching.size else ""),
+                            (self.seed, str(batching.seed))):
+            if not field.hasFocus() and field.text() != text:
+                field.setText(text)
+        self.seed.setEnabled(not batching.is_full(samples))
+        self.batches.setText(f"Each update: {batching.describe(samples)}; "
+                             f"{batching.per_epoch(samples)} update(s) per epoch of "
+                             f"{samples} samples.")
 
     def _rule_chosen(self, index: int) -> None:
         if not self.session.set_optimizer(self.rule.itemData(index)):
@@ -89,3 +118,7 @@ class TrainingPanel(QWidget):
             return
         if not self.session.set_optimizer(self.session.optimizer.name, {key: field.text()}):
             field.setText(fmt(getattr(self.session.optimizer, key), 10))  # the kept value
+
+    def _batching_typed(self) -> None:
+        if not self.session.set_batching(self.batch_size.text(), self.seed.text()):
+            self.refresh()  # the kept values back in the fields

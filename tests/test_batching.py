@@ -1,0 +1,122 @@
+"""One sample at a time and mini-batches (issue 15): against a loop written here from
+the definition (PyTorch's DataLoader with shuffle=True: a new order every epoch, cut
+into batches), through the Trainer, the Session and the window."""
+
+import numpy as np
+import pytest
+
+from engine import load_preset
+from engine.backprop import loss_and_gradient
+from engine.batching import Batching
+from engine.losses import LOSSES
+
+
+def test_one_sample_at_a_time_matches_the_textbook_loop():
+    lesson = load_preset("statquest-b3")  # only b3 trains; SSR
+    lesson.batching = Batching(1, seed=7)
+    trainer = lesson.trainer()
+    net = lesson.network.copy()
+    i = net.index["b3"]
+    n = len(lesson.inputs)
+    for update in range(9):
+        epoch, place = update // n + 1, update % n
+        sample = np.random.default_rng([7, epoch]).permutation(n)[place]
+        predicted = net.forward(lesson.inputs[[sample]]).predicted[0, 0]
+        slope = -2 * (lesson.targets[sample, 0] - predicted)  # dSSR/db3 for one sample
+        assert trainer.update("b3").samples == (sample,)
+        assert trainer.update("b3").slope == pytest.approx(slope, rel=1e-12)
+        net.params[i] -= lesson.learning_rate * slope
+        trainer.step()
+        assert trainer.network.params[i] == pytest.approx(net.params[i], rel=1e-12)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5])
+def test_every_epoch_uses_every_sample_once(size):
+    b = Batching(size, seed=3)
+    n = 7
+    per = b.per_epoch(n)
+    assert per == -(-n // size)
+    for epoch in range(3):
+        seen = np.concatenate([b.samples(epoch * per + k, n) for k in range(per)])
+        assert sorted(seen) == list(range(n))
+
+
+def test_a_mini_batch_slope_is_the_batchs_and_the_loss_plot_the_whole_data_sets():
+    lesson = load_preset("house-price")
+    rng = np.random.default_rng(0)
+    lesson.inputs = rng.normal(size=(10, 2))
+    lesson.targets = rng.normal(size=(10, 1))
+    lesson.loss = "mse"
+    lesson.batching = Batching(4, seed=1)
+    trainer = lesson.trainer()
+    samples = trainer.batch()
+    assert len(samples) == 4
+    loss = LOSSES["mse"]
+    _, expected = loss_and_gradient(trainer.network, lesson.inputs[samples],
+                                    lesson.targets[samples], loss)  # mean over the 4
+    np.testing.assert_allclose(trainer.grads, expected, rtol=1e-12)
+    whole, _ = loss_and_gradient(trainer.network, lesson.inputs, lesson.targets, loss)
+    assert trainer.loss == pytest.approx(whole, rel=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", [None, "adam"])
+def test_rewinding_takes_the_same_batches_again(optimizer):
+    from engine.optimizers import DEFAULTS
+
+    lesson = load_preset("statquest-all")
+    lesson.batching = Batching(2, seed=5)
+    if optimizer:
+        lesson.optimizer = DEFAULTS[optimizer]
+    trainer = lesson.trainer()
+    trainer.run(12, respect_stop_rule=False)
+    path = trainer.history.params.copy()
+    trainer.rewind(5)
+    trainer.run(7, respect_stop_rule=False)
+    np.testing.assert_array_equal(trainer.history.params, path)
+
+
+def test_a_lesson_keeps_its_batches_and_refuses_bad_ones():
+    from engine.lesson import LessonError, lesson_from_dict
+
+    data = load_preset("statquest-all").to_dict()
+    data["batching"] = {"batch_size": 1, "seed": 42}
+    lesson = lesson_from_dict(data)
+    assert lesson.batching == Batching(1, 42)
+    assert lesson_from_dict(lesson.to_dict()).trainer().batching == Batching(1, 42)
+    for bad, field in (({"batch_size": -1}, "batching.batch_size"),
+                       ({"batch_size": 1.5}, "batching.batch_size"),
+                       ({"seed": 2**40}, "batching.seed"), ({"shuffle": True}, "shuffle"),
+                       ("one", "batching")):
+        data["batching"] = bad
+        with pytest.raises(LessonError, match=field):
+            lesson_from_dict(data)
+
+
+def test_session_sets_batches_undoably_and_refuses_bad_text(session, qtbot):
+    s = session("statquest-all")
+    full = s.update("w1").slope
+    with qtbot.assertNotEmitted(s.stateChanged):
+        for bad in ("abc", "-1", "1.5", "1e3"):
+            assert not s.set_batching(bad)
+        assert not s.set_batching("1", "-4")
+    with qtbot.waitSignal(s.stateChanged):
+        assert s.set_batching("1", "3")
+    assert s.batching == Batching(1, 3) and len(s.batch_samples()) == 1
+    assert s.breakdown("w1").paths[0].products.shape == (1,)  # the chain rule of 1 sample
+    s.step()
+    s.undo_stack.undo()
+    s.undo_stack.undo()
+    assert s.batching == Batching() and s.update("w1").slope == full
+    assert s.set_batching("99")  # more than the data set: every sample
+    assert s.batching.is_full(len(s.inputs))
+
+
+def test_the_breakdown_names_the_batch_and_its_samples(window, qtbot):
+    w = window("statquest-all")
+    w.session.set_batching("1", "0")
+    w.breakdown.refresh()
+    (sample,) = w.session.batch_samples()
+    text = w.breakdown.toPlainText()
+    assert "Batch 1 of 3, epoch 1" in text
+    assert f"sums over sample {sample + 1} only" in text
+    assert f"sample {sample + 1}" in text.split("only")[1]  # the table's row
