@@ -239,3 +239,18 @@ def test_the_window_keeps_its_lesson_when_a_hostile_file_is_opened(tmp_path, qtb
         assert time.perf_counter() - start < 0.5 and one_line_naming_a_field(str(caught.value))
         assert (s.network.params == before[0]).all()
         assert (s.steps_done, s.undo_stack.count(), s.lesson) == before[1:]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_a_data_file_that_is_not_a_file_or_too_wordy_is_refused_in_one_line(tmp_path):
+    """Load data from CSV reads files the same careful way as lessons."""
+    from engine.builder import load_csv
+
+    wordy = tmp_path / "wordy.csv"
+    wordy.write_text(f"x,{'y' * 10_000}\n0,0\n1,1\n")
+    for path in [*_special_files(tmp_path).values(), wordy]:
+        start = time.perf_counter()
+        with deadline(5), pytest.raises(LessonError) as caught:
+            load_csv(path)
+        assert time.perf_counter() - start < 0.5
+        assert one_line_naming_a_field(str(caught.value)), str(caught.value)[:300]
