@@ -243,3 +243,22 @@ def test_node_gradients_give_the_weight_gradients(problem):
         d = deltas[ref.layer][:, ref.neuron]
         source = 1.0 if ref.is_bias else fwd.layer_input(ref.layer)[:, ref.input]
         assert np.sum(d * source) == pytest.approx(grad[ref.index], rel=1e-9, abs=1e-12)
+
+
+def test_sigmoid_keeps_full_precision_on_the_small_side():
+    """0.5 (1 + tanh(x/2)) lost the small side: sigmoid(-40) was 0, so a sure wrong
+    answer cost a binary cross-entropy of 100 (the log floor) instead of 40, and the
+    loss moved in steps that finite differences read as a wrong slope."""
+    import math
+
+    from engine.activations import ACTIVATIONS
+
+    xs = np.array([-700.0, -40.0, -29.4, -5.0, 0.0, 5.0, 29.4, 40.0])
+    by_hand = [math.exp(x) / (1 + math.exp(x)) if x < 0 else 1 / (1 + math.exp(-x))
+               for x in xs]
+    np.testing.assert_allclose(ACTIVATIONS["sigmoid"].function(xs), by_hand, rtol=1e-14)
+    out = xs.copy()  # in place, as the training loop applies it
+    ACTIVATIONS["sigmoid"].function(out, out=out)
+    np.testing.assert_allclose(out, by_hand, rtol=1e-14)
+    p = ACTIVATIONS["sigmoid"].function(np.array([[-40.0]]))
+    assert LOSSES["bce"].value(p, np.array([[1.0]])) == pytest.approx(40.0, rel=1e-12)
