@@ -3,7 +3,7 @@ breakdown sums to its gradient, and extreme inputs never warn."""
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine import Layer, Network, backprop, chain_rule_breakdown
@@ -54,10 +54,22 @@ def problems(draw, activations=SMOOTH, samples=None):
     return net, x, y, LOSSES[loss]
 
 
+def differences_can_tell(net, x, loss) -> bool:
+    """False where finite differences cannot check a cross-entropy: it is computed from
+    p, so with p within 1e-6 of 0 or 1 the loss carries log(1 - p)'s rounding, and
+    differences over h = 1e-5 read that as slope (p - y, which backprop uses, stays
+    exact there). Hypothesis found such saturated networks now and then."""
+    if loss.output_activation is None:
+        return True
+    p = net.predict(x)
+    return bool(np.all((p > 1e-6) & (p < 1 - 1e-6)))
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_backprop_matches_finite_differences(problem):
     net, x, y, loss = problem
+    assume(differences_can_tell(net, x, loss))
     _, grad = loss_and_gradient(net, x, y, loss)
     fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
@@ -84,8 +96,9 @@ def test_backprop_in_chunks_matches_finite_differences(problem):
     assert value == pytest.approx(whole_value, rel=1e-12)
     # Finite differences of hundreds of summed terms lose digits (more so where a
     # sigmoid saturates and 1 - p keeps few): a looser check, against the maths itself.
-    fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
-    np.testing.assert_allclose(grad, fd, rtol=1e-4, atol=1e-5)
+    if differences_can_tell(net, x, loss):
+        fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
+        np.testing.assert_allclose(grad, fd, rtol=1e-4, atol=1e-5)
 
 
 @settings(max_examples=60, deadline=None)
