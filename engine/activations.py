@@ -20,15 +20,17 @@ Array = np.ndarray
 
 
 def _sigmoid(x: Array, out: Array | None = None) -> Array:
-    # 1 / (1 + e^-x), and e^x / (1 + e^x) where x < 0: e^-|x| never overflows, and a
-    # small p keeps all its digits (0.5 (1 + tanh(x/2)) lost them below ~1e-8, and a
-    # cross-entropy takes log p). `out` may be x itself: x is read before it is written.
+    # With e = e^-|x| (which never overflows): 1 / (1 + e) for x >= 0, e / (1 + e) for
+    # x < 0, each to full precision. 0.5 (1 + tanh(x/2)) lost the small side to
+    # cancellation: sigmoid(-29.4) was 0.45 % off and sigmoid(-40) exactly 0, so a
+    # cross-entropy read 100 (its log floor) where it is 40, and slopes disagreed with
+    # finite differences.
+    negative = x < 0  # before `out`, which may be x itself, is written
     e = np.abs(x)
     np.negative(e, out=e)
     np.exp(e, out=e)
-    negative = x < 0
     out = np.add(e, 1.0, out=out)
-    np.divide(1.0, out, out=out)
+    np.reciprocal(out, out=out)
     np.multiply(out, e, out=out, where=negative)
     return out
 

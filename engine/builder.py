@@ -12,9 +12,18 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.lesson import MAX_NAME, MAX_NEURONS, MAX_SAMPLES, Lesson, LessonError, lesson_from_dict
+from engine.lesson import (
+    MAX_NAME,
+    MAX_NEURONS,
+    MAX_SAMPLES,
+    Lesson,
+    LessonError,
+    lesson_from_dict,
+    read_user_file,
+)
 from engine.losses import LOSSES
 from engine.network import Layer, Network
+from engine.text import one_line, quoted
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 
@@ -56,13 +65,8 @@ def build_lesson(base: Lesson, hidden: list[Layer], output: Layer, loss: str, na
 def load_csv(path: str | Path, targets: int = 1) -> DataSet:
     """Samples from a CSV file (see `parse_csv`)."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_CSV_BYTES:
-            raise LessonError(f"{path.name}: larger than {MAX_CSV_BYTES // 2**20} MB")
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LessonError(f"{path.name}: cannot read the file ({exc})") from None
-    return parse_csv(text, targets, path.name)
+    text = read_user_file(path, MAX_CSV_BYTES, encoding="utf-8-sig")
+    return parse_csv(text, targets, one_line(path.name, 60))
 
 
 def parse_csv(text: str, targets: int = 1, source: str = "CSV") -> DataSet:
@@ -120,7 +124,7 @@ def _with_classes(values, labels, names, source, header) -> DataSet:
     kinds = list(dict.fromkeys(labels))  # each label once, in the order they appear
     column = _column(header, values.shape[1])
     if len(kinds) < 2:
-        raise LessonError(f"{source}: column {column}: every sample is {kinds[0]!r}; "
+        raise LessonError(f"{source}: column {column}: every sample is {quoted(kinds[0])}; "
                           "a classifier needs two or more classes")
     if len(kinds) > MAX_NEURONS:
         raise LessonError(f"{source}: column {column}: {len(kinds)} classes; at most "
@@ -148,7 +152,7 @@ def _header_names(header, source) -> tuple[str, ...] | None:
 
 
 def _column(header, j: int) -> str:
-    return f"{j + 1} ({header[j]!r})" if header is not None else str(j + 1)
+    return f"{j + 1} ({quoted(header[j])})" if header is not None else str(j + 1)
 
 
 def _is_name(cell: str) -> bool:

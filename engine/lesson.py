@@ -104,50 +104,56 @@ class Lesson:
 # --- loading -----------------------------------------------------------------------
 def load_lesson(path: str | Path) -> Lesson:
     path = Path(path)
+    return lesson_from_json(read_user_file(path, MAX_FILE_BYTES), source=one_line(path.name, 60))
+
+
+def read_user_file(path: Path, limit: int, encoding: str = "utf-8") -> str:
+    """The text of a file someone chose (a lesson, a CSV), refused with a LessonError
+    naming the file: not a regular file (by its type, before opening), over `limit`
+    bytes (by its size, before reading), unreadable or not text."""
     name = one_line(path.name, 60)
     try:
-        _check_regular(os.stat(path), name)
+        _check_regular(os.stat(path), name, limit)
         # Non-blocking: should a FIFO take the file's place after the check, opening it
         # must not wait for a writer. fstat then checks what was really opened.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
                      | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as f:
-            _check_regular(os.fstat(f.fileno()), name)
+            _check_regular(os.fstat(f.fileno()), name, limit)
             # At most one byte past the cap: a file that grew after the check is still
             # refused without reading it all.
-            raw = f.read(MAX_FILE_BYTES + 1)
-        text = raw.decode("utf-8")
+            raw = f.read(limit + 1)
+        if len(raw) > limit:
+            _too_big(name, len(raw), limit)
+        return raw.decode(encoding)
     except LessonError:
         raise
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path, bad UTF-8
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise LessonError(f"{name}: cannot read the file ({one_line(str(reason), 80)})") \
             from None
-    if len(raw) > MAX_FILE_BYTES:
-        _too_big(name, len(raw))
-    return lesson_from_json(text, source=name)
 
 
-def _too_big(name: str, size: int):
-    raise LessonError(f"{name}: the file is {size / 2**20:.0f} MB; a lesson is at most "
-                      f"{MAX_FILE_BYTES // 2**20} MB")
+def _too_big(name: str, size: int, limit: int):
+    raise LessonError(f"{name}: the file is {size / 2**20:.0f} MB; at most "
+                      f"{limit // 2**20} MB can be read")
 
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe, a FIFO"),
           (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
           (stat.S_ISSOCK, "a socket"))
 
 
-def _check_regular(status: os.stat_result, name: str) -> None:
+def _check_regular(status: os.stat_result, name: str, limit: int) -> None:
     """Refuse what is not a plain file by its type, and a file over the cap by its size,
     before reading: a FIFO would wait for a writer forever, /dev/zero never ends, a
     folder cannot be read."""
     mode = status.st_mode
     if not stat.S_ISREG(mode):
         kind = next((what for test, what in _KINDS if test(mode)), "a special file")
-        raise LessonError(f"{name}: not a regular file ({kind}); a lesson is a .json file")
-    if status.st_size > MAX_FILE_BYTES:
-        _too_big(name, status.st_size)
+        raise LessonError(f"{name}: not a regular file ({kind})")
+    if status.st_size > limit:
+        _too_big(name, status.st_size, limit)
 
 
 def lesson_from_json(text: str, source: str = "lesson") -> Lesson:

@@ -2,9 +2,12 @@
 one short line naming the field, quickly, and the command line exits 2 with that line.
 Engine tier (a seeded mutator over every preset), then the command run as a user runs it."""
 
+import contextlib
+import copy
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -68,7 +71,7 @@ def mutated_lesson(rng: random.Random) -> str:
         elif how < 0.45 and isinstance(parent, dict):
             parent[rng.choice(["\ud800", "a\nb", "extra"])] = 1  # keys of its own
         else:
-            parent[path[-1]] = rng.choice(HOSTILE)
+            parent[path[-1]] = copy.deepcopy(rng.choice(HOSTILE))  # never shared: no cycles
     text = json.dumps(data)  # NaN and Infinity as Python's json writes them
     text = text.replace('"@@huge@@', "").replace(f'{HUGE}"', HUGE)
     text = text.replace(f'"{DEEP}"', "[" * 100_000 + "]" * 100_000)
@@ -151,6 +154,21 @@ def test_a_description_keeps_its_paragraphs():
 
 
 # --- files that are not files --------------------------------------------------------
+@contextlib.contextmanager
+def deadline(seconds: float):
+    """Fail instead of hanging: opening a FIFO waits for a writer forever."""
+    def expire(*_):
+        raise TimeoutError(f"still waiting after {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def _special_files(tmp_path: Path) -> dict[str, Path]:
     fifo = tmp_path / "lesson.fifo"
     os.mkfifo(fifo)
@@ -163,7 +181,7 @@ def _special_files(tmp_path: Path) -> dict[str, Path]:
 def test_special_files_are_refused_by_type_before_opening(tmp_path):
     for kind, path in _special_files(tmp_path).items():
         start = time.perf_counter()
-        with pytest.raises(LessonError, match="not a regular file"):
+        with deadline(5), pytest.raises(LessonError, match="not a regular file"):
             load_lesson(path)
         assert time.perf_counter() - start < 0.5, kind
 
@@ -199,3 +217,40 @@ def test_hostile_files_on_the_command_line_exit_2_with_one_line(tmp_path):
         assert len(r.stderr.strip().splitlines()) == 1, (name, r.stderr[-300:])
         assert "Traceback" not in r.stderr, name
         assert took < 2, (name, took)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_the_window_keeps_its_lesson_when_a_hostile_file_is_opened(tmp_path, qtbot):
+    """Session.open (File → Open, a lesson on the command line): refused in one line,
+    quickly, and the open lesson, its steps and its undo history stay."""
+    from gui.session import session_for
+
+    s = session_for("statquest-all")
+    s.step()
+    before = (s.network.params.copy(), s.steps_done, s.undo_stack.count(), s.lesson)
+    huge = tmp_path / "huge.json"
+    huge.write_text(_lesson_with().replace('"learning_rate": 0.1', f'"learning_rate": {HUGE}'))
+    title = tmp_path / "title.json"
+    title.write_text(_lesson_with(title="lone \ud800 surrogate"))
+    for path in [*_special_files(tmp_path).values(), huge, title]:
+        start = time.perf_counter()
+        with deadline(5), pytest.raises(LessonError) as caught:
+            s.open(str(path))
+        assert time.perf_counter() - start < 0.5 and one_line_naming_a_field(str(caught.value))
+        assert (s.network.params == before[0]).all()
+        assert (s.steps_done, s.undo_stack.count(), s.lesson) == before[1:]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_a_data_file_that_is_not_a_file_or_too_wordy_is_refused_in_one_line(tmp_path):
+    """Load data from CSV reads files the same careful way as lessons."""
+    from engine.builder import load_csv
+
+    wordy = tmp_path / "wordy.csv"
+    wordy.write_text(f"x,{'y' * 10_000}\n0,0\n1,1\n")
+    for path in [*_special_files(tmp_path).values(), wordy]:
+        start = time.perf_counter()
+        with deadline(5), pytest.raises(LessonError) as caught:
+            load_csv(path)
+        assert time.perf_counter() - start < 0.5
+        assert one_line_naming_a_field(str(caught.value)), str(caught.value)[:300]
