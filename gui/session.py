@@ -25,6 +25,9 @@ from engine.builder import build_lesson, load_csv
 from engine.classify import Scores, class_labels, classes, is_classifier, scores
 from engine.explain import fmt
 from engine.gradcheck import GradientCheckRow, gradient_check
+from engine.initialise import MAX_SEED as INIT_MAX_SEED
+from engine.initialise import SCHEMES as INIT_SCHEMES
+from engine.initialise import initialise
 from engine.landscape import loss_along, loss_grid
 from engine.lesson import check_targets
 from engine.network import Layer, Network
@@ -154,6 +157,24 @@ class Session(QObject):
         self._continue_from_preview()
         old = (self.lesson, self.trainer)
         self.undo_stack.push(SwapTrainerCommand(self, old, (lesson, lesson.trainer()), text))
+
+    def reinitialise(self, scheme: str, seed_text: str) -> bool:
+        """New starting values from a scheme and a seed (the lesson's: Reset returns to
+        them), at step 0 with today's settings; undoable. False (and `refused`) if the
+        seed is not a whole number or the scheme unknown: nothing changes."""
+        if scheme not in INIT_SCHEMES:
+            return self._refuse(f"start values: {quoted(scheme)} is not one of "
+                                f"{', '.join(INIT_SCHEMES)}.")
+        try:
+            seed = _whole(seed_text, "seed", INIT_MAX_SEED)
+        except InputError as exc:
+            return self._refuse(f"{exc}. The values stay as they are.")
+        lesson = self.current_lesson()
+        initialise(lesson.network, scheme, seed)
+        self.rebuild(lesson, f"start values: {scheme}, seed {seed}")
+        self.message.emit(f"New starting values ({INIT_SCHEMES[scheme]}, seed {seed}); "
+                          "Reset returns here, Ctrl+Z goes back.")
+        return True
 
     def build_network(self, hidden: list[Layer], output: Layer, loss: str, naming: str,
                       seed: int, data_file: str | Path | None = None) -> bool:

@@ -4,9 +4,18 @@ changes) and the breakdown then writes the rule's own equations with its numbers
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from engine.explain import fmt
+from engine.initialise import SCHEMES
 from engine.optimizers import OPTIMIZERS, SETTINGS
 from gui.session import Session
 
@@ -75,6 +84,30 @@ class TrainingPanel(QWidget):
         self.batches.setObjectName("batchesNow")
         self.batches.setWordWrap(True)
         form.addRow(self.batches)
+        start = QHBoxLayout()
+        self.scheme = QComboBox()
+        self.scheme.setObjectName("initScheme")
+        for name, title in SCHEMES.items():
+            self.scheme.addItem(title, name)
+        self.scheme.setCurrentIndex(self.scheme.findData("xavier"))
+        self.scheme.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.scheme.setMinimumContentsLength(10)
+        self.scheme.setToolTip("How new starting values are drawn (torch.nn.init's schemes)")
+        self.init_seed = QLineEdit("0")
+        self.init_seed.setObjectName("initSeed")
+        self.init_seed.setMaximumWidth(self.init_seed.fontMetrics().horizontalAdvance("0" * 12))
+        self.init_seed.setToolTip("The seed: the same seed, the same starting values")
+        renew = QPushButton("New start values")
+        renew.setObjectName("reinitialise")
+        renew.setToolTip("Draw new starting values for every weight and bias, back at "
+                         "step 0 with today's settings. Reset returns to them; Ctrl+Z "
+                         "undoes it.")
+        renew.clicked.connect(self._reinitialise)
+        start.addWidget(self.scheme, 1)
+        start.addWidget(QLabel("seed"))
+        start.addWidget(self.init_seed)
+        start.addWidget(renew)
+        form.addRow("Start values", start)
         self.note = QLabel("The learning rate is in the toolbar. A new optimizer starts "
                            "with an empty memory at the current step; Undo takes it back.")
         self.note.setWordWrap(True)
@@ -122,3 +155,6 @@ class TrainingPanel(QWidget):
     def _batching_typed(self) -> None:
         if not self.session.set_batching(self.batch_size.text(), self.seed.text()):
             self.refresh()  # the kept values back in the fields
+
+    def _reinitialise(self) -> None:
+        self.session.reinitialise(self.scheme.currentData(), self.init_seed.text())
