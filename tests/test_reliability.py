@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from engine import PRESETS, LessonError, load_preset
 from engine.lesson import lesson_from_json
@@ -385,3 +385,17 @@ def test_a_damaged_autosave_is_set_aside_said_and_the_app_starts(kind, window, d
     assert not state_path.exists() and not history_path.exists()
     # and the next start neither asks again nor fails
     assert find_recoveries(data_home) == ([], [])
+
+
+def test_an_autosave_folder_that_cannot_be_written_never_hangs_the_start(session, tmp_path):
+    from gui.autosave import Autosave
+
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    s = session("statquest-b3")
+    said = []
+    s.message.connect(said.append)
+    autosave = Autosave(s, not_a_folder)  # returns: no endless hunt for a lock
+    assert autosave.save() is False and autosave.last_error
+    QApplication.processEvents()
+    assert said and said[-1].startswith("Autosave failed")
