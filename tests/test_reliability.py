@@ -399,3 +399,33 @@ def test_an_autosave_folder_that_cannot_be_written_never_hangs_the_start(session
     assert autosave.save() is False and autosave.last_error
     QApplication.processEvents()
     assert said and said[-1].startswith("Autosave failed")
+
+
+def test_work_of_two_gone_windows_is_offered_newest_first_one_at_a_time(window, data_home,
+                                                                       monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.app import offer_recovery
+
+    older = window("statquest-all")
+    older.controls.step()
+    older.close()
+    time.sleep(0.05)  # the newer one's file is the newer
+    newer = window("house-price")
+    for _ in range(2):
+        newer.controls.step()
+    newer.close()
+    asked = []
+    answers = iter([QMessageBox.No, QMessageBox.Yes])
+
+    def question(parent, title, text):
+        asked.append(text)
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    fresh = window("single-weight")
+    offer_recovery(fresh, data_home)
+    assert newer.session.lesson.title in asked[0] and older.session.lesson.title in asked[1]
+    assert fresh.session.lesson.title == older.session.lesson.title
+    assert fresh.session.trainer.steps_done == 1
+    assert find_recoveries(data_home) == ([], [])  # declined: gone; restored: this window's
