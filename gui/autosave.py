@@ -154,8 +154,10 @@ class Recovery:
     lock: QLockFile
 
     def question(self) -> str:
-        when = ("at an unknown time" if self.saved_at is None else
-                time.strftime("at %H:%M on %d %b", time.localtime(self.saved_at)))
+        try:
+            when = time.strftime("at %H:%M on %d %b", time.localtime(self.saved_at))
+        except (TypeError, OverflowError, OSError, ValueError):  # None, or past year 9999
+            when = "at an unknown time"
         return (f"Backprop Lab last closed with work that was not saved.\n\nRestore "
                 f"“{self.lesson.title}” at step {self.steps_done}, autosaved {when}?")
 

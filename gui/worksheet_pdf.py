@@ -66,7 +66,7 @@ def write_pdf(html: str, path: str) -> None:
     fit_tables(doc, page.width())
     keep_headings_with_next(doc, page.height())
     if any(b.text() and not b.layout().lineCount() for b in _blocks(doc)):
-        relayout(doc)  # never seen after the steps above; a page must not lose text
+        relayout(doc)  # not seen on the presets after the steps above; text must never be lost
     painter = QPainter(writer)
     painter.setFont(font)
     pages = doc.pageCount()
@@ -79,8 +79,8 @@ def write_pdf(html: str, path: str) -> None:
         painter.restore()
         painter.drawText(QRectF(0, page.height(), page.width(), footer),
                          Qt.AlignRight | Qt.AlignBottom, f"{n + 1} / {pages}")
-    painter.end()
-    del writer  # ends the PDF: its trailer is written when the writer goes
+    painter.end()  # ends the PDF: its trailer is written
+    del doc, writer  # the layout refers to the writer: both go, the layout first
     data = bytes(buffer.data())
     if not data.startswith(b"%PDF") or b"%%EOF" not in data[-64:]:
         raise OSError("the PDF writer produced no complete document")

@@ -331,6 +331,7 @@ DAMAGE = {
     "history random": (lambda s, h: h.write_bytes(os.urandom(3000)), "values"),
     "history missing": (lambda s, h: h.unlink(), "values"),
     "saved_at is text": (_edit_state(saved_at="yesterday"), "all"),
+    "saved_at is out of range": (_edit_state(saved_at=1e300), "all"),
     "lesson is a list": (_edit_state(lesson=[]), "nothing"),
     "lesson has a bad field": (_edit_state(lesson={"format": "backprop-lab.lesson"}),
                                "nothing"),
