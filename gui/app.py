@@ -6,10 +6,11 @@ import gc
 import os
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QBuffer, QIODevice, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProxyStyle, QStyle
 
 from engine import LessonError
+from engine.files import write_atomically
 
 
 class _IconCachingStyle(QProxyStyle):
@@ -114,9 +115,16 @@ def run(args) -> int:
         app.processEvents()
         window.network_view.rebuild()
         app.processEvents()
-        ok = window.grab().save(args.screenshot)
-        if not ok:
-            print(f"backprop-lab: could not write {args.screenshot}", file=sys.stderr)
+        buffer = QBuffer()  # in memory, then all or nothing, as every file the app writes
+        buffer.open(QIODevice.WriteOnly)
+        fmt = os.path.splitext(args.screenshot)[1].lstrip(".").upper() or "PNG"
+        try:
+            if not window.grab().save(buffer, fmt):
+                raise OSError(f"cannot make a {fmt} picture")
+            write_atomically(args.screenshot, bytes(buffer.data()))
+        except OSError as exc:
+            print(f"backprop-lab: could not write {args.screenshot}: {exc.strerror or exc}",
+                  file=sys.stderr)
             return 1
         print(f"saved {args.screenshot} ({args.size[0]}x{args.size[1]})")
         return 0
@@ -124,7 +132,10 @@ def run(args) -> int:
     errors.install()
     remembered = window.restore_layout()
     if not args.smoke:  # an install check must never wait for an answer
-        offer_recovery(window)
+        try:
+            offer_recovery(window)
+        except Exception:  # noqa: BLE001 (a start must never fail on old work: shown, logged)
+            errors.report_exception(*sys.exc_info())
     if remembered:
         window.show()
     else:  # a first launch takes the whole screen: a class reads it from the back row

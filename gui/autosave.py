@@ -62,10 +62,14 @@ class Autosave(QObject):
         self.session = session
         self.folder = folder or data_folder()
         self.lock: QLockFile | None = None
-        while self.lock is None:  # a name no other window, running or gone, has used
+        for _ in range(20):  # a name no other window, running or gone, has used
             self.state_path = self.folder / f"autosave-{os.getpid()}-{secrets.token_hex(3)}.json"
             if not self.state_path.exists():
                 self.lock = _lock(self.state_path)
+                if self.lock is not None:
+                    break
+        # No lock (a folder that cannot be written): the window still opens, and its
+        # first autosave says why it failed.
         self.history_path = history_path_of(self.state_path)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -152,8 +156,10 @@ class Recovery:
     lock: QLockFile
 
     def question(self) -> str:
-        when = ("at an unknown time" if self.saved_at is None else
-                time.strftime("at %H:%M on %d %b", time.localtime(self.saved_at)))
+        try:
+            when = time.strftime("at %H:%M on %d %b", time.localtime(self.saved_at))
+        except (TypeError, OverflowError, OSError, ValueError):  # None, or past year 9999
+            when = "at an unknown time"
         return (f"Backprop Lab last closed with work that was not saved.\n\nRestore "
                 f"“{self.lesson.title}” at step {self.steps_done}, autosaved {when}?")
 

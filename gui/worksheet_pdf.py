@@ -4,16 +4,40 @@ dialog that asks how many steps and which version."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 
-from PySide6.QtCore import QBuffer, QIODevice, QMarginsF
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QFont,
+    QFontInfo,
+    QFontMetricsF,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextBlock,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+    QTextFrame,
+    QTextTable,
+)
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QSpinBox
 
 from engine.files import write_atomically
 
+BODY_PT = 10.5
+SMALLEST_TABLE_PT = 6.0  # still readable on paper; a wider table than this allows is rare
+FOOTER_LINES = 2  # the page number's room at the foot of each page
+
 
 def write_pdf(html: str, path: str) -> None:
+    """The worksheet as an A4 PDF, laid out and paginated here (not by QTextDocument.print_,
+    which adds 2 cm margins of its own, lets a wide table run off the page and a heading
+    end a page), then written all or nothing."""
     if QGuiApplication.instance() is None:
         if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -28,16 +52,159 @@ def write_pdf(html: str, path: str) -> None:
     writer.setResolution(300)
     writer.setTitle("Backprop Lab worksheet")
     doc = QTextDocument()
-    font = doc.defaultFont()
-    font.setPointSizeF(10.5)
+    # Laid out on the writer itself: every width measured below is the printed width.
+    doc.documentLayout().setPaintDevice(writer)
+    doc.setDocumentMargin(0)  # the page layout's 15 mm are the margins
+    font = sans_serif_font(BODY_PT)
     doc.setDefaultFont(font)
-    doc.setHtml(html)
-    doc.print_(writer)  # with no page size set, print_ lays out in points for the page
-    del writer  # ends the PDF: its trailer is written when the writer goes
+    # The HTML names generic families (right for a browser); here every one is the face
+    # found above, so no part of any page falls back to another (a serif page 2 did).
+    doc.setHtml(re.sub(r"font-family:[^;}]*", f"font-family: '{font.family()}'", html))
+    footer = QFontMetricsF(font, writer).lineSpacing() * FOOTER_LINES
+    page = QSizeF(writer.width(), writer.height() - footer)
+    doc.setPageSize(page)
+    fit_tables(doc, page.width())
+    keep_headings_with_next(doc, page.height())
+    if any(b.text() and not b.layout().lineCount() for b in _blocks(doc)):
+        relayout(doc)  # not seen on the presets after the steps above; text must never be lost
+    painter = QPainter(writer)
+    painter.setFont(font)
+    pages = doc.pageCount()
+    for n in range(pages):
+        if n:
+            writer.newPage()
+        painter.save()
+        painter.translate(0, -n * page.height())
+        doc.drawContents(painter, QRectF(0, n * page.height(), page.width(), page.height()))
+        painter.restore()
+        painter.drawText(QRectF(0, page.height(), page.width(), footer),
+                         Qt.AlignRight | Qt.AlignBottom, f"{n + 1} / {pages}")
+    painter.end()  # ends the PDF: its trailer is written
+    del doc, writer  # the layout refers to the writer: both go, the layout first
     data = bytes(buffer.data())
     if not data.startswith(b"%PDF") or b"%%EOF" not in data[-64:]:
         raise OSError("the PDF writer produced no complete document")
     write_atomically(path, data)
+
+
+def sans_serif_font(points: float) -> QFont:
+    """The system's sans-serif face, by its real family name (the CSS generic name is
+    not understood everywhere, and a fallback to a serif face changed the font midway)."""
+    font = QFont()
+    font.setStyleHint(QFont.SansSerif)
+    font.setFamilies(["DejaVu Sans", "Helvetica", "Arial", "Liberation Sans", "Noto Sans"])
+    font.setPointSizeF(points)
+    font.setFamily(QFontInfo(font).family())
+    return font
+
+
+def relayout(doc: QTextDocument) -> None:
+    """Lay the whole document out again. After a format change QTextDocument lays out
+    only part of it again, and in Qt 6.11 blocks after a changed table were left with
+    no lines: measured wrongly, and missing from the printed page."""
+    doc.setPageSize(doc.pageSize())
+    doc.pageCount()
+
+
+def _blocks(doc: QTextDocument):
+    block = doc.begin()
+    while block.isValid():
+        yield block
+        block = block.next()
+
+
+def _tables(frame: QTextFrame):
+    for child in frame.childFrames():
+        if isinstance(child, QTextTable):
+            yield child
+        yield from _tables(child)
+
+
+def fit_tables(doc: QTextDocument, width: float) -> None:
+    """A table wider than the page is set in a smaller size, step by step, until it fits
+    (down to SMALLEST_TABLE_PT): every column stays on the page. Each round changes
+    every table still too wide, then lays the document out once (a worksheet can have
+    hundreds of tables)."""
+    layout = doc.documentLayout()
+    tables = list(_tables(doc.rootFrame()))
+    relayout(doc)
+    size = BODY_PT
+    while size > SMALLEST_TABLE_PT:
+        wide = [t for t in tables if layout.frameBoundingRect(t).width() > width]
+        if not wide:
+            return
+        # straight to about the size that fits the widest (type sets most of the width)
+        widest = max(layout.frameBoundingRect(t).width() for t in wide)
+        size = max(SMALLEST_TABLE_PT, min(size - 0.5, int(size * width / widest * 2) / 2))
+        char = QTextCharFormat()
+        char.setFontPointSize(size)
+        edit = QTextCursor(doc)
+        edit.beginEditBlock()  # one change for the layout, not one per cell
+        for table in wide:
+            for r in range(table.rows()):
+                for c in range(table.columns()):
+                    cell = table.cellAt(r, c)
+                    cursor = cell.firstCursorPosition()
+                    cursor.setPosition(cell.lastPosition(), QTextCursor.KeepAnchor)
+                    cursor.mergeCharFormat(char)
+            if size <= 8:  # narrower padding as well as smaller type
+                fmt = table.format()
+                fmt.setCellPadding(min(fmt.cellPadding(), 2))
+                table.setFormat(fmt)
+        edit.endEditBlock()
+        relayout(doc)
+
+
+def _group_end(doc: QTextDocument, heading: QTextBlock) -> float:
+    """Where what a heading introduces ends: through the first table after it (a
+    derivative's equations and its table of numbers), deeper headings included; or at
+    the next heading of its level or above."""
+    layout = doc.documentLayout()
+    level = heading.blockFormat().headingLevel()
+    end = layout.blockBoundingRect(heading).bottom()
+    block = heading.next()
+    while block.isValid():
+        table = QTextCursor(block).currentTable()
+        if table is not None:
+            return max(end, layout.frameBoundingRect(table).bottom())
+        other = block.blockFormat().headingLevel()
+        if other and other <= level:
+            break
+        end = layout.blockBoundingRect(block).bottom()
+        block = block.next()
+    return end
+
+
+def keep_headings_with_next(doc: QTextDocument, page_height: float) -> None:
+    """A heading starts a new page when what it introduces would not fit below it on its
+    own page (QTextDocument has no keep-with-next, and CSS page-break-after is not
+    read). A group taller than a page keeps at least its heading's next line. A break
+    only moves what follows it, and the layout after a block's format changes is exact
+    (checked against a fresh layout on three presets), so one pass in order finds them
+    all: a worksheet of hundreds of pages is laid out once, not once per break."""
+    _break_before_stranded_headings(doc, page_height)
+
+
+def _break_before_stranded_headings(doc: QTextDocument, page_height: float) -> bool:
+    layout = doc.documentLayout()
+    changed = False
+    block = doc.begin()
+    while block.isValid():
+        following = block.next()
+        if block.blockFormat().headingLevel() and following.isValid():
+            top = layout.blockBoundingRect(block).top()
+            end = _group_end(doc, block)
+            if end - top > page_height:  # cannot be kept whole: its next line, then
+                first = following.layout().lineAt(0)
+                end = layout.blockBoundingRect(following).top() + (
+                    first.rect().bottom() if first.isValid() else 0)
+            if int(top // page_height) != int((end - 0.5) // page_height):
+                fmt = block.blockFormat()
+                fmt.setPageBreakPolicy(QTextFormat.PageBreak_AlwaysBefore)
+                QTextCursor(block).setBlockFormat(fmt)
+                changed = True
+        block = following
+    return changed
 
 
 class WorksheetDialog(QDialog):

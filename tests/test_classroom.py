@@ -107,6 +107,7 @@ def test_quiz_mode_hides_the_answers_in_every_panel(window, qtbot):
     w.session.set_quiz(True)
     # Panels hide the numbers at their next refresh (throttled, later on a busy machine).
     qtbot.waitUntil(lambda: not w.tangent.tangent.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: "15.6" not in w.tangent.plotItem.titleLabel.text, timeout=3000)
     qtbot.waitUntil(lambda: w.gradient_check.item(0, 0).text() == "Hidden during the quiz",
                     timeout=3000)
     model = w.history.model()

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from engine import PRESETS, LessonError, load_preset
 from engine.lesson import lesson_from_json
@@ -331,6 +331,7 @@ DAMAGE = {
     "history random": (lambda s, h: h.write_bytes(os.urandom(3000)), "values"),
     "history missing": (lambda s, h: h.unlink(), "values"),
     "saved_at is text": (_edit_state(saved_at="yesterday"), "all"),
+    "saved_at is out of range": (_edit_state(saved_at=1e300), "all"),
     "lesson is a list": (_edit_state(lesson=[]), "nothing"),
     "lesson has a bad field": (_edit_state(lesson={"format": "backprop-lab.lesson"}),
                                "nothing"),
@@ -385,3 +386,47 @@ def test_a_damaged_autosave_is_set_aside_said_and_the_app_starts(kind, window, d
     assert not state_path.exists() and not history_path.exists()
     # and the next start neither asks again nor fails
     assert find_recoveries(data_home) == ([], [])
+
+
+def test_an_autosave_folder_that_cannot_be_written_never_hangs_the_start(session, tmp_path):
+    from gui.autosave import Autosave
+
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    s = session("statquest-b3")
+    said = []
+    s.message.connect(said.append)
+    autosave = Autosave(s, not_a_folder)  # returns: no endless hunt for a lock
+    assert autosave.save() is False and autosave.last_error
+    QApplication.processEvents()
+    assert said and said[-1].startswith("Autosave failed")
+
+
+def test_work_of_two_gone_windows_is_offered_newest_first_one_at_a_time(window, data_home,
+                                                                       monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.app import offer_recovery
+
+    older = window("statquest-all")
+    older.controls.step()
+    older.close()
+    time.sleep(0.05)  # the newer one's file is the newer
+    newer = window("house-price")
+    for _ in range(2):
+        newer.controls.step()
+    newer.close()
+    asked = []
+    answers = iter([QMessageBox.No, QMessageBox.Yes])
+
+    def question(parent, title, text):
+        asked.append(text)
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    fresh = window("single-weight")
+    offer_recovery(fresh, data_home)
+    assert newer.session.lesson.title in asked[0] and older.session.lesson.title in asked[1]
+    assert fresh.session.lesson.title == older.session.lesson.title
+    assert fresh.session.trainer.steps_done == 1
+    assert find_recoveries(data_home) == ([], [])  # declined: gone; restored: this window's
