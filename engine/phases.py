@@ -6,7 +6,8 @@
     update    every parameter's slope (summed over all samples), step size and new value
 
 The node values are for one sample (a diagram has room for one number per neuron); the
-slopes and the update are over every sample, as the step itself is. Nothing here is
+slopes and the update are over the step's samples, as the step itself is: every sample,
+or with batches the batch's. Nothing here is
 computed anew: the forward pass is the network's, the deltas come from the reference
 backward pass (`breakdown.py`), the updates from the trainer's own next step.
 """
@@ -23,8 +24,9 @@ from engine.training import Trainer, Update
 
 @dataclass(frozen=True)
 class StepPhases:
-    sample: int  # which sample the node values are for (0-based)
-    samples: int  # how many samples the slopes sum over
+    sample: int  # which sample the node values are for (0-based, in the data set)
+    samples: int  # how many samples the data set has (the loss is over all of them)
+    batch: tuple[int, ...]  # the samples the slopes sum over (every one: the full batch)
     inputs: np.ndarray  # the sample's inputs
     post: list[np.ndarray]  # per layer: each neuron's output for the sample
     loss_symbol: str
@@ -34,13 +36,17 @@ class StepPhases:
 
 
 def step_phases(trainer: Trainer, sample: int = 0) -> StepPhases:
-    net, x, y = trainer.network, trainer.inputs, trainer.targets
+    """The next step's phases; the node values for the `sample`-th sample of its batch
+    (of the data set, with the full batch)."""
+    net, batch = trainer.network, trainer.batch()
+    x, y = trainer.inputs[batch], trainer.targets[batch]
     if not 0 <= sample < len(x):
-        raise IndexError(f"sample {sample + 1}: the data set has {len(x)} samples")
+        raise IndexError(f"sample {sample + 1}: the step uses {len(x)} samples")
     with np.errstate(all="ignore"):
         fwd = net.forward(x)
         deltas = node_gradients(net, fwd, y, trainer.loss_function)
-    return StepPhases(sample, len(x), x[sample].copy(), [p[sample].copy() for p in fwd.post],
-                      trainer.loss_function.symbol, trainer.loss,
-                      [d[sample].copy() for d in deltas],
+    return StepPhases(int(batch[sample]), len(trainer.inputs),
+                      tuple(int(k) for k in batch), x[sample].copy(),
+                      [p[sample].copy() for p in fwd.post], trainer.loss_function.symbol,
+                      trainer.loss, [d[sample].copy() for d in deltas],
                       {name: trainer.update(name) for name in net.param_names})

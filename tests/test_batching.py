@@ -120,3 +120,17 @@ def test_the_breakdown_names_the_batch_and_its_samples(window, qtbot):
     assert "Batch 1 of 3, epoch 1" in text
     assert f"sums over sample {sample + 1} only" in text
     assert f"sample {sample + 1}" in text.split("only")[1]  # the table's row
+
+
+def test_show_the_flow_uses_the_steps_own_sample_and_batch(session):
+    # With one sample a step, the flow's forward values and output gradient are that
+    # sample's: dSSR/dPredicted = -2 (Observed - Predicted), by hand.
+    s = session("statquest-b3")
+    s.set_batching("1", "4")
+    (k,) = s.batch_samples()
+    p = s.phases()
+    assert p.sample == k and p.batch == (k,) and p.samples == 3
+    predicted = s.network.forward(s.inputs[[k]]).predicted[0, 0]
+    assert p.post[-1][0] == pytest.approx(predicted, rel=1e-12)
+    assert p.deltas[-1][0] == pytest.approx(-2 * (s.targets[k, 0] - predicted), rel=1e-12)
+    assert p.updates["b3"].slope == pytest.approx(p.deltas[-1][0], rel=1e-12)

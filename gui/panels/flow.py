@@ -48,7 +48,11 @@ class FlowAnimation(QObject):
         net, view = self.session.network, self.view
         names, loss = net.names, p.loss_symbol
         of = f"sample {p.sample + 1} of {p.samples}"
-        over = f"Σ over {p.samples} samples" if p.samples > 1 else "one sample"
+        if len(p.batch) == p.samples:
+            over = f"Σ over {p.samples} samples" if p.samples > 1 else "one sample"
+        else:  # batches: the slopes are this batch's
+            over = (f"Σ over this batch's {len(p.batch)} samples" if len(p.batch) > 1
+                    else f"from sample {p.sample + 1} alone (this step's batch)")
         frames = [(f"1. Forward pass, {of}: each neuron's value",
                    [(view.node_pos[(0, i)], f"{names.inputs[i]} = {fmt(p.inputs[i], 4)}",
                      FORWARD) for i in range(net.inputs)])]
