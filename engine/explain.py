@@ -18,6 +18,11 @@ def breakdown_text(b: Breakdown, update: Update) -> str:
     """The chain rule for one parameter with every number, then its gradient-descent step
     (or that it is frozen)."""
     lines = []
+    if update.batch:  # batches: the rows are the batch's samples, named by their numbers
+        epoch, batch, per_epoch = update.batch
+        lines.append(f"(batch {batch} of {per_epoch}, epoch {epoch}: the slope sums over "
+                     f"sample(s) {', '.join(str(k + 1) for k in update.samples)} only)")
+    names = [k + 1 for k in update.samples] if update.samples else None
     for k, path in enumerate(b.paths):
         head = f"path {k + 1}: " if len(b.paths) > 1 else ""
         lines.append(f"{head}{b.symbol} = " + " × ".join(f.symbol for f in path.factors))
@@ -27,14 +32,16 @@ def breakdown_text(b: Breakdown, update: Update) -> str:
         products = path.products
         for s in range(len(products)):
             nums = " × ".join(f"({fmt(f.values[s])})" for f in path.factors)
-            lines.append(f"    sample {s + 1}: {nums} = {fmt(products[s])}")
+            lines.append(f"    sample {names[s] if names else s + 1}: {nums} = "
+                         f"{fmt(products[s])}")
     if len(b.paths) > 1:
         lines.append(f"  sum of the {len(b.paths)} paths, per sample: "
                      + ", ".join(fmt(v) for v in b.per_sample))
     for short in b.shortcuts:  # cross-entropy with its softmax or sigmoid
         lines.append(f"  the shortcut: {short.symbol} = {short.formula}, per sample: "
                      + ", ".join(fmt(v) for v in short.values))
-    lines.append(f"  slope {b.symbol} = Σ over samples = {fmt(update.slope)}")
+    over = "the batch's samples" if update.batch else "samples"
+    lines.append(f"  slope {b.symbol} = Σ over {over} = {fmt(update.slope)}")
     lines += ["  " + line for line in update_lines(update)]
     return "\n".join(lines)
 

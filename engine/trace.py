@@ -15,6 +15,7 @@ import sys
 
 import numpy as np
 
+from engine.batching import Batching
 from engine.breakdown import chain_rule_breakdown
 from engine.explain import breakdown_text, fmt, sample_values_text
 from engine.files import write_text_atomically
@@ -85,6 +86,10 @@ def build_parser() -> OneLineParser:
         command.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
                              help="an optimizer setting by PyTorch's name, e.g. "
                                   "--set beta1=0.8 (repeat for more)")
+        command.add_argument("--batch-size", type=_count, metavar="B",
+                             help="samples per update: 1 for one at a time, 0 for every "
+                                  "sample (default: the lesson's)")
+        command.add_argument("--seed", type=_count, help="the batches' shuffle seed")
     w.add_argument("--steps", type=_count, default=1, help="how many steps (default 1)")
     w.add_argument("--format", choices=("md", "html", "pdf"), default="md")
     w.add_argument("--answers", action="store_true", help="the answer key, not blanks")
@@ -184,6 +189,10 @@ def main(argv: list[str] | None = None, pdf_writer=None) -> int:
         return EXIT_BAD_INPUT
     try:
         lesson.optimizer = _optimizer(lesson.optimizer, args.optimizer, args.set)
+        if args.batch_size is not None or args.seed is not None:
+            lesson.batching = Batching(
+                lesson.batching.size if args.batch_size is None else args.batch_size,
+                lesson.batching.seed if args.seed is None else args.seed)
     except ValueError as exc:
         print(f"backprop-lab: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -234,7 +243,9 @@ def _explain(lesson: Lesson, param: str | None) -> int:
     print(f"{lesson.title}\n\nForward pass, one value per sample:")
     print(sample_values_text(net.forward(lesson.inputs).named(net.names)) + "\n")
     for name in names:
-        b = chain_rule_breakdown(net, lesson.inputs, lesson.targets, trainer.loss_function,
+        batch = trainer.batch()
+        b = chain_rule_breakdown(net, lesson.inputs[batch], lesson.targets[batch],
+                                 trainer.loss_function,
                                  name)
         print(breakdown_text(b, trainer.update(name)) + "\n")
     return 0

@@ -64,8 +64,12 @@ def _blocks(lesson: Lesson, steps: int) -> list[Block]:
     for k in range(steps):
         out.append(Block("h2", f"Step {k + 1}"))
         out.append(Block("eq", ["loss before the step: ", loss.symbol, " = ", Cell(t.loss)]))
+        batch = t.batch()  # every sample, or with batches this step's
+        if len(batch) < len(t.inputs):
+            out.append(Block("p", f"This step's slopes sum over sample(s) "
+                                  f"{', '.join(str(i + 1) for i in batch)} only."))
         for name in t.trainable:
-            b = chain_rule_breakdown(net, t.inputs, t.targets, loss, name)
+            b = chain_rule_breakdown(net, t.inputs[batch], t.targets[batch], loss, name)
             out.append(Block("h3", f"{b.symbol}"))
             for path in b.paths:
                 out.append(Block("eq", [f"{b.symbol} = Σ " +
@@ -73,8 +77,8 @@ def _blocks(lesson: Lesson, steps: int) -> list[Block]:
                 out.append(Block("eq", ["= Σ " + " · ".join(f"({f.formula})"
                                                           for f in path.factors)]))
                 rows: list[Row] = [["sample", *[f.symbol for f in path.factors], "product"]]
-                for s in range(len(t.inputs)):
-                    rows.append([str(s + 1), *[Cell(f.values[s]) for f in path.factors],
+                for s, sample in enumerate(batch):
+                    rows.append([str(sample + 1), *[Cell(f.values[s]) for f in path.factors],
                                  Cell(path.products[s])])
                 out.append(Block("table", rows))
             u = t.update(name)

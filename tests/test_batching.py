@@ -134,3 +134,22 @@ def test_show_the_flow_uses_the_steps_own_sample_and_batch(session):
     assert p.post[-1][0] == pytest.approx(predicted, rel=1e-12)
     assert p.deltas[-1][0] == pytest.approx(-2 * (s.targets[k, 0] - predicted), rel=1e-12)
     assert p.updates["b3"].slope == pytest.approx(p.deltas[-1][0], rel=1e-12)
+
+
+def test_explain_and_worksheet_name_the_batchs_samples(capsys, tmp_path):
+    from engine.trace import main
+
+    lesson = load_preset("statquest-b3")
+    lesson.batching = Batching(1, seed=2)
+    (k,) = lesson.trainer().batch()
+    assert main(["explain", "statquest-b3", "--batch-size", "1", "--seed", "2",
+                 "--param", "b3"]) == 0
+    out = capsys.readouterr().out
+    assert f"the slope sums over sample(s) {k + 1} only" in out
+    assert f"    sample {k + 1}: " in out and out.count("    sample ") == 1
+    sheet = tmp_path / "w.md"
+    assert main(["worksheet", "statquest-b3", "--batch-size", "1", "--seed", "2",
+                 "-o", str(sheet)]) == 0
+    assert f"sum over sample(s) {k + 1} only" in sheet.read_text()
+    assert main(["trace", "statquest-b3", "--seed", "99999999999", "--steps", "1"]) == 2
+    assert "seed" in capsys.readouterr().err
