@@ -10,7 +10,8 @@ from engine.text import one_line, quoted
 
 # In the order the File menu lists them.
 PRESETS = ("statquest-b3", "statquest-all", "single-weight", "house-price", "xor",
-           "iris-softmax", "moons-softmax", "exam-pass-bce", "mazur-2-2-2")
+           "iris-softmax", "moons-softmax", "exam-pass-bce", "mazur-2-2-2", "sgd-line",
+           "narrow-valley")
 DEFAULT_PRESET = "statquest-b3"
 
 

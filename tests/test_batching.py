@@ -153,3 +153,36 @@ def test_explain_and_worksheet_name_the_batchs_samples(capsys, tmp_path):
     assert f"sum over sample(s) {k + 1} only" in sheet.read_text()
     assert main(["trace", "statquest-b3", "--seed", "99999999999", "--steps", "1"]) == 2
     assert "seed" in capsys.readouterr().err
+
+
+# --- the presets of issue 15 -------------------------------------------------------------
+def test_sgd_line_wobbles_where_the_full_batch_falls_smoothly_to_least_squares():
+    lesson = load_preset("sgd-line")
+    assert lesson.batching == Batching(1, 0)
+    slope, intercept = np.polyfit(lesson.inputs[:, 0], lesson.targets[:, 0], 1)
+    sgd = lesson.trainer()
+    sgd.run(400, respect_stop_rule=False)
+    lesson.batching = Batching()
+    full = lesson.trainer()
+    full.run(400, respect_stop_rule=False)
+    assert (np.diff(full.history.loss) < 1e-15).all()  # no full-batch step raises the loss
+    assert (np.diff(sgd.history.loss) > 0).sum() > 20  # one-sample steps often raise it
+    np.testing.assert_allclose(full.network.params, [slope, intercept], atol=1e-3)
+    np.testing.assert_allclose(sgd.network.params, [slope, intercept], atol=0.1)
+
+
+def test_narrow_valley_momentum_crosses_what_plain_descent_crawls_along():
+    from engine.optimizers import Optimizer
+
+    lesson = load_preset("narrow-valley")
+    assert lesson.optimizer.name == "momentum"
+    design = np.hstack([lesson.inputs, np.ones((len(lesson.inputs), 1))])
+    best = np.linalg.lstsq(design, lesson.targets[:, 0], rcond=None)[0]  # w1, w2, b1
+    momentum = lesson.trainer()
+    momentum.run(300, respect_stop_rule=False)
+    lesson.optimizer = Optimizer()
+    plain = lesson.trainer()
+    plain.run(300, respect_stop_rule=False)
+    assert momentum.loss < plain.loss / 20
+    assert abs(momentum.network.params[0] - best[0]) < 0.1
+    assert abs(plain.network.params[0] - best[0]) > 0.5  # still crawling along w1
