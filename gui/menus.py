@@ -14,6 +14,7 @@ SHORTCUTS = (
     ("R", "Run / Pause"),
     ("Backspace", "Step back one step"),
     ("F", "Show the flow: one step animated on the diagram"),
+    ("P", "Step phase: forward, loss, backward, update, one per press"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / Redo any step, run, edit or reset"),
     ("Ctrl+R", "Reset to the lesson's starting values"),
     ("Ctrl+O", "Open a lesson file"),

@@ -89,6 +89,7 @@ class Session(QObject):
     dirtyChanged = Signal(bool)
     quizChanged = Signal(bool)  # quiz mode on or off: hide or show the answers
     flowRequested = Signal()  # "Show the flow": the diagram animates the next step
+    phaseRequested = Signal()  # "Step phase": the diagram shows the next phase of a step
     message = Signal(str)  # news for the status bar
     refused = Signal(str)  # a change that was not made, and why
     warning = Signal(str)  # something going wrong that the user should act on
@@ -535,6 +536,16 @@ class Session(QObject):
             self.refuse("The flow shows the answers: leave quiz mode first (F6).")
         else:
             self.flowRequested.emit()
+
+    def request_phase(self) -> None:
+        """Ask the diagram for the next phase of the next step (forward, loss, backward,
+        update: the fourth takes the step)."""
+        if self.running:
+            self.refuse("Pause Run first: a step's phases are shown one step at a time.")
+        elif self.quiz_active:
+            self.refuse("The phases show the answers: leave quiz mode first (F6).")
+        else:
+            self.phaseRequested.emit()
 
     # --- rewind ------------------------------------------------------------------
     def step_back(self) -> None:

@@ -183,3 +183,49 @@ def test_flow_animation_shows_values_forward_gradients_backward_then_steps(windo
     assert any(text.startswith("w3: 0.36 → ") for text in flat)  # update
     assert w.session.trainer.steps_done == 1
     assert not w.network_view.overlays
+
+
+def test_step_phase_walks_forward_loss_backward_then_takes_the_step(window, qtbot):
+    from engine.explain import fmt
+
+    w = window("statquest-all")
+    t = w.session.trainer
+    y1 = t.network.forward(t.inputs).post[0][0, 0]
+    loss = w.session.loss
+    captions, seen = [], []
+    for _ in range(20):
+        qtbot.keyClick(w.network_view, Qt.Key_P)
+        texts = [o.text.text() for o in w.network_view.overlays]
+        captions.append(texts[0])
+        seen += texts
+        if w.session.steps_done == 1:
+            break
+    assert captions[0].startswith("1. Forward pass") and f"y1 = {fmt(y1, 4)}" in seen
+    assert any(c.startswith("2. The loss") for c in captions)
+    assert any(c.startswith("3. Backward pass") for c in captions)
+    assert captions[-1].replace("\n", " ").startswith("4. Update: new = old − step size")
+    assert w.session.steps_done == 1 and w.session.loss != loss
+    # an edit between presses starts the walk again from the forward pass
+    qtbot.keyClick(w.network_view, Qt.Key_P)
+    w.session.set_param("w1", "0.5")
+    qtbot.keyClick(w.network_view, Qt.Key_P)
+    assert w.network_view.overlays[0].text.text().startswith("1. Forward pass")
+    assert w.session.steps_done == 1
+
+
+@pytest.mark.parametrize("lesson", ["statquest-all", "statquest-b3"])
+def test_every_phase_frame_is_readable_no_label_on_another_or_off_the_diagram(
+        window, qtbot, lesson):
+    # Seen in a real window at 1280x800: the backward caption ran off the diagram and
+    # dSSR/db3 sat on the output node over dSSR/dw4.
+    w = window(lesson)
+    view = w.network_view
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    while w.session.steps_done == 0:
+        qtbot.keyClick(view, Qt.Key_P)
+        rects = [o.sceneBoundingRect() for o in view.overlays]
+        for i, a in enumerate(rects):
+            assert visible.contains(a), view.overlays[i].text.text()
+            for j in range(i + 1, len(rects)):
+                assert not a.intersects(rects[j]), (view.overlays[i].text.text(),
+                                                    view.overlays[j].text.text())

@@ -29,6 +29,11 @@ class Controls(QToolBar):
                                         "Animate one step on the diagram: values forward, "
                                         "gradients backward, then the update (F)",
                                         session.request_flow)
+        self.phase_action = self._action("Step phase", "phaseButton", "P",
+                                         "One phase of a step at a time on the diagram: "
+                                         "forward pass, loss, backward pass, then the "
+                                         "update, which takes the step (P)",
+                                         session.request_phase)
         self.back_action = self._action("Step back", "stepBackButton", "Backspace",
                                         "Go back one step (Backspace); Ctrl+Z undoes anything",
                                         session.step_back)

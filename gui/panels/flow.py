@@ -30,7 +30,13 @@ class FlowAnimation(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._next)
         self.frames: list = []
+        self.by_hand = False  # "Step phase": each press shows the next frame
+        self._stepping = False  # the walk's own step is under way
         session.flowRequested.connect(self.start)
+        session.phaseRequested.connect(self.next_phase)
+        # An edit or another step between presses makes the walk's numbers stale.
+        session.lessonChanged.connect(self._forget)
+        session.stateChanged.connect(self._forget)
 
     @property
     def running(self) -> bool:
@@ -39,10 +45,27 @@ class FlowAnimation(QObject):
     def start(self) -> None:
         if self.running:
             return
-        self.frames = self._frames(self.session.phases(0))
+        if not (self.by_hand and self.frames):  # else: animate the rest of the walk
+            self.frames = self._frames(self.session.phases(0))
+        self.by_hand = False
         self.view.clear_overlays()
         self.timer.start()
         self._next()
+
+    def next_phase(self) -> None:
+        """The next frame of this step's walk (a new walk when none is under way, or
+        when the state moved on since the last press)."""
+        self.timer.stop()
+        if not (self.by_hand and self.frames):
+            self.frames = self._frames(self.session.phases(0))
+        self.by_hand = True
+        self._next()
+        if not self.frames:  # the update was the last frame: the step is taken
+            self.by_hand = False
+
+    def _forget(self) -> None:
+        if not self._stepping:
+            self.by_hand, self.frames = False, []
 
     def _frames(self, p: StepPhases) -> list:
         net, view = self.session.network, self.view
@@ -68,8 +91,14 @@ class FlowAnimation(QObject):
             frame = [(view.node_pos[(layer + 1, j)],
                       f"∂{loss}/∂{names.pre[layer][j]} = {fmt(p.deltas[layer][j], 4)}",
                       BACKWARD) for j in range(net.sizes[layer])]
+            biases = set(net.names.biases[layer])
             for name in self._parameters_of(layer):
                 at = view.param_anchor(name)
+                if at is not None and name in biases:
+                    # A bias's slope stays where its value is drawn, under its node: the
+                    # lift every label gets (above its node) put it on the node itself,
+                    # over the weights' labels (seen in a real window).
+                    at = at + QPointF(0, 48)
                 if at is not None:
                     frame.append((at, f"∂{loss}/∂{name} = {fmt(p.updates[name].slope, 4)}",
                                   BACKWARD))
@@ -96,20 +125,34 @@ class FlowAnimation(QObject):
         self._show(caption, [(at + QPointF(0, -48), text, colour) for at, text, colour in frame])
 
     def _show(self, caption: str, items) -> None:
+        # A long caption ran off both sides of the diagram (seen in a real window at
+        # 1280x800): after its heading and at each ";" it takes a new line.
+        if len(caption) > 40:
+            caption = caption.replace(": ", ":\n", 1).replace("; ", ";\n").replace(
+                " (", "\n(")
         self.view.add_overlay(self.view.caption_anchor(), caption, CAPTION)
         for at, text, colour in items:
             self.view.add_overlay(at, text, colour)
 
     def _update(self, p: StepPhases) -> None:
         changing = [u for u in p.updates.values() if u.trainable]
-        self.session.step()
+        self._stepping = True
+        try:
+            self.session.step()
+        finally:
+            self._stepping = False
         items = []
+        biases = {b for layer in self.session.network.names.biases for b in layer}
         for u in changing:
             at = self.view.param_anchor(u.parameter)
-            if at is not None:
-                items.append((at + QPointF(0, -24),
+            if at is not None:  # a bias where its value is drawn, as in the backward pass
+                lift = QPointF(0, 0 if u.parameter in biases else -24)
+                items.append((at + lift,
                               f"{u.parameter}: {fmt(u.value, 4)} → {fmt(u.new_value, 4)}",
                               UPDATE))
         frozen = len(p.updates) - len(changing)
         note = f" ({frozen} frozen parameters keep their values)" if frozen else ""
-        self._show(f"4. Update: new = old − learning rate × slope{note}", items)
+        first = next(iter(p.updates.values()))
+        rule = (" (step size = learning rate × slope)" if first.optimizer == "sgd"
+                else f" (step size by {first.optimizer}'s rule: see the breakdown)")
+        self._show(f"4. Update: new = old − step size{rule}{note}", items)
