@@ -57,10 +57,10 @@ def update_equations(u: Update) -> list[tuple[str | float, ...]]:
     settings, before, parts = dict(u.settings), dict(u.before), dict(u.parts)
     new_value = (f"new {name} = old − step size = ", u.value, " − (", u.step_size, ") = ",
                  u.new_value)
+    out: list[tuple[str | float, ...]] = _schedule_equations(u)
     if u.optimizer == "sgd" and not settings.get("weight_decay"):
-        return [("step size = slope × learning rate = ", u.slope, " × ", u.learning_rate,
-                 " = ", u.step_size), new_value]
-    out: list[tuple[str | float, ...]] = []
+        return [*out, ("step size = slope × learning rate = ", u.slope, " × ",
+                       u.learning_rate, " = ", u.step_size), new_value]
     if settings.get("weight_decay"):  # "slope" below is this one
         out.append(("slope with weight decay = slope + weight_decay × value = ", u.slope,
                     " + ", settings["weight_decay"], " × ", u.value, " = ", parts["g"]))
@@ -100,6 +100,21 @@ def update_equations(u: Update) -> list[tuple[str | float, ...]]:
                     " × ", parts["m_hat"], " / (√", parts["s_hat"], " + ", settings["eps"],
                     ") = ", u.step_size))
     return [*out, new_value]
+
+
+def _schedule_equations(u: Update) -> list[tuple[str | float, ...]]:
+    """This update's learning rate from the lesson's, by the schedule (none if constant)."""
+    if u.schedule == "constant":
+        return []
+    s, t = dict(u.schedule_settings), u.update_number
+    if u.schedule == "step":
+        return [(f"learning rate = lr × gamma^⌊t / step_size⌋ (t = {t}) = ", u.base_rate,
+                 " × ", s["gamma"], f"^{t // int(s['step_size'])} = ", u.learning_rate)]
+    if u.schedule == "exponential":
+        return [(f"learning rate = lr × gamma^t (t = {t}) = ", u.base_rate, " × ",
+                 s["gamma"], f"^{t} = ", u.learning_rate)]
+    return [(f"learning rate = eta_min + (lr − eta_min) × (1 + cos(π t / T_max)) / 2 "
+             f"(t = {t}, T_max = {int(s['T_max'])}) = ", u.learning_rate)]
 
 
 def update_lines(u: Update) -> list[str]:

@@ -19,6 +19,7 @@ from engine.losses import LOSSES
 from engine.naming import NAMINGS
 from engine.network import Layer, Network
 from engine.optimizers import OPTIMIZERS, SETTINGS, Optimizer
+from engine.schedules import SCHEDULE_SETTINGS, SCHEDULES, Schedule
 from engine.text import one_line, shown, unshowable
 from engine.training import StopRule, Trainer
 
@@ -46,12 +47,14 @@ class Lesson:
     description: str = ""
     optimizer: Optimizer = field(default_factory=Optimizer)
     batching: Batching = field(default_factory=Batching)
+    schedule: Schedule = field(default_factory=Schedule)
 
     def trainer(self) -> Trainer:
         """A fresh trainer on a copy of this lesson's starting values."""
         return Trainer(self.network.copy(), self.inputs, self.targets, self.loss,
                        self.learning_rate, self.trainable, self.stop,
-                       None if self.optimizer.is_plain else self.optimizer, self.batching)
+                       None if self.optimizer.is_plain else self.optimizer, self.batching,
+                       self.schedule)
 
     def to_dict(self) -> dict:
         net = self.network
@@ -74,6 +77,8 @@ class Lesson:
             out["optimizer"] = {"name": self.optimizer.name, **self.optimizer.settings()}
         if self.batching != Batching():
             out["batching"] = {"batch_size": self.batching.size, "seed": self.batching.seed}
+        if not self.schedule.is_constant:
+            out["schedule"] = {"name": self.schedule.name, **self.schedule.settings()}
         return out
 
     def as_trained_by(self, trainer: Trainer) -> Lesson:
@@ -87,6 +92,9 @@ class Lesson:
         if not trainer.optimizer.is_plain:
             data["optimizer"] = {"name": trainer.optimizer.name,
                                  **trainer.optimizer.settings()}
+        data.pop("schedule", None)
+        if not trainer.schedule.is_constant:
+            data["schedule"] = {"name": trainer.schedule.name, **trainer.schedule.settings()}
         data.pop("batching", None)
         if trainer.batching != Batching():
             data["batching"] = {"batch_size": trainer.batching.size,
@@ -374,7 +382,32 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
     max_steps = _integer(stop.get("max_steps", 10_000), "stop.max_steps", 1, 10**9)
 
     return Lesson(title, net, x, y, loss, rate, trainable, StopRule(min_step, max_steps),
-                  description, _optimizer(data.get("optimizer")), _batching(data.get("batching")))
+                  description, _optimizer(data.get("optimizer")), _batching(data.get("batching")),
+                  _schedule(data.get("schedule")))
+
+
+def _schedule(value) -> Schedule:
+    """Optional: {"name": "step", "step_size": 100, "gamma": 0.5}, PyTorch's names."""
+    if value is None:
+        return Schedule()
+    if not isinstance(value, dict):
+        _fail("schedule", 'expected an object such as {"name": "exponential", "gamma": 0.99}')
+    name = _choice(value.get("name", "constant"), SCHEDULES, "schedule.name", "schedule")
+    settings: dict = {}
+    for key, v in value.items():
+        if key == "name":
+            continue
+        if key not in SCHEDULE_SETTINGS[name]:
+            known = ", ".join(SCHEDULE_SETTINGS[name]) or "none"
+            _fail(f"schedule.{one_line(str(key))}", f"{name} has no such setting ({known})")
+        whole = key in ("step_size", "T_max")
+        settings[key] = (_integer(v, f"schedule.{key}", 1, 10**9) if whole
+                         else _number(v, f"schedule.{key}"))
+    try:
+        return Schedule(name, **settings)
+    except ValueError as exc:
+        setting, _, why = str(exc).partition(" ")
+        raise LessonError(f"schedule.{setting}: {why}") from None
 
 
 def _batching(value) -> Batching:

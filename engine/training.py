@@ -22,6 +22,7 @@ from engine.batching import Batching
 from engine.losses import LOSSES
 from engine.network import Network
 from engine.optimizers import Optimizer, Step
+from engine.schedules import Schedule
 
 
 class StopReason(StrEnum):
@@ -259,6 +260,12 @@ class Update:
     # per epoch); empty for the full batch.
     samples: tuple[int, ...] = ()
     batch: tuple[int, ...] = ()
+    # With a learning-rate schedule: its name and settings, the lesson's rate and the
+    # update's number t (from 0); learning_rate above is then this update's rate.
+    schedule: str = "constant"
+    schedule_settings: tuple[tuple[str, float], ...] = ()
+    base_rate: float = 0.0
+    update_number: int = 0
 
     @property
     def new_value(self) -> float:
@@ -302,12 +309,14 @@ class Trainer:
 
     def __init__(self, network: Network, inputs: np.ndarray, targets: np.ndarray,
                  loss: str, learning_rate: float, trainable=None, stop: StopRule | None = None,
-                 optimizer: Optimizer | None = None, batching: Batching | None = None):
+                 optimizer: Optimizer | None = None, batching: Batching | None = None,
+                 schedule: Schedule | None = None):
         self.network = network
         self.inputs = inputs
         self.targets = targets
         self._backprop = Backprop(network, inputs, targets)  # buffers for this data set
         self.batching = batching or Batching()
+        self.schedule = schedule or Schedule()  # each update's learning rate
         self._orders: dict[int, np.ndarray] = {}  # epoch -> its shuffled order (a few)
         self._batch_backprops: dict[bytes, Backprop] = {}  # buffers per batch (a few)
         self.loss_function = LOSSES[loss]
@@ -352,20 +361,40 @@ class Trainer:
         if not self.batching.is_full(n):
             samples = tuple(int(k) for k in self.batch())
             batch = (*self.batching.where(self.steps_done, n), self.batching.per_epoch(n))
+        rate = self.rate()
         if opt.is_plain:
-            return Update(name, float(self.network.params[i]), float(self.grads[i]),
-                          self.learning_rate, float(self.step_sizes[i]), bool(self.mask[i]),
-                          samples=samples, batch=batch)
+            return self._scheduled(Update(
+                name, float(self.network.params[i]), float(self.grads[i]), rate,
+                float(self.step_sizes[i]), bool(self.mask[i]), samples=samples, batch=batch))
         state = self.state_before()
         pending = self._pending()
-        return Update(name, float(self.network.params[i]), float(self.grads[i]),
-                      self.learning_rate, float(self.step_sizes[i]), bool(self.mask[i]),
+        return self._scheduled(Update(name, float(self.network.params[i]), float(self.grads[i]),
+                      rate, float(self.step_sizes[i]), bool(self.mask[i]),
                       optimizer=opt.name, t=self._t(self.steps_done),
                       settings=tuple(opt.settings().items()),
                       before=tuple((state_name, float(state[k, i]))
                                    for k, state_name in enumerate(opt.state_names)),
                       parts=tuple((k, float(a[i])) for k, a in pending.parts.items()),
-                      samples=samples, batch=batch)
+                      samples=samples, batch=batch))
+
+    def _scheduled(self, u: Update) -> Update:
+        """`u` with the schedule that gave its learning rate (none if constant)."""
+        if self.schedule.is_constant:
+            return u
+        return dataclasses.replace(
+            u, schedule=self.schedule.name,
+            schedule_settings=tuple(self.schedule.settings().items()),
+            base_rate=self.learning_rate, update_number=max(self.steps_done, 0))
+
+    # --- the learning rate's schedule ------------------------------------------------
+    def rate(self, step: int | None = None) -> float:
+        """The learning rate of the update after row `step` (the newest by default)."""
+        k = self.steps_done if step is None else step
+        return self.schedule.rate(self.learning_rate, max(k, 0))
+
+    def set_schedule(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+        self._refresh()
 
     # --- batches ---------------------------------------------------------------------
     def batch(self, step: int | None = None) -> np.ndarray:
@@ -435,7 +464,7 @@ class Trainer:
     def _pending(self) -> Step:
         """The next update, worked out from the newest row."""
         return self.optimizer.step(self.grads, self.network.params, self.state_before(),
-                                   self._t(self.steps_done), self.learning_rate, self.mask)
+                                   self._t(self.steps_done), self.rate(), self.mask)
 
     def set_optimizer(self, optimizer: Optimizer) -> None:
         """Choose the update rule; its memory starts empty at the current step."""
@@ -483,12 +512,12 @@ class Trainer:
     def _evaluate(self):
         with np.errstate(all="ignore"):
             value, grad = self._slope(max(self.steps_done, 0))
+            rate = self.rate()
             if self.optimizer.is_plain:
-                return value, self.network.params, grad, grad * (self.learning_rate * self.mask)
+                return value, self.network.params, grad, grad * (rate * self.mask)
             state = self.state_before()
             pending = self.optimizer.step(grad, self.network.params, state,
-                                          self._t(self.steps_done), self.learning_rate,
-                                          self.mask)
+                                          self._t(self.steps_done), rate, self.mask)
             return value, self.network.params, grad, pending.sizes, state
 
     # --- gradient descent --------------------------------------------------------
@@ -541,7 +570,8 @@ class Trainer:
         """Take updates until the stop rule holds, `max_steps` are done, or training
         diverges. Without `max_steps` the lesson's maximum applies."""
         limit = self.stop.max_steps - self.steps_done if max_steps is None else max_steps
-        if not (self.optimizer.is_plain and self.batching.is_full(len(self.inputs))):
+        if not (self.optimizer.is_plain and self.batching.is_full(len(self.inputs))
+                and self.schedule.is_constant):
             return self._run_general(limit, respect_stop_rule, max_steps is not None)
         hist, backprop, loss = self.history, self._backprop, self.loss_function
         params, rate_mask = self.network.params, self.learning_rate * self.mask
@@ -569,7 +599,7 @@ class Trainer:
         row takes the same step again."""
         hist, backprop, loss, opt = self.history, self._backprop, self.loss_function, \
             self.optimizer
-        params, mask, rate = self.network.params, self.mask, self.learning_rate
+        params, mask = self.network.params, self.mask
         threshold = self.stop.min_step_size if respect_stop_rule else -1.0
         # In place where it can be: the working state is the memory after the update
         # just taken; each new row stores it as its "before", then it advances.
@@ -588,6 +618,7 @@ class Trainer:
                     backprop(loss)
                     return StopReason.DIVERGED
                 t = self._t(hist.last_step + 1)
+                rate = self.rate(hist.last_step + 1)
                 if in_place:
                     hist.append(value, params, grad, 0.0, state=memory)
                     opt.advance(grad, params, memory, t, rate, hist.last_step_sizes())

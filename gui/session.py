@@ -35,6 +35,7 @@ from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
 from engine.optimizers import Optimizer
 from engine.phases import StepPhases, step_phases
+from engine.schedules import SCHEDULE_SETTINGS, Schedule
 from engine.text import quoted
 from engine.training import (
     RISES_BEFORE_WARNING,
@@ -437,6 +438,33 @@ class Session(QObject):
             return self._refuse(f"{exc}. The optimizer stays {now.name}.")
         if chosen != now:
             self._edit(f"optimizer {chosen.name}", lambda t: t.set_optimizer(chosen))
+        return True
+
+    @property
+    def schedule(self) -> Schedule:
+        return self.trainer.schedule
+
+    def set_schedule(self, name: str, settings: dict[str, str] | None = None) -> bool:
+        """Choose the learning rate's schedule (torch.optim.lr_scheduler's names), settings
+        typed as text. False (and `refused`) if unusable: nothing changes."""
+        now = self.trainer.schedule
+        if name not in SCHEDULE_SETTINGS:
+            return self._refuse(f"schedule: {quoted(name)} is not one of "
+                                f"{', '.join(SCHEDULE_SETTINGS)}.")
+        unknown = set(settings or {}) - set(SCHEDULE_SETTINGS[name])
+        if unknown:
+            return self._refuse(f"{name} has no setting {', '.join(sorted(unknown))}.")
+        base = now if name == now.name else Schedule(name)
+        try:
+            values: dict = {}
+            for key, text in (settings or {}).items():
+                values[key] = (_whole(text, key, 10**9) if key in ("step_size", "T_max")
+                               else parse_number(text, key))
+            chosen = dataclasses.replace(base, **values)
+        except (InputError, ValueError, TypeError) as exc:
+            return self._refuse(f"{exc}. The schedule stays {now.name}.")
+        if chosen != now:
+            self._edit(f"schedule {chosen.name}", lambda t: t.set_schedule(chosen))
         return True
 
     def set_trainable(self, name: str, on: bool) -> None:

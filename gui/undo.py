@@ -14,7 +14,7 @@ class SettingsState:
         self.params = trainer.network.params.copy()
         self.rate = trainer.learning_rate
         self.optimizer, self.optimizer_from = trainer.optimizer, trainer.optimizer_from
-        self.batching = trainer.batching
+        self.batching, self.schedule = trainer.batching, trainer.schedule
         self.state = trainer.history.state[-1].copy()  # its memory before the next step
         self.mask = trainer.mask.copy()
         self.inputs, self.targets = trainer.inputs, trainer.targets  # read-only arrays
@@ -28,6 +28,7 @@ class SettingsState:
         trainer.mask[:] = self.mask
         if trainer.batching != self.batching:
             trainer.set_batching(self.batching)
+        trainer.schedule = self.schedule
         trainer.set_data(self.inputs, self.targets)  # re-evaluates the current row
 
 

@@ -17,7 +17,7 @@ def snapshot(s):
     return (t.network.params.tobytes(), t.learning_rate, t.mask.tobytes(),
             t.inputs.tobytes(), t.targets.tobytes(), h.steps.tobytes(), h.loss.tobytes(),
             h.params.tobytes(), h.grads.tobytes(), h.step_sizes.tobytes(), s.steps_done,
-            t.optimizer, t.optimizer_from, t.batching,
+            t.optimizer, t.optimizer_from, t.batching, t.schedule,
             # the optimizer's memory: the columns of its state (the room may be wider)
             h.state[:, :len(t.optimizer.state_names) * len(t.network.params)].tobytes())
 
@@ -42,8 +42,8 @@ def play(seed: int, actions: int, lesson: str = "statquest-all"):
         index, previewing = s.undo_stack.index(), s.previewing
         shown = snapshot(s)
         kind = rng.choice(["step", "step", "run", "slider", "slider", "param", "rate",
-                           "train", "data", "back", "reset", "optimizer", "batch", "undo", "undo",
-                           "undo", "redo", "redo"])
+                           "train", "data", "back", "reset", "optimizer", "batch",
+                           "schedule", "undo", "undo", "undo", "redo", "redo"])
         log.append(kind)
         if kind == "step":
             s.step()
@@ -60,6 +60,8 @@ def play(seed: int, actions: int, lesson: str = "statquest-all"):
         elif kind == "data":
             s.set_sample_value(rng.randrange(len(s.inputs)), rng.randrange(2),
                                f"{rng.uniform(-1, 1):.2f}")
+        elif kind == "schedule":
+            s.set_schedule(rng.choice(["constant", "exponential", "step"]))
         elif kind == "batch":
             s.set_batching(rng.choice(["0", "1", "2"]), str(rng.randint(0, 3)))
         elif kind == "optimizer":

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from engine.explain import fmt
 from engine.initialise import SCHEMES
 from engine.optimizers import OPTIMIZERS, SETTINGS
+from engine.schedules import SCHEDULE_SETTINGS, SCHEDULES
 from gui.session import Session
 
 TIPS = {
@@ -31,6 +32,15 @@ TIPS = {
     "eps": "Added to the square root in the denominator so it is never 0 (default 1e-8).",
     "weight_decay": "Adds weight_decay × value to every slope, pulling values towards 0 "
                     "(L2 regularisation, as torch.optim does; default 0).",
+}
+
+
+SCHEDULE_TIPS = {
+    "step_size": "Updates between two cuts of the learning rate (StepLR's step_size)",
+    "gamma": "What the learning rate is multiplied by at each cut (StepLR) or each update "
+             "(ExponentialLR): above 0, at most 1",
+    "T_max": "Updates from the lesson's rate down to eta_min (CosineAnnealingLR's T_max)",
+    "eta_min": "The lowest learning rate of the cosine schedule (default 0)",
 }
 
 
@@ -64,6 +74,28 @@ class TrainingPanel(QWidget):
             label.setToolTip(tip)
             form.addRow(label, field)
             self.fields[key], self.labels[key] = field, label
+        self.schedule = QComboBox()
+        self.schedule.setObjectName("scheduleChoice")
+        for name, title in SCHEDULES.items():
+            self.schedule.addItem(title, name)
+        self.schedule.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.schedule.setMinimumContentsLength(14)
+        self.schedule.setToolTip("How the learning rate changes from update to update "
+                                 "(torch.optim.lr_scheduler, stepped once per update); the "
+                                 "breakdown shows this update's rate")
+        self.schedule.activated.connect(self._schedule_chosen)
+        form.addRow("Learning rate", self.schedule)
+        self.schedule_fields: dict[str, QLineEdit] = {}
+        self.schedule_labels: dict[str, QLabel] = {}
+        for key, tip in SCHEDULE_TIPS.items():
+            field = QLineEdit()
+            field.setObjectName(f"schedule_{key}")
+            field.setToolTip(tip)
+            field.editingFinished.connect(lambda key=key: self._schedule_typed(key))
+            label = QLabel(key)
+            label.setToolTip(tip)
+            form.addRow(label, field)
+            self.schedule_fields[key], self.schedule_labels[key] = field, label
         self.batch_size = QLineEdit()
         self.batch_size.setObjectName("batchSize")
         self.batch_size.setPlaceholderText("all")
@@ -130,6 +162,18 @@ class TrainingPanel(QWidget):
                 text = fmt(getattr(opt, key), 10)
                 if field.text() != text:
                     field.setText(text)
+        schedule = self.session.schedule
+        index = self.schedule.findData(schedule.name)
+        if self.schedule.currentIndex() != index:
+            self.schedule.setCurrentIndex(index)
+        for key, field in self.schedule_fields.items():
+            shown = key in SCHEDULE_SETTINGS[schedule.name]
+            field.setVisible(shown)
+            self.schedule_labels[key].setVisible(shown)
+            if shown and not field.hasFocus():
+                text = fmt(getattr(schedule, key), 10)
+                if field.text() != text:
+                    field.setText(text)
         batching, samples = self.session.batching, len(self.session.inputs)
         for field, text in ((self.batch_size, str(batching.size) if batching.size else ""),
                             (self.seed, str(batching.seed))):
@@ -158,3 +202,14 @@ class TrainingPanel(QWidget):
 
     def _reinitialise(self) -> None:
         self.session.reinitialise(self.scheme.currentData(), self.init_seed.text())
+
+    def _schedule_chosen(self, index: int) -> None:
+        if not self.session.set_schedule(self.schedule.itemData(index)):
+            self.refresh()
+
+    def _schedule_typed(self, key: str) -> None:
+        field, schedule = self.schedule_fields[key], self.session.schedule
+        if not field.isVisible() or field.text() == fmt(getattr(schedule, key), 10):
+            return
+        if not self.session.set_schedule(schedule.name, {key: field.text()}):
+            field.setText(fmt(getattr(self.session.schedule, key), 10))
