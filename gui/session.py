@@ -35,6 +35,8 @@ from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
 from engine.optimizers import Optimizer
 from engine.phases import StepPhases, step_phases
+from engine.runs import MAX_RUNS, KeptRun
+from engine.runs import keep as keep_run
 from engine.schedules import SCHEDULE_SETTINGS, Schedule
 from engine.text import quoted
 from engine.training import (
@@ -48,7 +50,14 @@ from engine.training import (
     rises_at_end,
     stop_sentence,
 )
-from gui.undo import EditCommand, RewindCommand, SettingsState, SwapTrainerCommand, TrainingCommand
+from gui.undo import (
+    EditCommand,
+    KeptRunsCommand,
+    RewindCommand,
+    SettingsState,
+    SwapTrainerCommand,
+    TrainingCommand,
+)
 
 MAX_ABS_VALUE = 1e6  # larger parameters or data only ever mean a typo in class
 
@@ -91,6 +100,7 @@ class Session(QObject):
     quizChanged = Signal(bool)  # quiz mode on or off: hide or show the answers
     flowRequested = Signal()  # "Show the flow": the diagram animates the next step
     phaseRequested = Signal()  # "Step phase": the diagram shows the next phase of a step
+    runsChanged = Signal()  # a run kept to compare, or the kept runs forgotten
     message = Signal(str)  # news for the status bar
     refused = Signal(str)  # a change that was not made, and why
     warning = Signal(str)  # something going wrong that the user should act on
@@ -113,6 +123,7 @@ class Session(QObject):
         self.trainer = lesson.trainer()
         self.dirty = False
         self.selected = self._default_selection()
+        self._kept_runs: list[KeptRun] = []  # another lesson's runs are not this one's
 
     def _default_selection(self) -> str:
         """The first trainable parameter (what a lesson is about), else the first one."""
@@ -440,6 +451,37 @@ class Session(QObject):
             self._edit(f"optimizer {chosen.name}", lambda t: t.set_optimizer(chosen))
         return True
 
+    # --- runs kept to compare ------------------------------------------------------
+    @property
+    def kept_runs(self) -> list[KeptRun]:
+        """Runs kept to compare, of this network (a rebuilt one's are not shown)."""
+        names = tuple(self.network.param_names)
+        return [r for r in self._kept_runs if r.param_names == names]
+
+    def keep_run(self) -> bool:
+        """Keep the run so far (its loss curve and path) to compare with the next ones;
+        undoable. False (and `refused`) when MAX_RUNS are kept already."""
+        if len(self.kept_runs) >= MAX_RUNS:
+            return self._refuse(f"At most {MAX_RUNS} runs are kept to compare: forget them "
+                                "first (Training panel).")
+        run = keep_run(self.trainer)
+        self.undo_stack.push(KeptRunsCommand(self, list(self._kept_runs),
+                                             [*self._kept_runs, run], f"keep run: {run.name}"))
+        self.message.emit(f"Kept to compare: {run.name}. Change a setting, Reset and Run "
+                          "again: both curves show on the loss plot and the landscape.")
+        return True
+
+    def forget_runs(self) -> None:
+        if self._kept_runs:
+            self.undo_stack.push(KeptRunsCommand(self, list(self._kept_runs), [],
+                                                 "forget kept runs"))
+
+    def show_kept_runs(self, runs: list[KeptRun]) -> None:
+        """The undo commands' way in: these runs are the kept ones now."""
+        self._kept_runs = list(runs)
+        self._set_dirty(True)
+        self.runsChanged.emit()
+
     @property
     def schedule(self) -> Schedule:
         return self.trainer.schedule
@@ -687,11 +729,17 @@ class Session(QObject):
             self.stateChanged.emit()  # panels that redraw less often in Run catch up now
 
     def reset(self) -> None:
+        """Back to the lesson's starting values at step 0, with today's settings (learning
+        rate, optimizer, batches, schedule, trainable set, data): change one, Reset and
+        Run again to compare from the same start."""
         self.set_running(False)
         self._continue_from_preview()
+        today = self.current_lesson()
+        today.network.set_params(self.lesson.network.params)
         self.undo_stack.push(SwapTrainerCommand(self, (self.lesson, self.trainer),
-                                                (self.lesson, self.lesson.trainer()), "reset"))
-        self.message.emit("Reset to the lesson's starting values (Ctrl+Z undoes it).")
+                                                (self.lesson, today.trainer()), "reset"))
+        self.message.emit("Reset to the lesson's starting values, with today's settings "
+                          "(Ctrl+Z undoes it).")
 
 
 def lesson_file(name_or_path) -> Path | None:

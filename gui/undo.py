@@ -110,5 +110,19 @@ class SwapTrainerCommand(QUndoCommand):
         self.session.swap_in(*self.old)
 
 
-__all__ = ["EditCommand", "RewindCommand", "SettingsState", "SwapTrainerCommand",
+class KeptRunsCommand(QUndoCommand):
+    """Keep a run to compare, or forget them: the list of kept runs before and after."""
+
+    def __init__(self, session, before: list, after: list, text: str):
+        super().__init__(text)
+        self.session, self.before, self.after = session, before, after
+
+    def redo(self) -> None:
+        self.session.show_kept_runs(self.after)
+
+    def undo(self) -> None:
+        self.session.show_kept_runs(self.before)
+
+
+__all__ = ["EditCommand", "KeptRunsCommand", "RewindCommand", "SettingsState", "SwapTrainerCommand",
            "TrainingCommand"]

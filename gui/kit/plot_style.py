@@ -116,6 +116,11 @@ CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
                  "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
+# Runs kept to compare (the current run keeps the theme's line colour): tab10's orange,
+# purple, brown and pink, apart from the blue line, the green fit and the red marker.
+RUN_COLOURS = ("#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
+
+
 def shown(values) -> np.ndarray:
     """Values safe to hand to a plot: non-finite become gaps, the rest are clamped."""
     a = np.asarray(values, dtype=float)

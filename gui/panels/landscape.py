@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.kit.plot_style import set_curve, set_labels, set_points, style_plot
+from gui.kit.plot_style import RUN_COLOURS, set_curve, set_labels, set_points, style_plot
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -46,6 +47,9 @@ class LandscapeView(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.plot.addItem(self.image)
+        # Runs kept to compare, dashed in their colours, under this run's path.
+        self.kept_paths = [self.plot.plot(pen=pg.mkPen(colour, width=2, style=Qt.DashLine),
+                                          antialias=True) for colour in RUN_COLOURS]
         self.path = self.plot.plot(pen=pg.mkPen("w", width=2), antialias=True)
         self.point = self.plot.plot([], [], pen=None, symbol="o", symbolSize=12,
                                     symbolBrush="#d62728", symbolPen="w")
@@ -55,6 +59,7 @@ class LandscapeView(QWidget):
         self.live = LiveRefresh(self, self.refresh, 0.05, lambda: session.running)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self._fill_choices)
+        session.runsChanged.connect(self._axes_changed)
         self._fill_choices()
 
     def _fill_choices(self) -> None:
@@ -82,10 +87,16 @@ class LandscapeView(QWidget):
         ia, ib = s.network.index[a], s.network.index[b]
         path = s.history.params[:, [ia, ib]]
         va, vb = path[-1]
+        kept = [np.column_stack([r.column(a), r.column(b)]) for r in s.kept_runs]
         if self.extent is None or not (self.extent[0] <= va <= self.extent[1]
                                        and self.extent[2] <= vb <= self.extent[3]):
-            self.extent = self._extent_for(path)
+            self.extent = self._extent_for(np.vstack([path, *kept]))
             self.grid = None
+        for item, k in zip(self.kept_paths, range(len(self.kept_paths)), strict=True):
+            if k < len(kept):
+                set_curve(item, kept[k][:, 0], kept[k][:, 1])
+            else:
+                item.setData([], [])
         a0, a1, b0, b1 = self.extent
         if self.grid is None or s.running is False:
             av = np.linspace(a0, a1, self.POINTS)

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 
 from engine.training import even_rows
-from gui.kit.plot_style import Marker, inked, keep_in_view, set_curve, set_labels, style_plot
+from gui.kit.plot_style import (
+    RUN_COLOURS,
+    Marker,
+    inked,
+    keep_in_view,
+    set_curve,
+    set_labels,
+    style_plot,
+)
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -27,11 +36,33 @@ class LossPlot(pg.PlotWidget):
         self.curve.setDownsampling(auto=True, method="peak")
         self.disableAutoRange()
         self.current = Marker(self, 13, "mark")
+        # Runs kept to compare: dashed, each in its colour, named in the legend.
+        self.legend = None
+        self.kept_curves = [self.plot(pen=pg.mkPen(colour, width=2, style=Qt.DashLine),
+                                      antialias=True) for colour in RUN_COLOURS]
+        session.runsChanged.connect(self._show_kept)
+        session.lessonChanged.connect(self._show_kept)
         self.plotItem.ctrl.logYCheck.toggled.connect(self.refresh)  # also from its menu
         self.live = LiveRefresh(self, self.refresh)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
         self.live.now()
+
+    def _show_kept(self) -> None:
+        runs = self.session.kept_runs
+        if self.legend is not None:
+            self.legend.scene().removeItem(self.legend)
+            self.legend = None
+        if runs:
+            self.legend = self.addLegend(offset=(-10, 10))
+            self.legend.addItem(self.curve, "this run")
+        for k, item in enumerate(self.kept_curves):
+            if k < len(runs):
+                set_curve(item, runs[k].steps, runs[k].loss)
+                self.legend.addItem(item, runs[k].name)
+            else:
+                item.setData([], [])
+        self.live.request()
 
     def set_log(self, on: bool) -> None:
         self.setLogMode(y=on)
@@ -49,7 +80,12 @@ class LossPlot(pg.PlotWidget):
         else:
             set_curve(self.curve, steps, loss)
         self.current.place(float(steps[-1]), float(loss[-1]))
-        self._fit_range(loss, int(steps[-1]) + 1)
+        runs = self.session.kept_runs
+        if runs:  # the kept runs' curves stay in view too
+            loss = np.concatenate([loss, *(r.loss for r in runs)])
+            loss = loss[np.isfinite(loss)]
+        last = max([int(steps[-1]), *(int(r.steps[-1]) for r in runs)])
+        self._fit_range(loss, last + 1)
 
     def _fit_range(self, loss: np.ndarray, n: int) -> None:
         """Ranges set here, not by auto-range (which repaints twice), and changed only in

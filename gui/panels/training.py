@@ -140,6 +140,25 @@ class TrainingPanel(QWidget):
         start.addWidget(self.init_seed)
         start.addWidget(renew)
         form.addRow("Start values", start)
+        compare = QHBoxLayout()
+        keep = QPushButton("Keep this run to compare")
+        keep.setObjectName("keepRun")
+        keep.setToolTip("Keep this run's loss curve and path (up to 4): change a setting, "
+                        "Reset and Run again, and both show on the loss plot and the "
+                        "landscape. Ctrl+Z undoes it.")
+        keep.clicked.connect(session.keep_run)
+        forget = QPushButton("Forget kept runs")
+        forget.setObjectName("forgetRuns")
+        forget.clicked.connect(session.forget_runs)
+        compare.addWidget(keep)
+        compare.addWidget(forget)
+        compare.addStretch(1)
+        form.addRow("Compare", compare)
+        self.kept = QLabel()
+        self.kept.setObjectName("keptRuns")
+        self.kept.setWordWrap(True)
+        form.addRow(self.kept)
+        session.runsChanged.connect(self.refresh)
         self.note = QLabel("The learning rate is in the toolbar. A new optimizer starts "
                            "with an empty memory at the current step; Undo takes it back.")
         self.note.setWordWrap(True)
@@ -174,6 +193,9 @@ class TrainingPanel(QWidget):
                 text = fmt(getattr(schedule, key), 10)
                 if field.text() != text:
                     field.setText(text)
+        runs = self.session.kept_runs
+        self.kept.setText("Kept: " + "; ".join(f"{k + 1}. {r.name}" for k, r in enumerate(runs))
+                          if runs else "No run kept to compare yet.")
         batching, samples = self.session.batching, len(self.session.inputs)
         for field, text in ((self.batch_size, str(batching.size) if batching.size else ""),
                             (self.seed, str(batching.seed))):
