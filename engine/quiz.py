@@ -46,14 +46,34 @@ def questions(b: Breakdown, update: Update) -> list[Question]:
     the new value."""
     out = []
     chain, _ = quiz_chain(b)
+    # With batches the rows are the batch's samples: named by their numbers in the data.
+    names = [k + 1 for k in update.samples] if update.samples else None
     for s in range(min(len(chain[0].values), MAX_SAMPLES)):
         for k, f in enumerate(chain):
-            out.append(Question(f"f{k}.{s}", f"{f.symbol} for sample {s + 1}",
+            out.append(Question(f"f{k}.{s}",
+                                f"{f.symbol} for sample {names[s] if names else s + 1}",
                                 float(f.values[s])))
     out += [Question("slope", f"slope {b.symbol}", update.slope),
-            Question("step", "step size = slope × learning rate", update.step_size),
+            Question("step", _step_label(update), update.step_size),
             Question("new", f"new {b.parameter} = old − step size", update.new_value)]
     return out
+
+
+def _g(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _step_label(u: Update) -> str:
+    """What the step size is, with what a student needs that the hidden panels would
+    show: this update's learning rate when a schedule changes it, an optimizer's memory."""
+    rate = f"learning rate ({_g(u.learning_rate)} for this update)" \
+        if u.schedule != "constant" else "learning rate"
+    settings = dict(u.settings)
+    if u.optimizer == "sgd" and not settings.get("weight_decay"):
+        return f"step size = slope × {rate}"
+    given = ", ".join(f"{k} = {_g(v)}" for k, v in (*u.settings, *u.before))
+    return (f"step size by {u.optimizer}'s rule, update {u.t} ({given}; {rate} "
+            f"{_g(u.learning_rate)})")
 
 
 def is_right(typed: str, answer: float, tolerance: float) -> bool:

@@ -340,3 +340,20 @@ def test_a_too_large_learning_rate_is_warned_about_long_before_overflow(session,
     assert s.history.loss[-1] < 1e9  # said far from overflow (1e308), not at it
     s.step()
     assert len(said) == 1  # once a streak, not every step
+
+
+def test_the_quiz_gives_an_optimizers_memory_and_names_the_batchs_samples(session):
+    from engine.quiz import questions
+
+    s = session("statquest-b3")
+    s.set_optimizer("momentum")
+    s.set_batching("1", "3")
+    s.step()
+    u = s.update("b3")
+    asked = {q.key: q for q in questions(s.breakdown("b3"), u)}
+    (k,) = u.samples
+    assert any(q.label.endswith(f"for sample {k + 1}") for q in asked.values())
+    step = asked["step"]
+    assert "momentum's rule, update 2" in step.label
+    assert f"v = {dict(u.before)['v']:.6g}" in step.label  # the memory the answer needs
+    assert step.answer == u.step_size
