@@ -71,14 +71,24 @@ class History:
 
     Memory stays bounded on long runs: when `max_rows` rows are full, every other row is
     dropped (the newest is always kept), so a million steps keep an even sample of the
-    whole run with the recent steps dense. `steps` says which step each row is."""
+    whole run with the recent steps dense. `steps` says which step each row is.
+
+    `max_rows` comes from a memory budget, not a fixed count: a row holds three numbers
+    per parameter (and an optimizer's state), so 100,000 rows of a 66,561-parameter
+    network would be 160 GB. Without a `max_rows` the rows fit in BUDGET_BYTES (at most
+    MAX_ROWS, at least MIN_ROWS), and choosing an optimizer with a memory shrinks it."""
 
     COLUMNS = ("_step_numbers", "_loss", "_params", "_grads", "_step_sizes", "_state")
+    BUDGET_BYTES = 200 * 2**20  # the history's share of memory, whatever the network
+    MAX_ROWS = 100_000  # a small network's cap: a million-step run keeps an even sample
+    MIN_ROWS = 32  # however wide: Undo, Step back and the slider still have recent steps
 
-    def __init__(self, n_params: int, capacity: int = 256, max_rows: int = 100_000):
+    def __init__(self, n_params: int, capacity: int = 256, max_rows: int | None = None):
         self._n = 0
         self._last_step = -1  # a Python int: reading it back from numpy costs the hot loop
-        self.max_rows = max_rows
+        self._budgeted = max_rows is None  # follows the row width as state columns come
+        self.max_rows = self.rows_in_budget(n_params) if max_rows is None else max_rows
+        capacity = max(1, min(capacity, self.max_rows))  # a wide row is megabytes
         self._step_numbers = np.empty(capacity, dtype=np.int64)
         self._loss = np.empty(capacity)
         self._params = np.empty((capacity, n_params))
@@ -122,9 +132,28 @@ class History:
         self.append(loss, params, grads, step_sizes, step=int(self._step_numbers[self._n]),
                     state=state)
 
+    @classmethod
+    def rows_in_budget(cls, n_params: int, state_width: int = 0) -> int:
+        """How many rows of this width fit in BUDGET_BYTES (between MIN_ROWS and MAX_ROWS)."""
+        return max(cls.MIN_ROWS, min(cls.MAX_ROWS, cls.BUDGET_BYTES // cls.row_bytes(
+            n_params, state_width)))
+
+    @staticmethod
+    def row_bytes(n_params: int, state_width: int = 0) -> int:
+        # step number and loss, then parameter, slope and step size per parameter, state
+        return 8 * (2 + 3 * n_params + state_width)
+
+    @property
+    def bytes_per_row(self) -> int:
+        return self.row_bytes(self._params.shape[1], self._state.shape[1])
+
     def make_state_room(self, width: int) -> None:
         """At least `width` state columns (earlier rows get zeros: no memory yet)."""
         if self._state.shape[1] < width:
+            if self._budgeted:  # wider rows: fewer of them in the same budget
+                self.max_rows = self.rows_in_budget(self._params.shape[1], width)
+                while self._n > max(self.max_rows, 3):
+                    self._thin()
             wider = np.zeros((len(self._loss), width))
             wider[:, :self._state.shape[1]] = self._state
             self._state = wider
@@ -150,22 +179,32 @@ class History:
 
     def _grow(self) -> None:
         if self._n >= self.max_rows:
-            # Keep rows 0, 2, 4, … and the newest. A strided slice, not an index array:
-            # this runs mid-Run, and the slice copies several times faster.
-            n = self._n
-            half = len(range(0, n - 1, 2))
-            for attr in self.COLUMNS:
-                array = getattr(self, attr)
-                last = array[n - 1].copy()
-                array[:half] = array[0:n - 1:2].copy()
-                array[half] = last
-            self._n = half + 1
+            while self._n >= max(self.max_rows, 3):  # max_rows may have been lowered
+                self._thin()
             return
+        # Doubling, but never past max_rows: the arrays of a wide network stay within
+        # the budget instead of up to twice it.
+        self._resize(max(self._n + 1, min(2 * len(self._loss), self.max_rows)))
+
+    def _resize(self, size: int) -> None:
         for attr in self.COLUMNS:
             old = getattr(self, attr)
-            new = np.empty((2 * len(old), *old.shape[1:]), dtype=old.dtype)
+            new = np.empty((size, *old.shape[1:]), dtype=old.dtype)
             new[: len(old)] = old
             setattr(self, attr, new)
+
+    def _thin(self) -> None:
+        # Keep rows 0, 2, 4, … and the newest. A strided slice, not an index array:
+        # this runs mid-Run, and the slice copies several times faster.
+        n = self._n
+        half = len(range(0, n - 1, 2))
+        for attr in self.COLUMNS:
+            array = getattr(self, attr)
+            last = array[n - 1].copy()
+            array[:half] = array[0:n - 1:2].copy()
+            array[half] = last
+        self._n = half + 1
+        self._last_step = int(self._step_numbers[self._n - 1])
 
     def rows(self, which=slice(None)) -> HistoryRows:
         """Copies of the rows `which` (an index array or slice of the filled rows)."""
@@ -191,7 +230,7 @@ class History:
                         state=None if tail.state is None else tail.state[k])
 
     @classmethod
-    def from_rows(cls, rows: HistoryRows, max_rows: int = 100_000,
+    def from_rows(cls, rows: HistoryRows, max_rows: int | None = None,
                   optimizer_from: int = 0) -> History:
         """A history rebuilt from saved rows (autosave); checks they fit together."""
         n, width = np.shape(rows.params)
@@ -202,7 +241,10 @@ class History:
             raise ValueError("history columns of unequal width")
         if np.any(np.diff(rows.step_numbers) <= 0) or rows.step_numbers[0] < 0:
             raise ValueError("history step numbers must increase from 0 or more")
-        hist = cls(width, capacity=max(n, 16), max_rows=max(max_rows, n))
+        hist = cls(width, capacity=16, max_rows=max_rows)
+        hist.max_rows = max(hist.max_rows, n)  # every saved row fits
+        if len(hist._loss) < n:
+            hist._resize(n)
         hist._step_numbers[:n], hist._loss[:n] = rows.step_numbers, rows.loss
         hist._params[:n], hist._grads[:n] = rows.params, rows.grads
         hist._step_sizes[:n] = rows.step_sizes

@@ -197,6 +197,41 @@ def test_history_memory_is_bounded_and_keeps_the_newest_state():
         np.testing.assert_array_equal(hist.params[row], full.history.params[k])
 
 
+def _allocated(hist) -> int:
+    return sum(getattr(hist, attr).nbytes for attr in hist.COLUMNS)
+
+
+def test_a_wide_networks_history_stays_within_its_memory_budget():
+    """66,561 parameters (1-256-256-1): a row is 1.6 MB, so the history keeps ~125 rows,
+    not 100,000 (it grew to 2.7 GB in 26 s of Run), and never allocates past the budget."""
+    from engine.training import History
+
+    n = 66_561
+    hist = History(n)
+    assert hist.max_rows * hist.bytes_per_row <= History.BUDGET_BYTES
+    assert History.MIN_ROWS <= hist.max_rows < 200
+    row = np.arange(n, dtype=float)
+    for step in range(3 * hist.max_rows):
+        hist.append(float(step), row + step, row, row)
+        assert _allocated(hist) <= History.BUDGET_BYTES + hist.bytes_per_row
+    assert len(hist) <= hist.max_rows
+    assert hist.steps[0] == 0 and hist.steps[-1] == hist.last_step == 3 * hist.max_rows - 1
+    np.testing.assert_array_equal(hist.params[-1], row + hist.last_step)
+    # Adam's two state columns per parameter: wider rows, fewer of them, same budget
+    rows_before = hist.max_rows
+    hist.make_state_room(2 * n)
+    assert hist.max_rows < rows_before and len(hist) <= hist.max_rows
+    assert hist.max_rows * hist.bytes_per_row <= History.BUDGET_BYTES
+    assert hist.steps[-1] == hist.last_step == 3 * rows_before - 1
+
+
+def test_a_small_networks_history_keeps_its_many_rows():
+    from engine.training import History
+
+    assert History(7).max_rows == History.MAX_ROWS  # statquest-all: a million steps sampled
+    assert History(10**7).max_rows == History.MIN_ROWS  # never too few to undo or rewind
+
+
 def test_rewind_returns_the_exact_earlier_state():
     from engine import load_preset
 

@@ -249,6 +249,16 @@ def test_huge_and_wide_files_are_refused_quickly(tmp_path):
         lesson_from_json(json.dumps(wide))
 
 
+def test_a_wide_networks_autosave_keeps_few_rows_and_stays_small():
+    """2,000 rows of a 66,561-parameter network made a 660 MB autosave every 2 s."""
+    from engine.training import History
+    from gui.autosave import MAX_SAVED_BYTES, MAX_SAVED_ROWS, saved_rows
+
+    wide = History(66_561)
+    assert saved_rows(wide) >= 2 and saved_rows(wide) * wide.bytes_per_row <= MAX_SAVED_BYTES
+    assert saved_rows(History(7)) == MAX_SAVED_ROWS  # a small lesson keeps its sample
+
+
 def test_a_lesson_with_huge_values_opens_without_warnings(qtbot, tmp_path):
     data = json.loads(preset_text("statquest-all"))
     data["weights"] = [[[1e300], [-1e300]], [[1e300, 1e300]]]
