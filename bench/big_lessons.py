@@ -3,8 +3,12 @@
 - `wide-66561.json`: 1-256-256-1 tanh on 1,000 samples (66,561 parameters), the network
   whose Run grew to 2.7 GB in issue 17;
 - `mid-4353.json`: 1-64-64-1 tanh on 6,000 samples (4,353 parameters), issue 18's Step;
-- `largest.json`: the largest lesson engine/lesson.py's limits allow (inputs, layers,
-  neurons and samples all at their maximum), to measure what the limits let in.
+- `largest.json`: the largest lesson the limits used to allow (64 inputs, 8x256 tanh,
+  100,000 samples: 477,441 parameters), now refused in one line;
+- `most-parameters.json` and `most-samples.json`: the largest lessons today's limits
+  (engine/lesson.py: MAX_PARAMETERS, MAX_SAMPLES, MAX_WORK) allow, to measure that
+  the app handles them: 64-256-192-1 (66,177 parameters) on as many samples as the
+  work limit allows, and 64-128-1 on MAX_SAMPLES samples.
 
 Run: python bench/big_lessons.py [FOLDER]     (prints the paths it wrote)
 """
@@ -41,14 +45,18 @@ def lesson(title: str, inputs: int, hidden: list[int], samples: int, seed: int =
 
 
 def write_all(folder: Path) -> dict[str, Path]:
-    from engine.lesson import MAX_INPUTS, MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES
+    from engine.lesson import MAX_INPUTS, MAX_SAMPLES, MAX_WORK
 
     folder.mkdir(parents=True, exist_ok=True)
     made = {
         "wide-66561": lesson("1-256-256-1 tanh, 66,561 parameters", 1, [256, 256], 1000),
         "mid-4353": lesson("1-64-64-1 tanh, 4,353 parameters", 1, [64, 64], 6000),
-        "largest": lesson("The largest lesson the limits allow", MAX_INPUTS,
-                          [MAX_NEURONS] * (MAX_LAYERS - 1), MAX_SAMPLES),
+        "largest": lesson("The largest lesson the old limits allowed", 64, [256] * 8,
+                          100_000),
+        "most-parameters": lesson("64-256-192-1 tanh, 66,177 parameters", MAX_INPUTS,
+                                  [256, 192], MAX_WORK // 66_177),
+        "most-samples": lesson(f"64-128-1 tanh on {MAX_SAMPLES:,} samples", MAX_INPUTS,
+                               [128], min(MAX_SAMPLES, MAX_WORK // 8_449)),
     }
     paths = {}
     for name, data in made.items():

@@ -25,7 +25,15 @@ from engine.training import StopRule, Trainer
 FORMAT = "backprop-lab.lesson"
 VERSION = 1
 # Limits that keep a lesson something a window can draw and a student can follow.
-MAX_INPUTS, MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES = 64, 9, 256, 100_000
+MAX_INPUTS, MAX_LAYERS, MAX_NEURONS = 64, 9, 256
+# What the app handles, measured (bench/big_lessons.py writes the lessons at the limits):
+# 64 inputs, 8x256 tanh and 100,000 samples (477,000 parameters) took 10 s to load,
+# 77 s for `trace --steps 3` and 5 minutes at 8.9 GB to open. A step costs about
+# parameters x samples, so that product is capped too: 1-256-256-1 (66,561 parameters)
+# on 1,500 samples, or 1-64-64-1 on 10,000, step in a few tens of milliseconds.
+MAX_SAMPLES = 10_000
+MAX_PARAMETERS = 70_000
+MAX_WORK = 100_000_000  # parameters x samples
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -172,6 +180,20 @@ def lesson_from_json(text: str, source: str = "lesson") -> Lesson:
     return lesson_from_dict(data, source)
 
 
+def check_size(parameters: int, samples: int = 1, source: str | None = None) -> None:
+    """Refuse a network or data set past what the app handles (MAX_PARAMETERS, MAX_WORK),
+    naming the field; one rule for lesson files, the editor and CSV data."""
+    if parameters > MAX_PARAMETERS:
+        where = source or "layers"
+        _fail(where, f"{parameters:,} parameters; at most {MAX_PARAMETERS:,} (fewer or "
+                     "smaller layers)")
+    if parameters * samples > MAX_WORK:
+        where = source or "data"
+        _fail(where, f"{samples:,} samples for {parameters:,} parameters; at most "
+                     f"{MAX_WORK // parameters:,} samples for this network (a step's work "
+                     f"grows with both)")
+
+
 def _fail(where: str, what: str):
     raise LessonError(f"{where}: {what}")
 
@@ -314,6 +336,7 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
     input_names = _names(data.get("input_names"), "input_names", n_in)
     output_names = _names(data.get("output_names"), "output_names", layers[-1].neurons)
     net = Network(n_in, layers, naming, input_names, output_names)
+    check_size(len(net.params))
 
     weights, biases = _get(data, "weights"), _get(data, "biases")
     for key, value in (("weights", weights), ("biases", biases)):
@@ -345,6 +368,7 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
         _fail("data", f"{len(raw_x)} inputs but {len(raw_y)} targets: they must match")
     if len(raw_x) > MAX_SAMPLES:
         _fail("data", f"{len(raw_x)} samples; at most {MAX_SAMPLES}")
+    check_size(len(net.params), len(raw_x))
     x = _matrix(raw_x, "data.inputs", len(raw_x), n_in)
     y = _matrix(raw_y, "data.targets", len(raw_y), net.sizes[-1])
     check_targets(loss, y)

@@ -26,7 +26,7 @@ from engine.classify import Scores, class_labels, classes, is_classifier, scores
 from engine.explain import fmt
 from engine.gradcheck import GradientCheckRow, gradient_check
 from engine.landscape import loss_along, loss_grid
-from engine.lesson import check_targets
+from engine.lesson import check_size, check_targets
 from engine.network import Layer, Network
 from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
@@ -435,6 +435,10 @@ class Session(QObject):
         if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
             return self._refuse("Every input and target must be a finite number; the data "
                                 "stay as they were.")
+        try:
+            check_size(len(self.network.params), len(inputs), "The data")
+        except LessonError as exc:
+            return self._refuse(f"{exc}; the data stay as they were.")
         try:
             check_targets(self.loss_name, targets)
         except LessonError as exc:

@@ -156,7 +156,7 @@ def test_every_field_survives_bad_text(window, qtbot, text):
             qtbot.keyClicks(edit, text)
             qtbot.keyClick(edit, Qt.Key_Return)
         for r in range(w.data_panel.table.rowCount()):
-            w.data_panel.table.item(r, 0).setText(text)
+            w.data_panel.table.edit_cell(r, 0, text)
     if text == "-0":  # a real number: accepted as 0 everywhere but the learning rate
         assert np.all(w.session.network.params == 0)
         assert w.session.trainer.learning_rate == rate
