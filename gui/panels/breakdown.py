@@ -182,7 +182,7 @@ class BreakdownPanel(QTextBrowser):
             out += self._tables(path, max(MIN_SAMPLE_ROWS, MAX_SAMPLE_ROWS // min(
                 len(b.paths), PATHS_SPELT_OUT)))
         if len(b.paths) > PATHS_SPELT_OUT:
-            rest = sum(float(path.products.sum()) for path in b.paths[PATHS_SPELT_OUT:])
+            rest = b.sum_of_paths_after(PATHS_SPELT_OUT)
             out.append(Paragraph((f"<i>paths {PATHS_SPELT_OUT + 1}–{len(b.paths)}</i>, "
                                   "through the "
                                   "other neurons, add up to ", Num(number_html(rest)), "."),
