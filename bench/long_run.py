@@ -79,6 +79,9 @@ def main() -> None:
     print(f"longest event-loop stall: {meter.longest * 1e3:.0f} ms")
     print(f"largest autosave history file: {saved / 2**20:.1f} MB "
           f"(history keeps at most {getattr(t.history, 'max_rows', 0):,} rows)")
+    trail = getattr(t.history, "loss_trail", None)
+    if trail is not None:
+        print(f"loss plot: {len(trail[0]):,} steps' losses kept, {len(t.history):,} full rows")
 
 
 if __name__ == "__main__":

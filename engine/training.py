@@ -56,6 +56,7 @@ class HistoryRows:
     step_sizes: np.ndarray
     state: np.ndarray | None = None  # an optimizer's memory before each row's update
     optimizer_from: int | None = None  # a rewind's: the optimizer's start to put back
+    trail: tuple[np.ndarray, np.ndarray] | None = None  # (steps, loss) of the loss trail
 
     def __len__(self) -> int:
         return len(self.step_numbers)
@@ -82,6 +83,10 @@ class History:
     BUDGET_BYTES = 200 * 2**20  # the history's share of memory, whatever the network
     MAX_ROWS = 100_000  # a small network's cap: a million-step run keeps an even sample
     MIN_ROWS = 32  # however wide: Undo, Step back and the slider still have recent steps
+    # The loss plot needs only (step, loss): where full rows are few (a wide network),
+    # a trail of up to TRAIL_ROWS losses (1.6 MB) keeps the curve as dense as a small
+    # network's, thinned the same way. None where the full rows hold as many.
+    TRAIL_ROWS = 100_000
 
     def __init__(self, n_params: int, capacity: int = 256, max_rows: int | None = None):
         self._n = 0
@@ -99,6 +104,51 @@ class History:
         # before step `optimizer_from` belong to no optimizer (its t counts from there).
         self._state = np.zeros((capacity, 0))
         self.optimizer_from = 0
+        self._trail: list | None = None  # [steps, loss, count]
+        self._start_trail()
+
+    def _start_trail(self) -> None:
+        if self._trail is None and self.max_rows < self.TRAIL_ROWS:
+            size = max(256, self._n)
+            steps, loss = np.empty(size, dtype=np.int64), np.empty(size)
+            steps[:self._n], loss[:self._n] = self.steps, self.loss
+            self._trail = [steps, loss, self._n]
+
+    def _trail_add(self, step: int, loss: float) -> None:
+        trail = self._trail
+        assert trail is not None
+        steps, losses, k = trail
+        if k == len(steps):
+            if k >= self.TRAIL_ROWS:  # every other one and the newest, as the rows
+                half = len(range(0, k - 1, 2))
+                for array in (steps, losses):
+                    last = array[k - 1]
+                    array[:half] = array[0:k - 1:2].copy()
+                    array[half] = last
+                k = half + 1
+            else:
+                trail[0] = steps = np.concatenate([steps, np.empty_like(steps)])
+                trail[1] = losses = np.concatenate([losses, np.empty_like(losses)])
+        steps[k], losses[k] = step, loss
+        trail[2] = k + 1
+
+    def _trail_cut(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Drop the trail's entries after the newest row's step; return them."""
+        if self._trail is None:
+            return None
+        steps, losses, k = self._trail
+        keep = int(np.searchsorted(steps[:k], self._last_step, side="right"))
+        self._trail[2] = keep
+        return steps[keep:k].copy(), losses[keep:k].copy()
+
+    @property
+    def loss_trail(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, loss) for the loss plot: every step's loss kept longer than the full
+        rows where those are few; else the rows' own."""
+        if self._trail is None:
+            return self.steps, self.loss
+        steps, losses, k = self._trail
+        return steps[:k], losses[:k]
 
     def __len__(self) -> int:
         return self._n
@@ -109,7 +159,7 @@ class History:
         return self._last_step
 
     def append(self, loss: float, params, grads, step_sizes, step: int | None = None,
-               state=None) -> None:
+               state=None, trail: bool = True) -> None:
         if self._n == len(self._loss):
             self._grow()
         k = self._n
@@ -126,9 +176,14 @@ class History:
                 flat = np.ravel(state)
                 row[:flat.size] = flat
         self._n = k + 1
+        if trail and self._trail is not None:
+            self._trail_add(step, loss)
 
     def replace_last(self, loss: float, params, grads, step_sizes, state=None) -> None:
         self._n -= 1
+        trail = self._trail
+        if trail is not None and trail[2] and trail[0][trail[2] - 1] == self._last_step:
+            trail[2] -= 1  # the same step's loss, replaced too
         self.append(loss, params, grads, step_sizes, step=int(self._step_numbers[self._n]),
                     state=state)
 
@@ -152,6 +207,7 @@ class History:
         if self._state.shape[1] < width:
             if self._budgeted:  # wider rows: fewer of them in the same budget
                 self.max_rows = self.rows_in_budget(self._params.shape[1], width)
+                self._start_trail()
                 while self._n > max(self.max_rows, 3):
                     self._thin()
             wider = np.zeros((len(self._loss), width))
@@ -172,6 +228,7 @@ class History:
     def truncate(self, length: int) -> None:
         self._n = max(0, min(length, self._n))
         self._last_step = int(self._step_numbers[self._n - 1]) if self._n else -1
+        self._trail_cut()
 
     def row_of_step(self, step: int) -> int:
         """The row holding `step`, or the last row before it if that step was thinned."""
@@ -217,8 +274,9 @@ class History:
         """Drop the rows from `length` on and return them, for `extend`."""
         length = max(1, min(length, self._n))
         tail = self.rows(slice(length, self._n))
-        self.truncate(length)
-        return tail
+        self._n = length
+        self._last_step = int(self._step_numbers[length - 1])
+        return dataclasses.replace(tail, trail=self._trail_cut())
 
     def extend(self, tail: HistoryRows) -> None:
         """Put back rows returned by `cut` (undo of a rewind, redo of a run)."""
@@ -227,7 +285,11 @@ class History:
         for k in range(len(tail)):
             self.append(tail.loss[k], tail.params[k], tail.grads[k], tail.step_sizes[k],
                         step=int(tail.step_numbers[k]),
-                        state=None if tail.state is None else tail.state[k])
+                        state=None if tail.state is None else tail.state[k],
+                        trail=tail.trail is None)
+        if self._trail is not None and tail.trail is not None:
+            for step, loss in zip(*tail.trail, strict=True):
+                self._trail_add(int(step), float(loss))
 
     @classmethod
     def from_rows(cls, rows: HistoryRows, max_rows: int | None = None,
@@ -252,6 +314,8 @@ class History:
             hist.make_state_room(rows.state.shape[1])
             hist._state[:n] = rows.state
         hist._n, hist._last_step = n, int(rows.step_numbers[-1])
+        hist._trail = None
+        hist._start_trail()  # from the saved rows: the finer trail is not saved
         hist.optimizer_from = max(0, int(optimizer_from))
         return hist
 

@@ -327,3 +327,28 @@ def test_a_wide_breakdowns_paths_are_the_factors_products_and_the_rest_their_sum
     assert b.sum_of_paths_after(2) == sum(float(p.products.sum()) for p in b.paths[2:])
     _, grad = loss_and_gradient(net, x, np.sin(x), LOSSES["mse"])
     assert b.slope == pytest.approx(grad[0], rel=1e-10)
+
+
+def test_where_full_rows_are_few_the_loss_of_every_step_is_kept_and_rewinds_exactly():
+    """A wide network keeps ~130 full rows; the loss plot reads a trail of every step's
+    loss (up to 100,000), which Undo, Step back and Redo cut and put back exactly."""
+    from engine.training import History
+
+    hist = History(3, max_rows=40)
+    row = np.zeros(3)
+    for step in range(500):
+        hist.append(float(step) / 7, row + step, row, row)
+    assert len(hist) <= 40
+    steps, loss = hist.loss_trail
+    np.testing.assert_array_equal(steps, np.arange(500))
+    np.testing.assert_array_equal(loss, np.arange(500) / 7)
+    before = [a.copy() for a in (*hist.loss_trail, hist.steps, hist.params)]
+    tail = hist.cut(hist.row_of_step(300) + 1)  # a rewind to the row holding step 300
+    assert hist.loss_trail[0][-1] == hist.last_step <= 300
+    hist.append(-1.0, row, row, row)  # a step taken from there, then undone
+    hist.truncate(len(hist) - 1)
+    hist.extend(tail)  # Redo
+    for old, new in zip(before, (*hist.loss_trail, hist.steps, hist.params), strict=True):
+        np.testing.assert_array_equal(old, new)
+    hist.replace_last(5.0, row, row, row)  # an edit: the newest loss again, not a new step
+    assert hist.loss_trail[1][-1] == 5.0 and len(hist.loss_trail[0]) == 500
