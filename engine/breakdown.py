@@ -161,10 +161,8 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
                 if layer < last or not mixed:
                     factors += node_factor(layer, k)
                 w_name = names.weights[layer][k][k_prev]
-                # the weight, the same for every sample: a read-only view, not n copies
                 factors.append(Factor(names.pre[layer][k], names.post[layer - 1][k_prev],
-                                      w_name, np.broadcast_to(net.weights[layer][k, k_prev],
-                                                              (n,))))
+                                      w_name, np.full(n, net.weights[layer][k, k_prev])))
             if ref.layer < last or not mixed:
                 factors += node_factor(ref.layer, ref.neuron)
             factors.append(own)

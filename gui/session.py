@@ -26,7 +26,7 @@ from engine.classify import Scores, class_labels, classes, is_classifier, scores
 from engine.explain import fmt
 from engine.gradcheck import GradientCheckRow, gradient_check
 from engine.landscape import loss_along, loss_grid
-from engine.lesson import check_size, check_targets
+from engine.lesson import check_size, check_targets, trained_state
 from engine.network import Layer, Network
 from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
@@ -131,6 +131,11 @@ class Session(QObject):
     def current_lesson(self) -> Lesson:
         """The lesson as it stands now: current values, data and settings."""
         return self.lesson.as_trained_by(self.trainer)
+
+    def lesson_snapshot(self) -> tuple[Lesson, dict]:
+        """current_lesson() in two halves: the copy taken now, and `Lesson.with_state`
+        to make the lesson from it later, on any thread (the autosave's writer)."""
+        return self.lesson, trained_state(self.trainer)
 
     def save(self, path: str | Path) -> None:
         lesson = self.current_lesson()

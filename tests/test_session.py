@@ -215,3 +215,15 @@ def test_data_past_the_work_limit_is_refused_naming_the_data(session, monkeypatc
     assert session.inputs is before
     assert len(refusals) == 1 and refusals[0].startswith("Refused — The data: 4 samples")
     assert "samples for this network" in refusals[0]
+
+
+def test_a_lesson_snapshot_is_the_lesson_of_its_moment(session):
+    """The autosave copies the lesson's state on the window's thread and makes the lesson
+    on its writer thread: steps taken meanwhile must not leak into it."""
+    s = session("statquest-all")
+    s.step()
+    lesson, state = s.lesson_snapshot()
+    now = s.current_lesson().to_dict()
+    s.step()
+    s.set_learning_rate("0.5")
+    assert lesson.with_state(state).to_dict() == now != s.current_lesson().to_dict()
