@@ -1,7 +1,11 @@
 """Window speed, off screen: start-up to the first painted frame, Step latency per
 preset, and Run on statquest-all (steps/s, frames/s, longest event-loop stall).
 
-Run: python bench/window.py [--run-seconds 10]     (prints figures; asserts nothing)
+With --big, the same for a big network too: 1-64-64-1 tanh on 6,000 samples (4,353
+parameters, written by bench/big_lessons.py): start-up, Step latency and Run.
+
+Run: python bench/window.py [--run-seconds 10] [--big] [--only-big]
+(prints figures; asserts nothing)
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "bench"))  # big_lessons; after ROOT: bench/engine.py is no engine
 
 BARE = """
 import time, sys
@@ -38,7 +43,7 @@ sys.path.insert(0, {root!r})
 from gui.app import make_application
 app = make_application()
 from gui import create_window
-w = create_window(None); w.resize(1280, 800); w.show()
+w = create_window({lesson!r}); w.resize(1280, 800); w.show()
 app.processEvents()
 w.repaint()
 print(time.perf_counter() - t0)
@@ -80,7 +85,18 @@ def main() -> None:
                         help="in a real window (run under ../shared/tools/real-window): "
                              "maximised as a first launch is, no start-up figure")
     parser.add_argument("--presenter", action="store_true", help="in presenter mode (F5)")
+    parser.add_argument("--big", action="store_true",
+                        help="also a 4,353-parameter network on 6,000 samples")
+    parser.add_argument("--only-big", action="store_true",
+                        help="the big network's start-up, Step and Run alone")
     args = parser.parse_args()
+    args.big = args.big or args.only_big
+    args.extra = []
+    if args.big:
+        import tempfile
+
+        from big_lessons import write_all
+        args.extra = [str(write_all(Path(tempfile.mkdtemp()))["mid-4353"])]
 
 
     from gui import create_window
@@ -97,14 +113,35 @@ def main() -> None:
             step_latency(app, args, create_window, freeze_startup_objects)
         run_part(app, args, rss0, create_window, freeze_startup_objects)
         return
-    bare, ours = startup(BARE), startup(APP.format(root=str(ROOT)))
+    if args.only_big:
+        big = startup(APP.format(root=str(ROOT), lesson=args.extra[0]))
+        print(f"start-up to first paint with {Path(args.extra[0]).name}: {big * 1e3:.0f} ms")
+        app = make_application()
+        step_latency(app, args, create_window, freeze_startup_objects, args.extra)
+        run_big(app, args, create_window)
+        return
+    bare, ours = startup(BARE), startup(APP.format(root=str(ROOT), lesson=None))
     print(f"start-up to first paint: bare PySide6+pyqtgraph {bare * 1e3:.0f} ms, "
           f"Backprop Lab {ours * 1e3:.0f} ms ({ours / bare:.2f}x)")
+    for path in args.extra:
+        big = startup(APP.format(root=str(ROOT), lesson=path))
+        print(f"start-up to first paint with {Path(path).name}: {big * 1e3:.0f} ms")
 
     app = make_application()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     step_latency(app, args, create_window, freeze_startup_objects)
     run_part(app, args, rss0, create_window, freeze_startup_objects)
+    if args.big:
+        run_big(app, args, create_window)
+
+
+def run_big(app, args, create_window) -> None:
+    for path in args.extra:
+        w = create_window(path)
+        SHOW(w)
+        app.processEvents()
+        run_figures(app, w, args.run_seconds / 2, "(the default panels)", Path(path).name)
+        w.close()
 
 
 SHOW = None  # how a bench window is shown: set from the arguments in main()
@@ -129,7 +166,7 @@ def _shower(args):
     return show
 
 
-def step_latency(app, args, create_window, freeze_startup_objects) -> None:
+def step_latency(app, args, create_window, freeze_startup_objects, lessons=None) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
@@ -139,7 +176,7 @@ def step_latency(app, args, create_window, freeze_startup_objects) -> None:
           "person sees,\nand the process's CPU time, the app's own work (a shared VM that "
           "takes the CPU away\ninflates the first, not the second):")
     print(f"{'preset':16s} {'median':>8s} {'p95':>8s} {'CPU median':>11s} {'CPU p95':>8s}")
-    for name in PRESETS:
+    for name in lessons or [*PRESETS, *args.extra]:
         w = create_window(name)
         SHOW(w)
         freeze_startup_objects()  # as the app does once its window is up
@@ -153,7 +190,7 @@ def step_latency(app, args, create_window, freeze_startup_objects) -> None:
             app.processEvents()  # every panel that changed repaints here
             lat.append((time.perf_counter() - t0) * 1e3)
             cpu.append((time.process_time() - c0) * 1e3)
-        print(f"{name:16s} {statistics.median(lat):8.1f} {p95(lat):8.1f} "
+        print(f"{Path(name).stem:16s} {statistics.median(lat):8.1f} {p95(lat):8.1f} "
               f"{statistics.median(cpu):11.1f} {p95(cpu):8.1f}")
         w.close()
 

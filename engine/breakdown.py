@@ -47,8 +47,13 @@ class ChainPath:
     def products(self) -> np.ndarray:
         """The product of the factors, per sample (inf where it overflows, quietly: a
         diverging lesson is reported by the trainer, not by a warning)."""
+        # Factor by factor in place, in np.prod's order (the same numbers): stacking the
+        # factors first copied them all, and a wide network's Step forms 64 such paths.
         with np.errstate(all="ignore"):
-            return np.prod(np.stack([f.values for f in self.factors]), axis=0)
+            out = np.array(self.factors[0].values, dtype=float)
+            for f in self.factors[1:]:
+                out *= f.values
+            return out
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,12 @@ class Breakdown:
     # dLoss/dz of the output's weighted sums by the cross-entropy shortcut (p - Observed),
     # which the paths through them sum to; empty for squared errors.
     shortcuts: tuple[Factor, ...] = ()
+
+    def sum_of_paths_after(self, k: int) -> float:
+        """The sum over samples of paths k+1, k+2, … (a panel spells out the first k and
+        gives the rest as one number)."""
+        with np.errstate(all="ignore"):
+            return float(sum(float(p.products.sum()) for p in self.paths[k:]))
 
     @cached_property
     def per_sample(self) -> np.ndarray:
@@ -89,14 +100,27 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
     # then any p_k (the Jacobian's entry ∂p_k/∂z_j), so each route branches once more.
     mixed = not net.activations[last].elementwise
 
+    slopes: dict[int, np.ndarray] = {}  # f'(pre) of a whole layer, computed once
+    known: dict[tuple[int, int], list[Factor]] = {}  # many paths share a neuron's factor
+
     def node_factor(layer: int, k: int) -> list[Factor]:
         """dpost/dpre for neuron k of `layer`; none where the two are one node."""
+        if (layer, k) in known:
+            return known[layer, k]
         pre, post = names.pre[layer][k], names.post[layer][k]
         if pre == post:
+            known[layer, k] = []
             return []
         act = net.activations[layer]
-        values = act.derivative(fwd.pre[layer][:, k], fwd.post[layer][:, k])
-        return [Factor(post, pre, act.derivative_formula.format(x=pre, y=post), values)]
+        if layer == ref.layer:  # one neuron of this layer is on the paths
+            values = act.derivative(fwd.pre[layer][:, k], fwd.post[layer][:, k])
+        else:  # every neuron of a later layer is, each on its own paths: the layer at once
+            if layer not in slopes:  # (elementwise here: a softmax's is the Jacobian)
+                slopes[layer] = act.derivative(fwd.pre[layer], fwd.post[layer])
+            values = slopes[layer][:, k]
+        known[layer, k] = [Factor(post, pre, act.derivative_formula.format(x=pre, y=post),
+                                  values)]
+        return known[layer, k]
 
     def jacobian_factor(k: int, j: int) -> Factor:
         """∂p_k/∂z_j = p_k (δ_kj - p_j) of the softmax output."""

@@ -26,7 +26,15 @@ from engine.training import StopRule, Trainer
 FORMAT = "backprop-lab.lesson"
 VERSION = 1
 # Limits that keep a lesson something a window can draw and a student can follow.
-MAX_INPUTS, MAX_LAYERS, MAX_NEURONS, MAX_SAMPLES = 64, 9, 256, 100_000
+MAX_INPUTS, MAX_LAYERS, MAX_NEURONS = 64, 9, 256
+# What the app handles, measured (bench/big_lessons.py writes the lessons at the limits):
+# 64 inputs, 8x256 tanh and 100,000 samples (477,000 parameters) took 10 s to load,
+# 77 s for `trace --steps 3` and 5 minutes at 8.9 GB to open. A step costs about
+# parameters x samples, so that product is capped too: 1-256-256-1 (66,561 parameters)
+# on 1,500 samples, or 1-64-64-1 on 10,000, step in a few tens of milliseconds.
+MAX_SAMPLES = 10_000
+MAX_PARAMETERS = 70_000
+MAX_WORK = 100_000_000  # parameters x samples
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -84,29 +92,43 @@ class Lesson:
     def as_trained_by(self, trainer: Trainer) -> Lesson:
         """This lesson with the trainer's current values, data, learning rate and
         trainable set: the lesson as it stands now (checked like a loaded file)."""
+        return self.with_state(trained_state(trainer))
+
+    def with_state(self, state: dict) -> Lesson:
+        """This lesson with a `trained_state` put in, checked like a loaded file. Reads
+        nothing that training changes: an autosave runs it on its writer thread, since
+        for 66,561 parameters it took ~400 ms of the window's time every 2 s of a Run."""
         data = self.to_dict()
-        data.update(trainer.network.values_json())
-        data["data"] = {"inputs": trainer.inputs.tolist(), "targets": trainer.targets.tolist()}
-        data["learning_rate"] = trainer.learning_rate
-        data.pop("optimizer", None)
-        if not trainer.optimizer.is_plain:
-            data["optimizer"] = {"name": trainer.optimizer.name,
-                                 **trainer.optimizer.settings()}
-        data.pop("schedule", None)
-        if not trainer.schedule.is_constant:
-            data["schedule"] = {"name": trainer.schedule.name, **trainer.schedule.settings()}
-        data.pop("batching", None)
-        if trainer.batching != Batching():
-            data["batching"] = {"batch_size": trainer.batching.size,
-                                "seed": trainer.batching.seed}
-        data.pop("trainable", None)
-        trainable = trainer.trainable
-        if len(trainable) != len(trainer.network.param_names):
-            data["trainable"] = trainable
+        data.update(state["values"])
+        data["data"] = {"inputs": state["inputs"].tolist(), "targets": state["targets"].tolist()}
+        data["learning_rate"] = state["learning_rate"]
+        for key in ("optimizer", "batching", "schedule", "trainable"):
+            data.pop(key, None)
+            if state.get(key) is not None:
+                data[key] = state[key]
         return lesson_from_dict(data, "current lesson")
 
     def save(self, path: str | Path) -> None:
         write_text_atomically(path, json.dumps(self.to_dict(), indent=2) + "\n")
+
+
+def trained_state(trainer: Trainer) -> dict:
+    """What a lesson takes from its trainer, copied now (a few ms): the values as lists,
+    the data (arrays never changed in place), the settings. For `Lesson.with_state`."""
+    trainable = trainer.trainable
+    return {
+        "values": trainer.network.values_json(),
+        "inputs": trainer.inputs, "targets": trainer.targets,
+        "learning_rate": trainer.learning_rate,
+        "optimizer": None if trainer.optimizer.is_plain else {
+            "name": trainer.optimizer.name, **trainer.optimizer.settings()},
+        "batching": None if trainer.batching == Batching() else {
+            "batch_size": trainer.batching.size, "seed": trainer.batching.seed},
+        "schedule": None if trainer.schedule.is_constant else {
+            "name": trainer.schedule.name, **trainer.schedule.settings()},
+        "trainable": list(trainable) if len(trainable) != len(trainer.network.param_names)
+        else None,
+    }
 
 
 # --- loading -----------------------------------------------------------------------
@@ -178,6 +200,20 @@ def lesson_from_json(text: str, source: str = "lesson") -> Lesson:
         raise LessonError(f"{source}: a number in the file is too long to read (thousands "
                           "of digits)") from None
     return lesson_from_dict(data, source)
+
+
+def check_size(parameters: int, samples: int = 1, source: str | None = None) -> None:
+    """Refuse a network or data set past what the app handles (MAX_PARAMETERS, MAX_WORK),
+    naming the field; one rule for lesson files, the editor and CSV data."""
+    if parameters > MAX_PARAMETERS:
+        where = source or "layers"
+        _fail(where, f"{parameters:,} parameters; at most {MAX_PARAMETERS:,} (fewer or "
+                     "smaller layers)")
+    if parameters * samples > MAX_WORK:
+        where = source or "data"
+        _fail(where, f"{samples:,} samples for {parameters:,} parameters; at most "
+                     f"{MAX_WORK // parameters:,} samples for this network (a step's work "
+                     f"grows with both)")
 
 
 def _fail(where: str, what: str):
@@ -322,6 +358,7 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
     input_names = _names(data.get("input_names"), "input_names", n_in)
     output_names = _names(data.get("output_names"), "output_names", layers[-1].neurons)
     net = Network(n_in, layers, naming, input_names, output_names)
+    check_size(len(net.params))
 
     weights, biases = _get(data, "weights"), _get(data, "biases")
     for key, value in (("weights", weights), ("biases", biases)):
@@ -353,6 +390,7 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
         _fail("data", f"{len(raw_x)} inputs but {len(raw_y)} targets: they must match")
     if len(raw_x) > MAX_SAMPLES:
         _fail("data", f"{len(raw_x)} samples; at most {MAX_SAMPLES}")
+    check_size(len(net.params), len(raw_x))
     x = _matrix(raw_x, "data.inputs", len(raw_x), n_in)
     y = _matrix(raw_y, "data.targets", len(raw_y), net.sizes[-1])
     check_targets(loss, y)

@@ -111,6 +111,7 @@ class Network:
                     self.refs.append(ParamRef(self.names.biases[layer][j], at, layer, j, None))
                     at += 1
         self.index = {ref.name: ref.index for ref in self.refs}
+        self._param_names = [ref.name for ref in self.refs]  # panels read them every Step
 
     def layer_blocks(self, flat: np.ndarray) -> list[np.ndarray]:
         """`flat` (laid out as `params`) cut into one [W | b] matrix view per layer."""
@@ -128,7 +129,7 @@ class Network:
 
     @property
     def param_names(self) -> list[str]:
-        return [ref.name for ref in self.refs]
+        return list(self._param_names)  # a copy at C speed: 66,561 names took ~6 ms
 
     def ref(self, name: str) -> ParamRef:
         return self.refs[self.index[name]]

@@ -25,14 +25,23 @@ import numpy as np
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 
 from engine.files import write_atomically
-from engine.lesson import Lesson, lesson_from_dict
+from engine.lesson import Lesson, LessonError, lesson_from_dict
 from engine.training import History, HistoryRows, even_rows
 from gui.session import Session
 
 FORMAT = "backprop-lab.autosave"
 DELAY_MS = 2000  # after the first change of a burst: at most ~2 s of work is ever lost
 MAX_SAVED_ROWS = 2000
+# The history's share of an autosave: a wide network's row is megabytes (1.6 MB at 66,561
+# parameters), and 2,000 of them made a 660 MB file rewritten every 2 s.
+MAX_SAVED_BYTES = 16 * 2**20
 DAMAGED = "autosave-damaged-"
+
+
+def saved_rows(history: History) -> int:
+    """How many history rows an autosave keeps: MAX_SAVED_ROWS, fewer for a wide network
+    so the file stays under MAX_SAVED_BYTES; always the first and the newest."""
+    return max(2, min(MAX_SAVED_ROWS, MAX_SAVED_BYTES // history.bytes_per_row))
 
 
 def data_folder() -> Path:
@@ -93,23 +102,32 @@ class Autosave(QObject):
         stalls on the disk (the write waits for it to reach the disk: ~35 ms here)."""
         s = self.session
         hist = s.history
-        # An even sample of at most MAX_SAVED_ROWS rows, always with the newest: the file
-        # stays a few MB however long the run.
-        rows = hist.rows(even_rows(len(hist), MAX_SAVED_ROWS))
+        # An even sample of at most saved_rows(hist) rows, always with the newest: the file
+        # stays a few MB however long the run and however wide the network.
+        rows = hist.rows(even_rows(len(hist), saved_rows(hist)))
         columns = {"steps": rows.step_numbers, "loss": rows.loss, "params": rows.params,
                    "grads": rows.grads, "step_sizes": rows.step_sizes}
         if rows.state is not None:  # an optimizer's memory: momentum's v, Adam's m and s
             columns.update(state=rows.state, optimizer_from=np.array(hist.optimizer_from))
         state = {"format": FORMAT, "clean": clean, "saved_at": time.time(),
                  "source": str(s.path) if s.path else None, "dirty": s.dirty,
-                 "steps_done": s.steps_done, "lesson": s.current_lesson().to_dict()}
-        job = self.writer.submit(self._write, columns, state)
+                 "steps_done": s.steps_done}
+        # The lesson is copied here and made and checked on the writer thread (for a
+        # 66,561-parameter network that took ~400 ms of the window's time every 2 s).
+        job = self.writer.submit(self._write, columns, state, s.lesson_snapshot())
         if not wait:
             return True
         return job.result()
 
-    def _write(self, columns: dict, state: dict) -> bool:
+    def _write(self, columns: dict, state: dict, snapshot: tuple[Lesson, dict]) -> bool:
         """On the writer thread (or waited for): serialise and write both files."""
+        lesson, trained = snapshot
+        try:
+            state["lesson"] = lesson.with_state(trained).to_dict()
+        except LessonError as exc:  # on this thread nobody else would hear of it
+            self.last_error = str(exc)
+            self.failed.emit(f"Autosave failed: {exc}")
+            return False
         buffer = io.BytesIO()
         np.savez(buffer, **columns)
         try:

@@ -34,11 +34,11 @@ from gui.panels.data import DataPanel
 from gui.panels.editor import NetworkEditor
 from gui.panels.flow import FlowAnimation
 from gui.panels.gradient_check import GradientCheckTable
-from gui.panels.history import HistorySlider, HistoryTable
+from gui.panels.history import MAX_PARAM_COLUMNS, HistorySlider, HistoryTable
 from gui.panels.landscape import LandscapeView
 from gui.panels.loss import LossPlot
-from gui.panels.network_view import NetworkView
-from gui.panels.parameters import ParametersPanel
+from gui.panels.network_view import MAX_DRAWN_EDGES, NetworkView
+from gui.panels.parameters import MAX_FIELDS, ParametersPanel
 from gui.panels.quiz import QuizPanel
 from gui.panels.tangent import TangentPlot
 from gui.panels.training import TrainingPanel
@@ -149,8 +149,17 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.statusBar().showMessage("Space: one step · R: run · click a weight to see its "
                                      "derivative")
+        session.lessonChanged.connect(self.say_what_is_summarised)
+        self.say_what_is_summarised()
 
     # --- status ------------------------------------------------------------------
+    def say_what_is_summarised(self) -> None:
+        """A lesson past what the window draws in full opens saying what is summarised,
+        so that a missing field or column reads as a choice, not a fault."""
+        text = summary_of(self.session)
+        if text:
+            self.show_message(text)
+
     def show_message(self, text: str) -> None:
         self.statusBar().setStyleSheet("")
         self.statusBar().showMessage(text, MESSAGE_MS)
@@ -361,6 +370,27 @@ def appearance_for(app) -> Appearance:
     if getattr(app, "backprop_appearance", None) is None:
         app.backprop_appearance = Appearance(app)
     return app.backprop_appearance
+
+
+def summary_of(session: Session) -> str | None:
+    """One sentence naming what the panels summarise for a big network, or None."""
+    net, history = session.network, session.history
+    n_params, n_edges = len(net.params), sum(w.size for w in net.weights)
+    parts = []
+    if n_edges > MAX_DRAWN_EDGES:
+        parts.append("the diagram draws the weights between two layers as one bundle")
+    if n_params > MAX_FIELDS:
+        parts.append(f"the Parameters panel lists {MAX_FIELDS} of them at a time (type a "
+                     "name in its filter)")
+    if n_params > MAX_PARAM_COLUMNS:
+        parts.append(f"the step history shows {MAX_PARAM_COLUMNS} parameter columns")
+    if history.max_rows < history.MAX_ROWS:
+        parts.append(f"a long run keeps an even sample of {history.max_rows:,} full steps "
+                     f"(the history's {history.BUDGET_BYTES // 2**20} MB budget)")
+    if n_params <= MAX_FIELDS or not parts:
+        return None
+    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return f"A big network ({n_params:,} parameters): {listed}."
 
 
 def create_window(lesson=None) -> MainWindow:

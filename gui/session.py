@@ -29,7 +29,7 @@ from engine.initialise import MAX_SEED as INIT_MAX_SEED
 from engine.initialise import SCHEMES as INIT_SCHEMES
 from engine.initialise import initialise
 from engine.landscape import loss_along, loss_grid
-from engine.lesson import check_targets
+from engine.lesson import check_size, check_targets, trained_state
 from engine.network import Layer, Network
 from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
@@ -147,6 +147,11 @@ class Session(QObject):
     def current_lesson(self) -> Lesson:
         """The lesson as it stands now: current values, data and settings."""
         return self.lesson.as_trained_by(self.trainer)
+
+    def lesson_snapshot(self) -> tuple[Lesson, dict]:
+        """current_lesson() in two halves: the copy taken now, and `Lesson.with_state`
+        to make the lesson from it later, on any thread (the autosave's writer)."""
+        return self.lesson, trained_state(self.trainer)
 
     def save(self, path: str | Path) -> None:
         lesson = self.current_lesson()
@@ -527,6 +532,10 @@ class Session(QObject):
         if not (np.isfinite(inputs).all() and np.isfinite(targets).all()):
             return self._refuse("Every input and target must be a finite number; the data "
                                 "stay as they were.")
+        try:
+            check_size(len(self.network.params), len(inputs), "The data")
+        except LessonError as exc:
+            return self._refuse(f"{exc}; the data stay as they were.")
         try:
             check_targets(self.loss_name, targets)
         except LessonError as exc:

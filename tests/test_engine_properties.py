@@ -197,6 +197,41 @@ def test_history_memory_is_bounded_and_keeps_the_newest_state():
         np.testing.assert_array_equal(hist.params[row], full.history.params[k])
 
 
+def _allocated(hist) -> int:
+    return sum(getattr(hist, attr).nbytes for attr in hist.COLUMNS)
+
+
+def test_a_wide_networks_history_stays_within_its_memory_budget():
+    """66,561 parameters (1-256-256-1): a row is 1.6 MB, so the history keeps ~125 rows,
+    not 100,000 (it grew to 2.7 GB in 26 s of Run), and never allocates past the budget."""
+    from engine.training import History
+
+    n = 66_561
+    hist = History(n)
+    assert hist.max_rows * hist.bytes_per_row <= History.BUDGET_BYTES
+    assert History.MIN_ROWS <= hist.max_rows < 200
+    row = np.arange(n, dtype=float)
+    for step in range(3 * hist.max_rows):
+        hist.append(float(step), row + step, row, row)
+        assert _allocated(hist) <= History.BUDGET_BYTES + hist.bytes_per_row
+    assert len(hist) <= hist.max_rows
+    assert hist.steps[0] == 0 and hist.steps[-1] == hist.last_step == 3 * hist.max_rows - 1
+    np.testing.assert_array_equal(hist.params[-1], row + hist.last_step)
+    # Adam's two state columns per parameter: wider rows, fewer of them, same budget
+    rows_before = hist.max_rows
+    hist.make_state_room(2 * n)
+    assert hist.max_rows < rows_before and len(hist) <= hist.max_rows
+    assert hist.max_rows * hist.bytes_per_row <= History.BUDGET_BYTES
+    assert hist.steps[-1] == hist.last_step == 3 * rows_before - 1
+
+
+def test_a_small_networks_history_keeps_its_many_rows():
+    from engine.training import History
+
+    assert History(7).max_rows == History.MAX_ROWS  # statquest-all: a million steps sampled
+    assert History(10**7).max_rows == History.MIN_ROWS  # never too few to undo or rewind
+
+
 def test_rewind_returns_the_exact_earlier_state():
     from engine import load_preset
 
@@ -275,3 +310,45 @@ def test_sigmoid_keeps_full_precision_on_the_small_side():
     np.testing.assert_allclose(out, by_hand, rtol=1e-14)
     p = ACTIVATIONS["sigmoid"].function(np.array([[-40.0]]))
     assert LOSSES["bce"].value(p, np.array([[1.0]])) == pytest.approx(40.0, rel=1e-12)
+
+
+def test_a_wide_breakdowns_paths_are_the_factors_products_and_the_rest_their_sum():
+    """Paths share their neurons' factors and read weights as views (a wide network's
+    Step formed 64 paths of 6,000 samples): the numbers are np.prod's, bit for bit."""
+    rng = np.random.default_rng(5)
+    net = Network(1, [Layer(6, "tanh"), Layer(6, "tanh"), Layer(1, "identity")])
+    net.set_params(rng.normal(size=len(net.params)))
+    x = rng.normal(size=(50, 1))
+    b = chain_rule_breakdown(net, x, np.sin(x), LOSSES["mse"], net.param_names[0])
+    assert len(b.paths) == 6
+    for path in b.paths:
+        stacked = np.prod(np.stack([np.asarray(f.values) for f in path.factors]), axis=0)
+        np.testing.assert_array_equal(path.products, stacked)
+    assert b.sum_of_paths_after(2) == sum(float(p.products.sum()) for p in b.paths[2:])
+    _, grad = loss_and_gradient(net, x, np.sin(x), LOSSES["mse"])
+    assert b.slope == pytest.approx(grad[0], rel=1e-10)
+
+
+def test_where_full_rows_are_few_the_loss_of_every_step_is_kept_and_rewinds_exactly():
+    """A wide network keeps ~130 full rows; the loss plot reads a trail of every step's
+    loss (up to 100,000), which Undo, Step back and Redo cut and put back exactly."""
+    from engine.training import History
+
+    hist = History(3, max_rows=40)
+    row = np.zeros(3)
+    for step in range(500):
+        hist.append(float(step) / 7, row + step, row, row)
+    assert len(hist) <= 40
+    steps, loss = hist.loss_trail
+    np.testing.assert_array_equal(steps, np.arange(500))
+    np.testing.assert_array_equal(loss, np.arange(500) / 7)
+    before = [a.copy() for a in (*hist.loss_trail, hist.steps, hist.params)]
+    tail = hist.cut(hist.row_of_step(300) + 1)  # a rewind to the row holding step 300
+    assert hist.loss_trail[0][-1] == hist.last_step <= 300
+    hist.append(-1.0, row, row, row)  # a step taken from there, then undone
+    hist.truncate(len(hist) - 1)
+    hist.extend(tail)  # Redo
+    for old, new in zip(before, (*hist.loss_trail, hist.steps, hist.params), strict=True):
+        np.testing.assert_array_equal(old, new)
+    hist.replace_last(5.0, row, row, row)  # an edit: the newest loss again, not a new step
+    assert hist.loss_trail[1][-1] == 5.0 and len(hist.loss_trail[0]) == 500

@@ -158,3 +158,19 @@ def test_built_network_saves_and_reopens(tmp_path):
     path = tmp_path / "built.json"
     built.save(path)
     assert load_lesson(path).to_dict() == built.to_dict()
+
+
+def test_limits_are_what_the_app_handles():
+    """The old limits let in 64 inputs, 8x256 tanh and 100,000 samples (477,441
+    parameters): 10 s to load, 77 s for trace --steps 3, 5 minutes and 8.9 GB to open.
+    Such a lesson is refused in one line naming the field, before its data are read."""
+    from engine.lesson import MAX_PARAMETERS, MAX_SAMPLES, MAX_WORK, check_size
+    big = json.loads(preset_text("statquest-all"))
+    big["inputs"] = 64
+    big["layers"] = [{"neurons": 256, "activation": "tanh"}] * 8 + [{"neurons": 1}]
+    with pytest.raises(LessonError, match=r"^layers: 477,441 parameters; at most 70,000"):
+        lesson_from_json(json.dumps(big))
+    check_size(66_561, 1_500)  # 1-256-256-1 on 1,500 samples: allowed
+    with pytest.raises(LessonError, match=r"^data: 1,600 samples for 66,561 parameters"):
+        check_size(66_561, 1_600)
+    assert MAX_PARAMETERS * 1 <= MAX_WORK and MAX_SAMPLES * 4_353 <= MAX_WORK

@@ -156,7 +156,7 @@ def test_every_field_survives_bad_text(window, qtbot, text):
             qtbot.keyClicks(edit, text)
             qtbot.keyClick(edit, Qt.Key_Return)
         for r in range(w.data_panel.table.rowCount()):
-            w.data_panel.table.item(r, 0).setText(text)
+            w.data_panel.table.edit_cell(r, 0, text)
     if text == "-0":  # a real number: accepted as 0 everywhere but the learning rate
         assert np.all(w.session.network.params == 0)
         assert w.session.trainer.learning_rate == rate
@@ -247,6 +247,16 @@ def test_huge_and_wide_files_are_refused_quickly(tmp_path):
     wide["layers"][0]["neurons"] = 10_000
     with pytest.raises(LessonError, match="neurons"):
         lesson_from_json(json.dumps(wide))
+
+
+def test_a_wide_networks_autosave_keeps_few_rows_and_stays_small():
+    """2,000 rows of a 66,561-parameter network made a 660 MB autosave every 2 s."""
+    from engine.training import History
+    from gui.autosave import MAX_SAVED_BYTES, MAX_SAVED_ROWS, saved_rows
+
+    wide = History(66_561)
+    assert saved_rows(wide) >= 2 and saved_rows(wide) * wide.bytes_per_row <= MAX_SAVED_BYTES
+    assert saved_rows(History(7)) == MAX_SAVED_ROWS  # a small lesson keeps its sample
 
 
 def test_a_lesson_with_huge_values_opens_without_warnings(qtbot, tmp_path):

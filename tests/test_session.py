@@ -198,3 +198,32 @@ def test_classification_targets_that_are_not_probabilities_are_refused(
         assert not s.set_sample_value(0, column, text)
     assert said.args[0].startswith(f"Refused — {words}")
     assert (s.targets == before).all()
+
+
+def test_data_past_the_work_limit_is_refused_naming_the_data(session, monkeypatch):
+    """A step costs parameters x samples: more samples than MAX_WORK allows for this
+    network are refused in one message and the data stay."""
+    import engine.lesson
+
+    session = session("statquest-all")
+    before = session.inputs
+    params = len(session.network.params)
+    monkeypatch.setattr(engine.lesson, "MAX_WORK", params * len(before))
+    refusals = []
+    session.refused.connect(refusals.append)
+    assert not session.add_sample()
+    assert session.inputs is before
+    assert len(refusals) == 1 and refusals[0].startswith("Refused — The data: 4 samples")
+    assert "samples for this network" in refusals[0]
+
+
+def test_a_lesson_snapshot_is_the_lesson_of_its_moment(session):
+    """The autosave copies the lesson's state on the window's thread and makes the lesson
+    on its writer thread: steps taken meanwhile must not leak into it."""
+    s = session("statquest-all")
+    s.step()
+    lesson, state = s.lesson_snapshot()
+    now = s.current_lesson().to_dict()
+    s.step()
+    s.set_learning_rate("0.5")
+    assert lesson.with_state(state).to_dict() == now != s.current_lesson().to_dict()

@@ -191,10 +191,11 @@ def test_clicking_trainable_changes_what_steps(window, qtbot):
 def test_data_edit_is_validated(window):
     w = window()
     table = w.data_panel.table
-    table.item(1, 1).setText("abc")
+    assert not table.edit_cell(1, 1, "abc")
     assert w.session.trainer.targets[1, 0] == 1.0
+    assert table.model().index(1, 1).data() == "1"  # the cell keeps the old number
     assert "Refused" in w.statusBar().currentMessage()
-    table.item(1, 1).setText("2")
+    assert table.edit_cell(1, 1, "2")
     assert w.session.trainer.targets[1, 0] == 2.0
 
 
@@ -402,3 +403,25 @@ def test_two_input_lessons_map_the_prediction_over_the_inputs(window, qtbot, les
     assert (y0 < s.inputs[:, 1]).all() and (s.inputs[:, 1] < y1).all()
     assert plot.getAxis("bottom").labelText == s.network.names.inputs[0]
     assert plot.getAxis("left").labelText == s.network.names.inputs[1]
+
+
+def test_a_big_network_opens_saying_what_is_summarised(window, tmp_path):
+    """1-64-64-1 (4,353 parameters): fields, columns, edges and history rows are summarised,
+    and the window says so in one sentence as the lesson opens; a preset says nothing."""
+    import json
+
+    from engine import Layer, load_preset
+    from engine.builder import build_lesson
+
+    base = load_preset("single-weight")
+    big = build_lesson(base, [Layer(64, "tanh"), Layer(64, "tanh")], Layer(1, "identity"),
+                       "mse", "layered", 1)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(big.to_dict()))
+    w = window()
+    assert "A big network" not in w.statusBar().currentMessage()
+    w.session.open(path)
+    text = w.statusBar().currentMessage()
+    assert text.startswith("A big network (4,353 parameters): the diagram draws")
+    assert "lists 150 of them" in text and "30 parameter columns" in text
+    assert text.count(".") == 1 and text.endswith("budget).")

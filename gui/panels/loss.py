@@ -71,7 +71,7 @@ class LossPlot(pg.PlotWidget):
     def refresh(self) -> None:
         set_labels(self, "step", self.session.loss_symbol)
         history = self.session.history
-        loss, steps = history.loss, history.steps
+        steps, loss = history.loss_trail  # a wide network keeps more losses than rows
         if len(loss) > MAX_POINTS:
             # A long run: an even sample (always with the newest step) is all a plot a
             # few thousand pixels wide can show, and costs a frame nothing.
