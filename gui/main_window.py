@@ -340,6 +340,13 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.session.set_running(False)
+        # Quit asks as New and Open do (one helper): Cancel, or a Save that failed, keeps
+        # the window open with everything in it.
+        if not self.files.confirm_discard():
+            event.ignore()
+            return
+        # Saved, or Discard: nothing is left to offer at the next start.
+        self.session.discard_unsaved()
         self.autosave.save_on_exit()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())

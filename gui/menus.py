@@ -24,7 +24,7 @@ SHORTCUTS = (
     ("F6", "Quiz mode"),
     ("F11", "Full screen"),
     ("Escape", "Leave a text field (then Space steps again)"),
-    ("Ctrl+Q", "Quit"),
+    ("Ctrl+Q", "Quit (asks first about unsaved work)"),
 )
 
 

@@ -151,6 +151,11 @@ class Session(QObject):
     def mark_dirty(self) -> None:
         self._set_dirty(True)
 
+    def discard_unsaved(self) -> None:
+        """The user chose to drop the unsaved changes (Discard at Quit): they are no longer
+        work to keep, so the autosave leaves nothing on offer."""
+        self._set_dirty(False)
+
     def rebuild(self, lesson: Lesson, text: str = "rebuild network") -> None:
         """Use a new network (the editor): undoable, and Reset then returns to it."""
         self.set_running(False)
