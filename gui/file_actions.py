@@ -74,9 +74,14 @@ class FileActions(QObject):
                                               "Lessons (*.json)")
         return bool(path) and self.save_to(Path(path))
 
-    def save_to(self, path) -> bool:
+    def save_with_progress(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson with progress",
+                                              "lesson.json", "Lessons (*.json)")
+        return bool(path) and self.save_to(Path(path), progress=True)
+
+    def save_to(self, path, progress: bool | None = None) -> bool:
         try:
-            self.session.save(path)
+            self.session.save(path, progress)
         except OSError as exc:
             self.error("Cannot save", f"Could not save {path}: {exc.strerror or exc}. "
                                       "Any file there before is unchanged.")

@@ -61,7 +61,10 @@ def build_menus(window) -> None:
                     lambda _=False, n=name: files.open_preset(n))
     menu_action(file, "Open lesson…", files.open_dialog, QKeySequence.Open)
     menu_action(file, "Save", files.save, QKeySequence.Save)
-    menu_action(file, "Save as…", files.save_as, QKeySequence.SaveAs)
+    menu_action(file, "Save as…", files.save_as, QKeySequence.SaveAs,
+                "The lesson: its starting values (what Reset returns to) and settings")
+    menu_action(file, "Save with progress…", files.save_with_progress, None,
+                "The lesson and the steps so far: it reopens where it is now")
     file.addSeparator()
     menu_action(file, "Export history as CSV…", files.export_history)
     menu_action(file, "Export loss plot as PNG or SVG…",

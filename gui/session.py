@@ -108,7 +108,9 @@ class Session(QObject):
     def _load(self, lesson: Lesson, path: Path | None) -> None:
         self.lesson = lesson
         self.path = path
-        self.trainer = lesson.trainer()
+        self.trainer = lesson.trainer_with_progress()
+        # Save (Ctrl+S) keeps writing the run when the file had one or was saved with it.
+        self.saves_progress = lesson.progress is not None
         self.dirty = False
         self.selected = self._default_selection()
 
@@ -135,12 +137,25 @@ class Session(QObject):
         """The lesson as it stands now: current values, data and settings."""
         return self.lesson.as_trained_by(self.trainer)
 
-    def save(self, path: str | Path) -> None:
-        lesson = self.current_lesson()
-        lesson.save(path)  # raises OSError with the reason; nothing changes then
+    def save(self, path: str | Path, progress: bool | None = None) -> None:
+        """Write the lesson as a teacher means it: its starting values (what Reset returns
+        to) and today's data and settings; with `progress` (default: as last saved or
+        opened) also the steps so far, their values and the optimizer's memory, so that
+        reopening shows exactly this. Raises OSError with the reason; nothing changes then."""
+        progress = self.saves_progress if progress is None else progress
+        self.lesson.as_set_by(self.trainer, progress).save(path)
         self.path = Path(path)
+        self.saves_progress = progress
         self._set_dirty(False)
-        self.message.emit(f"Saved {Path(path).name}")
+        name = Path(path).name
+        if progress:
+            self.message.emit(f"Saved {name} with its {self.steps_done} steps: it reopens "
+                              "here, and Reset still goes to the start.")
+        elif self.has_trained_values():
+            self.message.emit(f"Saved {name}: the starting values and settings (Reset's "
+                              "start). File → Save with progress… keeps the steps too.")
+        else:
+            self.message.emit(f"Saved {name}")
 
     def continue_with_history(self, history: History) -> None:
         """Carry on from a saved history (restored work): its last row becomes the state
