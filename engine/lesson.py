@@ -281,6 +281,16 @@ def _text(value, where: str, limit: int | None = None, allowed: str = "") -> str
     return value
 
 
+def check_lesson_text(title: str, description: str) -> tuple[str, str]:
+    """A title and notes as a teacher typed them, checked as a file's are: the title on
+    one line (spaces around it dropped, not empty), the notes printable Markdown. Raises
+    LessonError naming the field."""
+    title = _text(title, "title", MAX_TITLE).strip()
+    if not title:
+        _fail("title", "must not be empty (it names the lesson in the title bar)")
+    return title, _text(description, "description", allowed="\n\r\t")
+
+
 MAX_NAME = 24  # characters of an input's or output's name: it labels a diagram node
 
 

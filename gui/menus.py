@@ -82,6 +82,9 @@ def build_menus(window) -> None:
     edit.addAction(undo)
     edit.addAction(redo)
     edit.addAction(window.controls.back_action)
+    edit.addSeparator()
+    menu_action(edit, "Lesson title and notes…", window.edit_lesson_text, None,
+                "Write the lesson's title and its notes (Markdown); saved with the lesson")
 
     view = bar.addMenu("&View")
     window.presenter_action = menu_action(

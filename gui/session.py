@@ -29,7 +29,7 @@ from engine.initialise import MAX_SEED as INIT_MAX_SEED
 from engine.initialise import SCHEMES as INIT_SCHEMES
 from engine.initialise import initialise
 from engine.landscape import loss_along, loss_grid
-from engine.lesson import check_targets
+from engine.lesson import check_lesson_text, check_targets
 from engine.network import Layer, Network
 from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
@@ -47,7 +47,14 @@ from engine.training import (
     rises_at_end,
     stop_sentence,
 )
-from gui.undo import EditCommand, RewindCommand, SettingsState, SwapTrainerCommand, TrainingCommand
+from gui.undo import (
+    EditCommand,
+    LessonTextCommand,
+    RewindCommand,
+    SettingsState,
+    SwapTrainerCommand,
+    TrainingCommand,
+)
 
 MAX_ABS_VALUE = 1e6  # larger parameters or data only ever mean a typo in class
 
@@ -83,6 +90,7 @@ def parse_number(text: str, what: str, positive: bool = False) -> float:
 
 class Session(QObject):
     lessonChanged = Signal()  # a different network or lesson: rebuild structure
+    textChanged = Signal()  # the lesson's title or notes (nothing else) changed
     stateChanged = Signal()  # values, loss or history changed: redraw
     selectionChanged = Signal(str)
     runningChanged = Signal(bool)
@@ -165,6 +173,25 @@ class Session(QObject):
 
     def mark_dirty(self) -> None:
         self._set_dirty(True)
+
+    def set_lesson_text(self, title: str, description: str) -> bool:
+        """The lesson's title and notes (Markdown), as typed; undoable. False (and
+        `refused`, naming the field) if not usable: nothing changes."""
+        try:
+            title, description = check_lesson_text(title, description)
+        except LessonError as exc:
+            return self._refuse(f"{exc}. The title and notes stay as they were.")
+        if (title, description) != (self.lesson.title, self.lesson.description):
+            new = dataclasses.replace(self.lesson, title=title, description=description)
+            self.undo_stack.push(LessonTextCommand(self, self.lesson, new,
+                                                   "edit title and notes"))
+        return True
+
+    def show_lesson_text(self, lesson: Lesson) -> None:
+        """Make `lesson` (this one with other text) current: its undo command's door."""
+        self.lesson = lesson
+        self.textChanged.emit()
+        self.changed()
 
     def discard_unsaved(self) -> None:
         """The user chose to drop the unsaved changes (Discard at Quit): they are no longer
