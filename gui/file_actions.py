@@ -4,6 +4,7 @@ the status bar; the lesson shown never changes on a failure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, QObject, QRect, Qt
@@ -13,6 +14,16 @@ from engine import LessonError
 from engine.files import write_atomically, write_text_atomically
 from engine.worksheet import worksheet_html, worksheet_markdown
 from gui.history_export import history_csv
+from gui.pictures import (
+    Picture,
+    PictureDialog,
+    PictureError,
+    of_scene,
+    of_text,
+    of_widget,
+    png,
+    svg,
+)
 from gui.session import Session
 from gui.worksheet_pdf import WorksheetDialog, write_pdf
 
@@ -134,11 +145,60 @@ class FileActions(QObject):
         self.session.notify(f"Worksheet written to {path}")
         return True
 
-    def export_plot(self, plot) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export loss plot", "loss.png",
-                                              "PNG image (*.png);;SVG drawing (*.svg)")
-        if path:
-            self.export_plot_to(plot, path)
+    def picture_sources(self) -> dict[str, tuple[str, Callable[[], Picture]]]:
+        """What File → Export picture… can draw: key -> (label, how to make it)."""
+        w = self.window
+        sources: dict[str, tuple[str, Callable[[], Picture]]] = {
+            "diagram": ("Network diagram", lambda: of_scene(w.network_view)),
+            "loss": ("Loss plot", lambda: of_widget(w.loss_plot)),
+            "data": ("Data and fit plot", lambda: of_widget(w.data_panel.plot)),
+        }
+        # the lazily made panels once they exist (never drawn before: nothing to show)
+        if w.lazy_tangent.panel is not None:
+            sources["tangent"] = ("Loss vs parameter plot", lambda: of_widget(w.tangent))
+        if w.lazy_landscape.panel is not None:
+            sources["landscape"] = ("Landscape plot", lambda: of_widget(w.landscape.plot))
+        sources["breakdown"] = ("Derivative breakdown", lambda: of_text(w.breakdown))
+        sources["window"] = ("Whole window", lambda: of_widget(w))
+        return sources
+
+    def export_picture(self) -> None:
+        sources = self.picture_sources()
+        dialog = PictureDialog({k: label for k, (label, _) in sources.items()}, self.window)
+        if dialog.exec() != PictureDialog.Accepted:
+            return
+        key, scale = dialog.chosen
+        path, chosen_filter = QFileDialog.getSaveFileName(
+            self.window, "Export picture", f"{key}.png",
+            "PNG image (*.png);;SVG drawing (*.svg)")
+        if not path:
+            return
+        if not Path(path).suffix:  # the format of the filter chosen
+            path += ".svg" if "svg" in chosen_filter else ".png"
+        self.export_picture_to(key, path, scale)
+
+    def export_picture_to(self, key: str, path: str, scale: int = 1) -> bool:
+        """Draw `key` (see picture_sources) as SVG (for a .svg name) or as PNG at `scale`,
+        then write it all or nothing; a failure is reported and the old file stays."""
+        label, make = self.picture_sources()[key]
+        try:
+            picture = make()
+            if Path(path).suffix.lower() == ".svg":
+                data = svg(picture, f"{self.session.lesson.title}: {label.lower()}")
+            else:
+                data = png(picture, scale)
+        except PictureError as exc:
+            self.error("Cannot export", f"Could not draw the {label.lower()} for {path}: "
+                                        f"{exc}.")
+            return False
+        try:
+            write_atomically(path, data)
+        except OSError as exc:
+            self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
+                                        "Any file there before is unchanged.")
+            return False
+        self.session.notify(f"{label} written to {path}")
+        return True
 
     def export_plot_to(self, plot, path: str) -> bool:
         """The picture is made in memory and written all or nothing: a full disk is

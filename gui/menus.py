@@ -67,8 +67,9 @@ def build_menus(window) -> None:
                 "The lesson and the steps so far: it reopens where it is now")
     file.addSeparator()
     menu_action(file, "Export history as CSV…", files.export_history)
-    menu_action(file, "Export loss plot as PNG or SVG…",
-                lambda: files.export_plot(window.loss_plot))
+    menu_action(file, "Export picture…", files.export_picture, None,
+                "The diagram, a plot, the breakdown or the whole window as PNG (1×, 2× "
+                "for a projector…) or SVG, for slides")
     menu_action(file, "Export worksheet…", files.export_worksheet, "Ctrl+P",
                 "The next steps written out, for students or as the answer key")
     file.addSeparator()
