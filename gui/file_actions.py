@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QObject, QRect, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from engine import LessonError
+from engine.export_code import numpy_script
 from engine.files import write_atomically, write_text_atomically
 from engine.worksheet import worksheet_html, worksheet_markdown
 from gui.history_export import history_csv
@@ -26,6 +27,8 @@ from gui.pictures import (
 )
 from gui.session import Session
 from gui.worksheet_pdf import WorksheetDialog, write_pdf
+
+CODE_STEPS = 10  # Export as code at step 0: a short run to compare
 
 
 class FileActions(QObject):
@@ -145,6 +148,31 @@ class FileActions(QObject):
         self.session.notify(f"Worksheet written to {path}")
         return True
 
+    def export_code(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export as code", "lesson.py",
+                                              "Python (*.py)")
+        if path:
+            self.export_code_to(path)
+
+    def export_code_to(self, path: str) -> bool:
+        """A standalone numpy script that trains the steps taken so far (10 at step 0)
+        from the lesson's start and checks its numbers against the app's."""
+        steps = self.session.steps_done or CODE_STEPS
+        try:
+            text = numpy_script(self.session.saved_lesson(), steps)
+        except LessonError as exc:
+            self.error("Cannot export as code", f"{exc}.")
+            return False
+        try:
+            write_text_atomically(path, text)
+        except OSError as exc:
+            self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
+                                        "Any file there before is unchanged.")
+            return False
+        self.session.notify(f"Code for {steps} steps from the start written to {path}; run "
+                            "it with python (it needs numpy only)")
+        return True
+
     def picture_sources(self) -> dict[str, tuple[str, Callable[[], Picture]]]:
         """What File → Export picture… can draw: key -> (label, how to make it)."""
         w = self.window
@@ -198,41 +226,4 @@ class FileActions(QObject):
                                         "Any file there before is unchanged.")
             return False
         self.session.notify(f"{label} written to {path}")
-        return True
-
-    def export_plot_to(self, plot, path: str) -> bool:
-        """The picture is made in memory and written all or nothing: a full disk is
-        reported, and the old picture stays."""
-        buffer = QBuffer()
-        buffer.open(QIODevice.WriteOnly)
-        if path.lower().endswith(".svg"):
-            # Qt's own SVG generator: pyqtgraph 0.14's SVGExporter cannot parse the paths
-            # Qt 6.11 writes (ValueError in its path rewriting).
-            from PySide6.QtGui import QPainter
-            from PySide6.QtSvg import QSvgGenerator
-
-            generator = QSvgGenerator()
-            generator.setOutputDevice(buffer)
-            generator.setSize(plot.size())
-            generator.setViewBox(QRect(0, 0, plot.width(), plot.height()))
-            generator.setTitle(f"{self.session.lesson.title}: loss against step")
-            painter = QPainter(generator)
-            plot.render(painter)
-            painter.end()
-        else:
-            import pyqtgraph.exporters as exporters
-
-            exporter = exporters.ImageExporter(plot.plotItem)
-            exporter.parameters()["width"] = max(1200, plot.width())
-            image = exporter.export(toBytes=True)
-            if image is None or not image.save(buffer, "PNG"):
-                self.error("Cannot export", f"Could not draw the plot for {path}.")
-                return False
-        try:
-            write_atomically(path, bytes(buffer.data()))
-        except OSError as exc:
-            self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
-                                        "Any file there before is unchanged.")
-            return False
-        self.session.notify(f"Plot written to {path}")
         return True

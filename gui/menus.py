@@ -70,6 +70,9 @@ def build_menus(window) -> None:
     menu_action(file, "Export picture…", files.export_picture, None,
                 "The diagram, a plot, the breakdown or the whole window as PNG (1×, 2× "
                 "for a projector…) or SVG, for slides")
+    menu_action(file, "Export as code…", files.export_code, None,
+                "A standalone numpy script that trains the same steps and checks its "
+                "numbers against the app's")
     menu_action(file, "Export worksheet…", files.export_worksheet, "Ctrl+P",
                 "The next steps written out, for students or as the answer key")
     file.addSeparator()

@@ -145,13 +145,18 @@ class Session(QObject):
         """The lesson as it stands now: current values, data and settings."""
         return self.lesson.as_trained_by(self.trainer)
 
+    def saved_lesson(self, progress: bool = False) -> Lesson:
+        """The lesson as Save writes it: the starting values with today's data and
+        settings (and with `progress`, the steps so far)."""
+        return self.lesson.as_set_by(self.trainer, progress)
+
     def save(self, path: str | Path, progress: bool | None = None) -> None:
         """Write the lesson as a teacher means it: its starting values (what Reset returns
         to) and today's data and settings; with `progress` (default: as last saved or
         opened) also the steps so far, their values and the optimizer's memory, so that
         reopening shows exactly this. Raises OSError with the reason; nothing changes then."""
         progress = self.saves_progress if progress is None else progress
-        self.lesson.as_set_by(self.trainer, progress).save(path)
+        self.saved_lesson(progress).save(path)
         self.path = Path(path)
         self.saves_progress = progress
         self._set_dirty(False)

@@ -88,3 +88,22 @@ def test_what_it_cannot_write_is_refused_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("backprop-lab: optimizer:") and err.count("\n") == 1
     assert not (tmp_path / "out.py").exists()
+
+
+def test_export_as_code_in_the_window_trains_the_steps_taken(window, tmp_path):
+    w = window("house-price")
+    texts = [a.text() for a in w.menuBar().actions()[0].menu().actions()]
+    assert "Export as code…" in texts
+    for _ in range(3):
+        w.controls.step()
+    script = tmp_path / "house.py"
+    assert w.files.export_code_to(str(script))
+    done = run(script)
+    assert done.returncode == 0, done.stderr
+    ran = runpy.run_path(str(script), run_name="not_main")
+    assert ran["STEPS"] == 3
+    # its last loss is the loss the window shows now
+    assert ran["losses"][-1] == pytest.approx(w.session.loss, rel=1e-12)
+    assert w.session.set_optimizer("adam")
+    assert not w.files.export_code_to(str(tmp_path / "adam.py"))
+    assert w.statusBar().currentMessage().startswith("optimizer:")

@@ -226,7 +226,7 @@ def test_export_history_csv_and_plot(window, qtbot, tmp_path):
     assert [float(r.split(",")[2]) for r in rows[1:]] == pytest.approx([0.8, 0.59, 0.4745])
     for suffix in ("png", "svg"):
         path = tmp_path / f"loss.{suffix}"
-        w.files.export_plot_to(w.loss_plot, str(path))
+        w.files.export_picture_to("loss", str(path))
         assert path.stat().st_size > 500
 
 
