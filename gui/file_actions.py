@@ -96,6 +96,9 @@ class FileActions(QObject):
     def save_to(self, path, progress: bool | None = None) -> bool:
         try:
             self.session.save(path, progress)
+        except LessonError as exc:  # a value the file format cannot hold (not finite)
+            self.error("Cannot save", f"Could not save {path}: {exc}. Nothing was written.")
+            return False
         except OSError as exc:
             self.error("Cannot save", f"Could not save {path}: {exc.strerror or exc}. "
                                       "Any file there before is unchanged.")

@@ -148,3 +148,32 @@ def test_save_with_progress_is_in_the_file_menu(window, tmp_path):
     assert "Save with progress…" in texts
     assert w.files.save_to(tmp_path / "run.json", progress=True)
     assert json.loads((tmp_path / "run.json").read_text())["progress"]["steps"] == [0, 1]
+
+
+def test_a_long_run_is_saved_thinned_evenly_and_reopens_at_its_last_step(session,
+                                                                         tmp_path,
+                                                                         monkeypatch):
+    import engine.lesson
+
+    s = session("statquest-all")
+    s.trainer.run(500, respect_stop_rule=False)
+    width = 3 * len(s.network.params) + 2
+    monkeypatch.setattr(engine.lesson, "MAX_PROGRESS_NUMBERS", 40 * width)
+    s.save(tmp_path / "long.json", progress=True)
+    saved = json.loads((tmp_path / "long.json").read_text())["progress"]
+    assert len(saved["steps"]) == 40 and saved["steps"][0] == 0 and saved["steps"][-1] == 500
+    again = session(str(tmp_path / "long.json"))
+    assert again.steps_done == 500
+    np.testing.assert_array_equal(again.network.params, s.network.params)
+    assert again.loss == s.loss
+
+
+def test_a_lesson_the_format_cannot_hold_is_refused_not_a_crash(window, tmp_path,
+                                                                monkeypatch):
+    w = window("statquest-b3")
+    w.controls.step()
+    w.session.trainer.history.loss[-1] = float("nan")  # as if a step had gone wrong
+    assert not w.files.save_to(tmp_path / "bad.json", progress=True)
+    assert not (tmp_path / "bad.json").exists()
+    assert "Nothing was written" in w.statusBar().currentMessage()
+    assert w.session.dirty
