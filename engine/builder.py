@@ -54,12 +54,29 @@ def build_lesson(base: Lesson, hidden: list[Layer], output: Layer, loss: str, na
     layers = [*hidden, Layer(y.shape[1], output.activation, output.bias)]
     net = Network(x.shape[1], layers, naming, input_names, output_names)
     net.randomize(seed)
-    draft = Lesson(base.title, net, x, y, loss, base.learning_rate, None, base.stop,
-                   base.description)
-    values = draft.to_dict()
-    values["description"] = (f"{base.description}\n\nNetwork built in the editor; "
-                             f"weights from seed {seed}.").strip()
-    return lesson_from_dict(values, "built network")
+    title, notes = built_text(base, net, seed)
+    draft = Lesson(title, net, x, y, loss, base.learning_rate, None, base.stop, notes)
+    return lesson_from_dict(draft.to_dict(), "built network")
+
+
+BUILT_TITLE = "Built network "  # then its shape: "Built network 2-3-1"
+BUILT_NOTE = "Network built in the editor"
+
+
+def built_text(base: Lesson, net: Network, seed: int) -> tuple[str, str]:
+    """The title and notes of a network built from `base`. A preset's title and notes
+    describe a network that is gone, so a first build names itself by its shape; a
+    rebuild keeps the teacher's own title and notes, and the one line saying how it was
+    built is replaced, never repeated."""
+    shape = f"{net.inputs}-{'-'.join(map(str, net.sizes))}"
+    line = f"{BUILT_NOTE} ({shape}); weights from seed {seed}."
+    paragraphs = [p for p in base.description.split("\n\n") if p.strip()]
+    was_built = any(p.startswith(BUILT_NOTE) for p in paragraphs)
+    if not was_built:
+        return f"{BUILT_TITLE}{shape}", f"Started from “{base.title}”.\n\n{line}"
+    kept = [p for p in paragraphs if not p.startswith(BUILT_NOTE)]
+    title = f"{BUILT_TITLE}{shape}" if base.title.startswith(BUILT_TITLE) else base.title
+    return title, "\n\n".join([*kept, line])
 
 
 def load_csv(path: str | Path, targets: int = 1) -> DataSet:

@@ -3,6 +3,7 @@ saved as JSON. Loading checks everything and names the faulty field in one error
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -18,13 +19,15 @@ from engine.files import write_text_atomically
 from engine.losses import LOSSES
 from engine.naming import NAMINGS
 from engine.network import Layer, Network
-from engine.optimizers import OPTIMIZERS, SETTINGS, Optimizer
+from engine.optimizers import OPTIMIZERS, SETTINGS, STATE_NAMES, Optimizer
 from engine.schedules import SCHEDULE_SETTINGS, SCHEDULES, Schedule
 from engine.text import one_line, shown, unshowable
-from engine.training import StopRule, Trainer
+from engine.training import History, HistoryRows, StopRule, Trainer, even_rows
 
 FORMAT = "backprop-lab.lesson"
-VERSION = 1
+# Version 2 adds "progress" (the values and steps reached); a lesson without it is still
+# written as version 1, so an older app opens every file that does not need the new key.
+VERSION = 2
 # Limits that keep a lesson something a window can draw and a student can follow.
 MAX_INPUTS, MAX_LAYERS, MAX_NEURONS = 64, 9, 256
 # What the app handles, measured (bench/big_lessons.py writes the lessons at the limits):
@@ -36,6 +39,9 @@ MAX_SAMPLES = 10_000
 MAX_PARAMETERS = 70_000
 MAX_WORK = 100_000_000  # parameters x samples
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# Numbers a saved run keeps at most: about 25 MB of JSON, inside MAX_FILE_BYTES, so every
+# file Save with progress writes opens again.
+MAX_PROGRESS_NUMBERS = 1_200_000
 
 
 class LessonError(ValueError):
@@ -56,18 +62,31 @@ class Lesson:
     optimizer: Optimizer = field(default_factory=Optimizer)
     batching: Batching = field(default_factory=Batching)
     schedule: Schedule = field(default_factory=Schedule)
+    # Where a saved run had got to ("Save with progress"): its step history, whose last row
+    # holds the current values and the optimizer's memory. `network` stays the start.
+    progress: HistoryRows | None = None
 
     def trainer(self) -> Trainer:
-        """A fresh trainer on a copy of this lesson's starting values."""
+        """A fresh trainer on a copy of this lesson's starting values (Reset)."""
         return Trainer(self.network.copy(), self.inputs, self.targets, self.loss,
                        self.learning_rate, self.trainable, self.stop,
                        None if self.optimizer.is_plain else self.optimizer, self.batching,
                        self.schedule)
 
+    def trainer_with_progress(self) -> Trainer:
+        """A trainer where the saved run left off (its steps, values and the optimizer's
+        memory), or at the start when the lesson holds no progress."""
+        trainer = self.trainer()
+        if self.progress is not None:
+            p = self.progress
+            trainer.adopt_history(History.from_rows(p, optimizer_from=p.optimizer_from or 0))
+        return trainer
+
     def to_dict(self) -> dict:
         net = self.network
         out = {
-            "format": FORMAT, "version": VERSION, "title": self.title,
+            "format": FORMAT, "version": 1 if self.progress is None else 2,
+            "title": self.title,
             "description": self.description, "inputs": net.inputs,
             "layers": [{"neurons": ly.neurons, "activation": ly.activation, "bias": ly.bias}
                        for ly in net.layers],
@@ -87,6 +106,8 @@ class Lesson:
             out["batching"] = {"batch_size": self.batching.size, "seed": self.batching.seed}
         if not self.schedule.is_constant:
             out["schedule"] = {"name": self.schedule.name, **self.schedule.settings()}
+        if self.progress is not None:
+            out["progress"] = _progress_json(self.progress)
         return out
 
     def as_trained_by(self, trainer: Trainer) -> Lesson:
@@ -99,6 +120,8 @@ class Lesson:
         nothing that training changes: an autosave runs it on its writer thread, since
         for 66,561 parameters it took ~400 ms of the window's time every 2 s of a Run."""
         data = self.to_dict()
+        data.pop("progress", None)  # the state is the run's now: no saved run in it
+        data["version"] = 1
         data.update(state["values"])
         data["data"] = {"inputs": state["inputs"].tolist(), "targets": state["targets"].tolist()}
         data["learning_rate"] = state["learning_rate"]
@@ -107,6 +130,47 @@ class Lesson:
             if state.get(key) is not None:
                 data[key] = state[key]
         return lesson_from_dict(data, "current lesson")
+
+
+    def as_set_by(self, trainer: Trainer, progress: bool = False) -> Lesson:
+        """What Save writes: this lesson's starting values (what Reset returns to) with the
+        trainer's data and settings; with `progress`, also the trainer's steps so far
+        (thinned evenly to at most MAX_PROGRESS_NUMBERS numbers, the newest row kept)."""
+        data = self._settings_of(trainer)
+        if progress:
+            hist = trainer.history
+            width = 3 * len(trainer.network.params) + hist.state.shape[1] + 2
+            rows = hist.rows(even_rows(len(hist), max(2, MAX_PROGRESS_NUMBERS // width)))
+            data["progress"] = _progress_json(
+                dataclasses.replace(rows, optimizer_from=trainer.optimizer_from))
+            data["version"] = 2
+        return lesson_from_dict(data, "current lesson")
+
+    def _settings_of(self, trainer: Trainer) -> dict:
+        """This lesson as a file's dict, with the trainer's data and settings and no
+        progress."""
+        data = self.to_dict()
+        data.pop("progress", None)
+        data["version"] = 1
+        data["data"] = {"inputs": trainer.inputs.tolist(), "targets": trainer.targets.tolist()}
+        data["learning_rate"] = trainer.learning_rate
+        data.pop("optimizer", None)
+        if not trainer.optimizer.is_plain:
+            data["optimizer"] = {"name": trainer.optimizer.name,
+                                 **trainer.optimizer.settings()}
+        data.pop("batching", None)
+        if trainer.batching != Batching():
+            data["batching"] = {"batch_size": trainer.batching.size,
+                                "seed": trainer.batching.seed}
+        data.pop("schedule", None)
+        if not trainer.schedule.is_constant:
+            data["schedule"] = {"name": trainer.schedule.name,
+                                **trainer.schedule.settings()}
+        data.pop("trainable", None)
+        trainable = trainer.trainable
+        if len(trainable) != len(trainer.network.param_names):
+            data["trainable"] = trainable
+        return data
 
     def save(self, path: str | Path) -> None:
         write_text_atomically(path, json.dumps(self.to_dict(), indent=2) + "\n")
@@ -282,6 +346,16 @@ def _text(value, where: str, limit: int | None = None, allowed: str = "") -> str
     return value
 
 
+def check_lesson_text(title: str, description: str) -> tuple[str, str]:
+    """A title and notes as a teacher typed them, checked as a file's are: the title on
+    one line (spaces around it dropped, not empty), the notes printable Markdown. Raises
+    LessonError naming the field."""
+    title = _text(title, "title", MAX_TITLE).strip()
+    if not title:
+        _fail("title", "must not be empty (it names the lesson in the title bar)")
+    return title, _text(description, "description", allowed="\n\r\t")
+
+
 MAX_NAME = 24  # characters of an input's or output's name: it labels a diagram node
 
 
@@ -326,8 +400,12 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
         _fail(source, "expected a JSON object at the top level")
     if data.get("format") != FORMAT:
         _fail("format", f'must be "{FORMAT}"')
-    if data.get("version") != VERSION:
-        _fail("version", f"this app reads version {VERSION}, not {shown(data.get('version'))}")
+    version = data.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        _fail("version", f"the file is format version {shown(version)}, from a newer Backprop Lab; "
+                         f"this app reads versions 1 to {VERSION} (update the app to open it)")
+    if version not in range(1, VERSION + 1) or isinstance(version, bool):
+        _fail("version", f"this app reads versions 1 to {VERSION}, not {shown(version)}")
     title = _text(_get(data, "title"), "title", MAX_TITLE)
     description = _text(data.get("description", ""), "description", allowed="\n\r\t")
     n_in = _integer(_get(data, "inputs"), "inputs", 1, MAX_INPUTS)
@@ -419,9 +497,60 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
         _fail("stop.min_step_size", "must not be negative")
     max_steps = _integer(stop.get("max_steps", 10_000), "stop.max_steps", 1, 10**9)
 
+    optimizer = _optimizer(data.get("optimizer"))
+    progress = _progress(data.get("progress"), len(net.params))
+    if progress is not None and version < 2:
+        _fail("progress", "needs format version 2 (the file says version 1)")
     return Lesson(title, net, x, y, loss, rate, trainable, StopRule(min_step, max_steps),
-                  description, _optimizer(data.get("optimizer")), _batching(data.get("batching")),
-                  _schedule(data.get("schedule")))
+                  description, optimizer, _batching(data.get("batching")),
+                  _schedule(data.get("schedule")), progress)
+
+
+def _progress_json(rows: HistoryRows) -> dict:
+    out = {"steps": rows.step_numbers.tolist(), "loss": rows.loss.tolist(),
+           "params": rows.params.tolist(), "grads": rows.grads.tolist(),
+           "step_sizes": rows.step_sizes.tolist()}
+    if rows.state is not None and rows.state.shape[1]:
+        out["state"] = rows.state.tolist()
+        out["optimizer_from"] = int(rows.optimizer_from or 0)
+    return out
+
+
+MAX_PROGRESS_ROWS = 100_000  # a History keeps at most this many rows
+
+
+def _progress(value, width: int) -> HistoryRows | None:
+    """A saved run: one row per recorded step, each as wide as the network's parameters;
+    step numbers increasing; an optimizer's state rows a whole number of arrays wide."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        _fail("progress", "expected an object with steps, loss, params, grads, step_sizes")
+    steps = _get(value, "steps", "progress.")
+    if not isinstance(steps, list) or not 1 <= len(steps) <= MAX_PROGRESS_ROWS:
+        _fail("progress.steps", f"expected a list of 1 to {MAX_PROGRESS_ROWS} step numbers")
+    n = len(steps)
+    numbers = np.array([_integer(s, f"progress.steps[{k}]", 0, 10**12)
+                        for k, s in enumerate(steps)], dtype=np.int64)
+    if np.any(np.diff(numbers) <= 0):
+        _fail("progress.steps", "step numbers must increase")
+    loss = _matrix([_get(value, "loss", "progress.")], "progress.loss", 1, n)[0]
+    columns = [_matrix(_get(value, key, "progress."), f"progress.{key}", n, width)
+               for key in ("params", "grads", "step_sizes")]
+    state, start = None, 0
+    if "state" in value:
+        raw = value["state"]
+        cols = len(raw[0]) if isinstance(raw, list) and raw and isinstance(raw[0], list) else -1
+        # as wide as the widest optimizer chosen during the run (not only today's)
+        widest = max(map(len, STATE_NAMES.values()))
+        if cols < 0 or cols % width or cols > width * widest:
+            _fail("progress.state", f"expected {n} rows of the optimizer's memory, "
+                                    f"{width} numbers per array")
+        state = _matrix(raw, "progress.state", n, cols)
+        start = _integer(value.get("optimizer_from", 0), "progress.optimizer_from", 0,
+                         int(numbers[-1]))
+    params, grads, step_sizes = columns
+    return HistoryRows(numbers, loss, params, grads, step_sizes, state, start)
 
 
 def _schedule(value) -> Schedule:

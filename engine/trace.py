@@ -18,6 +18,7 @@ import numpy as np
 from engine.batching import Batching
 from engine.breakdown import chain_rule_breakdown
 from engine.explain import breakdown_text, fmt, sample_values_text
+from engine.export_code import numpy_script
 from engine.files import write_text_atomically
 from engine.lesson import Lesson, LessonError
 from engine.optimizers import DEFAULTS, OPTIMIZERS, SETTINGS, Optimizer
@@ -94,6 +95,13 @@ def build_parser() -> OneLineParser:
     w.add_argument("--format", choices=("md", "html", "pdf"), default="md")
     w.add_argument("--answers", action="store_true", help="the answer key, not blanks")
     w.add_argument("-o", "--output", required=True, help="the file to write")
+    c = sub.add_parser("export-code", help="write a standalone script that trains the "
+                       "same steps and checks its numbers against the app's")
+    c.add_argument("lesson", help=lesson_help)
+    c.add_argument("--to", choices=("numpy",), default="numpy",
+                   help="the script's library (numpy: nothing else needed)")
+    c.add_argument("--steps", type=_count, default=10, help="how many steps (default 10)")
+    c.add_argument("-o", "--output", required=True, help="the .py file to write")
     for name, command in sub.choices.items():
         command.help_command = f"backprop-lab {name}"
     parser.commands = dict(sub.choices)
@@ -187,6 +195,8 @@ def main(argv: list[str] | None = None, pdf_writer=None) -> int:
     except LessonError as exc:
         print(f"backprop-lab: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.command == "export-code":
+        return _export_code(lesson, args)
     try:
         lesson.optimizer = _optimizer(lesson.optimizer, args.optimizer, args.set)
         if args.batch_size is not None or args.seed is not None:
@@ -248,6 +258,22 @@ def _explain(lesson: Lesson, param: str | None) -> int:
                                  trainer.loss_function,
                                  name)
         print(breakdown_text(b, trainer.update(name)) + "\n")
+    return 0
+
+
+def _export_code(lesson: Lesson, args) -> int:
+    try:
+        text = numpy_script(lesson, args.steps)
+    except LessonError as exc:
+        print(f"backprop-lab: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        write_text_atomically(args.output, text)
+    except OSError as exc:
+        print(f"backprop-lab: cannot write {args.output}: {exc.strerror or exc}; "
+              f"any file there before is unchanged", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {args.output}: {args.steps} steps of {lesson.title}; run it with python")
     return 0
 
 

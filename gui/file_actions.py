@@ -4,17 +4,31 @@ the status bar; the lesson shown never changes on a failure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QObject, QRect, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from engine import LessonError
+from engine.export_code import numpy_script
 from engine.files import write_atomically, write_text_atomically
 from engine.worksheet import worksheet_html, worksheet_markdown
 from gui.history_export import history_csv
+from gui.pictures import (
+    Picture,
+    PictureDialog,
+    PictureError,
+    of_scene,
+    of_text,
+    of_widget,
+    png,
+    svg,
+)
 from gui.session import Session
 from gui.worksheet_pdf import WorksheetDialog, write_pdf
+
+CODE_STEPS = 10  # Export as code at step 0: a short run to compare
 
 
 class FileActions(QObject):
@@ -74,9 +88,17 @@ class FileActions(QObject):
                                               "Lessons (*.json)")
         return bool(path) and self.save_to(Path(path))
 
-    def save_to(self, path) -> bool:
+    def save_with_progress(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson with progress",
+                                              "lesson.json", "Lessons (*.json)")
+        return bool(path) and self.save_to(Path(path), progress=True)
+
+    def save_to(self, path, progress: bool | None = None) -> bool:
         try:
-            self.session.save(path)
+            self.session.save(path, progress)
+        except LessonError as exc:  # a value the file format cannot hold (not finite)
+            self.error("Cannot save", f"Could not save {path}: {exc}. Nothing was written.")
+            return False
         except OSError as exc:
             self.error("Cannot save", f"Could not save {path}: {exc.strerror or exc}. "
                                       "Any file there before is unchanged.")
@@ -129,45 +151,82 @@ class FileActions(QObject):
         self.session.notify(f"Worksheet written to {path}")
         return True
 
-    def export_plot(self, plot) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export loss plot", "loss.png",
-                                              "PNG image (*.png);;SVG drawing (*.svg)")
+    def export_code(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export as code", "lesson.py",
+                                              "Python (*.py)")
         if path:
-            self.export_plot_to(plot, path)
+            self.export_code_to(path)
 
-    def export_plot_to(self, plot, path: str) -> bool:
-        """The picture is made in memory and written all or nothing: a full disk is
-        reported, and the old picture stays."""
-        buffer = QBuffer()
-        buffer.open(QIODevice.WriteOnly)
-        if path.lower().endswith(".svg"):
-            # Qt's own SVG generator: pyqtgraph 0.14's SVGExporter cannot parse the paths
-            # Qt 6.11 writes (ValueError in its path rewriting).
-            from PySide6.QtGui import QPainter
-            from PySide6.QtSvg import QSvgGenerator
-
-            generator = QSvgGenerator()
-            generator.setOutputDevice(buffer)
-            generator.setSize(plot.size())
-            generator.setViewBox(QRect(0, 0, plot.width(), plot.height()))
-            generator.setTitle(f"{self.session.lesson.title}: loss against step")
-            painter = QPainter(generator)
-            plot.render(painter)
-            painter.end()
-        else:
-            import pyqtgraph.exporters as exporters
-
-            exporter = exporters.ImageExporter(plot.plotItem)
-            exporter.parameters()["width"] = max(1200, plot.width())
-            image = exporter.export(toBytes=True)
-            if image is None or not image.save(buffer, "PNG"):
-                self.error("Cannot export", f"Could not draw the plot for {path}.")
-                return False
+    def export_code_to(self, path: str) -> bool:
+        """A standalone numpy script that trains the steps taken so far (10 at step 0)
+        from the lesson's start and checks its numbers against the app's."""
+        steps = self.session.steps_done or CODE_STEPS
         try:
-            write_atomically(path, bytes(buffer.data()))
+            text = numpy_script(self.session.saved_lesson(), steps)
+        except LessonError as exc:
+            self.error("Cannot export as code", f"{exc}.")
+            return False
+        try:
+            write_text_atomically(path, text)
         except OSError as exc:
             self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
                                         "Any file there before is unchanged.")
             return False
-        self.session.notify(f"Plot written to {path}")
+        self.session.notify(f"Code for {steps} steps from the start written to {path}; run "
+                            "it with python (it needs numpy only)")
+        return True
+
+    def picture_sources(self) -> dict[str, tuple[str, Callable[[], Picture]]]:
+        """What File → Export picture… can draw: key -> (label, how to make it)."""
+        w = self.window
+        sources: dict[str, tuple[str, Callable[[], Picture]]] = {
+            "diagram": ("Network diagram", lambda: of_scene(w.network_view)),
+            "loss": ("Loss plot", lambda: of_widget(w.loss_plot)),
+            "data": ("Data and fit plot", lambda: of_widget(w.data_panel.plot)),
+        }
+        # the lazily made panels once they exist (never drawn before: nothing to show)
+        if w.lazy_tangent.panel is not None:
+            sources["tangent"] = ("Loss vs parameter plot", lambda: of_widget(w.tangent))
+        if w.lazy_landscape.panel is not None:
+            sources["landscape"] = ("Landscape plot", lambda: of_widget(w.landscape.plot))
+        sources["breakdown"] = ("Derivative breakdown", lambda: of_text(w.breakdown))
+        sources["window"] = ("Whole window", lambda: of_widget(w))
+        return sources
+
+    def export_picture(self) -> None:
+        sources = self.picture_sources()
+        dialog = PictureDialog({k: label for k, (label, _) in sources.items()}, self.window)
+        if dialog.exec() != PictureDialog.Accepted:
+            return
+        key, scale = dialog.chosen
+        path, chosen_filter = QFileDialog.getSaveFileName(
+            self.window, "Export picture", f"{key}.png",
+            "PNG image (*.png);;SVG drawing (*.svg)")
+        if not path:
+            return
+        if not Path(path).suffix:  # the format of the filter chosen
+            path += ".svg" if "svg" in chosen_filter else ".png"
+        self.export_picture_to(key, path, scale)
+
+    def export_picture_to(self, key: str, path: str, scale: int = 1) -> bool:
+        """Draw `key` (see picture_sources) as SVG (for a .svg name) or as PNG at `scale`,
+        then write it all or nothing; a failure is reported and the old file stays."""
+        label, make = self.picture_sources()[key]
+        try:
+            picture = make()
+            if Path(path).suffix.lower() == ".svg":
+                data = svg(picture, f"{self.session.lesson.title}: {label.lower()}")
+            else:
+                data = png(picture, scale)
+        except PictureError as exc:
+            self.error("Cannot export", f"Could not draw the {label.lower()} for {path}: "
+                                        f"{exc}.")
+            return False
+        try:
+            write_atomically(path, data)
+        except OSError as exc:
+            self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
+                                        "Any file there before is unchanged.")
+            return False
+        self.session.notify(f"{label} written to {path}")
         return True

@@ -6,7 +6,7 @@ import argparse
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-HEADLESS = ("trace", "explain", "worksheet")
+HEADLESS = ("trace", "explain", "worksheet", "export-code")
 
 
 def app_version() -> str:
@@ -38,8 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "read every derivative as its chain-rule factors.",
         epilog="Headless commands: 'backprop-lab trace LESSON' prints every step, "
                "'backprop-lab explain LESSON' prints the chain rule with its numbers, "
-               "'backprop-lab worksheet LESSON -o FILE' writes a worksheet "
-               "(each has --help).")
+               "'backprop-lab worksheet LESSON -o FILE' writes a worksheet, "
+               "'backprop-lab export-code LESSON -o FILE.py' a numpy script that trains "
+               "the same steps (each has --help).")
     parser.add_argument("lesson", nargs="?", help="a preset name or a lesson file (.json)")
     parser.add_argument("--smoke", action="store_true",
                         help="open the window, paint it once and exit (install check)")

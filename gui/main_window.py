@@ -26,6 +26,7 @@ from gui.file_actions import FileActions
 from gui.kit.dock_title import DockTitle
 from gui.kit.plot_style import scale_items, style_plot
 from gui.kit.throttle import LazyPanel
+from gui.lesson_text import LessonTextDialog
 from gui.menus import SHORTCUTS, build_menus
 from gui.panels.accuracy import AccuracyPanel
 from gui.panels.breakdown import BreakdownPanel
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[key] = dock
         self._laid_out = False
+        self.lesson_text_dialog: LessonTextDialog | None = None
         self._settling = 0.0  # until when a resize still re-lays out the first layout
         self.autosave = Autosave(session)
         self.files = FileActions(self, session)
@@ -115,7 +117,8 @@ class MainWindow(QMainWindow):
         self.notes = QTextBrowser()
         self.notes.setObjectName("lessonNotes")
         self.notes.setOpenExternalLinks(True)
-        self.notes.setToolTip("The lesson's own text (its description, in Markdown)")
+        self.notes.setToolTip("The lesson's own text (its description, in Markdown); "
+                              "Edit → Lesson title and notes… changes it")
         notes = QDockWidget("Lesson notes", self)
         notes.setObjectName("notesDock")
         notes.setTitleBarWidget(DockTitle(notes))
@@ -146,6 +149,8 @@ class MainWindow(QMainWindow):
         session.quizChanged.connect(self._quiz_changed)
         session.dirtyChanged.connect(self.setWindowModified)
         session.lessonChanged.connect(self._update_title)
+        session.textChanged.connect(self.show_notes)
+        session.textChanged.connect(self._update_title)
         self._update_title()
         self.statusBar().showMessage("Space: one step · R: run · click a weight to see its "
                                      "derivative")
@@ -242,6 +247,14 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def edit_lesson_text(self) -> None:
+        """Edit → Lesson title and notes…: window-modal, so Run and timers go on."""
+        dialog = LessonTextDialog(self.session, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.show()
+        self.lesson_text_dialog = dialog  # for tests and the screenshot tool
 
     def show_notes(self) -> None:
         self.notes.setMarkdown(self.session.lesson.description or
@@ -349,6 +362,13 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.session.set_running(False)
+        # Quit asks as New and Open do (one helper): Cancel, or a Save that failed, keeps
+        # the window open with everything in it.
+        if not self.files.confirm_discard():
+            event.ignore()
+            return
+        # Saved, or Discard: nothing is left to offer at the next start.
+        self.session.discard_unsaved()
         self.autosave.save_on_exit()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())

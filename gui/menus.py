@@ -25,7 +25,7 @@ SHORTCUTS = (
     ("F6", "Quiz mode"),
     ("F11", "Full screen"),
     ("Escape", "Leave a text field (then Space steps again)"),
-    ("Ctrl+Q", "Quit"),
+    ("Ctrl+Q", "Quit (asks first about unsaved work)"),
 )
 
 
@@ -62,11 +62,18 @@ def build_menus(window) -> None:
                     lambda _=False, n=name: files.open_preset(n))
     menu_action(file, "Open lesson…", files.open_dialog, QKeySequence.Open)
     menu_action(file, "Save", files.save, QKeySequence.Save)
-    menu_action(file, "Save as…", files.save_as, QKeySequence.SaveAs)
+    menu_action(file, "Save as…", files.save_as, QKeySequence.SaveAs,
+                "The lesson: its starting values (what Reset returns to) and settings")
+    menu_action(file, "Save with progress…", files.save_with_progress, None,
+                "The lesson and the steps so far: it reopens where it is now")
     file.addSeparator()
     menu_action(file, "Export history as CSV…", files.export_history)
-    menu_action(file, "Export loss plot as PNG or SVG…",
-                lambda: files.export_plot(window.loss_plot))
+    menu_action(file, "Export picture…", files.export_picture, None,
+                "The diagram, a plot, the breakdown or the whole window as PNG (1×, 2× "
+                "for a projector…) or SVG, for slides")
+    menu_action(file, "Export as code…", files.export_code, None,
+                "A standalone numpy script that trains the same steps and checks its "
+                "numbers against the app's")
     menu_action(file, "Export worksheet…", files.export_worksheet, "Ctrl+P",
                 "The next steps written out, for students or as the answer key")
     file.addSeparator()
@@ -80,6 +87,9 @@ def build_menus(window) -> None:
     edit.addAction(undo)
     edit.addAction(redo)
     edit.addAction(window.controls.back_action)
+    edit.addSeparator()
+    menu_action(edit, "Lesson title and notes…", window.edit_lesson_text, None,
+                "Write the lesson's title and its notes (Markdown); saved with the lesson")
 
     view = bar.addMenu("&View")
     window.presenter_action = menu_action(

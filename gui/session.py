@@ -29,7 +29,7 @@ from engine.initialise import MAX_SEED as INIT_MAX_SEED
 from engine.initialise import SCHEMES as INIT_SCHEMES
 from engine.initialise import initialise
 from engine.landscape import loss_along, loss_grid
-from engine.lesson import check_size, check_targets, trained_state
+from engine.lesson import check_lesson_text, check_size, check_targets, trained_state
 from engine.network import Layer, Network
 from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
@@ -53,6 +53,7 @@ from engine.training import (
 from gui.undo import (
     EditCommand,
     KeptRunsCommand,
+    LessonTextCommand,
     RewindCommand,
     SettingsState,
     SwapTrainerCommand,
@@ -93,6 +94,7 @@ def parse_number(text: str, what: str, positive: bool = False) -> float:
 
 class Session(QObject):
     lessonChanged = Signal()  # a different network or lesson: rebuild structure
+    textChanged = Signal()  # the lesson's title or notes (nothing else) changed
     stateChanged = Signal()  # values, loss or history changed: redraw
     selectionChanged = Signal(str)
     runningChanged = Signal(bool)
@@ -120,7 +122,9 @@ class Session(QObject):
     def _load(self, lesson: Lesson, path: Path | None) -> None:
         self.lesson = lesson
         self.path = path
-        self.trainer = lesson.trainer()
+        self.trainer = lesson.trainer_with_progress()
+        # Save (Ctrl+S) keeps writing the run when the file had one or was saved with it.
+        self.saves_progress = lesson.progress is not None
         self.dirty = False
         self.selected = self._default_selection()
         self._kept_runs: list[KeptRun] = []  # another lesson's runs are not this one's
@@ -153,12 +157,30 @@ class Session(QObject):
         to make the lesson from it later, on any thread (the autosave's writer)."""
         return self.lesson, trained_state(self.trainer)
 
-    def save(self, path: str | Path) -> None:
-        lesson = self.current_lesson()
-        lesson.save(path)  # raises OSError with the reason; nothing changes then
+    def saved_lesson(self, progress: bool = False) -> Lesson:
+        """The lesson as Save writes it: the starting values with today's data and
+        settings (and with `progress`, the steps so far)."""
+        return self.lesson.as_set_by(self.trainer, progress)
+
+    def save(self, path: str | Path, progress: bool | None = None) -> None:
+        """Write the lesson as a teacher means it: its starting values (what Reset returns
+        to) and today's data and settings; with `progress` (default: as last saved or
+        opened) also the steps so far, their values and the optimizer's memory, so that
+        reopening shows exactly this. Raises OSError with the reason; nothing changes then."""
+        progress = self.saves_progress if progress is None else progress
+        self.saved_lesson(progress).save(path)
         self.path = Path(path)
+        self.saves_progress = progress
         self._set_dirty(False)
-        self.message.emit(f"Saved {Path(path).name}")
+        name = Path(path).name
+        if progress:
+            self.message.emit(f"Saved {name} with its {self.steps_done} steps: it reopens "
+                              "here, and Reset still goes to the start.")
+        elif self.has_trained_values():
+            self.message.emit(f"Saved {name}: the starting values and settings (Reset's "
+                              "start). File → Save with progress… keeps the steps too.")
+        else:
+            self.message.emit(f"Saved {name}")
 
     def continue_with_history(self, history: History) -> None:
         """Carry on from a saved history (restored work): its last row becomes the state
@@ -168,6 +190,30 @@ class Session(QObject):
 
     def mark_dirty(self) -> None:
         self._set_dirty(True)
+
+    def set_lesson_text(self, title: str, description: str) -> bool:
+        """The lesson's title and notes (Markdown), as typed; undoable. False (and
+        `refused`, naming the field) if not usable: nothing changes."""
+        try:
+            title, description = check_lesson_text(title, description)
+        except LessonError as exc:
+            return self._refuse(f"{exc}. The title and notes stay as they were.")
+        if (title, description) != (self.lesson.title, self.lesson.description):
+            new = dataclasses.replace(self.lesson, title=title, description=description)
+            self.undo_stack.push(LessonTextCommand(self, self.lesson, new,
+                                                   "edit title and notes"))
+        return True
+
+    def show_lesson_text(self, lesson: Lesson) -> None:
+        """Make `lesson` (this one with other text) current: its undo command's door."""
+        self.lesson = lesson
+        self.textChanged.emit()
+        self.changed()
+
+    def discard_unsaved(self) -> None:
+        """The user chose to drop the unsaved changes (Discard at Quit): they are no longer
+        work to keep, so the autosave leaves nothing on offer."""
+        self._set_dirty(False)
 
     def rebuild(self, lesson: Lesson, text: str = "rebuild network") -> None:
         """Use a new network (the editor): undoable, and Reset then returns to it."""

@@ -124,5 +124,20 @@ class KeptRunsCommand(QUndoCommand):
         self.session.show_kept_runs(self.before)
 
 
-__all__ = ["EditCommand", "KeptRunsCommand", "RewindCommand", "SettingsState", "SwapTrainerCommand",
-           "TrainingCommand"]
+class LessonTextCommand(QUndoCommand):
+    """A new title and notes: the lesson is swapped for its copy with the new text (the
+    values, steps and settings are not touched)."""
+
+    def __init__(self, session, old, new, text: str):
+        super().__init__(text)
+        self.session, self.old, self.new = session, old, new  # lessons
+
+    def redo(self) -> None:
+        self.session.show_lesson_text(self.new)
+
+    def undo(self) -> None:
+        self.session.show_lesson_text(self.old)
+
+
+__all__ = ["EditCommand", "KeptRunsCommand", "LessonTextCommand", "RewindCommand",
+           "SettingsState", "SwapTrainerCommand", "TrainingCommand"]

@@ -44,3 +44,31 @@ def session(qtbot):
         return session_for(lesson)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def unsaved_answer(monkeypatch):
+    """Quit, New and Open ask Save / Discard / Cancel about unsaved work with a modal box,
+    which would wait for ever in a test: every test answers Discard unless it says
+    otherwise (`unsaved_answer.answer = ...`); `asked` counts the questions."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.file_actions import FileActions
+
+    class Answer:
+        answer = QMessageBox.Discard
+        asked = 0
+
+    def ask(_self):
+        Answer.asked += 1
+        return Answer.answer
+
+    monkeypatch.setattr(FileActions, "ask_unsaved", ask)
+    return Answer
+
+
+def leave_with_unsaved_work(w) -> None:
+    """A window that goes away without being asked (killed, the session ending): its
+    unsaved work stays in its autosave, on offer at the next start."""
+    w.autosave.save_on_exit()
+    w.close()

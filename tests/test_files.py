@@ -55,8 +55,8 @@ EXPORTS = {
     "worksheet.html": lambda w, p: w.files.export_worksheet_to(p, 1, True),
     "worksheet.md": lambda w, p: w.files.export_worksheet_to(p, 1, False),
     "history.csv": lambda w, p: w.files.export_history_to(p),
-    "loss.png": lambda w, p: w.files.export_plot_to(w.loss_plot, p),
-    "loss.svg": lambda w, p: w.files.export_plot_to(w.loss_plot, p),
+    "loss.png": lambda w, p: w.files.export_picture_to("loss", p),
+    "loss.svg": lambda w, p: w.files.export_picture_to("loss", p),
     "lesson.json": lambda w, p: w.files.save_to(p),
 }
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import PRESETS, LessonError, load_lesson
+from engine import PRESETS, LessonError, load_lesson, load_preset
 from engine.lesson import lesson_from_json
 from engine.presets import preset_text
 
@@ -53,11 +53,11 @@ def _swap_type(value):
     return value
 
 
-def mutated_lesson(rng: random.Random) -> str:
-    """A preset's lesson JSON with 1 to 4 changes: keys deleted, types swapped, hostile
-    values (huge, NaN, control characters, lone surrogates, deep nesting), or the text
-    truncated."""
-    data = json.loads(preset_text(rng.choice(PRESETS)))
+def mutated_lesson(rng: random.Random, bases: list[str] | None = None) -> str:
+    """A preset's lesson JSON (or one of `bases`) with 1 to 4 changes: keys deleted, types
+    swapped, hostile values (huge, NaN, control characters, lone surrogates, deep
+    nesting), or the text truncated."""
+    data = json.loads(rng.choice(bases) if bases else preset_text(rng.choice(PRESETS)))
     for _ in range(rng.randint(1, 4)):
         path = rng.choice([p for p in _paths(data) if p])
         parent = data
@@ -114,6 +114,41 @@ def test_mutated_lessons_load_or_raise_one_line_naming_the_field(chunk):
                 text_field.encode("utf-8")
             lesson.trainer().run(3, respect_stop_rule=False)
         assert time.perf_counter() - start < 1.0, seed
+
+
+def saved_runs() -> list[str]:
+    """Lessons saved with progress (format 2): steps, values and an optimizer's memory."""
+    from engine.optimizers import Optimizer
+
+    texts = []
+    for name, optimizer in (("single-weight", "momentum"), ("statquest-all", "adam"),
+                            ("house-price", "sgd")):
+        lesson = load_preset(name)
+        lesson.optimizer = Optimizer(optimizer)
+        trainer = lesson.trainer()
+        trainer.run(4, respect_stop_rule=False)
+        texts.append(json.dumps(lesson.as_set_by(trainer, progress=True).to_dict()))
+    return texts
+
+
+def test_mutated_saved_runs_load_or_raise_one_line_naming_the_field():
+    """1,000 seeded mutations of lessons saved with progress: a run that loads continues."""
+    bases = saved_runs()
+    for seed in range(1000):
+        text = mutated_lesson(random.Random(seed), bases)
+        try:
+            lesson = lesson_from_json(text)
+        except LessonError as exc:
+            assert one_line_naming_a_field(str(exc)), (seed, str(exc)[:400])
+        except Exception as exc:  # noqa: BLE001 (the point: nothing else may escape)
+            pytest.fail(f"seed {seed}: {type(exc).__name__}: {str(exc)[:300]}")
+        else:
+            try:
+                trainer = lesson.trainer_with_progress()
+            except Exception as exc:  # noqa: BLE001
+                pytest.fail(f"seed {seed}: the run does not continue: "
+                            f"{type(exc).__name__}: {str(exc)[:300]}")
+            trainer.run(3, respect_stop_rule=False)
 
 
 def _lesson_with(**changes) -> str:

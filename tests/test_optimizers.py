@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import leave_with_unsaved_work
 
 from engine import Trainer, load_preset
 from engine.backprop import loss_and_gradient
@@ -307,7 +308,7 @@ def test_restored_work_keeps_the_optimizers_memory(window, qtbot, monkeypatch, t
     for _ in range(3):
         w.session.step()
     expected = w.session.update("w1")
-    w.close()
+    leave_with_unsaved_work(w)
     (found,), _ = find_recoveries(home)
     other = window("single-weight")
     restore(other.session, found, other.autosave)

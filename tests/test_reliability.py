@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import leave_with_unsaved_work
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
@@ -41,7 +42,7 @@ def test_autosave_then_restore_gives_back_values_and_history(window, data_home):
     for _ in range(3):
         w.controls.step()
     params, loss = w.session.network.params.copy(), w.session.trainer.history.loss.copy()
-    w.close()  # with unsaved changes: they stay on offer
+    leave_with_unsaved_work(w)  # with unsaved changes: they stay on offer
     found, damaged = find_recoveries(data_home)
     assert damaged == [] and len(found) == 1 and found[0].steps_done == 3
     other = window("single-weight")
@@ -106,7 +107,7 @@ def test_two_copies_keep_their_own_autosaves(window, data_home):
     b.close()  # clean: b's own autosave goes, a's stays as it was
     assert a.autosave.state_path.read_bytes() == saved_a
     assert find_recoveries(data_home) == ([], [])
-    a.close()  # a goes with unsaved work: now it is on offer, with a's step
+    leave_with_unsaved_work(a)  # a goes with unsaved work: now it is on offer, with a's step
     found, _ = find_recoveries(data_home)
     assert [(r.lesson.title, r.steps_done) for r in found] == [(a.session.lesson.title, 1)]
     found[0].leave()
@@ -280,7 +281,7 @@ def test_a_lesson_with_huge_values_opens_without_warnings(qtbot, tmp_path):
 def test_closing_with_unsaved_changes_offers_them_at_the_next_start(window, data_home):
     w = window("statquest-b3")
     w.controls.step()
-    w.close()
+    leave_with_unsaved_work(w)
     found, _ = find_recoveries(data_home)
     assert [r.steps_done for r in found] == [1]
     found[0].leave()  # not decided: still on offer
@@ -314,7 +315,7 @@ def test_the_start_offers_recovery_and_restores(window, monkeypatch, data_home):
     w = window("statquest-all")
     for _ in range(2):
         w.controls.step()
-    w.close()
+    leave_with_unsaved_work(w)
     fresh = window("statquest-b3")
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
     offer_recovery(fresh, data_home)
@@ -365,7 +366,7 @@ def test_a_damaged_autosave_is_set_aside_said_and_the_app_starts(kind, window, d
         gone.controls.step()
     params = gone.session.network.params.copy()
     state_path, history_path = gone.autosave.state_path, gone.autosave.history_path
-    gone.close()
+    leave_with_unsaved_work(gone)
     damage(state_path, history_path)
     damaged = {"all": [], "values": [history_path], "nothing": [state_path, history_path]}
     damaged_bytes = {p.suffix: p.read_bytes() for p in damaged[recoverable] if p.exists()}
@@ -420,12 +421,12 @@ def test_work_of_two_gone_windows_is_offered_newest_first_one_at_a_time(window, 
 
     older = window("statquest-all")
     older.controls.step()
-    older.close()
+    leave_with_unsaved_work(older)
     time.sleep(0.05)  # the newer one's file is the newer
     newer = window("house-price")
     for _ in range(2):
         newer.controls.step()
-    newer.close()
+    leave_with_unsaved_work(newer)
     asked = []
     answers = iter([QMessageBox.No, QMessageBox.Yes])
 
@@ -440,3 +441,35 @@ def test_work_of_two_gone_windows_is_offered_newest_first_one_at_a_time(window, 
     assert fresh.session.lesson.title == older.session.lesson.title
     assert fresh.session.trainer.steps_done == 1
     assert find_recoveries(data_home) == ([], [])  # declined: gone; restored: this window's
+
+
+@pytest.mark.parametrize("answer, stays_open, saved", [
+    ("Cancel", True, False), ("Save", False, True), ("Discard", False, False)])
+def test_quit_with_unsaved_work_asks_save_discard_or_cancel(window, data_home, tmp_path,
+                                                            unsaved_answer, answer,
+                                                            stays_open, saved):
+    from PySide6.QtWidgets import QMessageBox
+
+    w = window("statquest-b3")
+    w.controls.step()
+    w.session.path = tmp_path / "mine.json"
+    unsaved_answer.answer = getattr(QMessageBox, answer)
+    before = unsaved_answer.asked
+    quit_action = next(a for a in w.menuBar().actions()[0].menu().actions()
+                       if a.text() == "Quit")
+    quit_action.trigger()
+    assert unsaved_answer.asked == before + 1  # Ctrl+Q asked, as New and Open do
+    assert w.isVisible() is stays_open
+    assert (tmp_path / "mine.json").exists() is saved
+    if stays_open:  # Cancel: the work is all still there, nothing was closed
+        assert w.session.dirty and w.session.steps_done == 1
+        assert not w.autosave.closed
+    else:  # saved or discarded: no question at the next start
+        assert find_recoveries(data_home) == ([], [])
+
+
+def test_quit_with_everything_saved_does_not_ask(window, unsaved_answer):
+    w = window("statquest-b3")
+    before = unsaved_answer.asked
+    w.close()
+    assert unsaved_answer.asked == before and not w.isVisible()
