@@ -582,7 +582,18 @@ class Trainer:
         self._refresh()
 
     def converged(self) -> bool:
-        return float(np.max(np.abs(self.step_sizes), initial=0.0)) < self.stop.min_step_size
+        """The stop rule: every step size below the threshold; with batches, every step
+        size of a whole epoch (one batch's small slope says little about the others: a
+        Run of one sample a step stopped at a lucky sample)."""
+        n = len(self.inputs)
+        per_epoch = self.batching.per_epoch(n)
+        if per_epoch == 1:
+            return float(np.max(np.abs(self.step_sizes), initial=0.0)) < self.stop.min_step_size
+        hist = self.history
+        if len(hist) < per_epoch or (self.steps_done + 1) % per_epoch:
+            return False  # judged when an epoch is complete
+        last_epoch = hist.step_sizes[-per_epoch:]
+        return float(np.max(np.abs(last_epoch), initial=0.0)) < self.stop.min_step_size
 
     # --- changes that keep the step count but change the current state -------------
     def set_trainable(self, names) -> None:
@@ -715,9 +726,11 @@ class Trainer:
         with np.errstate(all="ignore"):
             pending = self._pending()
             memory = pending.state.copy()
+            whole_batch = self.batching.is_full(len(self.inputs))
             for _ in range(max(limit, 0)):
                 steps = hist.last_step_sizes()
-                if respect_stop_rule and abs(steps).max() < threshold:
+                if respect_stop_rule and (abs(steps).max() < threshold if whole_batch
+                                          else self.converged()):
                     return StopReason.CONVERGED
                 params -= steps
                 value, grad = self._slope(hist.last_step + 1)

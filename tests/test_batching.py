@@ -186,3 +186,23 @@ def test_narrow_valley_momentum_crosses_what_plain_descent_crawls_along():
     assert momentum.loss < plain.loss / 20
     assert abs(momentum.network.params[0] - best[0]) < 0.1
     assert abs(plain.network.params[0] - best[0]) > 0.5  # still crawling along w1
+
+
+def test_with_batches_the_stop_rule_waits_for_a_whole_epoch_of_small_steps():
+    # One sample a step: a single small slope (a sample the line already fits) used to
+    # stop a Run at step 340; every step of a whole epoch must now be small. At a constant
+    # learning rate one-sample steps never all get small (each sample pulls its own way),
+    # so the Run goes to the lesson's limit; with a decaying rate it stops at an epoch's end.
+    from engine.schedules import Schedule
+
+    lesson = load_preset("sgd-line")
+    trainer = lesson.trainer()
+    assert trainer.run() == "max_steps" and trainer.steps_done == lesson.stop.max_steps
+    lesson.schedule = Schedule("exponential", gamma=0.99)
+    trainer = lesson.trainer()
+    assert trainer.run() == "converged"
+    per_epoch = trainer.batching.per_epoch(len(trainer.inputs))
+    assert (trainer.steps_done + 1) % per_epoch == 0
+    sizes = np.abs(trainer.history.step_sizes)
+    assert sizes[-per_epoch:].max() < lesson.stop.min_step_size
+    assert sizes[-2 * per_epoch:-per_epoch].max() >= lesson.stop.min_step_size
