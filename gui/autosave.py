@@ -123,7 +123,11 @@ class Autosave(QObject):
         """On the writer thread (or waited for): serialise and write both files."""
         lesson, trained = snapshot
         try:
-            state["lesson"] = lesson.with_state(trained).to_dict()
+            # The lesson keeps its starting values (what Reset returns to after a restore);
+            # today's values go beside it, for when the history cannot be read.
+            start = {**trained, "values": lesson.network.values_json()}
+            state["lesson"] = lesson.with_state(start).to_dict()
+            state["values"] = trained["values"]
         except LessonError as exc:  # on this thread nobody else would hear of it
             self.last_error = str(exc)
             self.failed.emit(f"Autosave failed: {exc}")
@@ -172,6 +176,7 @@ class Recovery:
     history: History | None
     history_problem: str | None  # why the step history could not be read
     lock: QLockFile
+    values: np.ndarray | None = None  # the values reached, when the history is lost
 
     def question(self) -> str:
         try:
@@ -275,13 +280,27 @@ def _read(path: Path, lock: QLockFile) -> Recovery | None:
     if not isinstance(saved_at, (int, float)) or not math.isfinite(saved_at):
         saved_at = None  # the work is still good; only the time is not known
     history, problem = _read_history(history_path_of(path), len(lesson.network.params))
+    values = _read_values(state, lesson) if history is None else None
     steps_done = state.get("steps_done")
     if history is not None:
         steps_done = int(history.steps[-1])
     elif not isinstance(steps_done, int) or isinstance(steps_done, bool) or steps_done < 0:
         steps_done = 0
     return Recovery(path, lesson, Path(source) if isinstance(source, str) else None,
-                    steps_done, saved_at, history, problem, lock)
+                    steps_done, saved_at, history, problem, lock, values)
+
+
+def _read_values(state: dict, lesson: Lesson) -> np.ndarray | None:
+    """The values the work had reached, saved beside the lesson's starting values; None
+    when missing or not usable (the lesson then opens at its start)."""
+    values = state.get("values")
+    if not isinstance(values, dict):
+        return None
+    try:
+        data = {**lesson.to_dict(), **{k: values[k] for k in ("weights", "biases")}}
+        return lesson_from_dict(data, "values").network.params.copy()
+    except (KeyError, ValueError):
+        return None
 
 
 def _read_history(path: Path, width: int) -> tuple[History | None, str | None]:
@@ -321,6 +340,8 @@ def restore(session: Session, recovery: Recovery,
             session.continue_with_history(recovery.history)
         except ValueError as exc:
             history_problem = str(exc)
+    elif recovery.values is not None:
+        session.continue_with_values(recovery.values)
     session.mark_dirty()
     if autosave is None or autosave.save():
         if history_problem is not None:

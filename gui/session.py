@@ -188,6 +188,12 @@ class Session(QObject):
         self.trainer.adopt_history(history)
         self.changed()
 
+    def continue_with_values(self, values: np.ndarray) -> None:
+        """Carry on from saved values without their history (a restore whose history
+        was lost): at step 0 with these values; Reset still goes to the lesson's start."""
+        self.trainer.set_params(values)
+        self.changed()
+
     def mark_dirty(self) -> None:
         self._set_dirty(True)
 

@@ -473,3 +473,29 @@ def test_quit_with_everything_saved_does_not_ask(window, unsaved_answer):
     before = unsaved_answer.asked
     w.close()
     assert unsaved_answer.asked == before and not w.isVisible()
+
+
+@pytest.mark.parametrize("history_lost", [False, True])
+def test_restored_work_resets_to_the_lessons_start_not_to_the_values_reached(
+        window, data_home, history_lost):
+    # The autosave stored the values reached as the lesson's start, so after a restore
+    # Reset went to them. It keeps the start now, and the values reached beside it.
+    from conftest import leave_with_unsaved_work
+
+    w = window("statquest-all")
+    start = w.session.network.params.copy()
+    for _ in range(4):
+        w.session.step()
+    reached = w.session.network.params.copy()
+    leave_with_unsaved_work(w)
+    if history_lost:  # the step history file is gone: the values come from beside the lesson
+        (history_file,) = data_home.glob("*.npz")
+        history_file.unlink()
+    (found,), _ = find_recoveries(data_home)
+    assert (found.history is None) == history_lost
+    other = window("single-weight")
+    restore(other.session, found, other.autosave)
+    np.testing.assert_array_equal(other.session.network.params, reached)
+    other.session.reset()
+    np.testing.assert_array_equal(other.session.network.params, start)
+    other.close()
