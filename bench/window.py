@@ -141,7 +141,7 @@ def run_big(app, args, create_window) -> None:
         SHOW(w)
         app.processEvents()
         run_figures(app, w, args.run_seconds / 2, "(the default panels)", Path(path).name)
-        w.close()
+        close(w)
 
 
 SHOW = None  # how a bench window is shown: set from the arguments in main()
@@ -192,7 +192,7 @@ def step_latency(app, args, create_window, freeze_startup_objects, lessons=None)
             cpu.append((time.process_time() - c0) * 1e3)
         print(f"{Path(name).stem:16s} {statistics.median(lat):8.1f} {p95(lat):8.1f} "
               f"{statistics.median(cpu):11.1f} {p95(cpu):8.1f}")
-        w.close()
+        close(w)
 
 
 def run_part(app, args, rss0, create_window, freeze_startup_objects) -> None:
@@ -215,7 +215,7 @@ def run_part(app, args, rss0, create_window, freeze_startup_objects) -> None:
     w.docks["loss"].raise_()
     app.processEvents()
     run_figures(app, w, args.run_seconds, "with the loss plot open")
-    w.close()
+    close(w)
     # A classifier: the class map under the diagram and the accuracy beside the loss.
     w = create_window("iris-softmax")
     SHOW(w)
@@ -224,9 +224,30 @@ def run_part(app, args, rss0, create_window, freeze_startup_objects) -> None:
     app.processEvents()
     run_figures(app, w, args.run_seconds / 2, "with the class map and accuracy open",
                 "iris-softmax")
+    close(w)
+    # Issue 15's case: Adam, two runs kept to compare, the landscape open.
+    w = create_window("narrow-valley")
+    SHOW(w)
+    for _ in range(2):
+        w.session.advance(300)
+        w.session.finish_training(None)
+        w.session.keep_run()
+        w.session.reset()
+    w.session.set_optimizer("adam")
+    w.docks["landscape"].raise_()
+    app.processEvents()
+    run_figures(app, w, args.run_seconds / 2, "with Adam, two kept runs and the landscape open",
+                "narrow-valley")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak memory {rss / 1024:.0f} MB (growth during the benchmark "
           f"{(rss - rss0) / 1024:.0f} MB)")
+
+
+def close(w) -> None:
+    """Close a bench window without the Save / Discard / Cancel question (Quit asks when
+    there is unsaved work; a benchmark's steps are not work to keep)."""
+    w.session.discard_unsaved()
+    w.close()
 
 
 def p95(values: list[float]) -> float:
