@@ -491,21 +491,30 @@ class Session(QObject):
         """Choose the update rule, with settings typed as text (PyTorch's names; the
         others keep their values, or a new rule's defaults). False (and `refused`) if a
         setting is not usable: nothing changes."""
-        now = self.trainer.optimizer
-        if name not in DEFAULT_OPTIMIZERS:
-            return self._refuse(f"optimizer: {quoted(name)} is not one of "
-                                f"{', '.join(DEFAULT_OPTIMIZERS)}.")
-        base = now if name == now.name else DEFAULT_OPTIMIZERS[name]
-        unknown = set(settings or {}) - set(OPTIMIZER_SETTINGS[name])
+        return self._choose_rule(
+            "optimizer", self.trainer.optimizer, name, settings, OPTIMIZER_SETTINGS,
+            lambda: DEFAULT_OPTIMIZERS[name], lambda key, text: parse_number(text, key),
+            lambda t, chosen: t.set_optimizer(chosen))
+
+    def _choose_rule(self, what: str, now, name: str, settings: dict[str, str] | None,
+                     known: dict, fresh, parse, apply) -> bool:
+        """set_optimizer and set_schedule: `name` (one of `known`, a fresh `fresh()` when
+        it is not the rule `now`) with typed `settings` parsed by `parse(key, text)`;
+        an undoable edit through `apply(trainer, chosen)` if it changes anything, else
+        refused naming the setting, nothing changed."""
+        if name not in known:
+            return self._refuse(f"{what}: {quoted(name)} is not one of {', '.join(known)}.")
+        unknown = set(settings or {}) - set(known[name])
         if unknown:
             return self._refuse(f"{name} has no setting {', '.join(sorted(unknown))}.")
+        base = now if name == now.name else fresh()
         try:
-            values = {key: parse_number(text, key) for key, text in (settings or {}).items()}
+            values = {key: parse(key, text) for key, text in (settings or {}).items()}
             chosen = dataclasses.replace(base, **values)
         except (InputError, ValueError, TypeError) as exc:
-            return self._refuse(f"{exc}. The optimizer stays {now.name}.")
+            return self._refuse(f"{exc}. The {what} stays {now.name}.")
         if chosen != now:
-            self._edit(f"optimizer {chosen.name}", lambda t: t.set_optimizer(chosen))
+            self._edit(f"{what} {chosen.name}", lambda t: apply(t, chosen))
         return True
 
     # --- runs kept to compare ------------------------------------------------------
@@ -546,25 +555,12 @@ class Session(QObject):
     def set_schedule(self, name: str, settings: dict[str, str] | None = None) -> bool:
         """Choose the learning rate's schedule (torch.optim.lr_scheduler's names), settings
         typed as text. False (and `refused`) if unusable: nothing changes."""
-        now = self.trainer.schedule
-        if name not in SCHEDULE_SETTINGS:
-            return self._refuse(f"schedule: {quoted(name)} is not one of "
-                                f"{', '.join(SCHEDULE_SETTINGS)}.")
-        unknown = set(settings or {}) - set(SCHEDULE_SETTINGS[name])
-        if unknown:
-            return self._refuse(f"{name} has no setting {', '.join(sorted(unknown))}.")
-        base = now if name == now.name else Schedule(name)
-        try:
-            values: dict = {}
-            for key, text in (settings or {}).items():
-                values[key] = (_whole(text, key, 10**9) if key in ("step_size", "T_max")
-                               else parse_number(text, key))
-            chosen = dataclasses.replace(base, **values)
-        except (InputError, ValueError, TypeError) as exc:
-            return self._refuse(f"{exc}. The schedule stays {now.name}.")
-        if chosen != now:
-            self._edit(f"schedule {chosen.name}", lambda t: t.set_schedule(chosen))
-        return True
+        return self._choose_rule(
+            "schedule", self.trainer.schedule, name, settings, SCHEDULE_SETTINGS,
+            lambda: Schedule(name),
+            lambda key, text: (_whole(text, key, 10**9) if key in ("step_size", "T_max")
+                               else parse_number(text, key)),
+            lambda t, chosen: t.set_schedule(chosen))
 
     def set_trainable(self, name: str, on: bool) -> None:
         names = set(self.trainer.trainable)

@@ -44,58 +44,84 @@ SCHEDULE_TIPS = {
 }
 
 
+class _RuleRows:
+    """A choice of rule (optimizer, schedule) and a field per setting, the fields of the
+    chosen rule shown; choices and typed settings go to `choose(name, {key: text})`,
+    which refuses what it cannot use (the kept value then goes back in the field)."""
+
+    def __init__(self, form: QFormLayout, title: str, object_name: str, prefix: str,
+                 titles: dict[str, str], tips: dict[str, str], used: dict, tooltip: str,
+                 rule, choose, refresh):
+        self.rule, self.choose, self.used, self.panel_refresh = rule, choose, used, refresh
+        self.choice = QComboBox()
+        self.choice.setObjectName(object_name)
+        for name, text in titles.items():
+            self.choice.addItem(text, name)
+        self.choice.setToolTip(tooltip)
+        self.choice.activated.connect(self._chosen)
+        # The long titles must not widen the dock past a 1280-pixel screen's share.
+        self.choice.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.choice.setMinimumContentsLength(14)
+        form.addRow(title, self.choice)
+        self.fields: dict[str, QLineEdit] = {}
+        self.labels: dict[str, QLabel] = {}
+        for key, tip in tips.items():
+            field = QLineEdit()
+            field.setObjectName(f"{prefix}_{key}")
+            field.setToolTip(tip)
+            field.editingFinished.connect(lambda key=key: self._typed(key))
+            label = QLabel(key)
+            label.setToolTip(tip)
+            form.addRow(label, field)
+            self.fields[key], self.labels[key] = field, label
+
+    def refresh(self) -> None:
+        rule = self.rule()
+        index = self.choice.findData(rule.name)
+        if self.choice.currentIndex() != index:
+            self.choice.setCurrentIndex(index)
+        for key, field in self.fields.items():
+            shown = key in self.used[rule.name]
+            field.setVisible(shown)
+            self.labels[key].setVisible(shown)
+            if shown and not field.hasFocus():
+                text = fmt(getattr(rule, key), 10)
+                if field.text() != text:
+                    field.setText(text)
+
+    def _chosen(self, index: int) -> None:
+        if not self.choose(self.choice.itemData(index)):
+            self.panel_refresh()
+
+    def _typed(self, key: str) -> None:
+        field, rule = self.fields[key], self.rule()
+        if not field.isVisible() or field.text() == fmt(getattr(rule, key), 10):
+            return
+        if not self.choose(rule.name, {key: field.text()}):
+            field.setText(fmt(getattr(self.rule(), key), 10))  # the kept value
+
+
 class TrainingPanel(QWidget):
     def __init__(self, session: Session):
         super().__init__()
         self.setObjectName("trainingPanel")
         self.session = session
         form = QFormLayout(self)
-        self.rule = QComboBox()
-        self.rule.setObjectName("optimizerChoice")
-        for name, title in OPTIMIZERS.items():
-            self.rule.addItem(title, name)
-        self.rule.setToolTip("How a slope becomes a step. Gradient descent is the articles' "
-                             "rule (step size = slope × learning rate); the others remember "
-                             "earlier slopes. The breakdown shows the chosen rule's "
-                             "equations with their numbers.")
-        self.rule.activated.connect(self._rule_chosen)
-        # The long titles must not widen the dock past a 1280-pixel screen's share.
-        self.rule.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.rule.setMinimumContentsLength(14)
-        form.addRow("Optimizer", self.rule)
-        self.fields: dict[str, QLineEdit] = {}
-        self.labels: dict[str, QLabel] = {}
-        for key, tip in TIPS.items():
-            field = QLineEdit()
-            field.setObjectName(f"optimizer_{key}")
-            field.setToolTip(tip)
-            field.editingFinished.connect(lambda key=key: self._setting_typed(key))
-            label = QLabel(key)
-            label.setToolTip(tip)
-            form.addRow(label, field)
-            self.fields[key], self.labels[key] = field, label
-        self.schedule = QComboBox()
-        self.schedule.setObjectName("scheduleChoice")
-        for name, title in SCHEDULES.items():
-            self.schedule.addItem(title, name)
-        self.schedule.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.schedule.setMinimumContentsLength(14)
-        self.schedule.setToolTip("How the learning rate changes from update to update "
-                                 "(torch.optim.lr_scheduler, stepped once per update); the "
-                                 "breakdown shows this update's rate")
-        self.schedule.activated.connect(self._schedule_chosen)
-        form.addRow("Learning rate", self.schedule)
-        self.schedule_fields: dict[str, QLineEdit] = {}
-        self.schedule_labels: dict[str, QLabel] = {}
-        for key, tip in SCHEDULE_TIPS.items():
-            field = QLineEdit()
-            field.setObjectName(f"schedule_{key}")
-            field.setToolTip(tip)
-            field.editingFinished.connect(lambda key=key: self._schedule_typed(key))
-            label = QLabel(key)
-            label.setToolTip(tip)
-            form.addRow(label, field)
-            self.schedule_fields[key], self.schedule_labels[key] = field, label
+        self.optimizer_rows = _RuleRows(
+            form, "Optimizer", "optimizerChoice", "optimizer", OPTIMIZERS, TIPS, SETTINGS,
+            "How a slope becomes a step. Gradient descent is the articles' rule (step size "
+            "= slope × learning rate); the others remember earlier slopes. The breakdown "
+            "shows the chosen rule's equations with their numbers.",
+            lambda: session.optimizer, session.set_optimizer, self.refresh)
+        self.schedule_rows = _RuleRows(
+            form, "Learning rate", "scheduleChoice", "schedule", SCHEDULES, SCHEDULE_TIPS,
+            SCHEDULE_SETTINGS,
+            "How the learning rate changes from update to update (torch.optim."
+            "lr_scheduler, stepped once per update); the breakdown shows this update's rate",
+            lambda: session.schedule, session.set_schedule, self.refresh)
+        # The names the tests and the window know them by.
+        self.rule, self.fields = self.optimizer_rows.choice, self.optimizer_rows.fields
+        self.schedule = self.schedule_rows.choice
         self.batch_size = QLineEdit()
         self.batch_size.setObjectName("batchSize")
         self.batch_size.setPlaceholderText("all")
@@ -168,31 +194,8 @@ class TrainingPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        opt = self.session.optimizer
-        index = self.rule.findData(opt.name)
-        if self.rule.currentIndex() != index:
-            self.rule.setCurrentIndex(index)
-        used = SETTINGS[opt.name]
-        for key, field in self.fields.items():
-            shown = key in used
-            field.setVisible(shown)
-            self.labels[key].setVisible(shown)
-            if shown and not field.hasFocus():
-                text = fmt(getattr(opt, key), 10)
-                if field.text() != text:
-                    field.setText(text)
-        schedule = self.session.schedule
-        index = self.schedule.findData(schedule.name)
-        if self.schedule.currentIndex() != index:
-            self.schedule.setCurrentIndex(index)
-        for key, field in self.schedule_fields.items():
-            shown = key in SCHEDULE_SETTINGS[schedule.name]
-            field.setVisible(shown)
-            self.schedule_labels[key].setVisible(shown)
-            if shown and not field.hasFocus():
-                text = fmt(getattr(schedule, key), 10)
-                if field.text() != text:
-                    field.setText(text)
+        self.optimizer_rows.refresh()
+        self.schedule_rows.refresh()
         runs = self.session.kept_runs
         self.kept.setText("Kept: " + "; ".join(f"{k + 1}. {r.name}" for k, r in enumerate(runs))
                           if runs else "No run kept to compare yet.")
@@ -206,32 +209,9 @@ class TrainingPanel(QWidget):
                              f"{batching.per_epoch(samples)} update(s) per epoch of "
                              f"{samples} samples.")
 
-    def _rule_chosen(self, index: int) -> None:
-        if not self.session.set_optimizer(self.rule.itemData(index)):
-            self.refresh()
-
-    def _setting_typed(self, key: str) -> None:
-        field = self.fields[key]
-        if not field.isVisible() or field.text() == fmt(getattr(self.session.optimizer, key),
-                                                          10):
-            return
-        if not self.session.set_optimizer(self.session.optimizer.name, {key: field.text()}):
-            field.setText(fmt(getattr(self.session.optimizer, key), 10))  # the kept value
-
     def _batching_typed(self) -> None:
         if not self.session.set_batching(self.batch_size.text(), self.seed.text()):
             self.refresh()  # the kept values back in the fields
 
     def _reinitialise(self) -> None:
         self.session.reinitialise(self.scheme.currentData(), self.init_seed.text())
-
-    def _schedule_chosen(self, index: int) -> None:
-        if not self.session.set_schedule(self.schedule.itemData(index)):
-            self.refresh()
-
-    def _schedule_typed(self, key: str) -> None:
-        field, schedule = self.schedule_fields[key], self.session.schedule
-        if not field.isVisible() or field.text() == fmt(getattr(schedule, key), 10):
-            return
-        if not self.session.set_schedule(schedule.name, {key: field.text()}):
-            field.setText(fmt(getattr(self.session.schedule, key), 10))
