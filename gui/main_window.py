@@ -216,12 +216,19 @@ class MainWindow(QMainWindow):
     def _presenter_layout(self) -> None:
         tucked = ("data", "parameters", "history", "gradcheck", "tangent", "landscape",
                   "accuracy", "training", "editor", "notes")
+        # Each dock joins the data dock's tabs as soon as it is in the bottom row: added
+        # side by side first, the row's minimum width grew past the screen and the window
+        # with it (1280 -> 1545 px), and a window never shrinks back by itself.
+        size = self.size()
+        first = self.docks[tucked[0]]
         for key in tucked:
             dock = self.docks[key]
             dock.setFloating(False)
             self.addDockWidget(Qt.BottomDockWidgetArea, dock)
-        for key in tucked[1:]:
-            self.tabifyDockWidget(self.docks["data"], self.docks[key])
+            if dock is not first:
+                self.tabifyDockWidget(first, dock)
+        if not (self.isMaximized() or self.isFullScreen()):
+            self.resize(size)
         for key in ("breakdown", "loss"):
             self.docks[key].show()
             self.docks[key].setFloating(False)
@@ -285,6 +292,9 @@ class MainWindow(QMainWindow):
         for plot in self.plots():
             style_plot(plot)
             scale_items(plot, scale)
+        made = [lazy.panel for lazy in (self.lazy_tangent, self.lazy_landscape) if lazy.panel]
+        for panel in (self.loss_plot, self.data_panel.plot, *made):
+            panel.live.request()  # bigger markers need a wider margin in data units
         self.breakdown.refresh()
         for dock in self.docks.values():  # dock titles follow the zoom too
             dock.setFont(QApplication.font())

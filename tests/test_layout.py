@@ -7,8 +7,10 @@ real maximised size under one."""
 
 import itertools
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 from engine import PRESETS
 
@@ -49,9 +51,11 @@ def assert_diagram_readable(w):
     shown = view.mapFromScene(view.sceneRect()).boundingRect()
     assert view.viewport().rect().contains(shown)  # nothing outside the visible area
     scale = view.transform().m11()
-    for name, label in view.labels.items():
-        px = label.text.font().pointSizeF() * view.logicalDpiY() / 72 * scale
-        assert px >= MIN_LABEL_PX, f"{name} is {px:.1f} px on screen"
+    # Every text of the drawing: value labels, and the names inside and beside the nodes.
+    for item in view.scene().items():
+        if isinstance(item, QGraphicsSimpleTextItem) and item.isVisible() and item.text():
+            px = item.font().pointSizeF() * view.logicalDpiY() / 72 * scale
+            assert px >= MIN_LABEL_PX, f"{item.text()!r} is {px:.1f} px on screen"
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -146,9 +150,74 @@ def test_presenter_mode_is_a_layout_and_leaving_it_restores_the_old_one(window, 
     assert not w.network_view.horizontalScrollBar().isVisible()
 
 
-def test_presenter_mode_at_1280x800_keeps_labels_readable(window, qtbot):
-    w = laid_out(window, qtbot, "statquest-all", SCREENS["1280x800"])
+@pytest.mark.parametrize("lesson", PRESETS)
+def test_presenter_mode_at_1280x800_keeps_labels_readable(window, qtbot, lesson):
+    w = laid_out(window, qtbot, lesson, SCREENS["1280x800"])
     w.set_presenter(True)
     qtbot.wait(50)
     assert_diagram_readable(w)
     assert w.breakdown.horizontalScrollBar().maximum() == 0
+
+
+def assert_markers_and_titles_whole(plot):
+    """Every marker of the plot wholly inside its view box, every axis title whole."""
+    from gui.kit.plot_style import Marker
+
+    box = plot.getViewBox().sceneBoundingRect()
+    for item in plot.getPlotItem().items:
+        if isinstance(item, Marker) and item.isVisible():  # sized in pixels
+            r = item.diameter() / 2
+            at = plot.getViewBox().mapViewToScene(item.pos())
+            assert box.adjusted(r, r, -r, -r).contains(at), (
+                f"{plot.objectName()}: the marker at ({item.pos().x():g}, "
+                f"{item.pos().y():g}) is cut by the edge")
+    for item in plot.getPlotItem().listDataItems():
+        if item.isVisible() and item.opts.get("symbol") is not None and item.xData is not None:
+            r = item.opts["symbolSize"] / 2
+            for x, y in zip(item.xData, item.yData, strict=True):
+                at = plot.getViewBox().mapViewToScene(pg.Point(float(x), float(y)))
+                assert box.adjusted(r, r, -r, -r).contains(at), (
+                    f"{plot.objectName()}: the point ({x:g}, {y:g}) is cut by the edge")
+    for side, room in (("left", box.height()), ("bottom", box.width())):
+        label = plot.getAxis(side).label
+        assert label.boundingRect().width() <= room, (
+            f"{plot.objectName()}'s {side} title {label.toPlainText()!r} is cut")
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+@pytest.mark.parametrize("lesson", PRESETS)
+def test_data_and_loss_markers_stay_whole_at_1280x800(window, qtbot, lesson, presenter):
+    w = laid_out(window, qtbot, lesson, SCREENS["1280x800"])
+    w.set_presenter(presenter)
+    qtbot.wait(50)
+    for _ in range(3):
+        w.session.step()
+    qtbot.wait(50)
+    for plot in on_screen_plots(w):
+        assert_markers_and_titles_whole(plot)
+
+
+def toolbar_hides_something(bar) -> bool:
+    from PySide6.QtWidgets import QToolButton
+
+    extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    return extension is not None and extension.isVisible()
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+@pytest.mark.parametrize("size", ["1280x800", "1366x768"])
+def test_the_toolbar_shows_the_loss_whatever_its_length(window, qtbot, size, presenter):
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS[size])
+    w.set_presenter(presenter)
+    qtbot.wait(50)
+    assert w.size().toTuple() == SCREENS[size], "the window changed size"
+    bar = w.controls
+    assert not toolbar_hides_something(bar)
+    w.session.set_param("b3", "-123456.7")  # SSR = 4.57e+10: the widest loss label
+    qtbot.wait(50)
+    assert "e+" in bar.loss_label.text()
+    assert not toolbar_hides_something(bar)
+    assert bar.loss_label.isVisible() and bar.counter.isVisible()
+    right = bar.loss_label.geometry().right()
+    assert right <= bar.width(), f"the loss label ends at {right} of {bar.width()} px"
+

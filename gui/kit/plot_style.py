@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsEllipseItem, QGraphicsItem
 
 pg.setConfigOptions(background="w", foreground="#222", antialias=False)
@@ -84,6 +84,8 @@ def style_plot(plot: pg.PlotWidget) -> None:
         axis.picture = None
     plot.getPlotItem().titleLabel.opts["size"] = f"{size:.0f}pt"
     recolour(plot)
+    if getattr(plot, "axis_choices", None) is not None:
+        _fit_titles(plot)  # a bigger font may no longer fit the longer wording
     # No grid: the axes' translucent grid cost ~15 ms a repaint in software rendering
     # (bench/window.py), more than everything else in the window; the ticks suffice.
 
@@ -91,21 +93,40 @@ def style_plot(plot: pg.PlotWidget) -> None:
 def keep_in_view(plot: pg.PlotWidget, axis: str, lo: float, hi: float) -> None:
     """Change an axis range only when the data leaves it or fills under a quarter of it.
     A range that moves every frame makes pyqtgraph rebuild the axis every frame (the
-    largest cost of a Run frame in bench/window.py)."""
+    largest cost of a Run frame in bench/window.py). The margin keeps the plot's largest
+    marker whole at the edge: its radius is in pixels (`plot.margin_px`, set by
+    scale_items), so presenter mode's bigger markers need more of the data range."""
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return
     if hi <= lo:
         lo, hi = lo - 0.5, hi + 0.5
     index = 0 if axis == "x" else 1
-    view_lo, view_hi = plot.getViewBox().viewRange()[index]
+    box = plot.getViewBox()
+    view_lo, view_hi = box.viewRange()[index]
     span = hi - lo
-    pad = 0.08 * span
-    # Points on the edge of the view are cut in half: keep half a pad of margin.
-    if lo - pad / 2 < view_lo or hi + pad / 2 > view_hi or span < 0.25 * (view_hi - view_lo):
+    pad = max(0.08 * span, marker_room(plot, axis, span))
+    # Points on the edge of the view are cut in half: keep a margin (the marker's radius
+    # in data units of today's view).
+    length = box.width() if axis == "x" else box.height()
+    radius = getattr(plot, "margin_px", 0.0) * (view_hi - view_lo) / max(length, 1.0)
+    edge = max(pad / 2, radius)
+    if lo - edge < view_lo or hi + edge > view_hi or span < 0.25 * (view_hi - view_lo):
         if axis == "x":
             plot.setXRange(lo - pad, hi + pad, padding=0)
         else:
             plot.setYRange(lo - pad, hi + pad, padding=0)
+
+
+def marker_room(plot: pg.PlotWidget, axis: str, span: float) -> float:
+    """How far, in data units, a range of `span` must reach past a point at its end to
+    draw the plot's largest marker whole there (its radius, `plot.margin_px`, is in
+    pixels): the pad p with p / (span + 2 p) of the axis's length = the radius."""
+    margin = getattr(plot, "margin_px", 0.0)
+    box = plot.getViewBox()
+    length = box.width() if axis == "x" else box.height()
+    if not margin or length <= 4 * margin:
+        return 0.0
+    return margin * max(span, 0.0) / (length - 2 * margin)
 
 
 DISPLAY_LIMIT = 1e12  # beyond this a plot shows nothing useful, and Qt's painter may crash
@@ -204,9 +225,11 @@ class MarkerSet:
 
 def scale_items(plot: pg.PlotWidget, scale: float) -> None:
     """Line widths and marker sizes at `scale` times what each item was made with."""
+    radii = [0.0]
     for item in plot.getPlotItem().items:
         if isinstance(item, Marker):
             item.set_scale(scale)
+            radii.append(item.diameter() / 2)
     for item in plot.getPlotItem().listDataItems():
         if not hasattr(item, "base_style"):
             pen = item.opts.get("pen")
@@ -219,12 +242,38 @@ def scale_items(plot: pg.PlotWidget, scale: float) -> None:
             item.setPen(pen)
         if item.opts.get("symbol") is not None:
             item.setSymbolSize(size * scale)
+            radii.append(size * scale / 2)
+    plot.margin_px = max(radii) + 2  # + the outline; keep_in_view keeps markers whole
 
 
-def set_labels(plot: pg.PlotWidget, bottom: str, left: str) -> None:
+def set_labels(plot: pg.PlotWidget, bottom: str | tuple[str, ...],
+               left: str | tuple[str, ...]) -> None:
     """Axis titles, set only when they change: setLabel throws away the axis's drawing,
-    and remaking it every frame was half the cost of a Run frame (bench/window.py)."""
-    if getattr(plot, "axis_titles", None) != (bottom, left):
-        plot.axis_titles = (bottom, left)
-        plot.setLabel("bottom", bottom)
-        plot.setLabel("left", left)
+    and remaking it every frame was half the cost of a Run frame (bench/window.py).
+    A title may be a tuple of wordings, longest first: the axis shows the first that fits
+    its length (a short plot cut "Observed / Predicted" to "Observed / Predic")."""
+    choices = tuple((t,) if isinstance(t, str) else t for t in (bottom, left))
+    if getattr(plot, "axis_choices", None) != choices:
+        if getattr(plot, "axis_choices", None) is None:
+            plot.getViewBox().sigResized.connect(lambda *_: _fit_titles(plot))
+        plot.axis_choices = choices
+        _fit_titles(plot)
+
+
+def _fit_titles(plot: pg.PlotWidget) -> None:
+    box = plot.getViewBox().boundingRect()
+    titles = []
+    for side, choices, room in (("bottom", plot.axis_choices[0], box.width()),
+                                ("left", plot.axis_choices[1], box.height())):
+        label = plot.getAxis(side).label
+        metrics = QFontMetricsF(label.font())
+        # pyqtgraph writes the title with a space after it, inside the text's margins.
+        room -= 2 * label.document().documentMargin() + metrics.horizontalAdvance(" ") + 2
+        fits = [t for t in choices if metrics.horizontalAdvance(t) <= room]
+        # Past the shortest wording, "Sepal wid…" says it was shortened; a cut does not.
+        titles.append(fits[0] if fits else
+                      metrics.elidedText(choices[-1], Qt.ElideRight, max(room, 0)))
+    if getattr(plot, "axis_titles", None) != tuple(titles):
+        plot.axis_titles = tuple(titles)
+        plot.setLabel("bottom", titles[0])
+        plot.setLabel("left", titles[1])

@@ -105,6 +105,7 @@ class BreakdownPanel(QTextBrowser):
                         "choose another.")
         self.session = session
         self._advance_font, self._advances = "", {}  # text widths measured (_advance)
+        self._advance = None  # the measure of this drawing (_measure)
         self._shown = None  # the shape of the text shown
         self._drawing = False
         self._slots: list[tuple[int, str, QTextCharFormat]] = []  # where each Num sits
@@ -128,11 +129,11 @@ class BreakdownPanel(QTextBrowser):
         else (or when `full`) the whole text drawn again."""
         if self._drawing:  # a layout change while drawing asked again: draw once
             return
-        self._drawing = True
+        self._drawing, self._advance = True, None
         try:
             self._draw(full)
         finally:
-            self._drawing = False
+            self._drawing, self._advance = False, None
 
     def _draw(self, full: bool) -> None:
         blocks = self._blocks()
@@ -267,18 +268,21 @@ class BreakdownPanel(QTextBrowser):
     def _measure(self):
         """text -> its width in the panel's font, remembered: a Step measures each cell
         up to three times (as it is, turned over, and whether the new numbers fit), and
-        many cells repeat (1, 0, a weight down every sample)."""
-        font = self.font().key()
-        if self._advance_font != font or len(self._advances) > 50_000:
-            self._advance_font, self._advances = font, {}
-        known, metrics = self._advances, self.fontMetrics()
+        many cells repeat (1, 0, a weight down every sample). Made once a drawing (the
+        font's key alone took ~0.5 ms a Step when asked at every table)."""
+        if self._advance is None:
+            font = self.font().key()
+            if self._advance_font != font or len(self._advances) > 50_000:
+                self._advance_font, self._advances = font, {}
+            known, metrics = self._advances, self.fontMetrics()
 
-        def advance(text: str) -> int:
-            width = known.get(text)
-            if width is None:
-                width = known[text] = metrics.horizontalAdvance(text)
-            return width
-        return advance
+            def advance(text: str) -> int:
+                width = known.get(text)
+                if width is None:
+                    width = known[text] = metrics.horizontalAdvance(text)
+                return width
+            self._advance = advance
+        return self._advance
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

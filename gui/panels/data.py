@@ -27,6 +27,7 @@ from gui.kit.plot_style import (
     MarkerSet,
     inked,
     keep_in_view,
+    marker_room,
     set_curve,
     set_labels,
     shown,
@@ -62,10 +63,14 @@ class DataPlot(pg.PlotWidget):
         self.addItem(self.class_map)
         self.more_curves: list = []  # outputs after the first, one curve each
         self.samples_show = None  # what the samples scatter shows: (view, inputs, targets)
+        self.map_levels: tuple[float, float] | None = None  # the map's colour scale
+        self.levels_for = None  # the (targets, output) that scale was made for
         # Two inputs: which output the map shows (a classifier's map shows them all), or
         # None for targets vs predictions.
         self.map_output: int | None = 0
         self.live = LiveRefresh(self, self.refresh)
+        # The markers' margin is in pixels: a resized plot needs it again in data units.
+        self.getViewBox().sigResized.connect(self.live.request)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
         self.live.now()
@@ -85,7 +90,8 @@ class DataPlot(pg.PlotWidget):
                 self._show_curves(0)
                 self.setToolTip("Blue: the data. Green: what the network predicts for every "
                                 "input.")
-                set_labels(self, s.network.names.inputs[0], "Observed / Predicted")
+                set_labels(self, s.network.names.inputs[0],
+                           ("Observed / Predicted", "Obs. / Pred."))
                 set_curve(self.fit, x, y[:, 0])
                 shows = self.points_show
                 if shows is None or shows[0] is not inputs or shows[1] is not targets:
@@ -151,13 +157,16 @@ class DataPlot(pg.PlotWidget):
                                    % len(CLASS_COLOURS)]
             curves[k].setPen(pg.mkPen(colour, width=3))
             set_curve(curves[k], x, p[:, k])
-        cls = s.classes(targets)
-        cls = cls if cls.ndim == 1 else cls[:, 0]
-        ys = targets[np.arange(len(targets)), cls] if targets.shape[1] > 1 else targets[:, 0]
         self.samples.setVisible(True)
-        self.samples_show = None
-        self.samples.setData(inputs[:, 0], ys, symbolBrush=[
-            pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls])
+        drawn = ("curves", inputs, targets)
+        if not _same(self.samples_show, drawn):  # training never moves the samples
+            self.samples_show = drawn
+            cls = s.classes(targets)
+            cls = cls if cls.ndim == 1 else cls[:, 0]
+            ys = targets[np.arange(len(targets)), cls] if targets.shape[1] > 1 else \
+                targets[:, 0]
+            self.samples.setData(inputs[:, 0], ys, symbolBrush=[
+                pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls])
         set_labels(self, s.network.names.inputs[0], "probability")
         self.setToolTip("Each curve: the probability the network gives one class ("
                         + ", ".join(names) + ") at every input. Dots: the samples, in their "
@@ -212,8 +221,11 @@ class DataPlot(pg.PlotWidget):
         self.few_points.set([], [])
         self.points_show = None
         set_labels(self, names[0], names[1])
-        self.setXRange(float(xs[0]), float(xs[-1]), padding=0)
-        self.setYRange(float(ys[0]), float(ys[-1]), padding=0)
+        # The map to the edges, and room past them for a whole sample dot at its rim.
+        x_pad = marker_room(self, "x", float(xs[-1] - xs[0]))
+        y_pad = marker_room(self, "y", float(ys[-1] - ys[0]))
+        self.setXRange(float(xs[0]) - x_pad, float(xs[-1]) + x_pad, padding=0)
+        self.setYRange(float(ys[0]) - y_pad, float(ys[-1]) + y_pad, padding=0)
         if s.is_classifier:
             self._draw_class_map(xs, ys, outputs)
             return
@@ -224,19 +236,24 @@ class DataPlot(pg.PlotWidget):
         if not len(finite):
             return
         observed = targets[:, shown_output]
-        lo = float(min(finite.min(), observed.min()))
-        hi = float(max(finite.max(), observed.max()))
-        hi = hi if hi > lo else lo + 1.0
+        if not _same(self.levels_for, (targets, shown_output)):
+            self.levels_for, self.map_levels = (targets, shown_output), None  # a new scale
+        lo, hi = self._steady_levels(float(min(finite.min(), observed.min())),
+                                     float(max(finite.max(), observed.max())))
         self.map.setVisible(True)
         self.map.setImage(np.nan_to_num(shown(grid), nan=lo), levels=(lo, hi))
         self.map.setRect(float(xs[0]), float(ys[0]), float(xs[-1] - xs[0]),
                          float(ys[-1] - ys[0]))
         self.samples.setVisible(True)
-        brushes = [pg.mkBrush(self.colours.map((t - lo) / (hi - lo), mode="qcolor"))
-                   for t in observed]
-        self.samples_show = None
-        self.samples.setData(inputs[:, 0], inputs[:, 1], symbolBrush=brushes,
-                             symbolPen=pg.mkPen("w", width=2))
+        drawn = ("levels", inputs, targets, shown_output, lo, hi)
+        if not _same(self.samples_show, drawn):
+            # Re-made only when the colours' meaning moves: the scatter with its symbols
+            # took a fifth of every Step when re-made each time (py-spy, narrow-valley).
+            self.samples_show = drawn
+            brushes = [pg.mkBrush(self.colours.map((t - lo) / (hi - lo), mode="qcolor"))
+                       for t in observed]
+            self.samples.setData(inputs[:, 0], inputs[:, 1], symbolBrush=brushes,
+                                 symbolPen=pg.mkPen("w", width=2))
         output = s.network.names.post[-1][shown_output]
         self.setToolTip(f"Colour: the network's {output} for every ({names[0]}, {names[1]}); "
                         f"dark is low ({fmt(lo, 3)}), yellow high ({fmt(hi, 3)}). Dots: the "
@@ -244,15 +261,30 @@ class DataPlot(pg.PlotWidget):
                         + (" Choose another output above the table."
                            if outputs.shape[2] > 1 else ""))
 
+    def _steady_levels(self, lo: float, hi: float) -> tuple[float, float]:
+        """The colour scale's ends: kept while the values stay inside and fill at least
+        half of it, so that a Step changes the colours of the ground only, not of the
+        scale (and the samples' colours with it) by a hair every time."""
+        hi = hi if hi > lo else lo + 1.0
+        kept = self.map_levels
+        if kept is not None and kept[0] <= lo and hi <= kept[1] and \
+                hi - lo >= 0.5 * (kept[1] - kept[0]):
+            return kept
+        pad = 0.05 * (hi - lo)
+        self.map_levels = (lo - pad, hi + pad)
+        return self.map_levels
+
     def set_map_output(self, output: int | None) -> None:
         self.map_output = output
         self.live.request()
 
 
 def _same(shown, drawn) -> bool:
-    """Whether a plot item shows these very arrays (identity: edits make new arrays)."""
+    """Whether a plot item shows these very arrays (identity: edits make new arrays) and
+    equal other values."""
     return shown is not None and len(shown) == len(drawn) and all(
-        a is b for a, b in zip(shown, drawn, strict=True))
+        a is b or (not isinstance(a, np.ndarray) and a == b)
+        for a, b in zip(shown, drawn, strict=True))
 
 
 class DataModel(QAbstractTableModel):

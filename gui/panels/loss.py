@@ -44,6 +44,8 @@ class LossPlot(pg.PlotWidget):
         session.lessonChanged.connect(self._show_kept)
         self.plotItem.ctrl.logYCheck.toggled.connect(self.refresh)  # also from its menu
         self.live = LiveRefresh(self, self.refresh)
+        # The markers' margin is in pixels: a resized plot needs it again in data units.
+        self.getViewBox().sigResized.connect(self.live.request)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
         self.live.now()

@@ -44,6 +44,8 @@ class TangentPlot(pg.PlotWidget):
         self.arrow = pg.ArrowItem(angle=0, headLen=16, brush="#2ca02c", pen=None)
         self.addItem(self.arrow)
         self.live = LiveRefresh(self, self.refresh)
+        # The markers' margin is in pixels: a resized plot needs it again in data units.
+        self.getViewBox().sigResized.connect(self.live.request)
         for signal in (session.stateChanged, session.selectionChanged, session.lessonChanged,
                        session.quizChanged):
             signal.connect(self.live.request)
