@@ -4,7 +4,7 @@ lesson format, the window and the teacher's dialog all name them the same way.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Every panel the window docks, by the id a lesson file names it with, and its title.
 # The diagram in the middle and the toolbar's Step, Run and Reset are always there.
@@ -48,12 +48,17 @@ class Lock:
     parameters: tuple[str, ...] = ()
     settings: tuple[str, ...] = ()
     quiz_on_open: bool = False
+    # For may_edit: a lock of a big network lists tens of thousands of names.
+    _editable: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_editable", frozenset(self.parameters))
 
     def shows(self, panel: str) -> bool:
         return panel in self.panels
 
     def may_edit(self, parameter: str) -> bool:
-        return parameter in self.parameters
+        return parameter in self._editable
 
     def may_change(self, setting: str) -> bool:
         return setting in self.settings

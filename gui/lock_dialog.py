@@ -5,7 +5,7 @@ keeps the lock in the file); a refused lock keeps the dialog open, saying why.""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractListModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -13,8 +13,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPushButton,
     QVBoxLayout,
 )
@@ -40,22 +39,19 @@ class LockDialog(QDialog):
         intro.setWordWrap(True)
         self.panels = self._boxes("lockPanel", PANELS, now.panels)
         self.settings = self._boxes("lockSetting", EDITABLE_SETTINGS, now.settings)
-        self.parameters = QListWidget()
+        self.parameters = QListView()
         self.parameters.setObjectName("lockParameters")
         self.parameters.setToolTip("The parameters whose values students may type; the "
                                    "others are read-only for them")
-        editable = set(now.parameters)
-        for name in names:
-            item = QListWidgetItem(name)
-            item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked if name in editable else Qt.Unchecked)
-            self.parameters.addItem(item)
+        self.parameters.setUniformItemSizes(True)  # 66,561 names list at once
+        self.ticks = Ticks(names, now.parameters, self.parameters)
+        self.parameters.setModel(self.ticks)
         columns = QHBoxLayout()
         columns.addWidget(self._group("Panels shown", self.panels.values()))
         columns.addWidget(self._group("Students may change", self.settings.values()))
         every, none = QPushButton("All"), QPushButton("None")
-        every.clicked.connect(lambda: self._tick_parameters(Qt.Checked))
-        none.clicked.connect(lambda: self._tick_parameters(Qt.Unchecked))
+        every.clicked.connect(lambda: self.ticks.tick_all(True))
+        none.clicked.connect(lambda: self.ticks.tick_all(False))
         row = QHBoxLayout()
         row.addWidget(every)
         row.addWidget(none)
@@ -100,15 +96,10 @@ class LockDialog(QDialog):
         lay.addStretch(1)
         return group
 
-    def _tick_parameters(self, state) -> None:
-        for k in range(self.parameters.count()):
-            self.parameters.item(k).setCheckState(state)
-
     def chosen(self) -> Lock:
         """The lock as ticked."""
-        items = [self.parameters.item(k) for k in range(self.parameters.count())]
         return Lock(tuple(k for k, box in self.panels.items() if box.isChecked()),
-                    tuple(i.text() for i in items if i.checkState() == Qt.Checked),
+                    self.ticks.ticked(),
                     tuple(k for k, box in self.settings.items() if box.isChecked()),
                     self.quiz.isChecked())
 
@@ -119,3 +110,45 @@ class LockDialog(QDialog):
         else:
             self.problem.setText(refusal)
             self.problem.show()
+
+
+class Ticks(QAbstractListModel):
+    """Names with a tick box each: a model, so a big network's names list at once."""
+
+    def __init__(self, names, ticked, parent=None):
+        super().__init__(parent)
+        self.names = list(names)
+        chosen = set(ticked)
+        self.on = [name in chosen for name in self.names]
+
+    def rowCount(self, parent=None) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent is not None and parent.isValid() else len(self.names)
+
+    def data(self, index, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole:
+            return self.names[index.row()]
+        if role == Qt.CheckStateRole:
+            return Qt.Checked if self.on[index.row()] else Qt.Unchecked
+        return None
+
+    def flags(self, index):
+        return Qt.ItemIsEnabled | Qt.ItemIsUserCheckable
+
+    def setData(self, index, value, role=Qt.EditRole) -> bool:  # noqa: N802 (Qt's name)
+        if role != Qt.CheckStateRole:
+            return False
+        self.on[index.row()] = Qt.CheckState(value) == Qt.Checked
+        self.dataChanged.emit(index, index, [Qt.CheckStateRole])
+        return True
+
+    def tick(self, name: str, on: bool) -> None:
+        row = self.names.index(name)
+        self.setData(self.index(row), Qt.Checked if on else Qt.Unchecked, Qt.CheckStateRole)
+
+    def tick_all(self, on: bool) -> None:
+        self.beginResetModel()
+        self.on = [on] * len(self.names)
+        self.endResetModel()
+
+    def ticked(self) -> tuple[str, ...]:
+        return tuple(name for name, on in zip(self.names, self.on, strict=True) if on)

@@ -239,12 +239,14 @@ class MainWindow(QMainWindow):
             self.session.set_lock(None)
 
     def confirm_unlock(self) -> bool:
-        answer = QMessageBox.question(
-            self, "Unlock lesson",
-            "Unlock this lesson? Every panel, parameter and setting comes back.\n\n"
-            "Save afterwards to keep the lesson file unlocked; Ctrl+Z locks it again.",
-            QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
-        return answer == QMessageBox.Yes
+        box = QMessageBox(QMessageBox.Question, "Unlock lesson",
+                          "Unlock this lesson? Every panel, parameter and setting comes "
+                          "back.\n\nSave afterwards to keep the lesson file unlocked; "
+                          "Ctrl+Z locks it again.", QMessageBox.Cancel, self)
+        unlock = box.addButton("Unlock", QMessageBox.AcceptRole)
+        box.setDefaultButton(QMessageBox.Cancel)
+        box.exec()
+        return box.clickedButton() is unlock
 
     def set_presenter(self, on: bool) -> None:
         """Presenter mode is a layout, not only bigger fonts: the diagram, the breakdown

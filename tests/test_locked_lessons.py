@@ -276,7 +276,9 @@ def test_a_locked_parameter_field_is_read_only_and_says_the_teacher_locked_it(se
     assert "locked by the teacher" in w1.toolTip() and "Unlock lesson" in w1.toolTip()
     assert "locked" not in b3.toolTip()
     assert not panel.checks["w1"].isEnabled()
-    type_into(qtbot, w1, "0.5")  # a student tries anyway
+    with qtbot.waitSignal(s.refused) as refusal:
+        type_into(qtbot, w1, "0.5")  # a student tries anyway: told why nothing happens
+    assert "w1 is locked by the teacher" in refusal.args[0]
     assert s.value("w1") == 2.74 and w1.text() == "2.74"
     assert s.selected == "w1"  # a read-only field still chooses its parameter
     type_into(qtbot, b3, "1.5")
@@ -370,8 +372,7 @@ def test_the_teacher_locks_from_the_edit_menu_and_save_keeps_it(window, qtbot, t
     dialog.settings["optimizer"].setChecked(False)
     button = next(b for b in dialog.findChildren(QPushButton) if b.text() == "None")
     qtbot.mouseClick(button, Qt.LeftButton)  # no parameter typed by students...
-    dialog.parameters.item(w.session.network.param_names.index("b3")).setCheckState(
-        Qt.Checked)  # ...but b3
+    dialog.ticks.tick("b3", True)  # ...but b3
     dialog.quiz.setChecked(True)
     dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
     s = w.session
@@ -396,3 +397,26 @@ def test_a_locked_lesson_does_not_hide_panels_of_the_next_start(window, tmp_path
     again = window("statquest-b3")
     assert again.restore_layout()
     assert not any(d.isHidden() for d in again.docks.values())
+
+
+@pytest.mark.parametrize("answer, unlocked", [("Unlock", True), ("Cancel", False)])
+def test_unlock_asks_first_and_cancel_keeps_the_lock(window, qtbot, answer, unlocked):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    w = window("statquest-b3")
+    w.session.set_lock(STUDENT_VIEW)
+    seen = []
+
+    def answer_the_box():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer_the_box)
+            return
+        seen.append(box.defaultButton().text())
+        next(b for b in box.buttons() if b.text().replace("&", "") == answer).click()
+
+    QTimer.singleShot(0, answer_the_box)
+    w.unlock_action.trigger()
+    assert [t.replace("&", "") for t in seen] == ["Cancel"]  # Enter does not unlock
+    assert (w.session.lock is None) == unlocked

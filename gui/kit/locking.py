@@ -4,6 +4,8 @@ saying who locked it and how to lift it; back as it was when the lesson is unloc
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 LOCKED_TIP = ("Locked by the teacher for this lesson (Edit → Unlock lesson… lifts the "
@@ -21,6 +23,13 @@ def show_locked(widget: QWidget, locked: bool, read_only: bool = False,
         widget.setProperty(_OWN_TIP, own)
     if read_only and isinstance(widget, QLineEdit):
         widget.setReadOnly(locked)
+        # No box to type in, a value to read: no frame, and the panel's own background
+        # (transparent, so it is right in every theme).
+        widget.setFrame(not locked)
+        palette = QPalette()  # sets nothing: every colour from the theme
+        if locked:
+            palette.setColor(QPalette.Base, Qt.transparent)
+        widget.setPalette(palette)
     else:
         widget.setEnabled(not locked)
     if not locked:

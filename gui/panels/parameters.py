@@ -23,7 +23,7 @@ from gui.kit.maths_text import name_html
 from gui.kit.throttle import RUN_REFRESH_S, LiveRefresh
 from gui.session import Session
 
-_FOCUS_IN = QEvent.FocusIn
+_FOCUS_IN, _KEY_PRESS = QEvent.FocusIn, QEvent.KeyPress
 
 MAX_FIELDS = 150  # a field per parameter up to here; past it a filter picks which
 
@@ -138,10 +138,16 @@ class ParametersPanel(QWidget):
             check.blockSignals(False)
 
     def eventFilter(self, obj, event):
-        if event.type() == _FOCUS_IN:  # sees every event of every field: keep it cheap
+        kind = event.type()  # sees every event of every field: keep it cheap
+        if kind == _FOCUS_IN:
             for name, field in self.fields.items():
                 if field is obj:
                     self.session.select(name)
+        elif kind == _KEY_PRESS and obj.isReadOnly() and event.text().isprintable() \
+                and event.text():
+            # Typing into a locked parameter: the Session's refusal says why nothing happens.
+            name = next(n for n, f in self.fields.items() if f is obj)
+            self.session.set_param(name, event.text())
         return False
 
     def _commit(self, name: str) -> None:
