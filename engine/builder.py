@@ -55,7 +55,8 @@ def build_lesson(base: Lesson, hidden: list[Layer], output: Layer, loss: str, na
     net = Network(x.shape[1], layers, naming, input_names, output_names)
     net.randomize(seed)
     title, notes = built_text(base, net, seed)
-    draft = Lesson(title, net, x, y, loss, base.learning_rate, None, base.stop, notes)
+    draft = Lesson(title, net, x, y, loss, base.learning_rate, None, base.stop, notes,
+                   lock=None if base.lock is None else base.lock.keeping(net.param_names))
     return lesson_from_dict(draft.to_dict(), "built network")
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from engine.activations import ACTIVATIONS
 from engine.batching import MAX_SEED, Batching
 from engine.files import write_text_atomically
+from engine.lock import EDITABLE_SETTINGS, PANELS, Lock, in_order
 from engine.losses import LOSSES
 from engine.naming import NAMINGS
 from engine.network import Layer, Network
@@ -25,9 +26,11 @@ from engine.text import one_line, shown, unshowable
 from engine.training import History, HistoryRows, StopRule, Trainer, even_rows
 
 FORMAT = "backprop-lab.lesson"
-# Version 2 adds "progress" (the values and steps reached); a lesson without it is still
-# written as version 1, so an older app opens every file that does not need the new key.
-VERSION = 2
+# Version 2 adds "progress" (the values and steps reached), version 3 "lock" (what students
+# may see and change). A file is written with the lowest version its keys need, so an
+# older app opens every file that does not need a newer key, and refuses a locked lesson
+# (which it would open unlocked) saying it is from a newer app.
+VERSION = 3
 # Limits that keep a lesson something a window can draw and a student can follow.
 MAX_INPUTS, MAX_LAYERS, MAX_NEURONS = 64, 9, 256
 # What the app handles, measured (bench/big_lessons.py writes the lessons at the limits):
@@ -65,6 +68,8 @@ class Lesson:
     # Where a saved run had got to ("Save with progress"): its step history, whose last row
     # holds the current values and the optimizer's memory. `network` stays the start.
     progress: HistoryRows | None = None
+    # A locked lesson: the panels, parameters and settings students get (None: all).
+    lock: Lock | None = None
 
     def trainer(self) -> Trainer:
         """A fresh trainer on a copy of this lesson's starting values (Reset)."""
@@ -85,7 +90,7 @@ class Lesson:
     def to_dict(self) -> dict:
         net = self.network
         out = {
-            "format": FORMAT, "version": 1 if self.progress is None else 2,
+            "format": FORMAT, "version": 1,
             "title": self.title,
             "description": self.description, "inputs": net.inputs,
             "layers": [{"neurons": ly.neurons, "activation": ly.activation, "bias": ly.bias}
@@ -108,7 +113,9 @@ class Lesson:
             out["schedule"] = {"name": self.schedule.name, **self.schedule.settings()}
         if self.progress is not None:
             out["progress"] = _progress_json(self.progress)
-        return out
+        if self.lock is not None:
+            out["lock"] = self.lock.to_json()
+        return _versioned(out)
 
     def as_trained_by(self, trainer: Trainer) -> Lesson:
         """This lesson with the trainer's current values, data, learning rate and
@@ -121,7 +128,6 @@ class Lesson:
         for 66,561 parameters it took ~400 ms of the window's time every 2 s of a Run."""
         data = self.to_dict()
         data.pop("progress", None)  # the state is the run's now: no saved run in it
-        data["version"] = 1
         data.update(state["values"])
         data["data"] = {"inputs": state["inputs"].tolist(), "targets": state["targets"].tolist()}
         data["learning_rate"] = state["learning_rate"]
@@ -129,7 +135,7 @@ class Lesson:
             data.pop(key, None)
             if state.get(key) is not None:
                 data[key] = state[key]
-        return lesson_from_dict(data, "current lesson")
+        return lesson_from_dict(_versioned(data), "current lesson")
 
 
     def as_set_by(self, trainer: Trainer, progress: bool = False) -> Lesson:
@@ -143,15 +149,13 @@ class Lesson:
             rows = hist.rows(even_rows(len(hist), max(2, MAX_PROGRESS_NUMBERS // width)))
             data["progress"] = _progress_json(
                 dataclasses.replace(rows, optimizer_from=trainer.optimizer_from))
-            data["version"] = 2
-        return lesson_from_dict(data, "current lesson")
+        return lesson_from_dict(_versioned(data), "current lesson")
 
     def _settings_of(self, trainer: Trainer) -> dict:
         """This lesson as a file's dict, with the trainer's data and settings and no
         progress."""
         data = self.to_dict()
         data.pop("progress", None)
-        data["version"] = 1
         data["data"] = {"inputs": trainer.inputs.tolist(), "targets": trainer.targets.tolist()}
         data["learning_rate"] = trainer.learning_rate
         data.pop("optimizer", None)
@@ -174,6 +178,12 @@ class Lesson:
 
     def save(self, path: str | Path) -> None:
         write_text_atomically(path, json.dumps(self.to_dict(), indent=2) + "\n")
+
+
+def _versioned(data: dict) -> dict:
+    """`data` marked with the lowest format version that has every key it holds."""
+    data["version"] = 3 if "lock" in data else 2 if "progress" in data else 1
+    return data
 
 
 def trained_state(trainer: Trainer) -> dict:
@@ -480,14 +490,7 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
 
     trainable = data.get("trainable")
     if trainable is not None:
-        if not isinstance(trainable, list) or not all(isinstance(t, str) for t in trainable):
-            _fail("trainable", "expected a list of parameter names")
-        unknown = [t for t in trainable if t not in net.index]
-        if unknown:
-            _fail("trainable", f"no parameter called {', '.join(map(one_line, unknown[:3]))}"
-                               f"{' …' if len(unknown) > 3 else ''} (this network has "
-                               f"{', '.join(net.param_names[:12])}…)")
-        trainable = tuple(trainable)
+        trainable = _parameter_names(trainable, "trainable", net)
 
     stop = data.get("stop", {})
     if not isinstance(stop, dict):
@@ -501,9 +504,55 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
     progress = _progress(data.get("progress"), len(net.params))
     if progress is not None and version < 2:
         _fail("progress", "needs format version 2 (the file says version 1)")
+    lock = lock_from_json(data.get("lock"), net)
+    if lock is not None and version < 3:
+        _fail("lock", f"needs format version 3 (the file says version {version})")
     return Lesson(title, net, x, y, loss, rate, trainable, StopRule(min_step, max_steps),
                   description, optimizer, _batching(data.get("batching")),
-                  _schedule(data.get("schedule")), progress)
+                  _schedule(data.get("schedule")), progress, lock)
+
+
+def _parameter_names(value, where: str, net: Network) -> tuple[str, ...]:
+    """A list of names of the network's parameters (trainable, a lock's editable ones)."""
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        _fail(where, "expected a list of parameter names")
+    unknown = [t for t in value if t not in net.index]
+    if unknown:
+        _fail(where, f"no parameter called {', '.join(map(one_line, unknown[:3]))}"
+                     f"{' …' if len(unknown) > 3 else ''} (this network has "
+                     f"{', '.join(net.param_names[:12])}…)")
+    return tuple(value)
+
+
+LOCK_KEYS = ("panels", "parameters", "settings", "quiz_on_open")
+
+
+def lock_from_json(value, net: Network) -> Lock | None:
+    """A lesson's optional "lock": {"panels": [...], "parameters": [...], "settings": [...],
+    "quiz_on_open": false}, every name one the app (or the network) knows; each list in
+    its own order (PANELS, the network's, EDITABLE_SETTINGS)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        _fail("lock", "expected an object with " + ", ".join(LOCK_KEYS))
+    unknown = sorted(map(str, set(value) - set(LOCK_KEYS)))
+    if unknown:
+        _fail(f"lock.{one_line(unknown[0])}", f"unknown key (there are {', '.join(LOCK_KEYS)})")
+    panels = _known_names(_get(value, "panels", "lock."), "lock.panels", PANELS, "panel")
+    settings = _known_names(_get(value, "settings", "lock."), "lock.settings",
+                            EDITABLE_SETTINGS, "setting")
+    parameters = _parameter_names(_get(value, "parameters", "lock."), "lock.parameters", net)
+    quiz = _get(value, "quiz_on_open", "lock.")
+    if not isinstance(quiz, bool):
+        _fail("lock.quiz_on_open", f"expected true or false, got {shown(quiz)}")
+    return Lock(in_order(panels, PANELS), in_order(parameters, net.param_names),
+                in_order(settings, EDITABLE_SETTINGS), quiz)
+
+
+def _known_names(value, where: str, options, what: str) -> list[str]:
+    if not isinstance(value, list):
+        _fail(where, f"expected a list of {what} names (from {', '.join(options)})")
+    return [_choice(name, options, f"{where}[{k}]", what) for k, name in enumerate(value)]
 
 
 def _progress_json(rows: HistoryRows) -> dict:

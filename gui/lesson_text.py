@@ -66,14 +66,22 @@ class LessonTextDialog(QDialog):
     def accept(self) -> None:
         """Applied through the Session; a refusal is shown here and the dialog stays open,
         so nothing typed is lost."""
-        said: list[str] = []
-        self.session.refused.connect(said.append)
-        try:
-            ok = self.session.set_lesson_text(self.title.text(), self.notes.toPlainText())
-        finally:
-            self.session.refused.disconnect(said.append)
-        if ok:
+        refusal = refusal_of(self.session, lambda: self.session.set_lesson_text(
+            self.title.text(), self.notes.toPlainText()))
+        if refusal is None:
             super().accept()
         else:
-            self.problem.setText(said[-1] if said else "Refused.")
+            self.problem.setText(refusal)
             self.problem.show()
+
+
+def refusal_of(session: Session, command) -> str | None:
+    """Run a Session command from a dialog: None if it worked, else the refusal it said
+    (for the dialog to show while it stays open with everything typed)."""
+    said: list[str] = []
+    session.refused.connect(said.append)
+    try:
+        ok = command()
+    finally:
+        session.refused.disconnect(said.append)
+    return None if ok else (said[-1] if said else "Refused.")

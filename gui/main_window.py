@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
     QHBoxLayout,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.lock import PANELS
 from gui.appearance import Appearance
 from gui.autosave import Autosave
 from gui.file_actions import FileActions
@@ -27,6 +29,7 @@ from gui.kit.dock_title import DockTitle
 from gui.kit.plot_style import scale_items, style_plot
 from gui.kit.throttle import LazyPanel
 from gui.lesson_text import LessonTextDialog
+from gui.lock_dialog import LockDialog
 from gui.menus import SHORTCUTS, build_menus
 from gui.panels.accuracy import AccuracyPanel
 from gui.panels.breakdown import BreakdownPanel
@@ -87,28 +90,26 @@ class MainWindow(QMainWindow):
         row.addWidget(self.history_slider, 1)
         lay.addLayout(row)
         self.docks = {}
-        for key, title, widget, area in (
-            ("parameters", "Parameters", self.parameters, Qt.LeftDockWidgetArea),
-            ("breakdown", "Derivative breakdown", self.breakdown, Qt.RightDockWidgetArea),
-            ("loss", "Loss", loss_box, Qt.RightDockWidgetArea),
-            ("data", "Data and fit", self.data_panel, Qt.BottomDockWidgetArea),
-            ("history", "Step history", self.history, Qt.BottomDockWidgetArea),
-            ("tangent", "Loss vs parameter", self.lazy_tangent, Qt.RightDockWidgetArea),
-            ("landscape", "Landscape", self.lazy_landscape, Qt.RightDockWidgetArea),
-            ("accuracy", "Accuracy", self.accuracy, Qt.RightDockWidgetArea),
-            ("gradcheck", "Gradient check", self.gradient_check, Qt.BottomDockWidgetArea),
-            ("editor", "Build network", scrolled(self.editor), Qt.BottomDockWidgetArea),
-            ("training", "Training", scrolled(self.training), Qt.BottomDockWidgetArea),
-            ("quiz", "Quiz", self.quiz, Qt.RightDockWidgetArea),
+        # Keyed and titled by engine.lock.PANELS: a locked lesson names them so.
+        for key, widget, area in (
+            ("parameters", self.parameters, Qt.LeftDockWidgetArea),
+            ("breakdown", self.breakdown, Qt.RightDockWidgetArea),
+            ("loss", loss_box, Qt.RightDockWidgetArea),
+            ("data", self.data_panel, Qt.BottomDockWidgetArea),
+            ("history", self.history, Qt.BottomDockWidgetArea),
+            ("tangent", self.lazy_tangent, Qt.RightDockWidgetArea),
+            ("landscape", self.lazy_landscape, Qt.RightDockWidgetArea),
+            ("accuracy", self.accuracy, Qt.RightDockWidgetArea),
+            ("gradcheck", self.gradient_check, Qt.BottomDockWidgetArea),
+            ("editor", scrolled(self.editor), Qt.BottomDockWidgetArea),
+            ("training", scrolled(self.training), Qt.BottomDockWidgetArea),
+            ("quiz", self.quiz, Qt.RightDockWidgetArea),
         ):
-            dock = QDockWidget(title, self)
-            dock.setObjectName(f"{key}Dock")
-            dock.setTitleBarWidget(DockTitle(dock))
-            dock.setWidget(widget)
-            self.addDockWidget(area, dock)
-            self.docks[key] = dock
+            self.docks[key] = self._dock(key, widget, area)
         self._laid_out = False
         self.lesson_text_dialog: LessonTextDialog | None = None
+        self.lock_dialog: LockDialog | None = None
+        self._hidden_by_lock: set[str] = set()  # docks a lock hid: unlocking shows them
         self._settling = 0.0  # until when a resize still re-lays out the first layout
         self.autosave = Autosave(session)
         self.files = FileActions(self, session)
@@ -119,12 +120,7 @@ class MainWindow(QMainWindow):
         self.notes.setOpenExternalLinks(True)
         self.notes.setToolTip("The lesson's own text (its description, in Markdown); "
                               "Edit → Lesson title and notes… changes it")
-        notes = QDockWidget("Lesson notes", self)
-        notes.setObjectName("notesDock")
-        notes.setTitleBarWidget(DockTitle(notes))
-        notes.setWidget(self.notes)
-        self.addDockWidget(Qt.LeftDockWidgetArea, notes)
-        self.docks["notes"] = notes
+        self.docks["notes"] = self._dock("notes", self.notes, Qt.LeftDockWidgetArea)
         # The side columns take the whole height; the data panels sit under the diagram.
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
@@ -152,10 +148,27 @@ class MainWindow(QMainWindow):
         session.textChanged.connect(self.show_notes)
         session.textChanged.connect(self._update_title)
         self._update_title()
+        self.lock_status = QLabel("Locked by the teacher · Edit → Unlock lesson…")
+        self.lock_status.setObjectName("lockStatus")
+        self.lock_status.setToolTip("This lesson shows the panels its teacher chose, and "
+                                    "some parameters and settings cannot be changed")
+        self.statusBar().addPermanentWidget(self.lock_status)
+        session.lockChanged.connect(self.show_lock)
+        self.show_lock()
+        if session.quiz_active:  # a locked lesson that opens in quiz mode
+            self._quiz_changed(True)
         self.statusBar().showMessage("Space: one step · R: run · click a weight to see its "
                                      "derivative")
         session.lessonChanged.connect(self.say_what_is_summarised)
         self.say_what_is_summarised()
+
+    def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(PANELS[key], self)
+        dock.setObjectName(f"{key}Dock")
+        dock.setTitleBarWidget(DockTitle(dock))
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
 
     # --- status ------------------------------------------------------------------
     def say_what_is_summarised(self) -> None:
@@ -187,9 +200,53 @@ class MainWindow(QMainWindow):
     # --- modes -------------------------------------------------------------------
     def _quiz_changed(self, on: bool) -> None:
         self.quiz_action.setChecked(on)
-        dock = self.docks["quiz" if on else "breakdown"]
-        dock.show()
-        dock.raise_()
+        key = "quiz" if on else "breakdown"
+        if self.session.shows_panel(key):
+            self.docks[key].show()
+            self.docks[key].raise_()
+
+    # --- locked lessons ----------------------------------------------------------
+    def show_lock(self) -> None:
+        """A locked lesson shows only the panels its teacher chose (the View menu cannot
+        bring the others back) and says it is locked in the status bar; unlocking shows
+        again the panels the lock hid. Called after anything that lays the docks out."""
+        s = self.session
+        for key, dock in self.docks.items():
+            shown = s.shows_panel(key)
+            dock.toggleViewAction().setEnabled(shown)
+            if not shown and not dock.isHidden():
+                self._hidden_by_lock.add(key)
+                dock.hide()
+            elif shown and key in self._hidden_by_lock:
+                self._hidden_by_lock.discard(key)
+                dock.show()
+        self.lesson_text_action.setEnabled(s.may_change("notes"))
+        self.unlock_action.setEnabled(s.lock is not None)
+        self.lock_status.setVisible(s.lock is not None)
+        QTimer.singleShot(0, self._hide_stale_tab_bars)
+
+    def edit_lock(self) -> None:
+        """Edit → Lock lesson for students…: window-modal, so Run and timers go on."""
+        dialog = LockDialog(self.session, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.show()
+        self.lock_dialog = dialog  # for tests and the screenshot tool
+
+    def unlock(self) -> None:
+        """Edit → Unlock lesson…: after a plain Yes (no password: a teacher's tool)."""
+        if self.session.lock is not None and self.confirm_unlock():
+            self.session.set_lock(None)
+
+    def confirm_unlock(self) -> bool:
+        box = QMessageBox(QMessageBox.Question, "Unlock lesson",
+                          "Unlock this lesson? Every panel, parameter and setting comes "
+                          "back.\n\nSave afterwards to keep the lesson file unlocked; "
+                          "Ctrl+Z locks it again.", QMessageBox.Cancel, self)
+        unlock = box.addButton("Unlock", QMessageBox.AcceptRole)
+        box.setDefaultButton(QMessageBox.Cancel)
+        box.exec()
+        return box.clickedButton() is unlock
 
     def set_presenter(self, on: bool) -> None:
         """Presenter mode is a layout, not only bigger fonts: the diagram, the breakdown
@@ -212,6 +269,7 @@ class MainWindow(QMainWindow):
             self.restoreState(self._default_state)
             self.apply_default_layout()
         self.presenter_action.setChecked(on)
+        self.show_lock()
 
     def _presenter_layout(self) -> None:
         tucked = ("data", "parameters", "history", "gradcheck", "tangent", "landscape",
@@ -361,6 +419,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
             self._laid_out = True
+            self.show_lock()
         return geometry is not None
 
     def reset_layout(self) -> None:
@@ -369,6 +428,7 @@ class MainWindow(QMainWindow):
             self.set_presenter(False)
         self.restoreState(self._default_state)
         self.apply_default_layout()
+        self.show_lock()
 
     def closeEvent(self, event) -> None:
         self.session.set_running(False)
@@ -380,6 +440,8 @@ class MainWindow(QMainWindow):
         # Saved, or Discard: nothing is left to offer at the next start.
         self.session.discard_unsaved()
         self.autosave.save_on_exit()
+        for key in self._hidden_by_lock:  # the layout kept is the user's, not a lesson's
+            self.docks[key].show()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())

@@ -52,7 +52,8 @@ def redo_keys() -> list[QKeySequence]:
 
 def build_menus(window) -> None:
     """File, Edit, View and Help for `window` (a MainWindow); sets its
-    presenter_action, quiz_action and full_screen_action."""
+    presenter_action, quiz_action, full_screen_action, lesson_text_action, lock_action
+    and unlock_action."""
     files, session, ap = window.files, window.session, window.appearance
     bar = window.menuBar()
     file = bar.addMenu("&File")
@@ -88,8 +89,17 @@ def build_menus(window) -> None:
     edit.addAction(redo)
     edit.addAction(window.controls.back_action)
     edit.addSeparator()
-    menu_action(edit, "Lesson title and notes…", window.edit_lesson_text, None,
-                "Write the lesson's title and its notes (Markdown); saved with the lesson")
+    window.lesson_text_action = menu_action(
+        edit, "Lesson title and notes…", window.edit_lesson_text, None,
+        "Write the lesson's title and its notes (Markdown); saved with the lesson")
+    edit.addSeparator()
+    window.lock_action = menu_action(
+        edit, "Lock lesson for students…", window.edit_lock, None,
+        "Choose the panels students see, the parameters and settings they may change and "
+        "whether the lesson opens in quiz mode; saved with the lesson")
+    window.unlock_action = menu_action(
+        edit, "Unlock lesson…", window.unlock, None,
+        "Every panel, parameter and setting back (asks first; Ctrl+Z locks it again)")
 
     view = bar.addMenu("&View")
     window.presenter_action = menu_action(

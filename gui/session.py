@@ -29,7 +29,14 @@ from engine.initialise import MAX_SEED as INIT_MAX_SEED
 from engine.initialise import SCHEMES as INIT_SCHEMES
 from engine.initialise import initialise
 from engine.landscape import loss_along, loss_grid
-from engine.lesson import check_lesson_text, check_size, check_targets, trained_state
+from engine.lesson import (
+    check_lesson_text,
+    check_size,
+    check_targets,
+    lock_from_json,
+    trained_state,
+)
+from engine.lock import Lock
 from engine.network import Layer, Network
 from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
@@ -53,7 +60,7 @@ from engine.training import (
 from gui.undo import (
     EditCommand,
     KeptRunsCommand,
-    LessonTextCommand,
+    LessonCopyCommand,
     RewindCommand,
     SettingsState,
     SwapTrainerCommand,
@@ -100,6 +107,7 @@ class Session(QObject):
     runningChanged = Signal(bool)
     dirtyChanged = Signal(bool)
     quizChanged = Signal(bool)  # quiz mode on or off: hide or show the answers
+    lockChanged = Signal()  # the lesson locked, unlocked or locked otherwise: show, enable
     flowRequested = Signal()  # "Show the flow": the diagram animates the next step
     phaseRequested = Signal()  # "Step phase": the diagram shows the next phase of a step
     runsChanged = Signal()  # a run kept to compare, or the kept runs forgotten
@@ -117,6 +125,8 @@ class Session(QObject):
         self._preview_tail: HistoryRows | None = None  # steps set aside by the slider
         self._growth_warned = False  # the growing-loss warning of this streak was given
         self._load(lesson, path)
+        # Before any panel listens: each reads quiz_active when it is made.
+        self.quiz_active = lesson.lock is not None and lesson.lock.quiz_on_open
 
     # --- lesson ------------------------------------------------------------------
     def _load(self, lesson: Lesson, path: Path | None) -> None:
@@ -147,6 +157,9 @@ class Session(QObject):
         self.stateChanged.emit()
         self.selectionChanged.emit(self.selected)
         self.dirtyChanged.emit(False)
+        self.lockChanged.emit()
+        if lesson.lock is not None and lesson.lock.quiz_on_open:
+            self.set_quiz(True)
 
     def current_lesson(self) -> Lesson:
         """The lesson as it stands now: current values, data and settings."""
@@ -200,14 +213,17 @@ class Session(QObject):
     def set_lesson_text(self, title: str, description: str) -> bool:
         """The lesson's title and notes (Markdown), as typed; undoable. False (and
         `refused`, naming the field) if not usable: nothing changes."""
+        if self._locked("notes", "The title and notes"):
+            return False
         try:
             title, description = check_lesson_text(title, description)
         except LessonError as exc:
             return self._refuse(f"{exc}. The title and notes stay as they were.")
         if (title, description) != (self.lesson.title, self.lesson.description):
             new = dataclasses.replace(self.lesson, title=title, description=description)
-            self.undo_stack.push(LessonTextCommand(self, self.lesson, new,
-                                                   "edit title and notes"))
+            self.undo_stack.push(LessonCopyCommand(self, self.lesson, new,
+                                                   "edit title and notes",
+                                                   self.show_lesson_text))
         return True
 
     def show_lesson_text(self, lesson: Lesson) -> None:
@@ -215,6 +231,62 @@ class Session(QObject):
         self.lesson = lesson
         self.textChanged.emit()
         self.changed()
+
+    # --- locked lessons ----------------------------------------------------------
+    @property
+    def lock(self) -> Lock | None:
+        """What a teacher lets students see and change; None: everything."""
+        return self.lesson.lock
+
+    def shows_panel(self, panel: str) -> bool:
+        """Whether the panel `panel` (an id of engine.lock.PANELS) is shown."""
+        lock = self.lesson.lock
+        return lock is None or lock.shows(panel)
+
+    def may_edit_param(self, name: str) -> bool:
+        lock = self.lesson.lock
+        return lock is None or lock.may_edit(name)
+
+    def may_change(self, setting: str) -> bool:
+        """Whether `setting` (an id of engine.lock.EDITABLE_SETTINGS) may be changed."""
+        lock = self.lesson.lock
+        return lock is None or lock.may_change(setting)
+
+    def set_lock(self, lock: Lock | None) -> bool:
+        """Lock the lesson for students, change its lock, or unlock it (None): undoable,
+        saved with the lesson. False (and `refused`, naming the field) if the lock names
+        a panel, setting or parameter this lesson does not have: nothing changes."""
+        if lock is not None:
+            try:
+                lock = lock_from_json(lock.to_json(), self.network)
+            except LessonError as exc:
+                return self._refuse(f"{exc}. The lesson's lock stays as it was.")
+        old = self.lesson.lock
+        if lock == old:
+            return True
+        text = ("unlock lesson" if lock is None else "lock lesson" if old is None
+                else "change the lesson's lock")
+        new = dataclasses.replace(self.lesson, lock=lock)
+        self.undo_stack.push(LessonCopyCommand(self, self.lesson, new, text, self.show_lock))
+        self.message.emit("Unlocked: every panel, parameter and setting is back (Ctrl+Z "
+                          "locks it again)." if lock is None else
+                          "Locked for students: Save keeps the lock in the lesson file; "
+                          "Edit → Unlock lesson… lifts it.")
+        return True
+
+    def show_lock(self, lesson: Lesson) -> None:
+        """Make `lesson` (this one with another lock) current: its undo command's door."""
+        self.lesson = lesson
+        self.lockChanged.emit()
+        self.changed()
+
+    def _locked(self, setting: str, what: str) -> bool:
+        """True (and `refused`) when a lock keeps `setting` from students."""
+        if self.may_change(setting):
+            return False
+        self._refuse(f"{what} is locked by the teacher (Edit → Unlock lesson… lifts the "
+                     "lock).")
+        return True
 
     def discard_unsaved(self) -> None:
         """The user chose to drop the unsaved changes (Discard at Quit): they are no longer
@@ -232,6 +304,8 @@ class Session(QObject):
         """New starting values from a scheme and a seed (the lesson's: Reset returns to
         them), at step 0 with today's settings; undoable. False (and `refused`) if the
         seed is not a whole number or the scheme unknown: nothing changes."""
+        if self._locked("start_values", "New start values"):
+            return False
         if scheme not in INIT_SCHEMES:
             return self._refuse(f"start values: {quoted(scheme)} is not one of "
                                 f"{', '.join(INIT_SCHEMES)}.")
@@ -250,6 +324,8 @@ class Session(QObject):
                       seed: int, data_file: str | Path | None = None) -> bool:
         """A new network from the editor (random weights from `seed`), on the data of a
         CSV file if one is given. Undoable; False (and `refused`) if it cannot be built."""
+        if self._locked("network", "Building a network"):
+            return False
         try:
             data = None
             if data_file is not None:
@@ -275,7 +351,10 @@ class Session(QObject):
         """Make (lesson, trainer) the current pair: Reset, a rebuilt network and their
         Undo and Redo all come through here."""
         structure = lesson is not self.lesson
+        relocked = lesson.lock != self.lesson.lock  # the undo of a rebuild's kept lock
         self.lesson, self.trainer = lesson, trainer
+        if relocked:
+            self.lockChanged.emit()
         self.changed(structure=structure)
         if self.selected not in self.network.index:
             self.selected = self._default_selection()
@@ -379,6 +458,8 @@ class Session(QObject):
     def set_batching(self, size_text: str, seed_text: str | None = None) -> bool:
         """Samples per update (0 or empty: every sample; 1: one at a time) and the
         shuffle's seed, as typed. False (and `refused`) if not usable: nothing changes."""
+        if self._locked("batching", "The batch size and shuffle seed"):
+            return False
         now = self.trainer.batching
         try:
             size = _whole(size_text or "0", "batch size", 1_000_000)  # ≥ n: every sample
@@ -468,6 +549,10 @@ class Session(QObject):
 
     def set_param(self, name: str, text: str) -> bool:
         """Type a value into a parameter. False (and `refused`) if it is not usable."""
+        if not self.may_edit_param(name):
+            return self._refuse(f"{name} is locked by the teacher: it keeps its value "
+                                f"{fmt(self.value(name))} (Edit → Unlock lesson… lifts the "
+                                "lock).")
         try:
             value = parse_number(text, name)
         except InputError as exc:
@@ -476,6 +561,8 @@ class Session(QObject):
         return True
 
     def set_learning_rate(self, text: str) -> bool:
+        if self._locked("learning_rate", "The learning rate"):
+            return False
         try:
             rate = parse_number(text, "learning rate", positive=True)
         except InputError as exc:
@@ -491,6 +578,8 @@ class Session(QObject):
         """Choose the update rule, with settings typed as text (PyTorch's names; the
         others keep their values, or a new rule's defaults). False (and `refused`) if a
         setting is not usable: nothing changes."""
+        if self._locked("optimizer", "The optimizer"):
+            return False
         return self._choose_rule(
             "optimizer", self.trainer.optimizer, name, settings, OPTIMIZER_SETTINGS,
             lambda: DEFAULT_OPTIMIZERS[name], lambda key, text: parse_number(text, key),
@@ -555,6 +644,8 @@ class Session(QObject):
     def set_schedule(self, name: str, settings: dict[str, str] | None = None) -> bool:
         """Choose the learning rate's schedule (torch.optim.lr_scheduler's names), settings
         typed as text. False (and `refused`) if unusable: nothing changes."""
+        if self._locked("schedule", "The learning-rate schedule"):
+            return False
         return self._choose_rule(
             "schedule", self.trainer.schedule, name, settings, SCHEDULE_SETTINGS,
             lambda: Schedule(name),
@@ -562,14 +653,20 @@ class Session(QObject):
                                else parse_number(text, key)),
             lambda t, chosen: t.set_schedule(chosen))
 
-    def set_trainable(self, name: str, on: bool) -> None:
+    def set_trainable(self, name: str, on: bool) -> bool:
+        """Train `name` or leave it alone; False (and `refused`) under a lock."""
+        if self._locked("trainable", "Which parameters train"):
+            return False
         names = set(self.trainer.trainable)
         names = names | {name} if on else names - {name}
         self._edit(f"{'train' if on else 'freeze'} {name}", lambda t: t.set_trainable(names))
+        return True
 
     def set_data(self, inputs: np.ndarray, targets: np.ndarray) -> bool:
         """New samples (inputs and targets, one row each). False (and `refused`) if they
         cannot be used; the data stay as they were."""
+        if self._locked("data", "The data"):
+            return False
         inputs, targets = np.array(inputs, float), np.array(targets, float)
         if len(inputs) == 0:
             return self._refuse("The data set needs at least one sample; it stays as it was.")

@@ -124,20 +124,21 @@ class KeptRunsCommand(QUndoCommand):
         self.session.show_kept_runs(self.before)
 
 
-class LessonTextCommand(QUndoCommand):
-    """A new title and notes: the lesson is swapped for its copy with the new text (the
-    values, steps and settings are not touched)."""
+class LessonCopyCommand(QUndoCommand):
+    """The lesson swapped for its copy with another title and notes, or another lock:
+    `show(lesson)` makes one of the two current (the values, steps and settings are not
+    touched)."""
 
-    def __init__(self, session, old, new, text: str):
+    def __init__(self, session, old, new, text: str, show):
         super().__init__(text)
-        self.session, self.old, self.new = session, old, new  # lessons
+        self.session, self.old, self.new, self.show = session, old, new, show  # lessons
 
     def redo(self) -> None:
-        self.session.show_lesson_text(self.new)
+        self.show(self.new)
 
     def undo(self) -> None:
-        self.session.show_lesson_text(self.old)
+        self.show(self.old)
 
 
-__all__ = ["EditCommand", "KeptRunsCommand", "LessonTextCommand", "RewindCommand",
+__all__ = ["EditCommand", "KeptRunsCommand", "LessonCopyCommand", "RewindCommand",
            "SettingsState", "SwapTrainerCommand", "TrainingCommand"]

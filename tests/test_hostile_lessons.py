@@ -151,6 +151,43 @@ def test_mutated_saved_runs_load_or_raise_one_line_naming_the_field():
             trainer.run(3, respect_stop_rule=False)
 
 
+def locked_lessons() -> list[str]:
+    """Lessons locked for students (format 3): panels, parameters, settings, quiz flag."""
+    from engine.lock import PANELS, Lock
+
+    texts = []
+    for name, shown, quiz in (("statquest-all", ("parameters", "loss", "quiz"), True),
+                              ("xor", tuple(PANELS), False)):
+        lesson = load_preset(name)
+        names = lesson.network.param_names
+        lesson.lock = Lock(shown, tuple(names[::2]), ("learning_rate", "data"), quiz)
+        texts.append(json.dumps(lesson.to_dict()))
+    return texts
+
+
+def test_mutated_locked_lessons_load_or_raise_one_line_naming_the_field():
+    """1,000 seeded mutations of locked lessons: a lock that loads names what exists."""
+    from engine.lock import EDITABLE_SETTINGS, PANELS
+
+    bases = locked_lessons()
+    for seed in range(1000):
+        text = mutated_lesson(random.Random(seed), bases)
+        try:
+            lesson = lesson_from_json(text)
+        except LessonError as exc:
+            assert one_line_naming_a_field(str(exc)), (seed, str(exc)[:400])
+        except Exception as exc:  # noqa: BLE001 (the point: nothing else may escape)
+            pytest.fail(f"seed {seed}: {type(exc).__name__}: {str(exc)[:300]}")
+        else:
+            lock = lesson.lock
+            if lock is not None:
+                assert set(lock.panels) <= set(PANELS), seed
+                assert set(lock.settings) <= set(EDITABLE_SETTINGS), seed
+                assert set(lock.parameters) <= set(lesson.network.param_names), seed
+                assert isinstance(lock.quiz_on_open, bool), seed
+            lesson.trainer().run(3, respect_stop_rule=False)
+
+
 def _lesson_with(**changes) -> str:
     data = json.loads(preset_text("statquest-all"))
     for key, value in changes.items():

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QSlider, QToolBar, QWidget
 
 from engine.explain import fmt
+from gui.kit.locking import show_locked
 from gui.kit.steady_label import SteadyLabel
 from gui.runner import DEFAULT_SPEED, SPEEDS, Runner
 from gui.session import Session
@@ -72,7 +73,12 @@ class Controls(QToolBar):
         session.stateChanged.connect(self.refresh)
         session.lessonChanged.connect(self.refresh)
         session.runningChanged.connect(self._running_changed)
+        session.lockChanged.connect(self._show_lock)
+        self._show_lock()
         self.refresh()
+
+    def _show_lock(self) -> None:
+        show_locked(self.rate, not self.session.may_change("learning_rate"))
 
     def _action(self, text, name, key, tip, slot, checkable=False) -> QAction:
         action = QAction(text, self)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
+from gui.kit.locking import show_locked
 from gui.kit.plot_style import (
     CLASS_COLOURS,
     MarkerSet,
@@ -324,7 +325,8 @@ class DataModel(QAbstractTableModel):
         return super().headerData(section, orientation, role)
 
     def flags(self, index):
-        return Qt.ItemIsSelectable | Qt.ItemIsEnabled | Qt.ItemIsEditable
+        editable = Qt.ItemIsEditable if self.session.may_change("data") else Qt.NoItemFlags
+        return Qt.ItemIsSelectable | Qt.ItemIsEnabled | editable
 
     def setData(self, index, value, role=Qt.EditRole) -> bool:  # noqa: N802 (Qt's name)
         """A typed cell goes to the Session; refused, the cell shows the old number."""
@@ -337,12 +339,14 @@ class DataModel(QAbstractTableModel):
 
 
 class DataTable(QTableView):
+    EDIT_TIP = ("The training samples. Edit a cell and press Enter; use the buttons to add "
+                "or remove samples.")
+
     def __init__(self, session: Session):
         super().__init__()
         self.setObjectName("dataTable")
         self.session = session
-        self.setToolTip("The training samples. Edit a cell and press Enter; "
-                        "use the buttons to add or remove samples.")
+        self.setToolTip(self.EDIT_TIP)
         self.horizontalHeader().setStretchLastSection(False)
         self.cells = DataModel(session)
         self.setModel(self.cells)
@@ -419,6 +423,7 @@ class DataPanel(QSplitter):
         session.lessonChanged.connect(self._lesson_changed)
         self._lesson_changed()
         buttons = QHBoxLayout()
+        self.edit_buttons = []
         for text, slot, tip in (("Add sample", self.table.add_sample, "Copy the last sample "
                                  "into a new row"),
                                 ("Remove", self.table.remove_sample, "Remove the selected "
@@ -427,13 +432,25 @@ class DataPanel(QSplitter):
             b.setToolTip(tip)
             b.clicked.connect(slot)
             buttons.addWidget(b)
+            self.edit_buttons.append(b)
         lay.addLayout(buttons)
+        session.lockChanged.connect(self._show_lock)
+        self._show_lock()
         self.addWidget(self.plot)
         self.addWidget(side)
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 2)
         self.plot.setMinimumWidth(200)
         self.setSizes([3000, 2000])  # shares, scaled to the room there is: plot first
+
+    def _show_lock(self) -> None:
+        """A locked lesson's data can be read and copied, not edited."""
+        locked = not self.plot.session.may_change("data")
+        for button in self.edit_buttons:
+            show_locked(button, locked)
+        self.table.setToolTip("The training samples (locked by the teacher: they can be "
+                              "read and copied, not edited; Edit → Unlock lesson… lifts "
+                              "the lock)" if locked else self.table.EDIT_TIP)
 
     def _lesson_changed(self) -> None:
         s = self.plot.session

@@ -1,10 +1,12 @@
 """Build your own network: hidden layers and their neurons, activations, biases, the
 loss, the naming, a seed for the random start, and data from a CSV file. A change
 rebuilds (undoably) once it is committed and differs from the network there is, after
-asking if trained values would be replaced; the other panels follow."""
+asking if trained values would be replaced; the other panels follow. A locked lesson
+whose network the teacher kept shows the editor disabled, saying so."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,6 +30,7 @@ from engine.lesson import MAX_LAYERS, MAX_NEURONS
 from engine.losses import LOSSES
 from engine.naming import NAMINGS
 from engine.text import quoted
+from gui.kit.locking import LOCKED_TIP
 from gui.session import Session
 
 
@@ -72,6 +75,11 @@ class NetworkEditor(QWidget):
         self.session = session
         self.rows: list[tuple[QSpinBox, QComboBox, QCheckBox]] = []
         outer = QVBoxLayout(self)
+        self.locked_note = QLabel(f"<i>{LOCKED_TIP}: this lesson's network stays as it "
+                                  "is.</i>")
+        self.locked_note.setObjectName("editorLocked")
+        self.locked_note.setWordWrap(True)
+        outer.addWidget(self.locked_note)
         self.layers_box = QGroupBox("Hidden layers")
         self.grid = QGridLayout(self.layers_box)
         outer.addWidget(self.layers_box)
@@ -120,7 +128,16 @@ class NetworkEditor(QWidget):
             w.currentTextChanged.connect(self._edited)
         self.out_bias.toggled.connect(self._edited)
         session.lessonChanged.connect(self.read_lesson)
+        session.lockChanged.connect(self._show_lock)
         self.read_lesson()
+        self._show_lock()
+
+    def _show_lock(self) -> None:
+        locked = not self.session.may_change("network")
+        self.locked_note.setVisible(locked)
+        for child in self.findChildren(QWidget, options=Qt.FindDirectChildrenOnly):
+            if child is not self.locked_note:
+                child.setEnabled(not locked)
 
     def _activation_box(self) -> QComboBox:
         box = QComboBox()

@@ -1,6 +1,8 @@
 """One field per weight and bias (objectName param_<name>) with a trainable checkbox
 (trainable_<name>). A typed value that is not a usable number is refused, the old
-value comes back, and the status bar says why."""
+value comes back, and the status bar says why. In a locked lesson the fields of the
+parameters the teacher kept are read-only (they still select their parameter), and the
+checkboxes are off limits unless students may choose what trains."""
 
 from __future__ import annotations
 
@@ -16,11 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
+from gui.kit.locking import show_locked
 from gui.kit.maths_text import name_html
 from gui.kit.throttle import RUN_REFRESH_S, LiveRefresh
 from gui.session import Session
 
-_FOCUS_IN = QEvent.FocusIn
+_FOCUS_IN, _KEY_PRESS = QEvent.FocusIn, QEvent.KeyPress
 
 MAX_FIELDS = 150  # a field per parameter up to here; past it a filter picks which
 
@@ -49,6 +52,7 @@ class ParametersPanel(QWidget):
         self.live = LiveRefresh(self, self.refresh, RUN_REFRESH_S, lambda: session.running)
         session.stateChanged.connect(self.live.request)
         session.selectionChanged.connect(self._show_selection)
+        session.lockChanged.connect(self._show_lock)
         self.rebuild()
 
     def _new_lesson(self) -> None:
@@ -107,7 +111,18 @@ class ParametersPanel(QWidget):
         grid.setRowStretch(len(self.fields) + 2, 1)
         self.scroll.setWidget(body)
         self.refresh()
+        self._show_lock()
         self._show_selection(s.selected)
+
+    def _show_lock(self) -> None:
+        s = self.session
+        may_train = s.may_change("trainable")
+        for name, field in self.fields.items():
+            show_locked(field, not s.may_edit_param(name), read_only=True,
+                        tip=f"{name} is locked by the teacher: its value shows here but "
+                            "cannot be typed in this lesson (Edit → Unlock lesson… lifts "
+                            "the lock)")
+            show_locked(self.checks[name], not may_train)
 
     def refresh(self) -> None:
         s = self.session
@@ -123,10 +138,16 @@ class ParametersPanel(QWidget):
             check.blockSignals(False)
 
     def eventFilter(self, obj, event):
-        if event.type() == _FOCUS_IN:  # sees every event of every field: keep it cheap
+        kind = event.type()  # sees every event of every field: keep it cheap
+        if kind == _FOCUS_IN:
             for name, field in self.fields.items():
                 if field is obj:
                     self.session.select(name)
+        elif kind == _KEY_PRESS and obj.isReadOnly() and event.text().isprintable() \
+                and event.text():
+            # Typing into a locked parameter: the Session's refusal says why nothing happens.
+            name = next(n for n, f in self.fields.items() if f is obj)
+            self.session.set_param(name, event.text())
         return False
 
     def _commit(self, name: str) -> None:
@@ -138,7 +159,8 @@ class ParametersPanel(QWidget):
             field.setText(fmt(self.session.value(name), 8))
 
     def _set_trainable(self, name: str, on: bool) -> None:
-        self.session.set_trainable(name, on)
+        if not self.session.set_trainable(name, on):
+            self.refresh()  # refused: the box shows what trains
 
     def _show_selection(self, name: str) -> None:
         if name not in self.fields:  # a big network: bring the selected one into the list

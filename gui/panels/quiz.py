@@ -30,7 +30,7 @@ class QuizPanel(QWidget):
         super().__init__()
         self.setObjectName("quizPanel")
         self.session = session
-        self.active = False
+        self.active = session.quiz_active  # a locked lesson may open in quiz mode
         self.right = self.answered = 0  # answers right first time, answers given
         self.fields: dict[str, QLineEdit] = {}
         lay = QVBoxLayout(self)

@@ -1,6 +1,7 @@
 """Training settings: the update rule (optimizer) and its settings, by PyTorch's names.
 Every change goes through the Session (undoable; a bad value is refused, nothing
-changes) and the breakdown then writes the rule's own equations with its numbers."""
+changes) and the breakdown then writes the rule's own equations with its numbers. In a
+locked lesson the settings the teacher kept are disabled, saying so."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from engine.explain import fmt
 from engine.initialise import SCHEMES
 from engine.optimizers import OPTIMIZERS, SETTINGS
 from engine.schedules import SCHEDULE_SETTINGS, SCHEDULES
+from gui.kit.locking import show_locked
 from gui.session import Session
 
 TIPS = {
@@ -88,6 +90,10 @@ class _RuleRows:
                 text = fmt(getattr(rule, key), 10)
                 if field.text() != text:
                     field.setText(text)
+
+    def show_locked(self, locked: bool) -> None:
+        for widget in (self.choice, *self.fields.values(), *self.labels.values()):
+            show_locked(widget, locked)
 
     def _chosen(self, index: int) -> None:
         if not self.choose(self.choice.itemData(index)):
@@ -165,6 +171,7 @@ class TrainingPanel(QWidget):
         start.addWidget(QLabel("seed"))
         start.addWidget(self.init_seed)
         start.addWidget(renew)
+        self.start_values = (self.scheme, self.init_seed, renew)
         form.addRow("Start values", start)
         compare = QHBoxLayout()
         keep = QPushButton("Keep this run to compare")
@@ -191,6 +198,17 @@ class TrainingPanel(QWidget):
         form.addRow(self.note)
         session.stateChanged.connect(self.refresh)
         session.lessonChanged.connect(self.refresh)
+        session.lockChanged.connect(self._show_lock)
+        self._show_lock()
+
+    def _show_lock(self) -> None:
+        s = self.session
+        self.optimizer_rows.show_locked(not s.may_change("optimizer"))
+        self.schedule_rows.show_locked(not s.may_change("schedule"))
+        for widget in (self.batch_size, self.seed):
+            show_locked(widget, not s.may_change("batching"))
+        for widget in self.start_values:
+            show_locked(widget, not s.may_change("start_values"))
         self.refresh()
 
     def refresh(self) -> None:
@@ -204,7 +222,8 @@ class TrainingPanel(QWidget):
                             (self.seed, str(batching.seed))):
             if not field.hasFocus() and field.text() != text:
                 field.setText(text)
-        self.seed.setEnabled(not batching.is_full(samples))
+        self.seed.setEnabled(not batching.is_full(samples)
+                             and self.session.may_change("batching"))
         self.batches.setText(f"Each update: {batching.describe(samples)}; "
                              f"{batching.per_epoch(samples)} update(s) per epoch of "
                              f"{samples} samples.")
