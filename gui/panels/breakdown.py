@@ -175,6 +175,9 @@ class BreakdownPanel(QTextBrowser):
                                   f"slope sums over {_samples_text(u.samples)} only (the "
                                   "loss plot shows the loss over every sample).</i>",),
                                  big=False))
+        # The samples listed per path; the shortcut lists the same ones, to set beside them.
+        rows = max(MIN_SAMPLE_ROWS, MAX_SAMPLE_ROWS // max(1, min(len(b.paths),
+                                                                  PATHS_SPELT_OUT)))
         for k, path in enumerate(b.paths[:PATHS_SPELT_OUT]):
             if len(b.paths) > 1:
                 out.append(Paragraph((f"<i>path {k + 1} of {len(b.paths)}</i>",), big=False))
@@ -182,15 +185,14 @@ class BreakdownPanel(QTextBrowser):
             formulas = " · ".join(f"({formula_html(f.formula)})" for f in path.factors)
             out.append(Paragraph((f"<b>{partial_html(loss, name)}</b> = Σ<sub>samples</sub> "
                                   f"{symbols}<br>= Σ<sub>samples</sub> {formulas}",)))
-            out += self._tables(path, max(MIN_SAMPLE_ROWS, MAX_SAMPLE_ROWS // min(
-                len(b.paths), PATHS_SPELT_OUT)))
+            out += self._tables(path, rows)
         if len(b.paths) > PATHS_SPELT_OUT:
             rest = b.sum_of_paths_after(PATHS_SPELT_OUT)
             out.append(Paragraph((f"<i>paths {PATHS_SPELT_OUT + 1}–{len(b.paths)}</i>, "
                                   "through the "
                                   "other neurons, add up to ", Num(number_html(rest)), "."),
                                  big=False))
-        out += self._shortcuts(b)
+        out += self._shortcuts(b, rows)
         out.append(Paragraph((f"slope = {partial_html(loss, name)} = Σ = ",
                               Num(number_html(u.slope), bold=True))))
         if u.trainable:  # the engine writes the equations; here they are only set
@@ -207,13 +209,13 @@ class BreakdownPanel(QTextBrowser):
                                   Num(number_html(u.value)), "."), big=False))
         return out
 
-    def _shortcuts(self, b) -> list:
+    def _shortcuts(self, b, rows: int) -> list:
         """Where a cross-entropy meets its softmax or sigmoid, dLoss/dz of each output's
         weighted sum is p - Observed: shown per sample, to set beside the paths' sum."""
         out: list = []
         for short in b.shortcuts:
             z = short.denominator
-            listed = range(min(len(short.values), MAX_SAMPLE_ROWS))
+            listed = range(min(len(short.values), rows))
             out.append(Paragraph((
                 f"<i>the shortcut</i>: {partial_html(b.loss_symbol, z)} = "
                 f"{formula_html(short.formula)}: the paths through {name_html(z)} add up to "
