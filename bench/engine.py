@@ -6,6 +6,7 @@ Run: python bench/engine.py        (prints figures; asserts nothing)
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -150,25 +151,37 @@ def classification_vs_squared() -> None:
               f"time ratio {speeds[1] / speeds[0]:.2f}x")
 
 
-def optimizers_vs_plain() -> None:
+def optimizers_vs_plain(rounds: int = 7) -> None:
     """Each optimizer against plain gradient descent on the same lesson (target for
-    Adam: at most 1.3x the time)."""
-    print("\noptimizers vs plain gradient descent (steps/s, time ratio)")
+    Adam: at most 1.3x the time). Timed in interleaved rounds (plain, momentum, rmsprop,
+    adam, plain, ...) so that a shared machine's slow spells hit every rule alike; the
+    ratio of each round's times, as median and range over the rounds."""
+    print("\noptimizers vs plain gradient descent: time ratio, median [range] over "
+          f"{rounds} interleaved rounds")
     net = Network(1, [Layer(64, "tanh"), Layer(64, "tanh"), Layer(1, "identity")])
     net.randomize(0)
     x = np.linspace(-2, 2, 10_000)[:, None]
-    cases = (("statquest-all", lambda opt: load_preset("statquest-all").trainer(), 0.6),
+    cases = (("statquest-all", lambda: load_preset("statquest-all").trainer(), 0.3),
              ("1-64-64-1, 10,000 samples",
-              lambda opt: Trainer(net.copy(), x, np.sin(2 * x), "mse", 0.001), 1.5))
+              lambda: Trainer(net.copy(), x, np.sin(2 * x), "mse", 0.001), 1.0))
+    names = ("sgd", "momentum", "rmsprop", "adam")
     for label, make, seconds in cases:
-        plain = steps_per_second(make(None), seconds)
-        row = []
-        for name in ("momentum", "rmsprop", "adam"):
-            t = make(None)
-            t.set_optimizer(DEFAULT_OPTIMIZERS[name])
-            speed = steps_per_second(t, seconds)
-            row.append(f"{name} {speed:8,.0f} ({plain / speed:.2f}x)")
-        print(f"{label:26s} plain {plain:8,.0f}   " + "   ".join(row))
+        trainers = {}
+        for name in names:
+            trainers[name] = make()
+            if name != "sgd":
+                trainers[name].set_optimizer(DEFAULT_OPTIMIZERS[name])
+        speeds: dict[str, list[float]] = {name: [] for name in names}
+        for _ in range(rounds):
+            for name in names:
+                speeds[name].append(steps_per_second(trainers[name], seconds, repeats=1))
+        plain = speeds["sgd"]
+        row = [f"plain {statistics.median(plain):8,.0f} steps/s"]
+        for name in names[1:]:
+            ratios = sorted(p / q for p, q in zip(plain, speeds[name], strict=True))
+            row.append(f"{name} {statistics.median(ratios):.2f}x "
+                       f"[{ratios[0]:.2f}-{ratios[-1]:.2f}]")
+        print(f"{label:26s} " + "   ".join(row))
 
 
 def _timed(work) -> float:

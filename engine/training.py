@@ -173,10 +173,10 @@ class History:
         self._step_sizes[k] = step_sizes
         if self._state.shape[1]:  # room for the widest optimizer chosen so far
             row = self._state[k]
-            row[:] = 0.0
-            if state is not None:
-                flat = np.ravel(state)
-                row[:flat.size] = flat
+            flat = () if state is None else np.ravel(state)
+            if len(flat) < len(row):
+                row[len(flat):] = 0.0
+            row[:len(flat)] = flat
         self._n = k + 1
         if trail and self._trail is not None:
             self._trail_add(step, loss)
@@ -727,28 +727,32 @@ class Trainer:
             pending = self._pending()
             memory = pending.state.copy()
             whole_batch = self.batching.is_full(len(self.inputs))
+            constant_rate = self.schedule.is_constant
             for _ in range(max(limit, 0)):
                 steps = hist.last_step_sizes()
                 if respect_stop_rule and (abs(steps).max() < threshold if whole_batch
                                           else self.converged()):
                     return StopReason.CONVERGED
                 params -= steps
-                value, grad = self._slope(hist.last_step + 1)
+                step = hist.last_step + 1
+                value, grad = backprop(loss) if whole_batch else self._slope(step)
                 if not math.isfinite(value + grad.sum()):
                     params[:] = hist.last_params()
                     backprop(loss)
                     return StopReason.DIVERGED
-                t = self._t(hist.last_step + 1)
-                rate = self.rate(hist.last_step + 1)
+                t = self._t(step)
+                rate = self.learning_rate if constant_rate else self.rate(step)
                 if in_place:
                     hist.append(value, params, grad, 0.0, state=memory)
-                    opt.advance(grad, params, memory, t, rate, hist.last_step_sizes())
                     sizes = hist.last_step_sizes()
+                    opt.advance(grad, params, memory, t, rate, sizes)
                 else:
                     pending = opt.step(grad, params, memory, t, rate, mask)
                     hist.append(value, params, grad, pending.sizes, state=memory)
                     memory, sizes = pending.state, pending.sizes
-                if not np.isfinite(sizes).all():
+                # One sum tells (a NaN or infinity anywhere makes it non-finite; sizes
+                # near 1e308 that overflow it have diverged all the same).
+                if not math.isfinite(sizes.sum()):
                     hist.truncate(len(hist) - 1)
                     params[:] = hist.last_params()
                     backprop(loss)
