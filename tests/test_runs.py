@@ -14,13 +14,13 @@ def test_keep_runs_undoably_up_to_four(session, qtbot):
     with qtbot.waitSignal(s.runsChanged):
         assert s.keep_run()
     (run,) = s.kept_runs
-    assert run.name == "lr 0.02, momentum"
+    assert run.name == "Momentum lr 0.02"
     np.testing.assert_array_equal(run.loss, loss)
     s.set_optimizer("sgd")
     s.reset()  # the same start, today's settings
     s.advance(300)
     s.finish_training(None)
-    assert s.keep_run() and [r.name for r in s.kept_runs] == ["lr 0.02, momentum", "lr 0.02"]
+    assert s.keep_run() and [r.name for r in s.kept_runs] == ["Momentum lr 0.02", "SGD lr 0.02"]
     # the comparison the preset is about: momentum's loss ends far below plain descent's
     assert s.kept_runs[0].loss[-1] < s.kept_runs[1].loss[-1] / 5
     for _ in range(MAX_RUNS - 2):
