@@ -86,13 +86,14 @@ class LossPlot(pg.PlotWidget):
         if entries == self.legend_entries:
             return
         self.legend_entries = entries
-        if self.legend is not None:
-            self.legend.scene().removeItem(self.legend)
-            self.legend = None
-        if len(entries) > 1:
+        # One legend, emptied and filled again: pyqtgraph's addLegend hands back the
+        # plot's first legend even after it was taken off the scene.
+        if self.legend is None:
             self.legend = self.addLegend(offset=(-10, 10))
-            for item, name in entries:
-                self.legend.addItem(item, name)
+        self.legend.clear()
+        for item, name in entries:
+            self.legend.addItem(item, name)
+        self.legend.setVisible(len(entries) > 1)
 
     def set_log(self, on: bool) -> None:
         self.setLogMode(y=on)
