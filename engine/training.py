@@ -531,7 +531,7 @@ class Trainer:
         self._backprop = Backprop(self.network, x, y)  # buffers for the training samples
 
     def _validation_loss(self) -> float:
-        if self._val_x is None:
+        if self._val_x is None or self._val_y is None:
             return math.nan
         return self.network.loss(self._val_x, self._val_y, self.loss_function)
 

@@ -237,3 +237,15 @@ def test_hidden_runs_leave_the_plot_and_the_landscape_and_the_legend_names_them(
 def drawn(curve) -> int:
     """How many points a pyqtgraph curve holds (None after setData([], []))."""
     return 0 if curve.xData is None else len(curve.xData)
+
+
+def test_a_reopened_lessons_runs_are_drawn_from_the_start(session, qtbot, tmp_path):
+    from gui.panels.loss import LossPlot
+    from gui.session import session_for
+
+    s = session("narrow-valley")
+    first, _ = kept_two(s)
+    s.save(tmp_path / "runs.json")
+    plot = LossPlot(session_for(tmp_path / "runs.json"))
+    qtbot.addWidget(plot)
+    np.testing.assert_array_equal(plot.kept_curves[0].yData, first.loss)

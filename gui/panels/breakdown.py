@@ -172,7 +172,8 @@ class BreakdownPanel(QTextBrowser):
             epoch, batch, per_epoch = u.batch
             out.append(Paragraph((f"<i>Batch {batch} of {per_epoch}, epoch {epoch}: this "
                                   f"slope sums over {_samples_text(u.samples)} only (the "
-                                  "loss plot shows the loss over every sample).</i>",),
+                                  "loss plot shows the loss over every training "
+                                  "sample).</i>",),
                                  big=False))
         for k, path in enumerate(b.paths[:PATHS_SPELT_OUT]):
             if len(b.paths) > 1:

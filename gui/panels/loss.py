@@ -28,7 +28,7 @@ from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
 MAX_POINTS = 4000
-BATCH_ALPHA = 70  # of 255: the batch loss is the background to the whole data's curve
+BATCH_ALPHA = 100  # of 255: the batch loss is the background to the whole data's curve
 
 
 class LossPlot(pg.PlotWidget):
@@ -45,7 +45,9 @@ class LossPlot(pg.PlotWidget):
         self.batch_curve = self.plot(pen=pg.mkPen(width=1), antialias=True)
         self.batch_curve.setZValue(-1)
         self.curve = inked(self.plot(pen=pg.mkPen(width=2), antialias=True), "line")
-        self.val_curve = inked(self.plot(pen=pg.mkPen(width=2), antialias=True), "fit")
+        # Dotted: dashes are the kept runs'.
+        self.val_curve = inked(self.plot(pen=pg.mkPen(width=2, style=Qt.DotLine),
+                                         antialias=True), "fit")
         # Long runs: draw only what is in view, and at most a few points per pixel.
         for item in (self.curve, self.val_curve, self.batch_curve):
             item.setClipToView(True)
@@ -64,6 +66,7 @@ class LossPlot(pg.PlotWidget):
         self.live = LiveRefresh(self, self.refresh)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
+        self._show_kept()  # a lesson file's runs, there from the start
         self.live.now()
 
     def _faint_batch_pen(self) -> None:
