@@ -589,6 +589,7 @@ class Session(QObject):
         if len(self.kept_runs) >= MAX_RUNS:
             return self._refuse(f"At most {MAX_RUNS} runs are kept to compare: forget them "
                                 "first (Training panel).")
+        self._leave_preview_shown()  # the whole run, not up to the step the slider shows
         run = keep_run(self.trainer, self.kept_runs)
         self.undo_stack.push(KeptRunsCommand(self, list(self._kept_runs),
                                              [*self._kept_runs, run], f"keep run: {run.name}"))
@@ -648,7 +649,9 @@ class Session(QObject):
                                              [r for r in after if r is not None], text))
 
     def show_kept_runs(self, runs: list[KeptRun]) -> None:
-        """The undo commands' way in: these runs are the kept ones now."""
+        """The undo commands' way in: these runs are the kept ones now. As every undo
+        command, it leaves a preview of the history slider first."""
+        self._leave_preview_shown()
         self._kept_runs = list(runs)
         self._set_dirty(True)
         self.runsChanged.emit()
@@ -816,6 +819,12 @@ class Session(QObject):
         if self._preview_tail is not None:
             self.trainer.restore(self._preview_tail)
             self._preview_tail = None
+
+    def _leave_preview_shown(self) -> None:
+        """leave_preview, and tell the panels if there was one."""
+        if self.previewing:
+            self.leave_preview()
+            self.stateChanged.emit()
 
     def last_step(self) -> int:
         """The newest step, counting steps set aside by the history slider."""

@@ -249,3 +249,18 @@ def test_a_reopened_lessons_runs_are_drawn_from_the_start(session, qtbot, tmp_pa
     plot = LossPlot(session_for(tmp_path / "runs.json"))
     qtbot.addWidget(plot)
     np.testing.assert_array_equal(plot.kept_curves[0].yData, first.loss)
+
+
+def test_keeping_while_the_slider_looks_back_keeps_the_whole_run(session, qtbot):
+    s = session("narrow-valley")
+    s.advance(30)
+    s.finish_training(None)
+    loss = s.history.loss.copy()
+    s.preview(10)
+    with qtbot.waitSignal(s.stateChanged):  # the slider goes back to the newest step
+        assert s.keep_run()
+    assert not s.previewing and s.steps_done == 30
+    np.testing.assert_array_equal(s.kept_runs[0].loss, loss)
+    s.preview(5)
+    s.undo_stack.undo()  # as every undo: the preview is left first
+    assert not s.previewing and s.kept_runs == [] and s.steps_done == 30
