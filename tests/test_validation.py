@@ -356,3 +356,25 @@ def test_the_loss_plot_draws_validation_and_batch_losses_with_a_legend(session, 
     assert [label.text for _, label in plot.legend.items] == ["training", "validation",
                                                                "batch"]
     assert plot.batch_curve.opts["pen"].color().alpha() < 255  # faint
+
+
+def test_the_data_table_marks_the_samples_held_out(session, qtbot):
+    from PySide6.QtCore import Qt
+
+    from gui.panels.data import DataTable
+
+    s = session("sgd-line")
+    table = DataTable(s)
+    qtbot.addWidget(table)
+    model = table.cells
+    assert model.data(model.index(0, 0), Qt.FontRole) is None
+    s.set_validation("0.25", "4")
+    table.refresh()
+    _, val = numpy_split(8, 0.25, 4)
+    marked = [row for row in range(8) if model.data(model.index(row, 1), Qt.FontRole)]
+    assert marked == list(val)
+    assert all(model.data(model.index(row, 0), Qt.FontRole).italic() for row in val)
+    assert "validation" in model.headerData(int(val[0]), Qt.Vertical, Qt.ToolTipRole)
+    s.undo_stack.undo()
+    table.refresh()
+    assert not any(model.data(model.index(row, 0), Qt.FontRole) for row in range(8))
