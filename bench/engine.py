@@ -16,10 +16,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import Layer, Network, Trainer, load_preset  # noqa: E402
+from engine.batching import Batching  # noqa: E402
 from engine.breakdown import chain_rule_breakdown  # noqa: E402
 from engine.landscape import loss_grid  # noqa: E402
 from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS  # noqa: E402
 from engine.presets import PRESETS as NAMES  # noqa: E402
+from engine.validation import Validation  # noqa: E402
 
 
 def steps_per_second(trainer: Trainer, seconds: float = 0.6, repeats: int = 3) -> float:
@@ -89,6 +91,7 @@ def main() -> None:
               f"(ratio {step / floor:.2f}x, medians of {rounds} turns)")
     classification_vs_squared()
     optimizers_vs_plain()
+    validation_and_batches()
     lesson = load_preset("statquest-all")
     t = lesson.trainer()
     start, n = time.perf_counter(), 200
@@ -182,6 +185,17 @@ def optimizers_vs_plain(rounds: int = 7) -> None:
             row.append(f"{name} {statistics.median(ratios):.2f}x "
                        f"[{ratios[0]:.2f}-{ratios[-1]:.2f}]")
         print(f"{label:26s} " + "   ".join(row))
+
+
+def validation_and_batches() -> None:
+    """What recording the validation loss (a forward pass over the samples held out)
+    and the batch loss costs a step (target: Run stays above 10,000 steps/s)."""
+    print("\nvalidation split and batches, narrow-valley (steps/s)")
+    for fraction, size in ((0.0, 0), (0.3, 0), (0.0, 2), (0.3, 2)):
+        lesson = load_preset("narrow-valley")
+        lesson.validation, lesson.batching = Validation(fraction), Batching(size)
+        speed = steps_per_second(lesson.trainer())
+        print(f"validation {fraction:<4g} batch size {size or 'all':>3}   {speed:9,.0f}")
 
 
 def _timed(work) -> float:

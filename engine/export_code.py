@@ -61,6 +61,9 @@ def numpy_script(lesson: Lesson, steps: int) -> str:
     if not lesson.schedule.is_constant:
         raise LessonError(f"schedule: export-code writes a constant learning rate only, not "
                           f"a {lesson.schedule.name} schedule")
+    if not lesson.validation.is_none:
+        raise LessonError("validation: export-code trains on every sample only (no "
+                          "samples held out for validation)")
     if not 0 <= steps <= MAX_STEPS:
         raise LessonError(f"steps: from 0 to {MAX_STEPS}, not {steps}")
     trainer = lesson.trainer()

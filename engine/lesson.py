@@ -21,9 +21,12 @@ from engine.losses import LOSSES
 from engine.naming import NAMINGS
 from engine.network import Layer, Network
 from engine.optimizers import OPTIMIZERS, SETTINGS, STATE_NAMES, Optimizer
+from engine.runs import MAX_RUN_ROWS, MAX_RUNS, KeptRun, checked_name
 from engine.schedules import SCHEDULE_SETTINGS, SCHEDULES, Schedule
 from engine.text import one_line, shown, unshowable
 from engine.training import History, HistoryRows, StopRule, Trainer, even_rows
+from engine.validation import MAX_SEED as VALIDATION_MAX_SEED
+from engine.validation import Validation
 
 FORMAT = "backprop-lab.lesson"
 # Version 2 adds "progress" (the values and steps reached), version 3 "lock" (what students
@@ -45,6 +48,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 # Numbers a saved run keeps at most: about 25 MB of JSON, inside MAX_FILE_BYTES, so every
 # file Save with progress writes opens again.
 MAX_PROGRESS_NUMBERS = 1_200_000
+# Numbers each run kept to compare keeps in a file (four: about 12 MB more).
+MAX_RUN_NUMBERS = 150_000
 
 
 class LessonError(ValueError):
@@ -70,13 +75,15 @@ class Lesson:
     progress: HistoryRows | None = None
     # A locked lesson: the panels, parameters and settings students get (None: all).
     lock: Lock | None = None
+    validation: Validation = field(default_factory=Validation)
+    runs: tuple[KeptRun, ...] = ()  # kept to compare (their names, and which are shown)
 
     def trainer(self) -> Trainer:
         """A fresh trainer on a copy of this lesson's starting values (Reset)."""
         return Trainer(self.network.copy(), self.inputs, self.targets, self.loss,
                        self.learning_rate, self.trainable, self.stop,
                        None if self.optimizer.is_plain else self.optimizer, self.batching,
-                       self.schedule)
+                       self.schedule, self.validation)
 
     def trainer_with_progress(self) -> Trainer:
         """A trainer where the saved run left off (its steps, values and the optimizer's
@@ -87,7 +94,9 @@ class Lesson:
             trainer.adopt_history(History.from_rows(p, optimizer_from=p.optimizer_from or 0))
         return trainer
 
-    def to_dict(self) -> dict:
+    def to_dict(self, runs: bool = True) -> dict:
+        """The file's dict; without `runs`, the kept runs are left out (a lesson made
+        again from it for its settings needs none, and a wide network's are large)."""
         net = self.network
         out = {
             "format": FORMAT, "version": 1,
@@ -111,10 +120,14 @@ class Lesson:
             out["batching"] = {"batch_size": self.batching.size, "seed": self.batching.seed}
         if not self.schedule.is_constant:
             out["schedule"] = {"name": self.schedule.name, **self.schedule.settings()}
+        if not self.validation.is_none:
+            out["validation"] = _validation_json(self.validation)
         if self.progress is not None:
             out["progress"] = _progress_json(self.progress)
         if self.lock is not None:
             out["lock"] = self.lock.to_json()
+        if runs and self.runs:
+            out["runs"] = [_run_json(run) for run in self.runs]
         return _versioned(out)
 
     def as_trained_by(self, trainer: Trainer) -> Lesson:
@@ -126,16 +139,17 @@ class Lesson:
         """This lesson with a `trained_state` put in, checked like a loaded file. Reads
         nothing that training changes: an autosave runs it on its writer thread, since
         for 66,561 parameters it took ~400 ms of the window's time every 2 s of a Run."""
-        data = self.to_dict()
+        data = self.to_dict(runs=False)
         data.pop("progress", None)  # the state is the run's now: no saved run in it
         data.update(state["values"])
         data["data"] = {"inputs": state["inputs"].tolist(), "targets": state["targets"].tolist()}
         data["learning_rate"] = state["learning_rate"]
-        for key in ("optimizer", "batching", "schedule", "trainable"):
+        for key in ("optimizer", "batching", "schedule", "trainable", "validation"):
             data.pop(key, None)
             if state.get(key) is not None:
                 data[key] = state[key]
-        return lesson_from_dict(_versioned(data), "current lesson")
+        return dataclasses.replace(lesson_from_dict(_versioned(data), "current lesson"),
+                                   runs=self.runs)
 
 
     def as_set_by(self, trainer: Trainer, progress: bool = False) -> Lesson:
@@ -154,7 +168,7 @@ class Lesson:
     def _settings_of(self, trainer: Trainer) -> dict:
         """This lesson as a file's dict, with the trainer's data and settings and no
         progress."""
-        data = self.to_dict()
+        data = self.to_dict(runs=False)
         data.pop("progress", None)
         data["data"] = {"inputs": trainer.inputs.tolist(), "targets": trainer.targets.tolist()}
         data["learning_rate"] = trainer.learning_rate
@@ -174,6 +188,9 @@ class Lesson:
         trainable = trainer.trainable
         if len(trainable) != len(trainer.network.param_names):
             data["trainable"] = trainable
+        data.pop("validation", None)
+        if not trainer.validation.is_none:
+            data["validation"] = _validation_json(trainer.validation)
         return data
 
     def save(self, path: str | Path) -> None:
@@ -202,6 +219,8 @@ def trained_state(trainer: Trainer) -> dict:
             "name": trainer.schedule.name, **trainer.schedule.settings()},
         "trainable": list(trainable) if len(trainable) != len(trainer.network.param_names)
         else None,
+        "validation": None if trainer.validation.is_none
+        else _validation_json(trainer.validation),
     }
 
 
@@ -509,7 +528,9 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
         _fail("lock", f"needs format version 3 (the file says version {version})")
     return Lesson(title, net, x, y, loss, rate, trainable, StopRule(min_step, max_steps),
                   description, optimizer, _batching(data.get("batching")),
-                  _schedule(data.get("schedule")), progress, lock)
+                  _schedule(data.get("schedule")), progress, lock,
+                  validation=_validation(data.get("validation"), len(x)),
+                  runs=_runs(data.get("runs"), tuple(net.param_names)))
 
 
 def _parameter_names(value, where: str, net: Network) -> tuple[str, ...]:
@@ -562,6 +583,9 @@ def _progress_json(rows: HistoryRows) -> dict:
     if rows.state is not None and rows.state.shape[1]:
         out["state"] = rows.state.tolist()
         out["optimizer_from"] = int(rows.optimizer_from or 0)
+    for key, losses in (("val_loss", rows.val_loss), ("batch_loss", rows.batch_loss)):
+        if losses is not None and np.isfinite(losses).any():  # null: none that step
+            out[key] = [float(v) if math.isfinite(v) else None for v in losses]
     return out
 
 
@@ -599,7 +623,92 @@ def _progress(value, width: int) -> HistoryRows | None:
         start = _integer(value.get("optimizer_from", 0), "progress.optimizer_from", 0,
                          int(numbers[-1]))
     params, grads, step_sizes = columns
-    return HistoryRows(numbers, loss, params, grads, step_sizes, state, start)
+    val_loss, batch_loss = (_losses_or_none(value.get(key), f"progress.{key}", n)
+                            for key in ("val_loss", "batch_loss"))
+    return HistoryRows(numbers, loss, params, grads, step_sizes, state, start,
+                       val_loss=val_loss, batch_loss=batch_loss)
+
+
+def _losses_or_none(value, where: str, n: int) -> np.ndarray | None:
+    """An optional column of n losses, null where there was none (NaN)."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != n:
+        _fail(where, f"expected a list of {n} losses (null where there is none)")
+    return np.array([math.nan if v is None else _number(v, f"{where}[{k}]")
+                     for k, v in enumerate(value)])
+
+
+def _validation_json(validation: Validation) -> dict:
+    return {"fraction": validation.fraction, "seed": validation.seed}
+
+
+def _validation(value, samples: int) -> Validation:
+    """Optional: {"fraction": 0.2, "seed": 0}, a share of the samples held out of
+    training (at least one left to train on); 0 or none is no validation."""
+    if value is None:
+        return Validation()
+    if not isinstance(value, dict):
+        _fail("validation", 'expected an object such as {"fraction": 0.2, "seed": 0}')
+    unknown = set(value) - {"fraction", "seed"}
+    if unknown:
+        _fail(f"validation.{one_line(sorted(map(str, unknown))[0])}",
+              "unknown setting (there are fraction and seed)")
+    fraction = _number(value.get("fraction", 0.0), "validation.fraction")
+    if not 0 <= fraction < 1:
+        _fail("validation.fraction", f"must be from 0 (none) up to, not including, 1, not "
+                                     f"{shown(fraction)}")
+    seed = _integer(value.get("seed", 0), "validation.seed", 0, VALIDATION_MAX_SEED)
+    chosen = Validation(fraction, seed)
+    why = chosen.problem(samples)
+    if why is not None:
+        _fail("validation.fraction", why)
+    return chosen
+
+
+def _run_json(run: KeptRun) -> dict:
+    """A kept run as a file keeps it: at most MAX_RUN_NUMBERS numbers (rows thinned
+    evenly, the newest kept)."""
+    rows = even_rows(len(run.steps), max(2, MAX_RUN_NUMBERS // (2 + run.params.shape[1])))
+    return {"name": run.name, "visible": run.visible, "steps": run.steps[rows].tolist(),
+            "loss": run.loss[rows].tolist(), "params": run.params[rows].tolist()}
+
+
+def _runs(value, param_names: tuple[str, ...]) -> tuple[KeptRun, ...]:
+    """Optional runs kept to compare: up to MAX_RUNS, each a name, whether it is shown,
+    and its steps, losses and parameter values (as many as the network's)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_RUNS:
+        _fail("runs", f"expected a list of at most {MAX_RUNS} runs")
+    runs = []
+    for k, raw in enumerate(value):
+        where = f"runs[{k}]"
+        if not isinstance(raw, dict):
+            _fail(where, "expected an object with name, visible, steps, loss, params")
+        name = _get(raw, "name", f"{where}.")
+        if not isinstance(name, str):
+            _fail(f"{where}.name", f"expected text, got {shown(name)}")
+        try:
+            name = checked_name(name)
+        except ValueError as exc:
+            _fail(f"{where}.name", str(exc))
+        visible = raw.get("visible", True)
+        if not isinstance(visible, bool):
+            _fail(f"{where}.visible", "expected true or false")
+        steps = _get(raw, "steps", f"{where}.")
+        if not isinstance(steps, list) or not 1 <= len(steps) <= MAX_RUN_ROWS:
+            _fail(f"{where}.steps", f"expected a list of 1 to {MAX_RUN_ROWS} step numbers")
+        n = len(steps)
+        numbers = np.array([_integer(s, f"{where}.steps[{j}]", 0, 10**12)
+                            for j, s in enumerate(steps)], dtype=np.int64)
+        if np.any(np.diff(numbers) <= 0):
+            _fail(f"{where}.steps", "step numbers must increase")
+        loss = _matrix([_get(raw, "loss", f"{where}.")], f"{where}.loss", 1, n)[0]
+        params = _matrix(_get(raw, "params", f"{where}."), f"{where}.params", n,
+                         len(param_names))
+        runs.append(KeptRun(name, param_names, numbers, loss, params, visible))
+    return tuple(runs)
 
 
 def _schedule(value) -> Schedule:

@@ -25,7 +25,7 @@ from engine.training import Trainer, Update
 @dataclass(frozen=True)
 class StepPhases:
     sample: int  # which sample the node values are for (0-based, in the data set)
-    samples: int  # how many samples the data set has (the loss is over all of them)
+    samples: int  # how many samples training uses (the loss is over all of them)
     batch: tuple[int, ...]  # the samples the slopes sum over (every one: the full batch)
     inputs: np.ndarray  # the sample's inputs
     post: list[np.ndarray]  # per layer: each neuron's output for the sample
@@ -45,7 +45,7 @@ def step_phases(trainer: Trainer, sample: int = 0) -> StepPhases:
     with np.errstate(all="ignore"):
         fwd = net.forward(x)
         deltas = node_gradients(net, fwd, y, trainer.loss_function)
-    return StepPhases(int(batch[sample]), len(trainer.inputs),
+    return StepPhases(int(batch[sample]), trainer.n_training,
                       tuple(int(k) for k in batch), x[sample].copy(),
                       [p[sample].copy() for p in fwd.post], trainer.loss_function.symbol,
                       trainer.loss, [d[sample].copy() for d in deltas],

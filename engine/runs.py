@@ -1,6 +1,7 @@
 """Runs kept to compare: the loss curve and the descent path of a run, with the settings
 that made it, so that several can be drawn together (learning rates, optimizers, batch
-sizes or seeds side by side on one loss plot and one landscape)."""
+sizes or seeds side by side on one loss plot and one landscape). Each has a name (by
+default from the settings that tell it apart) and can be hidden."""
 
 from __future__ import annotations
 
@@ -8,19 +9,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.text import unshowable
 from engine.training import Trainer, even_rows
 
 MAX_RUNS = 4  # more curves on one plot than a class can tell apart
 MAX_RUN_ROWS = 2000  # rows kept per run: a plot a few thousand pixels wide shows no more
+MAX_RUN_NAME = 60  # characters: a name is one line of a legend
+
+# The update rules as a legend names them (PyTorch's class names where there is one).
+SHORT_OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
+                         "rmsprop": "RMSprop", "adam": "Adam"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # its own __eq__: arrays compare by value
 class KeptRun:
     name: str
     param_names: tuple[str, ...]
     steps: np.ndarray
     loss: np.ndarray
     params: np.ndarray  # rows × parameters: the path
+    visible: bool = True
+    # (setting, how a name writes it) of the settings that made it, for the next runs'
+    # default names; empty for a run read from a file.
+    settings: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> np.ndarray | None:
         """One parameter's values along the run (None: not a parameter of this run)."""
@@ -28,22 +39,73 @@ class KeptRun:
             return None
         return self.params[:, self.param_names.index(name)]
 
-
-def settings_text(trainer: Trainer) -> str:
-    """The settings that tell runs of one lesson apart, in a few words."""
-    parts = [f"lr {trainer.learning_rate:g}"]
-    if not trainer.optimizer.is_plain:
-        parts.append(trainer.optimizer.name)
-    if not trainer.schedule.is_constant:
-        parts.append(f"{trainer.schedule.name} schedule")
-    if not trainer.batching.is_full(len(trainer.inputs)):
-        parts.append(f"batch {trainer.batching.size}, seed {trainer.batching.seed}")
-    return ", ".join(parts)
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, KeptRun):
+            return NotImplemented
+        return (self.name, self.param_names, self.visible, self.settings) == \
+            (other.name, other.param_names, other.visible, other.settings) and all(
+                np.array_equal(a, b) for a, b in ((self.steps, other.steps),
+                                                  (self.loss, other.loss),
+                                                  (self.params, other.params)))
 
 
-def keep(trainer: Trainer, name: str | None = None) -> KeptRun:
-    """The trainer's run so far (an even sample of its rows, always with the newest)."""
+def checked_name(text: str) -> str:
+    """A run's name as typed or read: printable, on one line, the spaces around it
+    dropped, not empty, at most MAX_RUN_NAME characters. Raises ValueError saying why."""
+    bad = unshowable(text)
+    if bad is not None:
+        raise ValueError(f"must be printable text on one line (character {bad + 1} is "
+                         f"{ascii(text[bad])[1:-1]})")
+    name = text.strip()
+    if not name:
+        raise ValueError("must not be empty (it names the run in the legend)")
+    if len(name) > MAX_RUN_NAME:
+        raise ValueError(f"at most {MAX_RUN_NAME} characters, not {len(name)}")
+    return name
+
+
+def run_settings(trainer: Trainer) -> tuple[tuple[str, str], ...]:
+    """The settings that tell runs of one lesson apart, each as a name writes it; the
+    first two (update rule and learning rate) always go in a default name."""
+    batching, validation = trainer.batching, trainer.validation
+    return (
+        ("optimizer", SHORT_OPTIMIZER_NAMES.get(trainer.optimizer.name,
+                                                trainer.optimizer.name)),
+        ("learning_rate", f"lr {trainer.learning_rate:g}"),
+        ("schedule", "constant lr" if trainer.schedule.is_constant
+         else f"{trainer.schedule.name} schedule"),
+        ("batching", "full batch" if batching.is_full(trainer.n_training)
+         else f"batch {batching.size}, seed {batching.seed}"),
+        ("validation", "no validation" if validation.is_none
+         else f"validation {validation.fraction:g}, seed {validation.seed}"),
+    )
+
+
+DEFAULT_SETTINGS = ("constant lr", "full batch", "no validation")
+
+
+def default_name(settings: tuple[tuple[str, str], ...], others: list[KeptRun]) -> str:
+    """The update rule and learning rate, then each other setting that is not the
+    default or that differs from a kept run's ("Adam lr 0.01", "SGD lr 0.1, full batch"
+    beside a run of batches); numbered when the name is taken."""
+    (_, rule), (_, rate), *rest = settings
+    theirs = [dict(run.settings) for run in others if run.settings]
+    extra = [text for key, text in rest
+             if text not in DEFAULT_SETTINGS or any(t.get(key, text) != text for t in theirs)]
+    name = ", ".join([f"{rule} {rate}", *extra])
+    taken = {run.name for run in others}
+    number, unique = 2, name
+    while unique in taken:
+        unique, number = f"{name} ({number})", number + 1
+    return unique[:MAX_RUN_NAME]
+
+
+def keep(trainer: Trainer, others: list[KeptRun] | None = None) -> KeptRun:
+    """The trainer's run so far (an even sample of its rows, always with the newest),
+    named from its settings and how they differ from `others`' (the runs kept)."""
     hist = trainer.history
     rows = even_rows(len(hist), MAX_RUN_ROWS)
-    return KeptRun(name or settings_text(trainer), tuple(trainer.network.param_names),
-                   hist.steps[rows].copy(), hist.loss[rows].copy(), hist.params[rows].copy())
+    settings = run_settings(trainer)
+    return KeptRun(default_name(settings, others or []), tuple(trainer.network.param_names),
+                   hist.steps[rows].copy(), hist.loss[rows].copy(), hist.params[rows].copy(),
+                   settings=settings)

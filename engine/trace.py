@@ -25,6 +25,7 @@ from engine.optimizers import DEFAULTS, OPTIMIZERS, SETTINGS, Optimizer
 from engine.presets import PRESETS, open_lesson
 from engine.text import QUOTE_CHARS, one_line, quoted
 from engine.training import StopReason, Trainer, stop_sentence
+from engine.validation import Validation
 from engine.worksheet import worksheet_html, worksheet_markdown
 
 EXIT_BAD_INPUT, EXIT_DIVERGED = 2, 3
@@ -59,6 +60,17 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{quoted(text)} is not a number") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{quoted(text)} must be from 0 up to, not "
+                                         "including, 1")
+    return value
+
+
 def _count(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"{quoted(text)} is not a whole number of steps")
@@ -75,6 +87,11 @@ def build_parser() -> OneLineParser:
     t.add_argument("--lr", type=_positive_float, help="learning rate (default: the lesson's)")
     t.add_argument("--format", choices=("table", "markdown", "json", "summary"),
                    default="table")
+    t.add_argument("--validation", type=_fraction, metavar="FRACTION",
+                   help="hold out this share of the samples (0 for none) and print their "
+                        "loss beside the training loss (default: the lesson's)")
+    t.add_argument("--validation-seed", type=_count, metavar="SEED",
+                   help="the seed that picks the samples held out")
     e = sub.add_parser("explain", help="print the chain-rule breakdown of the parameters")
     e.add_argument("lesson", help=lesson_help)
     e.add_argument("--param", help="one parameter (default: all)")
@@ -129,6 +146,10 @@ def _record(trainer: Trainer, k: int) -> dict:
     return {
         "step": int(hist.steps[k]),
         "loss": float(hist.loss[k]),
+        # over the samples held out, and over the update's batch, when there are such
+        **({"val_loss": float(hist.val_loss[k])} if len(trainer.held_out) else {}),
+        **({"batch_loss": float(hist.batch_loss[k])}
+           if math.isfinite(hist.batch_loss[k]) else {}),
         "params": dict(zip(names, map(float, hist.params[k]), strict=True)),
         **snapshot.values_json(),
         "grads": dict(zip(names, map(float, hist.grads[k]), strict=True)),
@@ -144,17 +165,36 @@ def _record(trainer: Trainer, k: int) -> dict:
 
 def _table_rows(trainer: Trainer):
     hist, names = trainer.history, trainer.network.param_names
+    validation = len(trainer.held_out) > 0
+
+    def losses(k: int) -> tuple[str, ...]:
+        return (fmt(hist.loss[k], 10),
+                *((fmt(hist.val_loss[k], 10),) if validation else ()))
+
     for k in range(len(hist) - 1):
         for i, name in enumerate(names):
             if trainer.mask[i]:
                 yield (str(hist.steps[k] + 1), name, fmt(hist.params[k, i], 10),
                        fmt(hist.grads[k, i], 10), fmt(hist.step_sizes[k, i], 10),
-                       fmt(hist.params[k + 1, i], 10), fmt(hist.loss[k], 10))
-    last = len(hist) - 1
-    yield ("end", "", "", "", "", "", fmt(hist.loss[last], 10))
+                       fmt(hist.params[k + 1, i], 10), *losses(k))
+    yield ("end", "", "", "", "", "", *losses(len(hist) - 1))
 
 
 HEADER = ("step", "parameter", "old value", "slope", "step size", "new value", "loss before")
+VALIDATION_HEADER = "validation loss before"
+
+
+def _header(trainer: Trainer) -> tuple[str, ...]:
+    return (*HEADER, VALIDATION_HEADER) if len(trainer.held_out) else HEADER
+
+
+def _end_sentence(trainer: Trainer) -> str:
+    """The loss reached, over the training samples and (with a split) the held-out ones."""
+    if not len(trainer.held_out):
+        return f"Loss {fmt(trainer.loss)}."
+    return (f"Loss {fmt(trainer.loss)} on the {trainer.n_training} training samples, "
+            f"{fmt(trainer.val_loss)} on the {len(trainer.held_out)} held out for "
+            "validation.")
 
 
 def _print_trace(trainer: Trainer, lesson: Lesson, fmt_name: str, reason: StopReason) -> None:
@@ -171,19 +211,20 @@ def _print_trace(trainer: Trainer, lesson: Lesson, fmt_name: str, reason: StopRe
                           "output_names": list(trainer.network.names.post[-1]),
                           "outputs": outputs.tolist()}))
         return
-    rows = [HEADER, *_table_rows(trainer)]
+    header = _header(trainer)
+    rows = [header, *_table_rows(trainer)]
     if fmt_name == "markdown":
         print(f"### {lesson.title}\n")
-        print("| " + " | ".join(HEADER) + " |")
-        print("|" + "---|" * len(HEADER))
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
         for row in rows[1:]:
             print("| " + " | ".join(row) + " |")
     else:
-        widths = [max(len(r[c]) for r in rows) for c in range(len(HEADER))]
+        widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
         for row in rows:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     print(f"\n{stop_sentence(reason, trainer.steps_done, trainer.stop)} "
-          f"Loss {fmt(trainer.loss)}.")
+          f"{_end_sentence(trainer)}")
 
 
 def main(argv: list[str] | None = None, pdf_writer=None) -> int:
@@ -212,6 +253,19 @@ def main(argv: list[str] | None = None, pdf_writer=None) -> int:
         return _worksheet(lesson, args, pdf_writer)
     if args.lr is not None:
         lesson.learning_rate = args.lr
+    if args.validation is not None or args.validation_seed is not None:
+        try:
+            lesson.validation = Validation(
+                lesson.validation.fraction if args.validation is None else args.validation,
+                lesson.validation.seed if args.validation_seed is None
+                else args.validation_seed)
+        except ValueError as exc:
+            print(f"backprop-lab: --validation-seed: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        why = lesson.validation.problem(len(lesson.inputs))
+        if why is not None:
+            print(f"backprop-lab: --validation: {why}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     trainer = lesson.trainer()
     if args.steps is None:
         reason = trainer.run()

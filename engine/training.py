@@ -24,6 +24,7 @@ from engine.losses import LOSSES
 from engine.network import Network
 from engine.optimizers import Optimizer, Step
 from engine.schedules import Schedule
+from engine.validation import Validation
 
 
 class StopReason(StrEnum):
@@ -58,7 +59,10 @@ class HistoryRows:
     step_sizes: np.ndarray
     state: np.ndarray | None = None  # an optimizer's memory before each row's update
     optimizer_from: int | None = None  # a rewind's: the optimizer's start to put back
-    trail: tuple[np.ndarray, np.ndarray] | None = None  # (steps, loss) of the loss trail
+    # (steps, losses: rows × (loss, validation loss, batch loss)) of the loss trail
+    trail: tuple[np.ndarray, np.ndarray] | None = None
+    val_loss: np.ndarray | None = None  # None: not recorded (NaN rows, as no validation)
+    batch_loss: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.step_numbers)
@@ -72,6 +76,10 @@ class History:
     """Row k holds the state before one update: its step number, the loss, every
     parameter, slope and step size. Rows live in numpy arrays that grow by doubling.
 
+    The loss is over every training sample. Beside it, the validation loss (over the
+    samples held out, NaN without a validation split) and the batch loss (over the
+    samples the update's slopes sum over, NaN when that is every training sample).
+
     Memory stays bounded on long runs: when `max_rows` rows are full, every other row is
     dropped (the newest is always kept), so a million steps keep an even sample of the
     whole run with the recent steps dense. `steps` says which step each row is.
@@ -81,13 +89,14 @@ class History:
     network would be 160 GB. Without a `max_rows` the rows fit in BUDGET_BYTES (at most
     MAX_ROWS, at least MIN_ROWS), and choosing an optimizer with a memory shrinks it."""
 
-    COLUMNS = ("_step_numbers", "_loss", "_params", "_grads", "_step_sizes", "_state")
+    COLUMNS = ("_step_numbers", "_loss", "_params", "_grads", "_step_sizes", "_state",
+               "_val_loss", "_batch_loss")
     BUDGET_BYTES = 200 * 2**20  # the history's share of memory, whatever the network
     MAX_ROWS = 100_000  # a small network's cap: a million-step run keeps an even sample
     MIN_ROWS = 32  # however wide: Undo, Step back and the slider still have recent steps
-    # The loss plot needs only (step, loss): where full rows are few (a wide network),
-    # a trail of up to TRAIL_ROWS losses (1.6 MB) keeps the curve as dense as a small
-    # network's, thinned the same way. None where the full rows hold as many.
+    # The loss plot needs only (step, losses): where full rows are few (a wide network),
+    # a trail of up to TRAIL_ROWS steps' three losses (3.2 MB) keeps the curves as dense
+    # as a small network's, thinned the same way. None where the full rows hold as many.
     TRAIL_ROWS = 100_000
 
     def __init__(self, n_params: int, capacity: int = 256, max_rows: int | None = None):
@@ -98,6 +107,8 @@ class History:
         capacity = max(1, min(capacity, self.max_rows))  # a wide row is megabytes
         self._step_numbers = np.empty(capacity, dtype=np.int64)
         self._loss = np.empty(capacity)
+        self._val_loss = np.empty(capacity)
+        self._batch_loss = np.empty(capacity)
         self._params = np.empty((capacity, n_params))
         self._grads = np.empty((capacity, n_params))
         self._step_sizes = np.empty((capacity, n_params))
@@ -106,17 +117,19 @@ class History:
         # before step `optimizer_from` belong to no optimizer (its t counts from there).
         self._state = np.zeros((capacity, 0))
         self.optimizer_from = 0
-        self._trail: list | None = None  # [steps, loss, count]
+        self._trail: list | None = None  # [steps, losses (rows × 3), count]
         self._start_trail()
 
     def _start_trail(self) -> None:
         if self._trail is None and self.max_rows < self.TRAIL_ROWS:
             size = max(256, self._n)
-            steps, loss = np.empty(size, dtype=np.int64), np.empty(size)
-            steps[:self._n], loss[:self._n] = self.steps, self.loss
-            self._trail = [steps, loss, self._n]
+            steps, losses = np.empty(size, dtype=np.int64), np.empty((size, 3))
+            steps[:self._n] = self.steps
+            losses[:self._n] = np.column_stack([self.loss, self.val_loss, self.batch_loss])
+            self._trail = [steps, losses, self._n]
 
-    def _trail_add(self, step: int, loss: float) -> None:
+    def _trail_add(self, step: int, loss: float, val_loss: float = math.nan,
+                   batch_loss: float = math.nan) -> None:
         trail = self._trail
         assert trail is not None
         steps, losses, k = trail
@@ -124,14 +137,16 @@ class History:
             if k >= self.TRAIL_ROWS:  # every other one and the newest, as the rows
                 half = len(range(0, k - 1, 2))
                 for array in (steps, losses):
-                    last = array[k - 1]
+                    last = array[k - 1].copy()  # a row of losses: a view otherwise
                     array[:half] = array[0:k - 1:2].copy()
                     array[half] = last
                 k = half + 1
             else:
                 trail[0] = steps = np.concatenate([steps, np.empty_like(steps)])
                 trail[1] = losses = np.concatenate([losses, np.empty_like(losses)])
-        steps[k], losses[k] = step, loss
+        steps[k] = step
+        row = losses[k]
+        row[0], row[1], row[2] = loss, val_loss, batch_loss
         trail[2] = k + 1
 
     def _trail_cut(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -147,10 +162,16 @@ class History:
     def loss_trail(self) -> tuple[np.ndarray, np.ndarray]:
         """(steps, loss) for the loss plot: every step's loss kept longer than the full
         rows where those are few; else the rows' own."""
+        steps, losses, _, _ = self.loss_trails
+        return steps, losses
+
+    @property
+    def loss_trails(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(steps, loss, validation loss, batch loss), as `loss_trail`."""
         if self._trail is None:
-            return self.steps, self.loss
+            return self.steps, self.loss, self.val_loss, self.batch_loss
         steps, losses, k = self._trail
-        return steps[:k], losses[:k]
+        return steps[:k], losses[:k, 0], losses[:k, 1], losses[:k, 2]
 
     def __len__(self) -> int:
         return self._n
@@ -161,13 +182,16 @@ class History:
         return self._last_step
 
     def append(self, loss: float, params, grads, step_sizes, step: int | None = None,
-               state=None, trail: bool = True) -> None:
+               state=None, trail: bool = True, val_loss: float = math.nan,
+               batch_loss: float = math.nan) -> None:
         if self._n == len(self._loss):
             self._grow()
         k = self._n
         self._last_step = step = self._last_step + 1 if step is None else step
         self._step_numbers[k] = step
         self._loss[k] = loss
+        self._val_loss[k] = val_loss
+        self._batch_loss[k] = batch_loss
         self._params[k] = params
         self._grads[k] = grads
         self._step_sizes[k] = step_sizes
@@ -179,15 +203,16 @@ class History:
             row[:len(flat)] = flat
         self._n = k + 1
         if trail and self._trail is not None:
-            self._trail_add(step, loss)
+            self._trail_add(step, loss, val_loss, batch_loss)
 
-    def replace_last(self, loss: float, params, grads, step_sizes, state=None) -> None:
+    def replace_last(self, loss: float, params, grads, step_sizes, state=None,
+                     val_loss: float = math.nan, batch_loss: float = math.nan) -> None:
         self._n -= 1
         trail = self._trail
         if trail is not None and trail[2] and trail[0][trail[2] - 1] == self._last_step:
             trail[2] -= 1  # the same step's loss, replaced too
         self.append(loss, params, grads, step_sizes, step=int(self._step_numbers[self._n]),
-                    state=state)
+                    state=state, val_loss=val_loss, batch_loss=batch_loss)
 
     @classmethod
     def rows_in_budget(cls, n_params: int, state_width: int = 0) -> int:
@@ -197,8 +222,9 @@ class History:
 
     @staticmethod
     def row_bytes(n_params: int, state_width: int = 0) -> int:
-        # step number and loss, then parameter, slope and step size per parameter, state
-        return 8 * (2 + 3 * n_params + state_width)
+        # step number and three losses (training, validation, batch), then parameter,
+        # slope and step size per parameter, then the optimizer's state
+        return 8 * (4 + 3 * n_params + state_width)
 
     @property
     def bytes_per_row(self) -> int:
@@ -270,7 +296,9 @@ class History:
         return HistoryRows(self.steps[which].copy(), self.loss[which].copy(),
                            self.params[which].copy(), self.grads[which].copy(),
                            self.step_sizes[which].copy(),
-                           self.state[which].copy() if self._state.shape[1] else None)
+                           self.state[which].copy() if self._state.shape[1] else None,
+                           val_loss=self.val_loss[which].copy(),
+                           batch_loss=self.batch_loss[which].copy())
 
     def cut(self, length: int) -> HistoryRows:
         """Drop the rows from `length` on and return them, for `extend`."""
@@ -284,14 +312,18 @@ class History:
         """Put back rows returned by `cut` (undo of a rewind, redo of a run)."""
         if tail.state is not None:
             self.make_state_room(tail.state.shape[1])
+        nan = np.full(len(tail), math.nan)
+        val_loss = nan if tail.val_loss is None else tail.val_loss
+        batch_loss = nan if tail.batch_loss is None else tail.batch_loss
         for k in range(len(tail)):
             self.append(tail.loss[k], tail.params[k], tail.grads[k], tail.step_sizes[k],
                         step=int(tail.step_numbers[k]),
                         state=None if tail.state is None else tail.state[k],
-                        trail=tail.trail is None)
+                        trail=tail.trail is None, val_loss=val_loss[k],
+                        batch_loss=batch_loss[k])
         if self._trail is not None and tail.trail is not None:
-            for step, loss in zip(*tail.trail, strict=True):
-                self._trail_add(int(step), float(loss))
+            for step, losses in zip(*tail.trail, strict=True):
+                self._trail_add(int(step), *map(float, losses))
 
     @classmethod
     def from_rows(cls, rows: HistoryRows, max_rows: int | None = None,
@@ -310,6 +342,9 @@ class History:
         if len(hist._loss) < n:
             hist._resize(n)
         hist._step_numbers[:n], hist._loss[:n] = rows.step_numbers, rows.loss
+        for column, saved in ((hist._val_loss, rows.val_loss),
+                              (hist._batch_loss, rows.batch_loss)):
+            column[:n] = math.nan if saved is None or np.shape(saved) != (n,) else saved
         hist._params[:n], hist._grads[:n] = rows.params, rows.grads
         hist._step_sizes[:n] = rows.step_sizes
         if rows.state is not None and np.ndim(rows.state) == 2 and len(rows.state) == n:
@@ -329,7 +364,18 @@ class History:
 
     @property
     def loss(self) -> np.ndarray:
+        """Over every training sample."""
         return self._loss[: self._n]
+
+    @property
+    def val_loss(self) -> np.ndarray:
+        """Over the samples held out for validation (NaN: no validation split)."""
+        return self._val_loss[: self._n]
+
+    @property
+    def batch_loss(self) -> np.ndarray:
+        """Over the samples of the row's update (NaN: every training sample)."""
+        return self._batch_loss[: self._n]
 
     @property
     def params(self) -> np.ndarray:
@@ -417,11 +463,12 @@ class Trainer:
     def __init__(self, network: Network, inputs: np.ndarray, targets: np.ndarray,
                  loss: str, learning_rate: float, trainable=None, stop: StopRule | None = None,
                  optimizer: Optimizer | None = None, batching: Batching | None = None,
-                 schedule: Schedule | None = None):
+                 schedule: Schedule | None = None, validation: Validation | None = None):
         self.network = network
-        self.inputs = inputs
+        self.inputs = inputs  # every sample: the training ones and those held out
         self.targets = targets
-        self._backprop = Backprop(network, inputs, targets)  # buffers for this data set
+        self.validation = validation or Validation()
+        self._split()
         self.batching = batching or Batching()
         self.schedule = schedule or Schedule()  # each update's learning rate
         self._orders: dict[int, np.ndarray] = {}  # epoch -> its shuffled order (a few)
@@ -433,7 +480,7 @@ class Trainer:
         self.set_trainable(trainable)
         self.history = History(len(network.params))
         self.optimizer = Optimizer()
-        self.history.append(*self._evaluate())
+        self.history.append(**self._evaluate())
         if optimizer is not None:
             self.set_optimizer(optimizer)
 
@@ -455,6 +502,40 @@ class Trainer:
         return self.history.step_sizes[-1]
 
     @property
+    def val_loss(self) -> float:
+        """The loss over the samples held out (NaN without a validation split)."""
+        return float(self.history.val_loss[-1])
+
+    @property
+    def batch_loss(self) -> float:
+        """The loss over the next update's batch (NaN when it is every training sample)."""
+        return float(self.history.batch_loss[-1])
+
+    @property
+    def n_training(self) -> int:
+        """How many samples training uses (every sample but those held out)."""
+        return len(self.training)
+
+    def _split(self) -> None:
+        """The training and validation samples of today's data and split, and the
+        buffers made from them. Raises ValueError if the split leaves none to train on."""
+        self.training, self.held_out = self.validation.split(len(self.inputs))
+        self._val_x: np.ndarray | None = None
+        self._val_y: np.ndarray | None = None
+        if len(self.held_out):
+            x, y = self.inputs[self.training], self.targets[self.training]
+            self._val_x, self._val_y = self.inputs[self.held_out], self.targets[self.held_out]
+        else:
+            x, y = self.inputs, self.targets
+        self.training_inputs, self.training_targets = x, y  # what the loss is over
+        self._backprop = Backprop(self.network, x, y)  # buffers for the training samples
+
+    def _validation_loss(self) -> float:
+        if self._val_x is None or self._val_y is None:
+            return math.nan
+        return self.network.loss(self._val_x, self._val_y, self.loss_function)
+
+    @property
     def trainable(self) -> list[str]:
         # itertools.compress: the comprehension took ~18 ms a Step at 66,561 parameters
         return list(itertools.compress(self.network.param_names, self.mask))
@@ -463,7 +544,7 @@ class Trainer:
         """The next update of parameter `name`, with the numbers the next step uses."""
         i = self.network.index[name]
         opt = self.optimizer
-        n = len(self.inputs)
+        n = self.n_training
         samples: tuple[int, ...] = ()
         batch: tuple[int, ...] = ()
         if not self.batching.is_full(n):
@@ -506,26 +587,28 @@ class Trainer:
 
     # --- batches ---------------------------------------------------------------------
     def batch(self, step: int | None = None) -> np.ndarray:
-        """The samples (indices from 0) whose slopes the update after row `step` (the
-        newest by default) sums over: all of them with the full batch."""
+        """The samples (indices from 0 in the whole data set) whose slopes the update
+        after row `step` (the newest by default) sums over: every training sample with
+        the full batch. Batches are drawn from the training samples only."""
         k = self.steps_done if step is None else step
-        n = len(self.inputs)
+        n = self.n_training
         if self.batching.is_full(n):
-            return np.arange(n)
+            return self.training.copy()
         epoch, _ = self.batching.where(k, n)
         order = self._orders.get(epoch)
         if order is None:
             if len(self._orders) > 4:
                 self._orders.clear()
             order = self._orders[epoch] = self.batching.order(epoch, n)
-        return self.batching.samples(k, n, order)
+        return self.training[self.batching.samples(k, n, order)]
 
-    def _slope(self, step: int) -> tuple[float, np.ndarray]:
-        """The loss over every sample (what the loss plot shows) and the slopes the
-        update after row `step` uses: over its batch (a reused buffer: copy to keep)."""
+    def _slope(self, step: int) -> tuple[float, np.ndarray, float]:
+        """The loss over every training sample (what the loss plot shows), the slopes
+        the update after row `step` uses, over its batch (a reused buffer: copy to
+        keep), and that batch's own loss (NaN when the batch is every training sample)."""
         value, grad = self._backprop(self.loss_function)
-        if self.batching.is_full(len(self.inputs)):
-            return value, grad
+        if self.batching.is_full(self.n_training):
+            return value, grad, math.nan
         samples = self.batch(step)
         key = samples.tobytes()
         backprop = self._batch_backprops.get(key)
@@ -534,7 +617,8 @@ class Trainer:
                 self._batch_backprops.clear()
             backprop = self._batch_backprops[key] = Backprop(
                 self.network, self.inputs[samples], self.targets[samples])
-        return value, backprop(self.loss_function)[1]
+        batch_value, batch_grad = backprop(self.loss_function)
+        return value, batch_grad, batch_value
 
     def set_batching(self, batching: Batching) -> None:
         """Full batch, one sample or mini-batches; the next update uses its batch."""
@@ -585,8 +669,7 @@ class Trainer:
         """The stop rule: every step size below the threshold; with batches, every step
         size of a whole epoch (one batch's small slope says little about the others: a
         Run of one sample a step stopped at a lucky sample)."""
-        n = len(self.inputs)
-        per_epoch = self.batching.per_epoch(n)
+        per_epoch = self.batching.per_epoch(self.n_training)
         if per_epoch == 1:
             return float(np.max(np.abs(self.step_sizes), initial=0.0)) < self.stop.min_step_size
         hist = self.history
@@ -616,28 +699,44 @@ class Trainer:
         self.network.set_params(values)
         self._refresh()
 
-    def set_data(self, inputs: np.ndarray, targets: np.ndarray) -> None:
-        if inputs is not self.inputs or targets is not self.targets:
-            self._backprop = Backprop(self.network, inputs, targets)
+    def set_data(self, inputs: np.ndarray, targets: np.ndarray,
+                 validation: Validation | None = None) -> None:
+        """New samples and (optionally) a new validation split, drawn for their number.
+        Raises ValueError, changing nothing, if the split leaves none to train on."""
+        validation = self.validation if validation is None else validation
+        if inputs is not self.inputs or targets is not self.targets \
+                or validation != self.validation:
+            why = validation.problem(len(inputs))
+            if why is not None:
+                raise ValueError(f"validation: {why}")
+            self.inputs, self.targets, self.validation = inputs, targets, validation
+            self._split()
             self._orders.clear()
             self._batch_backprops.clear()
-        self.inputs, self.targets = inputs, targets
         self._refresh()
+
+    def set_validation(self, validation: Validation) -> None:
+        """Hold out another share of the samples. Raises ValueError, changing nothing, if
+        it leaves none to train on."""
+        self.set_data(self.inputs, self.targets, validation)
 
     def _refresh(self) -> None:
         if hasattr(self, "history"):
-            self.history.replace_last(*self._evaluate())
+            self.history.replace_last(**self._evaluate())
 
-    def _evaluate(self):
+    def _evaluate(self) -> dict:
+        """The current row: a History.append's arguments."""
         with np.errstate(all="ignore"):
-            value, grad = self._slope(max(self.steps_done, 0))
+            value, grad, batch_value = self._slope(max(self.steps_done, 0))
+            row = {"loss": value, "params": self.network.params, "grads": grad,
+                   "val_loss": self._validation_loss(), "batch_loss": batch_value}
             rate = self.rate()
             if self.optimizer.is_plain:
-                return value, self.network.params, grad, grad * (rate * self.mask)
+                return {**row, "step_sizes": grad * (rate * self.mask)}
             state = self.state_before()
             pending = self.optimizer.step(grad, self.network.params, state,
                                           self._t(self.steps_done), rate, self.mask)
-            return value, self.network.params, grad, pending.sizes, state
+            return {**row, "step_sizes": pending.sizes, "state": state}
 
     # --- gradient descent --------------------------------------------------------
     def step(self) -> StopReason:
@@ -689,7 +788,7 @@ class Trainer:
         """Take updates until the stop rule holds, `max_steps` are done, or training
         diverges. Without `max_steps` the lesson's maximum applies."""
         limit = self.stop.max_steps - self.steps_done if max_steps is None else max_steps
-        if not (self.optimizer.is_plain and self.batching.is_full(len(self.inputs))
+        if not (self.optimizer.is_plain and self.batching.is_full(self.n_training)
                 and self.schedule.is_constant):
             return self._run_general(limit, respect_stop_rule, max_steps is not None)
         hist, backprop, loss = self.history, self._backprop, self.loss_function
@@ -707,7 +806,8 @@ class Trainer:
                     params[:] = hist.last_params()  # keep the last finite state
                     backprop(loss)
                     return StopReason.DIVERGED
-                hist.append(value, params, grad, grad * rate_mask)
+                hist.append(value, params, grad, grad * rate_mask,
+                            val_loss=self._validation_loss())
         if respect_stop_rule and self.converged():
             return StopReason.CONVERGED
         return StopReason.STEPS_DONE if max_steps is not None else StopReason.MAX_STEPS
@@ -726,7 +826,7 @@ class Trainer:
         with np.errstate(all="ignore"):
             pending = self._pending()
             memory = pending.state.copy()
-            whole_batch = self.batching.is_full(len(self.inputs))
+            whole_batch = self.batching.is_full(self.n_training)
             constant_rate = self.schedule.is_constant
             for _ in range(max(limit, 0)):
                 steps = hist.last_step_sizes()
@@ -735,20 +835,26 @@ class Trainer:
                     return StopReason.CONVERGED
                 params -= steps
                 step = hist.last_step + 1
-                value, grad = backprop(loss) if whole_batch else self._slope(step)
+                if whole_batch:
+                    (value, grad), batch_value = backprop(loss), math.nan
+                else:
+                    value, grad, batch_value = self._slope(step)
                 if not math.isfinite(value + grad.sum()):
                     params[:] = hist.last_params()
                     backprop(loss)
                     return StopReason.DIVERGED
                 t = self._t(step)
                 rate = self.learning_rate if constant_rate else self.rate(step)
+                val_value = self._validation_loss()
                 if in_place:
-                    hist.append(value, params, grad, 0.0, state=memory)
+                    hist.append(value, params, grad, 0.0, state=memory, val_loss=val_value,
+                                batch_loss=batch_value)
                     sizes = hist.last_step_sizes()
                     opt.advance(grad, params, memory, t, rate, sizes)
                 else:
                     pending = opt.step(grad, params, memory, t, rate, mask)
-                    hist.append(value, params, grad, pending.sizes, state=memory)
+                    hist.append(value, params, grad, pending.sizes, state=memory,
+                                val_loss=val_value, batch_loss=batch_value)
                     memory, sizes = pending.state, pending.sizes
                 # One sum tells (a NaN or infinity anywhere makes it non-finite; sizes
                 # near 1e308 that overflow it have diverged all the same).

@@ -64,8 +64,8 @@ def _blocks(lesson: Lesson, steps: int) -> list[Block]:
     for k in range(steps):
         out.append(Block("h2", f"Step {k + 1}"))
         out.append(Block("eq", ["loss before the step: ", loss.symbol, " = ", Cell(t.loss)]))
-        batch = t.batch()  # every sample, or with batches this step's
-        if len(batch) < len(t.inputs):
+        batch = t.batch()  # every training sample, or with batches this step's
+        if len(batch) < len(t.inputs):  # a batch, or samples held out for validation
             out.append(Block("p", f"This step's slopes sum over sample(s) "
                                   f"{', '.join(str(i + 1) for i in batch)} only."))
         for name in t.trainable:

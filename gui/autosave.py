@@ -106,7 +106,8 @@ class Autosave(QObject):
         # stays a few MB however long the run and however wide the network.
         rows = hist.rows(even_rows(len(hist), saved_rows(hist)))
         columns = {"steps": rows.step_numbers, "loss": rows.loss, "params": rows.params,
-                   "grads": rows.grads, "step_sizes": rows.step_sizes}
+                   "grads": rows.grads, "step_sizes": rows.step_sizes,
+                   "val_loss": rows.val_loss, "batch_loss": rows.batch_loss}
         if rows.state is not None:  # an optimizer's memory: momentum's v, Adam's m and s
             columns.update(state=rows.state, optimizer_from=np.array(hist.optimizer_from))
         state = {"format": FORMAT, "clean": clean, "saved_at": time.time(),
@@ -313,7 +314,11 @@ def _read_history(path: Path, width: int) -> tuple[History | None, str | None]:
             has_state = "state" in saved.files
             rows = HistoryRows(saved["steps"], saved["loss"], saved["params"],
                                saved["grads"], saved["step_sizes"],
-                               saved["state"] if has_state else None)
+                               saved["state"] if has_state else None,
+                               val_loss=saved["val_loss"] if "val_loss" in saved.files
+                               else None,
+                               batch_loss=saved["batch_loss"] if "batch_loss" in saved.files
+                               else None)
             start = int(saved["optimizer_from"]) if has_state else 0
         history = History.from_rows(rows, optimizer_from=start)
         if history.params.shape[1] != width:

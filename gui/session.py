@@ -42,7 +42,7 @@ from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
 from engine.optimizers import Optimizer
 from engine.phases import StepPhases, step_phases
-from engine.runs import MAX_RUNS, KeptRun
+from engine.runs import MAX_RUNS, KeptRun, checked_name
 from engine.runs import keep as keep_run
 from engine.schedules import SCHEDULE_SETTINGS, Schedule
 from engine.text import quoted
@@ -57,6 +57,8 @@ from engine.training import (
     rises_at_end,
     stop_sentence,
 )
+from engine.validation import MAX_SEED as VALIDATION_MAX_SEED
+from engine.validation import Validation
 from gui.undo import (
     EditCommand,
     KeptRunsCommand,
@@ -137,7 +139,8 @@ class Session(QObject):
         self.saves_progress = lesson.progress is not None
         self.dirty = False
         self.selected = self._default_selection()
-        self._kept_runs: list[KeptRun] = []  # another lesson's runs are not this one's
+        # Another lesson's runs are not this one's; a file's come with it.
+        self._kept_runs: list[KeptRun] = list(lesson.runs)
 
     def _default_selection(self) -> str:
         """The first trainable parameter (what a lesson is about), else the first one."""
@@ -167,13 +170,16 @@ class Session(QObject):
 
     def lesson_snapshot(self) -> tuple[Lesson, dict]:
         """current_lesson() in two halves: the copy taken now, and `Lesson.with_state`
-        to make the lesson from it later, on any thread (the autosave's writer)."""
-        return self.lesson, trained_state(self.trainer)
+        to make the lesson from it later, on any thread (the autosave's writer). The
+        kept runs go with it."""
+        return (dataclasses.replace(self.lesson, runs=tuple(self.kept_runs)),
+                trained_state(self.trainer))
 
     def saved_lesson(self, progress: bool = False) -> Lesson:
         """The lesson as Save writes it: the starting values with today's data and
-        settings (and with `progress`, the steps so far)."""
-        return self.lesson.as_set_by(self.trainer, progress)
+        settings and the runs kept to compare (and with `progress`, the steps so far)."""
+        return dataclasses.replace(self.lesson.as_set_by(self.trainer, progress),
+                                   runs=tuple(self.kept_runs))
 
     def save(self, path: str | Path, progress: bool | None = None) -> None:
         """Write the lesson as a teacher means it: its starting values (what Reset returns
@@ -392,6 +398,29 @@ class Session(QObject):
         return self.trainer.loss
 
     @property
+    def val_loss(self) -> float:
+        """The loss over the samples held out for validation (NaN: none held out)."""
+        return self.trainer.val_loss
+
+    @property
+    def batch_loss(self) -> float:
+        """The loss over the next update's batch (NaN: every training sample)."""
+        return self.trainer.batch_loss
+
+    @property
+    def validation(self) -> Validation:
+        return self.trainer.validation
+
+    @property
+    def n_training(self) -> int:
+        """How many samples training uses (all but those held out for validation)."""
+        return self.trainer.n_training
+
+    def held_out(self) -> np.ndarray:
+        """The samples (from 0) held out for validation."""
+        return self.trainer.held_out
+
+    @property
     def loss_symbol(self) -> str:
         return self.trainer.loss_function.symbol
 
@@ -466,10 +495,37 @@ class Session(QObject):
             seed = now.seed if seed_text is None else _whole(seed_text, "seed", MAX_SEED)
         except InputError as exc:
             return self._refuse(f"{exc}. Batches stay as they were.")
-        chosen = Batching(0 if size >= len(self.inputs) else size, seed)
+        chosen = Batching(0 if size >= self.n_training else size, seed)
         if chosen != now:
             text = ("every sample" if chosen.size == 0 else f"batches of {chosen.size}")
             self._edit(f"train on {text}", lambda t: t.set_batching(chosen))
+        return True
+
+    def set_validation(self, fraction_text: str, seed_text: str | None = None) -> bool:
+        """Hold out a share of the samples for validation (0 or empty: none), with the
+        seed that picks them, as typed; undoable. False (and `refused`) if not usable:
+        it must leave at least one sample to train on and hold out at least one."""
+        now = self.trainer.validation
+        try:
+            cleaned = (fraction_text or "0").strip().rstrip("%")
+            fraction = parse_number(cleaned, "validation fraction")
+            if (fraction_text or "").strip().endswith("%"):
+                fraction /= 100
+            if not 0 <= fraction < 1:
+                raise InputError(f"validation fraction: {quoted(fraction_text)} must be from "
+                                 "0 (none) up to, not including, 1")
+            seed = now.seed if seed_text is None else _whole(seed_text, "validation seed",
+                                                               VALIDATION_MAX_SEED)
+        except InputError as exc:
+            return self._refuse(f"{exc}. The validation split stays as it was.")
+        chosen = Validation(fraction, seed)
+        why = chosen.problem(len(self.inputs))
+        if why is not None:
+            return self._refuse(f"validation fraction: {why}. The split stays as it was.")
+        if chosen != now:
+            text = ("no validation" if chosen.is_none else
+                    f"hold out {chosen.held_out(len(self.inputs))} for validation")
+            self._edit(text, lambda t: t.set_validation(chosen))
         return True
 
     def phases(self, sample: int = 0) -> StepPhases:
@@ -524,14 +580,17 @@ class Session(QObject):
             return self.network.predict(self.trainer.inputs)
 
     def loss_along(self, name: str, values) -> np.ndarray:
-        """The loss as `name` takes each of `values`, every other parameter as it is."""
+        """The training loss as `name` takes each of `values`, every other parameter as
+        it is."""
         t = self.trainer
-        return loss_along(t.network, t.inputs, t.targets, t.loss_function, name, values)
+        return loss_along(t.network, t.training_inputs, t.training_targets, t.loss_function,
+                          name, values)
 
     def loss_grid(self, name_a: str, name_b: str, a_values, b_values) -> np.ndarray:
+        """The training loss over a grid of two parameters (engine.landscape)."""
         t = self.trainer
-        return loss_grid(t.network, t.inputs, t.targets, t.loss_function, name_a, name_b,
-                         a_values, b_values)
+        return loss_grid(t.network, t.training_inputs, t.training_targets, t.loss_function,
+                         name_a, name_b, a_values, b_values)
 
     def gradient_check(self, names: list[str]) -> list[GradientCheckRow]:
         """Backprop beside finite differences, on the samples of the next update."""
@@ -619,7 +678,8 @@ class Session(QObject):
         if len(self.kept_runs) >= MAX_RUNS:
             return self._refuse(f"At most {MAX_RUNS} runs are kept to compare: forget them "
                                 "first (Training panel).")
-        run = keep_run(self.trainer)
+        self._leave_preview_shown()  # the whole run, not up to the step the slider shows
+        run = keep_run(self.trainer, self.kept_runs)
         self.undo_stack.push(KeptRunsCommand(self, list(self._kept_runs),
                                              [*self._kept_runs, run], f"keep run: {run.name}"))
         self.message.emit(f"Kept to compare: {run.name}. Change a setting, Reset and Run "
@@ -631,8 +691,56 @@ class Session(QObject):
             self.undo_stack.push(KeptRunsCommand(self, list(self._kept_runs), [],
                                                  "forget kept runs"))
 
+    def rename_run(self, index: int, text: str) -> bool:
+        """Name kept run `index` (of `kept_runs`) as typed; undoable. False (and
+        `refused`) for a name that cannot be used: the run keeps its name."""
+        run = self._kept_run(index)
+        if run is None:
+            return False
+        try:
+            name = checked_name(text)
+        except ValueError as exc:
+            return self._refuse(f"run name: {exc}. The run stays {quoted(run.name)}.")
+        if name != run.name:
+            self._change_run(run, dataclasses.replace(run, name=name),
+                             f"rename run {quoted(run.name)} to {quoted(name)}")
+        return True
+
+    def set_run_visible(self, index: int, visible: bool) -> bool:
+        """Show or hide kept run `index` on the loss plot and the landscape; undoable."""
+        run = self._kept_run(index)
+        if run is None:
+            return False
+        if visible != run.visible:
+            self._change_run(run, dataclasses.replace(run, visible=visible),
+                             f"{'show' if visible else 'hide'} run {quoted(run.name)}")
+        return True
+
+    def remove_run(self, index: int) -> bool:
+        """Forget kept run `index` alone; undoable."""
+        run = self._kept_run(index)
+        if run is None:
+            return False
+        self._change_run(run, None, f"remove run {quoted(run.name)}")
+        return True
+
+    def _kept_run(self, index: int) -> KeptRun | None:
+        runs = self.kept_runs
+        if not 0 <= index < len(runs):
+            self._refuse(f"There is no kept run {index + 1} (there are {len(runs)}).")
+            return None
+        return runs[index]
+
+    def _change_run(self, old: KeptRun, new: KeptRun | None, text: str) -> None:
+        """Replace kept run `old` by `new` (None: remove it), undoably."""
+        after = [new if r is old else r for r in self._kept_runs]
+        self.undo_stack.push(KeptRunsCommand(self, list(self._kept_runs),
+                                             [r for r in after if r is not None], text))
+
     def show_kept_runs(self, runs: list[KeptRun]) -> None:
-        """The undo commands' way in: these runs are the kept ones now."""
+        """The undo commands' way in: these runs are the kept ones now. As every undo
+        command, it leaves a preview of the history slider first."""
+        self._leave_preview_shown()
         self._kept_runs = list(runs)
         self._set_dirty(True)
         self.runsChanged.emit()
@@ -681,6 +789,10 @@ class Session(QObject):
             check_size(len(self.network.params), len(inputs), "The data")
         except LessonError as exc:
             return self._refuse(f"{exc}; the data stay as they were.")
+        why = self.validation.problem(len(inputs))
+        if why is not None:
+            return self._refuse(f"The validation split: {why}; set its fraction to 0 "
+                                "first. The data stay as they were.")
         try:
             check_targets(self.loss_name, targets)
         except LessonError as exc:
@@ -804,6 +916,12 @@ class Session(QObject):
         if self._preview_tail is not None:
             self.trainer.restore(self._preview_tail)
             self._preview_tail = None
+
+    def _leave_preview_shown(self) -> None:
+        """leave_preview, and tell the panels if there was one."""
+        if self.previewing:
+            self.leave_preview()
+            self.stateChanged.emit()
 
     def last_step(self) -> int:
         """The newest step, counting steps set aside by the history slider."""

@@ -8,7 +8,7 @@ from PySide6.QtGui import QUndoCommand
 
 class SettingsState:
     """Everything an edit can change: values, learning rate, optimizer, trainable set,
-    data."""
+    data and its validation split."""
 
     def __init__(self, trainer):
         self.params = trainer.network.params.copy()
@@ -18,6 +18,7 @@ class SettingsState:
         self.state = trainer.history.state[-1].copy()  # its memory before the next step
         self.mask = trainer.mask.copy()
         self.inputs, self.targets = trainer.inputs, trainer.targets  # read-only arrays
+        self.validation = trainer.validation
 
     def apply(self, trainer) -> None:
         trainer.network.set_params(self.params)
@@ -29,7 +30,8 @@ class SettingsState:
         if trainer.batching != self.batching:
             trainer.set_batching(self.batching)
         trainer.schedule = self.schedule
-        trainer.set_data(self.inputs, self.targets)  # re-evaluates the current row
+        # re-evaluates the current row
+        trainer.set_data(self.inputs, self.targets, self.validation)
 
 
 class EditCommand(QUndoCommand):
@@ -111,7 +113,8 @@ class SwapTrainerCommand(QUndoCommand):
 
 
 class KeptRunsCommand(QUndoCommand):
-    """Keep a run to compare, or forget them: the list of kept runs before and after."""
+    """Keep a run to compare, forget them, or rename, hide, show or remove one: the list
+    of kept runs before and after."""
 
     def __init__(self, session, before: list, after: list, text: str):
         super().__init__(text)

@@ -4,6 +4,7 @@ Engine tier (a seeded mutator over every preset), then the command run as a user
 
 import contextlib
 import copy
+import dataclasses
 import json
 import os
 import random
@@ -186,6 +187,48 @@ def test_mutated_locked_lessons_load_or_raise_one_line_naming_the_field():
                 assert set(lock.parameters) <= set(lesson.network.param_names), seed
                 assert isinstance(lock.quiz_on_open, bool), seed
             lesson.trainer().run(3, respect_stop_rule=False)
+
+
+def saved_comparisons() -> list[str]:
+    """Lessons saved with a validation split, batches, progress (with its validation and
+    batch losses) and two named runs kept to compare, one hidden."""
+    from engine.batching import Batching
+    from engine.runs import keep
+    from engine.validation import Validation
+
+    texts = []
+    for name in ("narrow-valley", "statquest-all"):
+        lesson = load_preset(name)
+        lesson.validation = Validation(0.3, seed=2)
+        lesson.batching = Batching(1, seed=1)
+        trainer = lesson.trainer()
+        trainer.run(3, respect_stop_rule=False)
+        first = keep(trainer)
+        trainer.run(3, respect_stop_rule=False)
+        runs = (first, dataclasses.replace(keep(trainer, [first]), visible=False))
+        saved = dataclasses.replace(lesson.as_set_by(trainer, progress=True), runs=runs)
+        texts.append(json.dumps(saved.to_dict()))
+    return texts
+
+
+def test_mutated_comparisons_load_or_raise_one_line_naming_the_field():
+    """1,000 seeded mutations of lessons with a split and kept runs: whatever loads
+    trains, and its runs fit its network."""
+    bases = saved_comparisons()
+    assert all('"validation"' in t and '"runs"' in t and '"val_loss"' in t for t in bases)
+    for seed in range(1000):
+        text = mutated_lesson(random.Random(seed), bases)
+        try:
+            lesson = lesson_from_json(text)
+        except LessonError as exc:
+            assert one_line_naming_a_field(str(exc)), (seed, str(exc)[:400])
+        except Exception as exc:  # noqa: BLE001 (the point: nothing else may escape)
+            pytest.fail(f"seed {seed}: {type(exc).__name__}: {str(exc)[:300]}")
+        else:
+            trainer = lesson.trainer_with_progress()
+            trainer.run(3, respect_stop_rule=False)
+            for run in lesson.runs:
+                assert run.params.shape == (len(run.steps), len(lesson.network.params))
 
 
 def _lesson_with(**changes) -> str:

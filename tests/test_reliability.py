@@ -499,3 +499,28 @@ def test_restored_work_resets_to_the_lessons_start_not_to_the_values_reached(
     other.session.reset()
     np.testing.assert_array_equal(other.session.network.params, start)
     other.close()
+
+
+def test_the_autosave_keeps_the_split_the_losses_and_the_kept_runs(window, data_home):
+    w = window("narrow-valley")
+    s = w.session
+    assert s.set_validation("0.2", "3") and s.set_batching("2")
+    s.advance(30)
+    s.finish_training(None)
+    s.keep_run()
+    s.rename_run(0, "first try")
+    s.set_run_visible(0, False)
+    val, batch = s.history.val_loss.copy(), s.history.batch_loss.copy()
+    kept = s.kept_runs[0]
+    leave_with_unsaved_work(w)
+    found, _ = find_recoveries(data_home)
+    other = window("single-weight")
+    restore(other.session, found[0], other.autosave)
+    t = other.session
+    assert t.validation.fraction == 0.2 and t.validation.seed == 3
+    np.testing.assert_array_equal(t.history.val_loss, val)
+    np.testing.assert_array_equal(t.history.batch_loss, batch)
+    (back,) = t.kept_runs
+    assert (back.name, back.visible) == ("first try", False)
+    for column in ("steps", "loss", "params"):
+        np.testing.assert_array_equal(getattr(back, column), getattr(kept, column))

@@ -19,7 +19,10 @@ def snapshot(s):
             h.params.tobytes(), h.grads.tobytes(), h.step_sizes.tobytes(), s.steps_done,
             t.optimizer, t.optimizer_from, t.batching, t.schedule,
             # the optimizer's memory: the columns of its state (the room may be wider)
-            h.state[:, :len(t.optimizer.state_names) * len(t.network.params)].tobytes())
+            h.state[:, :len(t.optimizer.state_names) * len(t.network.params)].tobytes(),
+            # the samples held out and the losses over them and over each batch
+            t.validation, t.held_out.tobytes(), h.val_loss.tobytes(), h.batch_loss.tobytes(),
+            tuple((r.name, r.visible, r.loss.tobytes()) for r in s.kept_runs))
 
 
 def run_a_few(s, rng):
@@ -43,7 +46,8 @@ def play(seed: int, actions: int, lesson: str = "statquest-all"):
         shown = snapshot(s)
         kind = rng.choice(["step", "step", "run", "slider", "slider", "param", "rate",
                            "train", "data", "back", "reset", "optimizer", "batch",
-                           "schedule", "undo", "undo", "undo", "redo", "redo"])
+                           "schedule", "validation", "keep", "run name", "run shown",
+                           "run removed", "undo", "undo", "undo", "redo", "redo"])
         log.append(kind)
         if kind == "step":
             s.step()
@@ -64,6 +68,16 @@ def play(seed: int, actions: int, lesson: str = "statquest-all"):
             s.set_schedule(rng.choice(["constant", "exponential", "step"]))
         elif kind == "batch":
             s.set_batching(rng.choice(["0", "1", "2"]), str(rng.randint(0, 3)))
+        elif kind == "validation":
+            s.set_validation(rng.choice(["0", "0.34", "0.5", "0.9"]), str(rng.randint(0, 2)))
+        elif kind == "keep":
+            s.keep_run()
+        elif kind == "run name":
+            s.rename_run(rng.randrange(4), rng.choice(["fast", "slow", "", "a\nb"]))
+        elif kind == "run shown":
+            s.set_run_visible(rng.randrange(4), rng.random() < 0.5)
+        elif kind == "run removed":
+            s.remove_run(rng.randrange(4))
         elif kind == "optimizer":
             s.set_optimizer(rng.choice(["sgd", "momentum", "adam"]))
         elif kind == "back":

@@ -428,3 +428,18 @@ def test_a_big_network_opens_saying_what_is_summarised(window, tmp_path):
     assert text.startswith("A big network (4,353 parameters): the diagram draws")
     assert "lists 150 of them" in text and "30 parameter columns" in text
     assert text.count(".") == 1 and text.endswith("budget).")
+
+
+def test_the_loss_plot_catches_up_when_its_tab_is_raised(window, qtbot):
+    """Steps taken while the Loss tab was behind the Landscape: raising it redraws
+    (the plot sits in a box in the dock, and only the dock moves into view)."""
+    w = window("narrow-valley")
+    s = w.session
+    w.docks["landscape"].raise_()
+    qtbot.wait(100)
+    for _ in range(5):
+        s.step()
+    qtbot.wait(50)
+    assert w.loss_plot.point_count() == 1  # out of sight: no work
+    w.docks["loss"].raise_()
+    qtbot.waitUntil(lambda: w.loss_plot.point_count() == 6, timeout=1000)

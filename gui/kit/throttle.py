@@ -48,7 +48,9 @@ class LiveRefresh(QObject):
     def request(self, *_) -> None:
         """Refresh now if visible and the interval has passed; else as soon as it may."""
         if not on_screen(self.widget):
-            self.stale = True
+            if not self.stale:
+                self.stale = True
+                self._watch_ancestors()
             return
         throttled = self.busy is None or self.busy()
         wait = self.last + self.interval - time.perf_counter() if throttled else 0.0
@@ -57,6 +59,15 @@ class LiveRefresh(QObject):
             self._fire()
         elif not self.timer.isActive():
             self.timer.start(int(wait * 1000) + 1)
+
+    def _watch_ancestors(self) -> None:
+        """Raising a tabbed dock moves the dock, not a plot inside a box inside it (the
+        loss plot stayed stale when its tab was raised): watch every container too.
+        Installing a filter again is a no-op in Qt."""
+        parent = self.widget.parentWidget()
+        while parent is not None:
+            parent.installEventFilter(self)
+            parent = parent.parentWidget()
 
     def eventFilter(self, obj, event) -> bool:
         # Raising a tabbed dock moves and resizes it into view (no Show event comes).

@@ -173,7 +173,8 @@ class BreakdownPanel(QTextBrowser):
             epoch, batch, per_epoch = u.batch
             out.append(Paragraph((f"<i>Batch {batch} of {per_epoch}, epoch {epoch}: this "
                                   f"slope sums over {_samples_text(u.samples)} only (the "
-                                  "loss plot shows the loss over every sample).</i>",),
+                                  "loss plot shows the loss over every training "
+                                  "sample).</i>",),
                                  big=False))
         # The samples listed per path; the shortcut lists the same ones, to set beside them.
         rows = max(MIN_SAMPLE_ROWS, MAX_SAMPLE_ROWS // max(1, min(len(b.paths),

@@ -3,6 +3,8 @@ speed, the step counter and the loss. Run itself is the Runner's (gui/runner.py)
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QSlider, QToolBar, QWidget
@@ -66,7 +68,9 @@ class Controls(QToolBar):
         self.counter.setToolTip("Steps taken since the lesson started or was reset")
         self.loss_label = SteadyLabel()
         self.loss_label.setObjectName("lossLabel")
-        self.loss_label.setToolTip("The loss now")
+        self.loss_label.setToolTip("The loss now, over every training sample; with a "
+                                   "validation split also over the samples held out, and "
+                                   "with batches also over the next update's batch")
         self.addWidget(self.counter)
         self.addWidget(self.loss_label)
 
@@ -99,7 +103,8 @@ class Controls(QToolBar):
         if not self.rate.hasFocus():
             self.rate.setText(fmt(s.learning_rate, 8))
         self.counter.setText(f"   step {s.steps_done}")
-        self.loss_label.setText(f"   {s.loss_symbol} = {fmt(s.loss, 6)}")
+        self.loss_label.setText(
+            f"   {loss_text(s.loss_symbol, s.loss, s.val_loss, s.batch_loss)}")
 
     def step(self) -> None:
         self.session.step()
@@ -119,3 +124,15 @@ class Controls(QToolBar):
         self.run_action.setChecked(running)
         self.run_action.blockSignals(False)
         self.run_action.setText("Pause" if running else "Run")
+
+
+def loss_text(symbol: str, loss: float, val_loss: float, batch_loss: float) -> str:
+    """The loss label: which samples each loss is over, when it is not plainly all."""
+    parts = [f"{symbol} = {fmt(loss, 6)}"]
+    if math.isfinite(val_loss):
+        parts = [f"{symbol} training = {fmt(loss, 6)}", f"validation = {fmt(val_loss, 6)}"]
+    elif math.isfinite(batch_loss):
+        parts = [f"{symbol} all samples = {fmt(loss, 6)}"]
+    if math.isfinite(batch_loss):
+        parts.append(f"batch = {fmt(batch_loss, 6)}")
+    return " · ".join(parts)

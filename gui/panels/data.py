@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, Qt
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QPushButton,
@@ -288,6 +290,10 @@ def _same(shown, drawn) -> bool:
         for a, b in zip(shown, drawn, strict=True))
 
 
+HELD_OUT_TIP = ("Held out for validation: training never uses this sample; the loss plot "
+                "draws its loss as the validation curve (Training panel)")
+
+
 class DataModel(QAbstractTableModel):
     """The samples as cells, formatted only when a cell is drawn: a QTableWidget made an
     item per cell up front, 13 s for 10,000 samples of 64 inputs at every open."""
@@ -299,10 +305,14 @@ class DataModel(QAbstractTableModel):
         self.session = session
         self.table = np.empty((0, 0))
         self.names: list[str] = []
+        self.held = np.zeros(0, bool)  # rows held out for validation
 
-    def show(self, table: np.ndarray, names: list[str]) -> None:
+    def show(self, table: np.ndarray, names: list[str], held: np.ndarray) -> None:
+        """The cells, their column names, and which rows are held out (in italics)."""
         self.beginResetModel()
         self.table, self.names = table, names
+        self.held = np.zeros(len(table), bool)
+        self.held[held] = True
         self.endResetModel()
 
     def rowCount(self, parent=None) -> int:  # noqa: N802 (Qt's name)
@@ -316,12 +326,30 @@ class DataModel(QAbstractTableModel):
             return fmt(self.table[index.row(), index.column()], 8)
         if role == Qt.TextAlignmentRole:
             return self.ALIGN
+        if self.held[index.row()]:
+            if role == Qt.FontRole:
+                return self._italic()
+            if role == Qt.ForegroundRole:  # greyed, in the theme's own grey
+                return QApplication.palette().color(QPalette.PlaceholderText)
+            if role == Qt.ToolTipRole:
+                return HELD_OUT_TIP
         return None
+
+    @staticmethod
+    def _italic() -> QFont:
+        font = QFont()
+        font.setItalic(True)
+        return font
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
         if role == Qt.DisplayRole and orientation == Qt.Horizontal \
                 and section < len(self.names):
             return self.names[section]
+        # The row number stays as it is: the header is as wide as the numbers (a
+        # "5 val" was cut to "5 v").
+        if role == Qt.ToolTipRole and orientation == Qt.Vertical \
+                and 0 <= section < len(self.held) and self.held[section]:
+            return HELD_OUT_TIP
         return super().headerData(section, orientation, role)
 
     def flags(self, index):
@@ -339,7 +367,8 @@ class DataModel(QAbstractTableModel):
 
 
 class DataTable(QTableView):
-    EDIT_TIP = ("The training samples. Edit a cell and press Enter; use the buttons to add "
+    EDIT_TIP = ("The samples (in italics: held out for validation). Edit a cell and press "
+                "Enter; use the buttons to add "
                 "or remove samples.")
 
     def __init__(self, session: Session):
@@ -366,11 +395,13 @@ class DataTable(QTableView):
 
     def refresh(self) -> None:
         inputs, targets = self.session.inputs, self.session.targets
+        held = self.session.held_out()
         if self.shown is not None and self.shown[0] is inputs and self.shown[1] is targets \
-                and self.rowCount() == len(inputs):
+                and self.shown[2] is held and self.rowCount() == len(inputs):
             return  # training never changes the data: nothing to redraw during a Run
-        self.shown = (inputs, targets)  # the arrays themselves: an edit makes new ones
-        self.cells.show(np.hstack([inputs, targets]), self.session.data_column_names())
+        # The arrays themselves: an edit, or a new split, makes new ones.
+        self.shown = (inputs, targets, held)
+        self.cells.show(np.hstack([inputs, targets]), self.session.data_column_names(), held)
         self._fit_columns()
 
     def _fit_columns(self) -> None:

@@ -42,8 +42,9 @@ class LandscapeView(QWidget):
         lay.addLayout(pick)
         self.plot = pg.PlotWidget()
         style_plot(self.plot)
-        self.plot.setToolTip("Darker is lower loss. White: the path of gradient descent; "
-                             "red: where it is now.")
+        self.plot.setToolTip("Darker is lower training loss. White: the path of gradient "
+                             "descent; red: where it is now; dashed: the runs kept to "
+                             "compare that are shown.")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.plot.addItem(self.image)
@@ -87,14 +88,18 @@ class LandscapeView(QWidget):
         ia, ib = s.network.index[a], s.network.index[b]
         path = s.history.params[:, [ia, ib]]
         va, vb = path[-1]
-        kept = [np.column_stack([r.column(a), r.column(b)]) for r in s.kept_runs]
+        # Hidden runs draw nothing but keep their place (and colour) in the list.
+        kept = [np.column_stack([r.column(a), r.column(b)]) if r.visible else None
+                for r in s.kept_runs]
         if self.extent is None or not (self.extent[0] <= va <= self.extent[1]
                                        and self.extent[2] <= vb <= self.extent[3]):
-            self.extent = self._extent_for(np.vstack([path, *kept]))
+            self.extent = self._extent_for(np.vstack([path, *(p for p in kept
+                                                              if p is not None)]))
             self.grid = None
         for item, k in zip(self.kept_paths, range(len(self.kept_paths)), strict=True):
-            if k < len(kept):
-                set_curve(item, kept[k][:, 0], kept[k][:, 1])
+            run_path = kept[k] if k < len(kept) else None
+            if run_path is not None:
+                set_curve(item, run_path[:, 0], run_path[:, 1])
             else:
                 item.setData([], [])
         a0, a1, b0, b1 = self.extent

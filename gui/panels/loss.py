@@ -1,15 +1,23 @@
-"""Loss against step: one curve updated with setData, the current point marked."""
+"""Loss against step: this run's curves updated with setData, the current point marked.
+
+The loss over every training sample is the main curve. With a validation split, the
+loss over the samples held out is a second curve; with batches, each update's own
+batch loss is a faint one behind (noisy: one batch is not the data set). Runs kept to
+compare are dashed, each in its colour. A legend names the curves when there is more
+than one."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from engine.training import even_rows
 from gui.kit.plot_style import (
     RUN_COLOURS,
     Marker,
+    ink,
     inked,
     keep_in_view,
     set_curve,
@@ -20,6 +28,7 @@ from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
 MAX_POINTS = 4000
+BATCH_ALPHA = 100  # of 255: the batch loss is the background to the whole data's curve
 
 
 class LossPlot(pg.PlotWidget):
@@ -27,17 +36,28 @@ class LossPlot(pg.PlotWidget):
         super().__init__()
         self.setObjectName("lossPlot")
         self.session = session
-        self.setToolTip("The loss after each step. Right-click for options; "
-                        "the Log scale box shows small losses better.")
+        self.setToolTip("The loss after each step. With a validation split, the loss of the "
+                        "held-out samples too; with batches, each batch's own loss (faint). "
+                        "Right-click for options; the Log scale box shows small losses "
+                        "better.")
         style_plot(self)
+        # Each update's batch loss, faint and under the others.
+        self.batch_curve = self.plot(pen=pg.mkPen(width=1), antialias=True)
+        self.batch_curve.setZValue(-1)
         self.curve = inked(self.plot(pen=pg.mkPen(width=2), antialias=True), "line")
+        # Dotted: dashes are the kept runs'.
+        self.val_curve = inked(self.plot(pen=pg.mkPen(width=2, style=Qt.DotLine),
+                                         antialias=True), "fit")
         # Long runs: draw only what is in view, and at most a few points per pixel.
-        self.curve.setClipToView(True)
-        self.curve.setDownsampling(auto=True, method="peak")
+        for item in (self.curve, self.val_curve, self.batch_curve):
+            item.setClipToView(True)
+            item.setDownsampling(auto=True, method="peak")
+        self._faint_batch_pen()
         self.disableAutoRange()
         self.current = Marker(self, 13, "mark")
         # Runs kept to compare: dashed, each in its colour, named in the legend.
         self.legend = None
+        self.legend_entries: tuple = ()
         self.kept_curves = [self.plot(pen=pg.mkPen(colour, width=2, style=Qt.DashLine),
                                       antialias=True) for colour in RUN_COLOURS]
         session.runsChanged.connect(self._show_kept)
@@ -48,46 +68,74 @@ class LossPlot(pg.PlotWidget):
         self.getViewBox().sigResized.connect(self.live.request)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
+        self._show_kept()  # a lesson file's runs, there from the start
         self.live.now()
+
+    def _faint_batch_pen(self) -> None:
+        colour = QColor(ink("line"))
+        colour.setAlpha(BATCH_ALPHA)
+        self.batch_curve.setPen(pg.mkPen(colour, width=1))
 
     def _show_kept(self) -> None:
         runs = self.session.kept_runs
-        if self.legend is not None:
-            self.legend.scene().removeItem(self.legend)
-            self.legend = None
-        if runs:
-            self.legend = self.addLegend(offset=(-10, 10))
-            self.legend.addItem(self.curve, "this run")
         for k, item in enumerate(self.kept_curves):
-            if k < len(runs):
+            if k < len(runs) and runs[k].visible:
                 set_curve(item, runs[k].steps, runs[k].loss)
-                self.legend.addItem(item, runs[k].name)
             else:
                 item.setData([], [])
         self.live.request()
+
+    def _legend(self, entries: tuple) -> None:
+        """A legend of (curve, name) entries, rebuilt only when they change (no legend
+        for this run's curve alone)."""
+        if entries == self.legend_entries:
+            return
+        self.legend_entries = entries
+        # One legend, emptied and filled again: pyqtgraph's addLegend hands back the
+        # plot's first legend even after it was taken off the scene.
+        if self.legend is None:
+            self.legend = self.addLegend(offset=(-10, 10))
+        self.legend.clear()
+        for item, name in entries:
+            self.legend.addItem(item, name)
+        self.legend.setVisible(len(entries) > 1)
 
     def set_log(self, on: bool) -> None:
         self.setLogMode(y=on)
         self.refresh()
 
     def refresh(self) -> None:
-        set_labels(self, "step", self.session.loss_symbol)
-        history = self.session.history
-        steps, loss = history.loss_trail  # a wide network keeps more losses than rows
-        if len(loss) > MAX_POINTS:
-            # A long run: an even sample (always with the newest step) is all a plot a
-            # few thousand pixels wide can show, and costs a frame nothing.
-            pick = even_rows(len(loss), MAX_POINTS)
-            set_curve(self.curve, steps[pick], loss[pick])
-        else:
-            set_curve(self.curve, steps, loss)
+        s = self.session
+        set_labels(self, "step", s.loss_symbol)
+        # A wide network keeps more losses than rows.
+        steps, loss, val_loss, batch_loss = s.history.loss_trails
+        pick = even_rows(len(loss), MAX_POINTS) if len(loss) > MAX_POINTS else slice(None)
+        # A long run: an even sample (always with the newest step) is all a plot a few
+        # thousand pixels wide can show, and costs a frame nothing.
+        set_curve(self.curve, steps[pick], loss[pick])
+        shown = [(self.curve, "this run")]
+        in_view = [loss]
+        for item, values, name in ((self.val_curve, val_loss, "validation"),
+                                   (self.batch_curve, batch_loss, "batch")):
+            if np.isfinite(values).any():
+                set_curve(item, steps[pick], values[pick])
+                shown.append((item, name))
+            elif item.xData is not None and len(item.xData):
+                item.setData([], [])
+        if len(shown) > 1:  # "this run" alone says nothing beside validation or batch
+            shown[0] = (self.curve, "training" if np.isfinite(val_loss).any()
+                        else "all samples")
+        if np.isfinite(val_loss).any():
+            in_view.append(val_loss)  # the batch loss may leave the view: it is context
         self.current.place(float(steps[-1]), float(loss[-1]))
-        runs = self.session.kept_runs
-        if runs:  # the kept runs' curves stay in view too
-            loss = np.concatenate([loss, *(r.loss for r in runs)])
-            loss = loss[np.isfinite(loss)]
+        runs = [r for r in s.kept_runs if r.visible]
+        shown += [(self.kept_curves[k], r.name) for k, r in enumerate(s.kept_runs)
+                  if r.visible]
+        self._legend(tuple(shown))
+        values = np.concatenate([*in_view, *(r.loss for r in runs)])
+        values = values[np.isfinite(values)]
         last = max([int(steps[-1]), *(int(r.steps[-1]) for r in runs)])
-        self._fit_range(loss, last + 1)
+        self._fit_range(values, last + 1)
 
     def _fit_range(self, loss: np.ndarray, n: int) -> None:
         """Ranges set here, not by auto-range (which repaints twice), and changed only in
@@ -99,7 +147,7 @@ class LossPlot(pg.PlotWidget):
             positive = loss[loss > 0]
             if len(positive):
                 keep_in_view(self, "y", np.log10(positive.min()), np.log10(positive.max()))
-        elif n:
+        elif n and len(loss):
             keep_in_view(self, "y", min(float(loss.min()), 0.0), float(loss.max()))
 
     def point_count(self) -> int:

@@ -5,21 +5,29 @@ locked lesson the settings the teacher kept are disabled, saying so."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from engine.explain import fmt
 from engine.initialise import SCHEMES
 from engine.optimizers import OPTIMIZERS, SETTINGS
+from engine.runs import MAX_RUNS
 from engine.schedules import SCHEDULE_SETTINGS, SCHEDULES
 from gui.kit.locking import show_locked
+from gui.kit.plot_style import RUN_COLOURS
 from gui.session import Session
 
 TIPS = {
@@ -148,6 +156,31 @@ class TrainingPanel(QWidget):
         self.batches.setObjectName("batchesNow")
         self.batches.setWordWrap(True)
         form.addRow(self.batches)
+        split = QHBoxLayout()
+        self.validation = QLineEdit()
+        self.validation.setObjectName("validationFraction")
+        self.validation.setPlaceholderText("none")
+        self.validation.setToolTip(
+            "The share of the samples held out of training, e.g. 0.2 (empty or 0: none). "
+            "Their loss, the validation loss, is drawn beside the training loss: a network "
+            "that fits its training samples ever better while the held-out ones get worse "
+            "is overfitting. At least one sample must train and one be held out.")
+        self.validation.editingFinished.connect(self._validation_typed)
+        self.validation_seed = QLineEdit()
+        self.validation_seed.setObjectName("validationSeed")
+        self.validation_seed.setToolTip("The seed that picks the samples held out: the same "
+                                        "seed, the same samples")
+        self.validation_seed.setMaximumWidth(
+            self.validation_seed.fontMetrics().horizontalAdvance("0" * 12))
+        self.validation_seed.editingFinished.connect(self._validation_typed)
+        split.addWidget(self.validation, 1)
+        split.addWidget(QLabel("seed"))
+        split.addWidget(self.validation_seed)
+        form.addRow("Validation", split)
+        self.split_now = QLabel()
+        self.split_now.setObjectName("validationNow")
+        self.split_now.setWordWrap(True)
+        form.addRow(self.split_now)
         start = QHBoxLayout()
         self.scheme = QComboBox()
         self.scheme.setObjectName("initScheme")
@@ -173,25 +206,9 @@ class TrainingPanel(QWidget):
         start.addWidget(renew)
         self.start_values = (self.scheme, self.init_seed, renew)
         form.addRow("Start values", start)
-        compare = QHBoxLayout()
-        keep = QPushButton("Keep this run to compare")
-        keep.setObjectName("keepRun")
-        keep.setToolTip("Keep this run's loss curve and path (up to 4): change a setting, "
-                        "Reset and Run again, and both show on the loss plot and the "
-                        "landscape. Ctrl+Z undoes it.")
-        keep.clicked.connect(session.keep_run)
-        forget = QPushButton("Forget kept runs")
-        forget.setObjectName("forgetRuns")
-        forget.clicked.connect(session.forget_runs)
-        compare.addWidget(keep)
-        compare.addWidget(forget)
-        compare.addStretch(1)
-        form.addRow("Compare", compare)
-        self.kept = QLabel()
-        self.kept.setObjectName("keptRuns")
-        self.kept.setWordWrap(True)
-        form.addRow(self.kept)
-        session.runsChanged.connect(self.refresh)
+        form.addRow("Compare", self._kept_runs_box(session))
+        session.runsChanged.connect(self._refresh_runs)
+        session.lessonChanged.connect(self._refresh_runs)
         self.note = QLabel("The learning rate is in the toolbar. A new optimizer starts "
                            "with an empty memory at the current step; Undo takes it back.")
         self.note.setWordWrap(True)
@@ -210,14 +227,55 @@ class TrainingPanel(QWidget):
         for widget in self.start_values:
             show_locked(widget, not s.may_change("start_values"))
         self.refresh()
+        self._refresh_runs()
+
+    def _kept_runs_box(self, session: Session) -> QWidget:
+        """Keep a run; the kept ones as a list: the box shows or hides a run, a double
+        click renames it, Remove forgets the chosen one."""
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        buttons = QHBoxLayout()
+        keep = QPushButton("Keep this run")
+        keep.setObjectName("keepRun")
+        keep.setToolTip(f"Keep this run's loss curve and path (up to {MAX_RUNS}): change a "
+                        "setting, Reset and Run again, and both show on the loss plot and "
+                        "the landscape. Ctrl+Z undoes it.")
+        keep.clicked.connect(session.keep_run)
+        self.remove = QPushButton("Remove")
+        self.remove.setObjectName("removeRun")
+        self.remove.setToolTip("Forget the chosen kept run (Ctrl+Z brings it back)")
+        self.remove.clicked.connect(self._remove_run)
+        forget = QPushButton("Forget all")
+        forget.setObjectName("forgetRuns")
+        forget.setToolTip("Forget every kept run (Ctrl+Z brings them back)")
+        forget.clicked.connect(session.forget_runs)
+        for button in (keep, self.remove, forget):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
+        self.kept = QListWidget()
+        self.kept.setObjectName("keptRuns")
+        self.kept.setToolTip("Runs kept to compare, in their colours on the loss plot and the "
+                             "landscape. The box shows or hides a run; double-click a name "
+                             "(or F2) to rename it. Saved with the lesson.")
+        self.kept.setEditTriggers(QAbstractItemView.DoubleClicked
+                                  | QAbstractItemView.EditKeyPressed)
+        rows = self.kept.sizeHintForRow(0) if self.kept.count() else \
+            self.kept.fontMetrics().height() + 6
+        self.kept.setFixedHeight(rows * MAX_RUNS + 2 * self.kept.frameWidth() + 4)
+        self.kept.itemChanged.connect(self._run_edited)
+        self.kept.currentRowChanged.connect(lambda _: self._enable_remove())
+        lay.addWidget(self.kept)
+        self.no_runs = QLabel("No run kept to compare yet.")
+        self.no_runs.setObjectName("noKeptRuns")
+        lay.addWidget(self.no_runs)
+        return box
 
     def refresh(self) -> None:
         self.optimizer_rows.refresh()
         self.schedule_rows.refresh()
-        runs = self.session.kept_runs
-        self.kept.setText("Kept: " + "; ".join(f"{k + 1}. {r.name}" for k, r in enumerate(runs))
-                          if runs else "No run kept to compare yet.")
-        batching, samples = self.session.batching, len(self.session.inputs)
+        batching, samples = self.session.batching, self.session.n_training
         for field, text in ((self.batch_size, str(batching.size) if batching.size else ""),
                             (self.seed, str(batching.seed))):
             if not field.hasFocus() and field.text() != text:
@@ -227,9 +285,70 @@ class TrainingPanel(QWidget):
         self.batches.setText(f"Each update: {batching.describe(samples)}; "
                              f"{batching.per_epoch(samples)} update(s) per epoch of "
                              f"{samples} samples.")
+        validation, everyone = self.session.validation, len(self.session.inputs)
+        for field, text in ((self.validation, "" if validation.is_none
+                             else fmt(validation.fraction, 6)),
+                            (self.validation_seed, str(validation.seed))):
+            if not field.hasFocus() and field.text() != text:
+                field.setText(text)
+        self.split_now.setText(f"Of {everyone} samples: {validation.describe(everyone)}.")
+
+    def _refresh_runs(self) -> None:
+        runs = self.session.kept_runs
+        self.kept.blockSignals(True)
+        if self.kept.count() != len(runs):
+            self.kept.clear()
+            for k in range(len(runs)):
+                item = QListWidgetItem()
+                item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsEditable
+                              | Qt.ItemIsUserCheckable)
+                swatch = QPixmap(14, 14)
+                swatch.fill(QColor(RUN_COLOURS[k]))
+                item.setIcon(QIcon(swatch))
+                self.kept.addItem(item)
+        for k, run in enumerate(runs):
+            item = self.kept.item(k)
+            if item.text() != run.name:
+                item.setText(run.name)
+            item.setCheckState(Qt.Checked if run.visible else Qt.Unchecked)
+            item.setToolTip(f"{run.name}: {len(run.steps)} rows to step {int(run.steps[-1])}, "
+                            f"loss {fmt(float(run.loss[-1]), 6)} at the end"
+                            f"{'' if run.visible else ' (hidden)'}")
+        self.kept.blockSignals(False)
+        self.kept.setVisible(bool(runs))
+        self.no_runs.setVisible(not runs)
+        self._enable_remove()
+
+    def _enable_remove(self) -> None:
+        self.remove.setEnabled(0 <= self.kept.currentRow() < self.kept.count())
+
+    def _run_edited(self, item: QListWidgetItem) -> None:
+        """A box ticked or a name typed in the list: the Session decides."""
+        k = self.kept.row(item)
+        runs = self.session.kept_runs
+        if not 0 <= k < len(runs):
+            return
+        visible = item.checkState() == Qt.Checked
+        done = True
+        if visible != runs[k].visible:
+            done = self.session.set_run_visible(k, visible)
+        elif item.text() != runs[k].name:
+            done = self.session.rename_run(k, item.text())
+        if not done:
+            self._refresh_runs()  # the kept name back in the list
+
+    def _remove_run(self) -> None:
+        k = self.kept.currentRow()
+        if 0 <= k < self.kept.count():
+            self.session.remove_run(k)
 
     def _batching_typed(self) -> None:
         if not self.session.set_batching(self.batch_size.text(), self.seed.text()):
+            self.refresh()  # the kept values back in the fields
+
+    def _validation_typed(self) -> None:
+        if not self.session.set_validation(self.validation.text(),
+                                           self.validation_seed.text()):
             self.refresh()  # the kept values back in the fields
 
     def _reinitialise(self) -> None:

@@ -1,0 +1,73 @@
+"""A validation split: a seeded share of the samples held out of training, whose loss is
+recorded beside the training loss at every step, to see a network fit the samples it
+learns from better than the ones it never saw (overfitting).
+
+As scikit-learn's train_test_split(test_size=fraction, random_state=seed) does it, with
+numpy's generator: the samples are shuffled once from the seed and the first
+round(fraction × samples) of that order are held out (at least one). The split is the
+same for a given seed and number of samples, so Undo, Reset and a reopened lesson
+train on the same samples.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_SEED = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class Validation:
+    fraction: float = 0.0  # the share of samples held out; 0 is none
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.fraction, bool) or not isinstance(self.fraction, int | float) \
+                or not 0.0 <= self.fraction < 1.0:
+            raise ValueError("fraction must be a number from 0 (no validation) up to, "
+                             "not including, 1")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) \
+                or not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}")
+
+    @property
+    def is_none(self) -> bool:
+        return self.fraction == 0
+
+    def held_out(self, samples: int) -> int:
+        """How many of `samples` are held out: fraction × samples to the nearest whole
+        number, at least one (none without validation)."""
+        if self.is_none:
+            return 0
+        return max(1, math.floor(self.fraction * samples + 0.5))
+
+    def problem(self, samples: int) -> str | None:
+        """Why this split cannot be used on `samples` samples (None: it can)."""
+        held = self.held_out(samples)
+        if held and samples - held < 1:
+            return (f"a fraction of {self.fraction:g} of {samples} sample"
+                    f"{'s' if samples != 1 else ''} leaves none to train on (at least one "
+                    "training and one validation sample are needed)")
+        return None
+
+    def split(self, samples: int) -> tuple[np.ndarray, np.ndarray]:
+        """(training, validation) sample indices (from 0), each ascending. Raises
+        ValueError when the split leaves no training sample."""
+        why = self.problem(samples)
+        if why is not None:
+            raise ValueError(f"fraction: {why}")
+        held = self.held_out(samples)
+        if not held:
+            return np.arange(samples), np.arange(0)
+        order = np.random.default_rng(self.seed).permutation(samples)
+        return np.sort(order[held:]), np.sort(order[:held])
+
+    def describe(self, samples: int) -> str:
+        if self.is_none:
+            return "every sample trains (no validation split)"
+        held = self.held_out(samples)
+        return (f"{samples - held} sample{'s' if samples - held != 1 else ''} train, "
+                f"{held} held out for validation (seed {self.seed})")
