@@ -30,6 +30,7 @@ EDITABLE_SETTINGS = {
     "optimizer": "Optimizer and its settings",
     "schedule": "Learning-rate schedule",
     "batching": "Batch size and shuffle seed",
+    "validation": "Validation split (share held out and its seed)",
     "trainable": "Which parameters train (the train boxes)",
     "start_values": "New start values",
     "data": "Data: edit, add and remove samples",

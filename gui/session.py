@@ -505,6 +505,8 @@ class Session(QObject):
         """Hold out a share of the samples for validation (0 or empty: none), with the
         seed that picks them, as typed; undoable. False (and `refused`) if not usable:
         it must leave at least one sample to train on and hold out at least one."""
+        if self._locked("validation", "The validation split"):
+            return False
         now = self.trainer.validation
         try:
             cleaned = (fraction_text or "0").strip().rstrip("%")

@@ -21,8 +21,8 @@ from engine.presets import preset_text
 # The ids as the issue and the README name them, written out here, not read from the code.
 PANEL_IDS = ["parameters", "notes", "breakdown", "quiz", "loss", "tangent", "landscape",
              "accuracy", "data", "history", "gradcheck", "training", "editor"]
-SETTING_IDS = ["learning_rate", "optimizer", "schedule", "batching", "trainable",
-               "start_values", "data", "network", "notes"]
+SETTING_IDS = ["learning_rate", "optimizer", "schedule", "batching", "validation",
+               "trainable", "start_values", "data", "network", "notes"]
 
 
 def locked(name="statquest-all", **lock) -> dict:
@@ -186,7 +186,8 @@ def test_a_lock_naming_what_the_lesson_lacks_is_refused(session, qtbot):
 def test_what_a_lock_keeps_is_refused_by_the_session_and_nothing_changes(session, qtbot):
     s = session("statquest-all")
     s.set_lock(Lock(tuple(PANELS), ("b3",), (), False))
-    before = s.network.params.copy(), s.learning_rate, s.optimizer, s.batching
+    before = s.network.params.copy(), s.learning_rate, s.optimizer, s.batching, \
+        s.trainer.validation
     data, count = s.inputs, s.undo_stack.count()
     for name, attempt in [
         ("w1", lambda: s.set_param("w1", "0.5")),
@@ -194,6 +195,7 @@ def test_what_a_lock_keeps_is_refused_by_the_session_and_nothing_changes(session
         ("optimizer", lambda: s.set_optimizer("adam")),
         ("schedule", lambda: s.set_schedule("exponential", {"gamma": "0.9"})),
         ("batch size", lambda: s.set_batching("1")),
+        ("validation", lambda: s.set_validation("0.3")),
         ("train", lambda: s.set_trainable("w1", True)),
         ("data", lambda: s.add_sample()),
         ("data", lambda: s.set_sample_value(0, 0, "0.25")),
@@ -205,8 +207,8 @@ def test_what_a_lock_keeps_is_refused_by_the_session_and_nothing_changes(session
             assert not attempt(), name
         assert "locked by the teacher" in refusal.args[0], name
         assert "Unlock lesson" in refusal.args[0], name
-    assert (s.network.params.tolist(), s.learning_rate, s.optimizer, s.batching) == \
-        (before[0].tolist(), *before[1:])
+    assert (s.network.params.tolist(), s.learning_rate, s.optimizer, s.batching,
+            s.trainer.validation) == (before[0].tolist(), *before[1:])
     assert s.inputs is data and s.undo_stack.count() == count
     assert s.set_param("b3", "1.5") and s.value("b3") == 1.5  # the one left editable
 

@@ -224,6 +224,8 @@ class TrainingPanel(QWidget):
         self.schedule_rows.show_locked(not s.may_change("schedule"))
         for widget in (self.batch_size, self.seed):
             show_locked(widget, not s.may_change("batching"))
+        for widget in (self.validation, self.validation_seed):
+            show_locked(widget, not s.may_change("validation"))
         for widget in self.start_values:
             show_locked(widget, not s.may_change("start_values"))
         self.refresh()
