@@ -18,7 +18,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from engine.backprop import Backprop
+from engine.backprop import Backprop, KeptPass
 from engine.batching import Batching
 from engine.losses import LOSSES
 from engine.network import Network
@@ -426,6 +426,7 @@ class Trainer:
         self.schedule = schedule or Schedule()  # each update's learning rate
         self._orders: dict[int, np.ndarray] = {}  # epoch -> its shuffled order (a few)
         self._batch_backprops: dict[bytes, Backprop] = {}  # buffers per batch (a few)
+        self._keeper: Backprop | None = None  # the batch's that keeps its passes, if any
         self.loss_function = LOSSES[loss]
         self.learning_rate = learning_rate
         self.stop = stop or StopRule()
@@ -520,13 +521,28 @@ class Trainer:
             order = self._orders[epoch] = self.batching.order(epoch, n)
         return self.batching.samples(k, n, order)
 
-    def _slope(self, step: int) -> tuple[float, np.ndarray]:
+    def _slope(self, step: int, keep: bool = False) -> tuple[float, np.ndarray]:
         """The loss over every sample (what the loss plot shows) and the slopes the
-        update after row `step` uses: over its batch (a reused buffer: copy to keep)."""
-        value, grad = self._backprop(self.loss_function)
-        if self.batching.is_full(len(self.inputs)):
+        update after row `step` uses: over its batch (a reused buffer: copy to keep).
+        With `keep`, the passes over the batch are kept (`kept_pass`)."""
+        full = self.batching.is_full(len(self.inputs))
+        value, grad = self._backprop(self.loss_function, keep=keep and full)
+        if full:
             return value, grad
-        samples = self.batch(step)
+        backprop = self._batch_backprop(self.batch(step))
+        if keep:
+            self._keeps(backprop)
+        return value, backprop(self.loss_function, keep=keep)[1]
+
+    def _keeps(self, backprop: Backprop) -> None:
+        """`backprop` (a batch's) is to keep its passes: the batch that kept them before
+        lets go of its arrays (hundreds of batches each keeping theirs would add up)."""
+        if self._keeper is not None and self._keeper is not backprop:
+            self._keeper.forget_kept()
+        self._keeper = backprop
+
+    def _batch_backprop(self, samples: np.ndarray) -> Backprop:
+        """The buffers for one batch, made the first time it comes (a few are kept)."""
         key = samples.tobytes()
         backprop = self._batch_backprops.get(key)
         if backprop is None:
@@ -534,13 +550,32 @@ class Trainer:
                 self._batch_backprops.clear()
             backprop = self._batch_backprops[key] = Backprop(
                 self.network, self.inputs[samples], self.targets[samples])
-        return value, backprop(self.loss_function)[1]
+        return backprop
+
+    def kept_pass(self) -> KeptPass:
+        """The forward pass and the deltas (dLoss/d(weighted sum)) of the current values,
+        per sample of the next update's batch (every sample with the full batch), as
+        training computed them on reaching these values (a Step, a Run's last step, an
+        edit); computed now if these values were reached without (a rewind's restore)."""
+        n = len(self.inputs)
+        backprop = self._backprop if self.batching.is_full(n) \
+            else self._batch_backprop(self.batch())
+        kept = backprop.kept()
+        if kept is None:
+            if backprop is not self._backprop:
+                self._keeps(backprop)
+            with np.errstate(all="ignore"):
+                backprop(self.loss_function, keep=True)
+            kept = backprop.kept()
+            assert kept is not None
+        return kept
 
     def set_batching(self, batching: Batching) -> None:
         """Full batch, one sample or mini-batches; the next update uses its batch."""
         self.batching = batching
         self._orders.clear()
         self._batch_backprops.clear()
+        self._keeper = None
         self._refresh()
 
     # --- the optimizer -------------------------------------------------------------
@@ -621,6 +656,7 @@ class Trainer:
             self._backprop = Backprop(self.network, inputs, targets)
             self._orders.clear()
             self._batch_backprops.clear()
+            self._keeper = None
         self.inputs, self.targets = inputs, targets
         self._refresh()
 
@@ -630,7 +666,7 @@ class Trainer:
 
     def _evaluate(self):
         with np.errstate(all="ignore"):
-            value, grad = self._slope(max(self.steps_done, 0))
+            value, grad = self._slope(max(self.steps_done, 0), keep=True)
             rate = self.rate()
             if self.optimizer.is_plain:
                 return value, self.network.params, grad, grad * (rate * self.mask)
@@ -696,16 +732,17 @@ class Trainer:
         params, rate_mask = self.network.params, self.learning_rate * self.mask
         threshold = self.stop.min_step_size if respect_stop_rule else -1.0
         with np.errstate(all="ignore"):  # non-finite values are caught below, not warned
-            for _ in range(max(limit, 0)):
+            for k in range(max(limit, 0)):
                 steps = hist.last_step_sizes()
                 if respect_stop_rule and abs(steps).max() < threshold:
                     return StopReason.CONVERGED
                 params -= steps
-                value, grad = backprop(loss)
+                # The last update's forward pass is kept: its state is the one shown.
+                value, grad = backprop(loss, keep=k == limit - 1)
                 # One sum tells: a NaN or infinity anywhere makes it non-finite.
                 if not math.isfinite(value + grad.sum()):
                     params[:] = hist.last_params()  # keep the last finite state
-                    backprop(loss)
+                    backprop(loss, keep=True)
                     return StopReason.DIVERGED
                 hist.append(value, params, grad, grad * rate_mask)
         if respect_stop_rule and self.converged():
@@ -727,16 +764,16 @@ class Trainer:
             pending = self._pending()
             memory = pending.state.copy()
             whole_batch = self.batching.is_full(len(self.inputs))
-            for _ in range(max(limit, 0)):
+            for k in range(max(limit, 0)):
                 steps = hist.last_step_sizes()
                 if respect_stop_rule and (abs(steps).max() < threshold if whole_batch
                                           else self.converged()):
                     return StopReason.CONVERGED
                 params -= steps
-                value, grad = self._slope(hist.last_step + 1)
+                value, grad = self._slope(hist.last_step + 1, keep=k == limit - 1)
                 if not math.isfinite(value + grad.sum()):
                     params[:] = hist.last_params()
-                    backprop(loss)
+                    backprop(loss, keep=True)
                     return StopReason.DIVERGED
                 t = self._t(hist.last_step + 1)
                 rate = self.rate(hist.last_step + 1)
@@ -751,7 +788,7 @@ class Trainer:
                 if not np.isfinite(sizes).all():
                     hist.truncate(len(hist) - 1)
                     params[:] = hist.last_params()
-                    backprop(loss)
+                    backprop(loss, keep=True)
                     return StopReason.DIVERGED
         if respect_stop_rule and self.converged():
             return StopReason.CONVERGED

@@ -337,3 +337,55 @@ def test_the_loss_tooltip_explains_every_loss_the_engine_has(session, qtbot):
         assert f" {loss.symbol} = " in line
     assert "½ Σ (Observed - Predicted)²" in lines[1]  # half_sse, by hand
     assert "/ n" in lines[list(LOSSES).index("ce_mean")]
+
+
+def test_a_wide_breakdown_opens_the_first_paths_numbers_and_the_others_on_request(
+        session, qtbot):
+    """Sixteen paths from a first-layer weight: the first shows its table, paths 2–8 their
+    formula and sum (each the path's factors multiplied and added up, here by hand) with
+    a link that opens their numbers; another parameter starts closed again."""
+    import re
+
+    import numpy as np
+    from PySide6.QtCore import QUrl
+
+    from engine import Layer, load_preset
+    from engine.builder import build_lesson
+    from gui.panels.breakdown import BreakdownPanel
+
+    s = session("statquest-all")
+    s.replace_lesson(build_lesson(load_preset("statquest-all"),
+                                  [Layer(2, "tanh"), Layer(16, "tanh")],
+                                  Layer(1, "identity"), "ssr", "layered", 3), None)
+    s.select(s.network.param_names[0])
+    panel = show(qtbot, BreakdownPanel(s), (700, 900))
+    b = s.breakdown()
+
+    def tables(text):  # a table's last line: its products, per sample (turned over or not)
+        return text.count("product")
+
+    text = panel.toPlainText()
+    assert tables(text) >= 1 and "sample 1" in text
+    for k in range(8):
+        sums = re.search(rf"path {k + 1} of 16: Σsamples = (\S+)", text)
+        by_hand = np.sum(np.prod([f.values for f in b.paths[k].factors], axis=0))
+        assert float(sums.group(1).replace("−", "-")) == pytest.approx(by_hand, rel=1e-5)
+    assert text.count("show its numbers") == 7 and "hide its numbers" not in text
+    closed = tables(text)
+    panel.anchorClicked.emit(QUrl("path:2"))  # path 3's link
+    opened = panel.toPlainText()
+    assert opened.count("show its numbers") == 6 and "hide its numbers" in opened
+    assert tables(opened) > closed
+    s.select(s.network.param_names[1])
+    assert panel.toPlainText().count("show its numbers") == 7
+
+
+def test_formulas_set_every_name_as_indexed_even_before_a_square():
+    """Seen in a real window: tanh's derivative 1 - h2_7² showed h2_7 raw, as ² kept the
+    name from ending at a word boundary."""
+    from gui.kit.maths_text import formula_html
+
+    assert formula_html("1 - h2_7²") == "1 − h<sub>2,7</sub>²"
+    assert formula_html("-2 (Observed - h3_1) / n") == "−2 (Observed − h<sub>3,1</sub>) / n"
+    assert formula_html("e^x1 / (1 + e^x1)") == \
+        "e<sup>x<sub>1</sub></sup> / (1 + e<sup>x<sub>1</sub></sup>)"
