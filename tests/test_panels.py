@@ -389,3 +389,40 @@ def test_formulas_set_every_name_as_indexed_even_before_a_square():
     assert formula_html("-2 (Observed - h3_1) / n") == "−2 (Observed − h<sub>3,1</sub>) / n"
     assert formula_html("e^x1 / (1 + e^x1)") == \
         "e<sup>x<sub>1</sub></sup> / (1 + e<sup>x<sub>1</sub></sup>)"
+
+
+def test_parameters_panel_rewrites_the_fields_in_view_and_the_others_when_scrolled_to(
+        session, qtbot):
+    """A big network lists 150 fields and about a dozen show: after a step those are
+    rewritten at once, the rest as they come into view (150 setTexts took a Step ~2 ms,
+    as long as the rest of the panel's work)."""
+    from engine import Layer, load_preset
+    from engine.builder import build_lesson
+    from gui.panels.parameters import ParametersPanel
+
+    s = session("statquest-all")
+    s.replace_lesson(build_lesson(load_preset("statquest-all"),
+                                  [Layer(16, "tanh"), Layer(16, "tanh")],
+                                  Layer(1, "identity"), "ssr", "layered", 3), None)
+    panel = show(qtbot, ParametersPanel(s), (300, 400))
+    fields = panel.fields
+    assert len(fields) == 150
+
+    def reads_its_value(name):
+        return float(fields[name].text()) == pytest.approx(s.value(name), rel=1e-7, abs=1e-12)
+
+    last = list(fields)[-1]
+    panel.scroll.ensureWidgetVisible(fields[last])
+    before = fields[last].text()
+    assert reads_its_value(last)
+    panel.scroll.verticalScrollBar().setValue(0)
+    s.step()
+    panel.refresh()  # as the Step's stateChanged asks (throttled by LiveRefresh)
+    in_view = [n for n in fields if not fields[n].visibleRegion().isEmpty()]
+    assert 5 <= len(in_view) < 40
+    assert all(reads_its_value(n) for n in in_view)
+    assert s.value(last) != float(before) and fields[last].text() == before  # not yet
+    panel.scroll.ensureWidgetVisible(fields[last])
+    assert reads_its_value(last)
+    assert all(reads_its_value(n) for n in fields
+               if not fields[n].visibleRegion().isEmpty())

@@ -1,6 +1,9 @@
 """One field per weight and bias (objectName param_<name>) with a trainable checkbox
 (trainable_<name>). A typed value that is not a usable number is refused, the old
-value comes back, and the status bar says why."""
+value comes back, and the status bar says why.
+
+After a step only the fields in view are rewritten (a big network lists 150, about 15
+show); the others are rewritten as they scroll into view."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from gui.kit.throttle import RUN_REFRESH_S, LiveRefresh
 from gui.session import Session
 
 _FOCUS_IN = QEvent.FocusIn
+_VIEWPORT_CHANGED = (QEvent.Resize, QEvent.Show)
 
 MAX_FIELDS = 150  # a field per parameter up to here; past it a filter picks which
 
@@ -40,7 +44,10 @@ class ParametersPanel(QWidget):
         lay.addWidget(self.filter)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        self.scroll.verticalScrollBar().valueChanged.connect(self._show_stale)
+        self.scroll.viewport().installEventFilter(self)
         lay.addWidget(self.scroll)
+        self._stale: set[str] = set()  # fields whose numbers changed while out of view
         self.session = session
         self.fields: dict[str, QLineEdit] = {}
         self.checks: dict[str, QCheckBox] = {}
@@ -110,8 +117,23 @@ class ParametersPanel(QWidget):
         self._show_selection(s.selected)
 
     def refresh(self) -> None:
+        self._stale = set(self.fields)
+        self._show_stale()
+
+    def _show_stale(self, *_) -> None:
+        """Rewrite the stale fields now in the scroll area's view (all of them before it
+        is laid out: every field is then at the top)."""
+        if not self._stale:
+            return
+        body = self.scroll.widget()
+        top = -body.y() if body is not None else 0
+        bottom = top + self.scroll.viewport().height()
+        shown = [n for n in self._stale if top <= self.fields[n].geometry().bottom()
+                 and self.fields[n].geometry().top() <= bottom]
+        self._stale.difference_update(shown)
         s = self.session
-        for name, field in self.fields.items():
+        for name in shown:
+            field = self.fields[name]
             if not field.hasFocus() or not field.isModified():
                 text = fmt(s.value(name), 8)
                 if text != field.text():  # an unchanged field need not repaint
@@ -123,10 +145,13 @@ class ParametersPanel(QWidget):
             check.blockSignals(False)
 
     def eventFilter(self, obj, event):
-        if event.type() == _FOCUS_IN:  # sees every event of every field: keep it cheap
+        kind = event.type()  # sees every event of every field: keep it cheap
+        if kind == _FOCUS_IN:
             for name, field in self.fields.items():
                 if field is obj:
                     self.session.select(name)
+        elif kind in _VIEWPORT_CHANGED and obj is self.scroll.viewport():
+            self._show_stale()
         return False
 
     def _commit(self, name: str) -> None:
