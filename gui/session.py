@@ -332,6 +332,10 @@ class Session(QObject):
     def trainable(self) -> list[str]:
         return self.trainer.trainable
 
+    def first_trainable(self, count: int) -> list[str]:
+        """The first `count` names of `trainable`, for a panel that shows a few."""
+        return self.trainer.first_trainable(count)
+
     @property
     def workload(self) -> tuple[int, int]:
         """(parameters, samples): what the cost of one step depends on."""
