@@ -426,3 +426,28 @@ def test_parameters_panel_rewrites_the_fields_in_view_and_the_others_when_scroll
     assert reads_its_value(last)
     assert all(reads_its_value(n) for n in fields
                if not fields[n].visibleRegion().isEmpty())
+
+
+def test_a_long_breakdown_opens_at_its_top_and_keeps_the_readers_place(session, qtbot):
+    """Seen in a real window: a wide network's breakdown opened scrolled to its end (the
+    panel's own cursor had moved along with the text put in, and the view followed)."""
+    from engine import Layer, load_preset
+    from engine.builder import build_lesson
+    from gui.panels.breakdown import BreakdownPanel
+
+    s = session("statquest-all")
+    s.replace_lesson(build_lesson(load_preset("statquest-all"),
+                                  [Layer(2, "tanh"), Layer(16, "tanh")],
+                                  Layer(1, "identity"), "ssr", "layered", 3), None)
+    s.select(s.network.param_names[0])
+    panel = show(qtbot, BreakdownPanel(s), (500, 300))
+    bar = panel.verticalScrollBar()
+    qtbot.wait(50)
+    assert bar.maximum() > 0 and bar.value() == 0
+    place = bar.maximum() // 2
+    bar.setValue(place)
+    s.step()
+    panel.refresh()
+    assert bar.value() == place
+    panel.refresh(full=True)
+    assert bar.value() == place

@@ -173,6 +173,9 @@ class BreakdownPanel(QTextBrowser):
                 self._rows(cursor, block)
         cursor.endEditBlock()
         self._shown = shape
+        # The panel's own cursor moved along with the text put in, and the view went to
+        # it: the first drawing showed a wide network's breakdown from its end.
+        self.setTextCursor(QTextCursor(self.document()))
         bar.setValue(at)
 
     def _blocks(self) -> list:
