@@ -144,12 +144,15 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
     gradient came from. Paths are formed as they are read (`Paths`)."""
     ref = net.ref(parameter)
     fwd = net.forward(x) if forward is None else forward
-    if deltas is None:
-        deltas = node_gradients(net, fwd, y, loss, down_to=ref.layer)
     names = net.names
     n = x.shape[0]
     ones = np.ones(n)
     last = len(net.layers) - 1
+    # Without the trainer's: the backward pass down to the layer after the parameter's
+    # (the parameter's own neuron is one column of its layer, worked out below).
+    own_layer_known = deltas is not None or ref.layer == last
+    if deltas is None:
+        deltas = node_gradients(net, fwd, y, loss, down_to=min(ref.layer + 1, last))
     # A softmax output mixes its neurons: a path reaches the loss through output z_j and
     # then any p_k (the Jacobian's entry ∂p_k/∂z_j), so each route branches once more.
     mixed = not net.activations[last].elementwise
@@ -191,7 +194,15 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
                      np.array(fwd.layer_input(ref.layer)[:, ref.input], dtype=float))
     # Every path at once, per sample: the backward pass's delta of the neuron times its
     # input. (The paths are this delta taken apart, neuron by neuron of the later layers.)
-    through_all = deltas[ref.layer][:, ref.neuron] * own.values
+    if ref.layer < last:  # dLoss/dpost of the neuron: through the next layer's weights
+        upstream = deltas[ref.layer + 1] @ weights[ref.layer + 1][:, ref.neuron]
+    if own_layer_known:
+        delta = deltas[ref.layer][:, ref.neuron]
+    else:  # a hidden layer: elementwise, f'(pre) of the neuron times its dLoss/dpost
+        act = net.activations[ref.layer]
+        delta = upstream * act.derivative(fwd.pre[ref.layer][:, ref.neuron],
+                                          fwd.post[ref.layer][:, ref.neuron])
+    through_all = delta * own.values
 
     later = [range(s) for s in net.sizes[ref.layer + 1:]]
     outs = range(net.sizes[last]) if mixed else range(1)
@@ -231,7 +242,6 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
     if listed:
         paths = Paths(count, form)
     else:  # (the output layer has at most MAX_CHAIN_PATHS neurons: a later layer is)
-        upstream = deltas[ref.layer + 1] @ weights[ref.layer + 1][:, ref.neuron]
         paths = Paths(1, lambda _: _summed_path(net, ref, upstream, node_factor, own,
                                                  loss.symbol))
     return Breakdown(parameter, loss.symbol, paths, through_all,
