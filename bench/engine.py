@@ -109,7 +109,8 @@ def main() -> None:
 
 def big_breakdown() -> None:
     """A wide network's breakdown as a Step draws it: a first-layer weight of 1-64-64-1
-    tanh on 6,000 samples (64 paths; the first 8 spelt out, the rest summed)."""
+    tanh on 6,000 samples (64 paths; the first 8 formed, the rest's sum from the backward
+    pass), from scratch and from the passes the trainer kept; and what keeping costs."""
     import statistics
 
     from engine.builder import build_lesson
@@ -121,17 +122,33 @@ def big_breakdown() -> None:
     lesson = build_lesson(base, [Layer(64, "tanh"), Layer(64, "tanh")],
                           Layer(1, "identity"), "mse", "layered", 1)
     net, x = lesson.network, rng.uniform(-1, 1, (6000, 1))
-    y, name = np.sin(3 * x), net.param_names[0]
-    times = []
-    for _ in range(15):
+    y, name, loss = np.sin(3 * x), net.param_names[0], LOSSES[lesson.loss]
+    t = Trainer(net, x, y, lesson.loss, 0.01)
+
+    def from_kept():
+        kept = t.kept_pass()
+        return chain_rule_breakdown(net, x, y, loss, name, kept.forward, kept.deltas)
+    for label, make in (("from scratch", lambda: chain_rule_breakdown(net, x, y, loss, name)),
+                        ("from the trainer's kept passes (the window's)", from_kept)):
+        times = []
+        for _ in range(15):
+            start = time.process_time()
+            b = make()
+            for path in b.paths[:8]:
+                path.products  # noqa: B018 (formed as the panel reads them)
+            b.sum_of_paths_after(8)
+            times.append(time.process_time() - start)
+        print(f"breakdown of {name} of 1-64-64-1 on 6,000 samples (64 paths), {label}, "
+              f"CPU: median {statistics.median(times) * 1e3:.1f} ms, best "
+              f"{min(times) * 1e3:.1f} ms")
+    costs = {}
+    for keep in (False, True, False, True):
         start = time.process_time()
-        b = chain_rule_breakdown(net, x, y, LOSSES[lesson.loss], name)
-        for path in b.paths[:8]:
-            path.products  # noqa: B018 (formed as the panel reads them)
-        b.sum_of_paths_after(8)
-        times.append(time.process_time() - start)
-    print(f"breakdown of w1_1_1 of 1-64-64-1 on 6,000 samples (64 paths), CPU: median "
-          f"{statistics.median(times) * 1e3:.1f} ms, best {min(times) * 1e3:.1f} ms")
+        for _ in range(10):
+            t._backprop(t.loss_function, keep=keep)
+        costs.setdefault(keep, []).append((time.process_time() - start) / 10)
+    print(f"its forward and backward pass, CPU: {min(costs[False]) * 1e3:.1f} ms, keeping "
+          f"them for the breakdown {min(costs[True]) * 1e3:.1f} ms")
 
 
 def classification_vs_squared() -> None:

@@ -12,15 +12,16 @@ outputs), each path is one product and the derivative is their sum.
 
 from __future__ import annotations
 
-import itertools
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import overload
 
 import numpy as np
 
 from engine.losses import Loss
-from engine.network import Forward, Network
+from engine.network import Forward, Network, ParamRef
 
 # Past this many paths from a parameter to the output, the later layers are summed into
 # one factor (dLoss/dpost of the parameter's neuron) instead of listed path by path.
@@ -55,25 +56,71 @@ class ChainPath:
                 out *= f.values
             return out
 
+    @cached_property
+    def total(self) -> float:
+        """The path's sum over samples."""
+        with np.errstate(all="ignore"):
+            return float(self.products.sum())
+
+
+class Paths(Sequence[ChainPath]):
+    """A breakdown's paths, each formed when first read: a panel that spells out the
+    first few of a wide network's 256 reads those few, and the rest's sum comes from
+    the backward pass (`Breakdown.sum_of_paths_after`) without forming them."""
+
+    def __init__(self, count: int, form: Callable[[int], ChainPath]):
+        self._count, self._form = count, form
+        self._formed: dict[int, ChainPath] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, k: int) -> ChainPath: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> tuple[ChainPath, ...]: ...
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return tuple(self[i] for i in range(*k.indices(self._count)))
+        if k < 0:
+            k += self._count
+        if not 0 <= k < self._count:
+            raise IndexError(f"path {k} of {self._count}")
+        path = self._formed.get(k)
+        if path is None:
+            path = self._formed[k] = self._form(k)
+        return path
+
 
 @dataclass(frozen=True)
 class Breakdown:
     parameter: str
     loss_symbol: str
-    paths: tuple[ChainPath, ...]
-    forward: Forward
+    paths: Sequence[ChainPath]
+    # dLoss/dparameter per sample by the backward pass: what every path adds up to,
+    # sample by sample, found without forming a path.
+    through_all: np.ndarray
     # dLoss/dz of the output's weighted sums by the cross-entropy shortcut (p - Observed),
     # which the paths through them sum to; empty for squared errors.
     shortcuts: tuple[Factor, ...] = ()
 
     def sum_of_paths_after(self, k: int) -> float:
         """The sum over samples of paths k+1, k+2, … (a panel spells out the first k and
-        gives the rest as one number)."""
+        gives the rest as one number): all of them (the backward pass's) less the first
+        k, so that the others are never formed."""
+        if k >= len(self.paths):
+            return 0.0
         with np.errstate(all="ignore"):
-            return float(sum(float(p.products.sum()) for p in self.paths[k:]))
+            rest = self.through_all.copy()
+            for path in self.paths[:k]:
+                rest -= path.products
+            return float(rest.sum())
 
     @cached_property
     def per_sample(self) -> np.ndarray:
+        """The sum of the paths, per sample (every path formed and added up)."""
         with np.errstate(all="ignore"):
             return np.sum([p.products for p in self.paths], axis=0)
 
@@ -89,18 +136,29 @@ class Breakdown:
 
 
 def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
-                         parameter: str) -> Breakdown:
+                         parameter: str, forward: Forward | None = None,
+                         deltas: list[np.ndarray] | None = None) -> Breakdown:
+    """The chain rule of dLoss/d`parameter` over the samples `x`, `y`. From `forward`
+    (the network's forward pass over them) and `deltas` (each layer's dLoss/d(weighted
+    sum), per sample) where these were computed already: the trainer's, which its
+    gradient came from. Paths are formed as they are read (`Paths`)."""
     ref = net.ref(parameter)
-    fwd = net.forward(x)
+    fwd = net.forward(x) if forward is None else forward
     names = net.names
     n = x.shape[0]
     ones = np.ones(n)
     last = len(net.layers) - 1
+    # Without the trainer's: the backward pass down to the layer after the parameter's
+    # (the parameter's own neuron is one column of its layer, worked out below).
+    own_layer_known = deltas is not None or ref.layer == last
+    if deltas is None:
+        deltas = node_gradients(net, fwd, y, loss, down_to=min(ref.layer + 1, last))
     # A softmax output mixes its neurons: a path reaches the loss through output z_j and
     # then any p_k (the Jacobian's entry ∂p_k/∂z_j), so each route branches once more.
     mixed = not net.activations[last].elementwise
-
-    slopes: dict[int, np.ndarray] = {}  # f'(pre) of a whole layer, computed once
+    # A path may be formed after the network has changed (a breakdown held over a step):
+    # it reads the weights of now. The forward pass's arrays are not written again.
+    weights = [w.copy() for w in net.weights]
     known: dict[tuple[int, int], list[Factor]] = {}  # many paths share a neuron's factor
 
     def node_factor(layer: int, k: int) -> list[Factor]:
@@ -111,13 +169,8 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
         if pre == post:
             known[layer, k] = []
             return []
-        act = net.activations[layer]
-        if layer == ref.layer:  # one neuron of this layer is on the paths
-            values = act.derivative(fwd.pre[layer][:, k], fwd.post[layer][:, k])
-        else:  # every neuron of a later layer is, each on its own paths: the layer at once
-            if layer not in slopes:  # (elementwise here: a softmax's is the Jacobian)
-                slopes[layer] = act.derivative(fwd.pre[layer], fwd.post[layer])
-            values = slopes[layer][:, k]
+        act = net.activations[layer]  # elementwise here: a softmax's is the Jacobian
+        values = act.derivative(fwd.pre[layer][:, k], fwd.post[layer][:, k])
         known[layer, k] = [Factor(post, pre, act.derivative_formula.format(x=pre, y=post),
                                   values)]
         return known[layer, k]
@@ -137,44 +190,70 @@ def chain_rule_breakdown(net: Network, x: np.ndarray, y: np.ndarray, loss: Loss,
     else:
         assert ref.input is not None
         source = (names.inputs if ref.layer == 0 else names.post[ref.layer - 1])[ref.input]
-        own = Factor(pre_name, parameter, source, fwd.layer_input(ref.layer)[:, ref.input].copy())
+        own = Factor(pre_name, parameter, source,
+                     np.array(fwd.layer_input(ref.layer)[:, ref.input], dtype=float))
+    # Every path at once, per sample: the backward pass's delta of the neuron times its
+    # input. (The paths are this delta taken apart, neuron by neuron of the later layers.)
+    if ref.layer < last:  # dLoss/dpost of the neuron: through the next layer's weights
+        upstream = deltas[ref.layer + 1] @ weights[ref.layer + 1][:, ref.neuron]
+    if own_layer_known:
+        delta = deltas[ref.layer][:, ref.neuron]
+    else:  # a hidden layer: elementwise, f'(pre) of the neuron times its dLoss/dpost
+        act = net.activations[ref.layer]
+        delta = upstream * act.derivative(fwd.pre[ref.layer][:, ref.neuron],
+                                          fwd.post[ref.layer][:, ref.neuron])
+    through_all = delta * own.values
 
     later = [range(s) for s in net.sizes[ref.layer + 1:]]
     outs = range(net.sizes[last]) if mixed else range(1)
-    paths: list[ChainPath] = []
+    radices = [len(r) for r in later] + [len(outs)]
     dloss_dp = loss.derivative(fwd.predicted, y)
-    if math.prod(len(r) for r in later) * len(outs) > MAX_CHAIN_PATHS:
-        paths.append(_summed_path(net, fwd, y, loss, ref, node_factor, own))
-    else:
-        for *route, out in itertools.product(*later, outs):
-            chain = [ref.neuron, *route]  # neuron index in layers ref.layer .. last
-            j = chain[-1]  # the output neuron whose weighted sum the path passes
-            k = out if mixed else j  # the output the loss reads
-            p_name = names.post[last][k]
-            formula = loss.derivative_formula.format(p=p_name).replace(
-                "Observed", observed_name(net, k))
-            factors = [Factor(loss.symbol, p_name, formula, dloss_dp[:, k])]
-            if mixed:
-                factors.append(jacobian_factor(k, j))
-            for layer in range(last, ref.layer, -1):
-                k, k_prev = chain[layer - ref.layer], chain[layer - 1 - ref.layer]
-                if layer < last or not mixed:
-                    factors += node_factor(layer, k)
-                w_name = names.weights[layer][k][k_prev]
-                factors.append(Factor(names.pre[layer][k], names.post[layer - 1][k_prev],
-                                      w_name, np.full(n, net.weights[layer][k, k_prev])))
-            if ref.layer < last or not mixed:
-                factors += node_factor(ref.layer, ref.neuron)
-            factors.append(own)
-            paths.append(ChainPath(tuple(factors)))
-    return Breakdown(parameter, loss.symbol, tuple(paths), fwd,
-                     _shortcuts(net, fwd, y, loss, paths))
+
+    def form(index: int) -> ChainPath:
+        """Path `index`, in the order of itertools.product(*later, outs)."""
+        digits = []
+        for radix in reversed(radices):
+            index, digit = divmod(index, radix)
+            digits.append(digit)
+        *route, out = reversed(digits)
+        chain = [ref.neuron, *route]  # neuron index in layers ref.layer .. last
+        j = chain[-1]  # the output neuron whose weighted sum the path passes
+        k = out if mixed else j  # the output the loss reads
+        p_name = names.post[last][k]
+        formula = loss.derivative_formula.format(p=p_name).replace(
+            "Observed", observed_name(net, k))
+        factors = [Factor(loss.symbol, p_name, formula, dloss_dp[:, k])]
+        if mixed:
+            factors.append(jacobian_factor(k, j))
+        for layer in range(last, ref.layer, -1):
+            k, k_prev = chain[layer - ref.layer], chain[layer - 1 - ref.layer]
+            if layer < last or not mixed:
+                factors += node_factor(layer, k)
+            w_name = names.weights[layer][k][k_prev]
+            factors.append(Factor(names.pre[layer][k], names.post[layer - 1][k_prev],
+                                  w_name, np.full(n, weights[layer][k, k_prev])))
+        if ref.layer < last or not mixed:
+            factors += node_factor(ref.layer, ref.neuron)
+        factors.append(own)
+        return ChainPath(tuple(factors))
+
+    count = math.prod(radices)
+    listed = count <= MAX_CHAIN_PATHS
+    if listed:
+        paths = Paths(count, form)
+    else:  # (the output layer has at most MAX_CHAIN_PATHS neurons: a later layer is)
+        paths = Paths(1, lambda _: _summed_path(net, ref, upstream, node_factor, own,
+                                                 loss.symbol))
+    return Breakdown(parameter, loss.symbol, paths, through_all,
+                     _shortcuts(net, fwd, y, loss, ref, mixed) if listed else ())
 
 
-def _shortcuts(net: Network, fwd: Forward, y: np.ndarray, loss: Loss,
-               paths: list[ChainPath]) -> tuple[Factor, ...]:
+def _shortcuts(net: Network, fwd: Forward, y: np.ndarray, loss: Loss, ref: ParamRef,
+               mixed: bool) -> tuple[Factor, ...]:
     """dLoss/dz_j = p_j - Observed_j for each output weighted sum z_j the paths pass,
-    where a cross-entropy meets its softmax or sigmoid: the short way to the same sum."""
+    where a cross-entropy meets its softmax or sigmoid: the short way to the same sum.
+    A parameter of the output layer's paths pass its own neuron's z; an earlier one's,
+    every output's (through its activation's factor dp/dz, or a softmax's Jacobian)."""
     formula = loss.shortcut_formula
     if formula is None:
         return ()
@@ -182,10 +261,11 @@ def _shortcuts(net: Network, fwd: Forward, y: np.ndarray, loss: Loss,
     names = net.names
     scale = loss.scale(*fwd.predicted.shape)
     delta = loss.output_delta(fwd.predicted, y, scale)
-    passed = {f.denominator for path in paths for f in path.factors}
-    return tuple(Factor(loss.symbol, z, formula.format(p=names.post[last][j]).replace(
-                     "Observed", observed_name(net, j)), delta[:, j])
-                 for j, z in enumerate(names.pre[last]) if z in passed)
+    passed = [ref.neuron] if ref.layer == last else range(net.sizes[last])
+    return tuple(Factor(loss.symbol, names.pre[last][j], formula.format(
+                     p=names.post[last][j]).replace("Observed", observed_name(net, j)),
+                        delta[:, j])
+                 for j in passed if mixed or names.pre[last][j] != names.post[last][j])
 
 
 def observed_name(net: Network, output: int) -> str:
@@ -198,25 +278,28 @@ def observed_name(net: Network, output: int) -> str:
     return f"Observed{output + 1}"
 
 
-def _summed_path(net, fwd, y, loss, ref, node_factor, own) -> ChainPath:
-    """One path whose first factor is dLoss/dpost of the parameter's neuron, computed by
-    backpropagating through the later layers (too many paths to list one by one)."""
-    upstream = dloss_dpost(net, fwd, y, loss)[ref.layer]
+def _summed_path(net: Network, ref: ParamRef, upstream: np.ndarray, node_factor,
+                 own: Factor, loss_symbol: str) -> ChainPath:
+    """One path whose first factor is dLoss/dpost of the parameter's neuron (`upstream`),
+    computed by backpropagating through the later layers (too many paths to list one by
+    one)."""
     post = net.names.post[ref.layer][ref.neuron]
-    first = Factor(loss.symbol, post, f"Σ over every path from {post} to the output",
-                   upstream[:, ref.neuron])
+    first = Factor(loss_symbol, post, f"Σ over every path from {post} to the output",
+                   upstream)
     return ChainPath((first, *node_factor(ref.layer, ref.neuron), own))
 
 
-def dloss_dpost(net: Network, fwd: Forward, y: np.ndarray, loss: Loss) -> list[np.ndarray]:
+def dloss_dpost(net: Network, fwd: Forward, y: np.ndarray, loss: Loss,
+                down_to: int = 0) -> list[np.ndarray]:
     """The reference backward pass: dLoss/d(each neuron's output), per sample and layer,
-    right to left. For the output layer it is dLoss/dPredicted; for an earlier layer,
-    dLoss/dpre of the next layer through that layer's weights."""
+    right to left, down to layer `down_to` (the layers before it are left empty). For
+    the output layer it is dLoss/dPredicted; for an earlier layer, dLoss/dpre of the
+    next layer through that layer's weights."""
     last = len(net.layers) - 1
     out: list[np.ndarray] = [np.empty(0)] * len(net.layers)
     out[last] = loss.derivative(fwd.predicted, y)
     delta = _output_delta(net, fwd, y, loss)
-    for layer in range(last - 1, -1, -1):
+    for layer in range(last - 1, down_to - 1, -1):
         out[layer] = upstream = delta @ net.weights[layer + 1]
         delta = net.activations[layer].backward(fwd.pre[layer], fwd.post[layer], upstream)
     return out
@@ -231,10 +314,13 @@ def _output_delta(net: Network, fwd: Forward, y: np.ndarray, loss: Loss) -> np.n
     return act.backward(fwd.pre[-1], fwd.post[-1], loss.derivative(fwd.predicted, y))
 
 
-def node_gradients(net: Network, fwd: Forward, y: np.ndarray, loss: Loss) -> list[np.ndarray]:
+def node_gradients(net: Network, fwd: Forward, y: np.ndarray, loss: Loss,
+                   down_to: int = 0) -> list[np.ndarray]:
     """dLoss/dpre for every neuron of every layer, per sample: what flows backwards
-    through the network in the backward pass (the 'delta' of each neuron)."""
-    upstream = dloss_dpost(net, fwd, y, loss)
+    through the network in the backward pass (the 'delta' of each neuron); down to
+    layer `down_to` (the layers before it are left empty)."""
+    upstream = dloss_dpost(net, fwd, y, loss, down_to)
     deltas = [act.backward(fwd.pre[layer], fwd.post[layer], upstream[layer])
+              if layer >= down_to else np.empty(0)
               for layer, act in enumerate(net.activations[:-1])]
     return [*deltas, _output_delta(net, fwd, y, loss)]

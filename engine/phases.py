@@ -7,9 +7,9 @@
 
 The node values are for one sample (a diagram has room for one number per neuron); the
 slopes and the update are over the step's samples, as the step itself is: every sample,
-or with batches the batch's. Nothing here is
-computed anew: the forward pass is the network's, the deltas come from the reference
-backward pass (`breakdown.py`), the updates from the trainer's own next step.
+or with batches the batch's. Nothing here is computed anew: the forward pass and the
+deltas are those training computed for these values (`Trainer.kept_pass`), the updates
+the trainer's own next step.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.breakdown import node_gradients
 from engine.training import Trainer, Update
 
 
@@ -39,12 +38,11 @@ def step_phases(trainer: Trainer, sample: int = 0) -> StepPhases:
     """The next step's phases; the node values for the `sample`-th sample of its batch
     (of the data set, with the full batch)."""
     net, batch = trainer.network, trainer.batch()
-    x, y = trainer.inputs[batch], trainer.targets[batch]
+    x = trainer.inputs[batch]
     if not 0 <= sample < len(x):
         raise IndexError(f"sample {sample + 1}: the step uses {len(x)} samples")
-    with np.errstate(all="ignore"):
-        fwd = net.forward(x)
-        deltas = node_gradients(net, fwd, y, trainer.loss_function)
+    kept = trainer.kept_pass()  # the passes training computed for these values
+    fwd, deltas = kept.forward, kept.deltas
     return StepPhases(int(batch[sample]), trainer.n_training,
                       tuple(int(k) for k in batch), x[sample].copy(),
                       [p[sample].copy() for p in fwd.post], trainer.loss_function.symbol,

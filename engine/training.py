@@ -18,7 +18,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from engine.backprop import Backprop
+from engine.backprop import Backprop, KeptPass
 from engine.batching import Batching
 from engine.losses import LOSSES
 from engine.network import Network
@@ -473,6 +473,7 @@ class Trainer:
         self.schedule = schedule or Schedule()  # each update's learning rate
         self._orders: dict[int, np.ndarray] = {}  # epoch -> its shuffled order (a few)
         self._batch_backprops: dict[bytes, Backprop] = {}  # buffers per batch (a few)
+        self._keeper: Backprop | None = None  # the batch's that keeps its passes, if any
         self.loss_function = LOSSES[loss]
         self.learning_rate = learning_rate
         self.stop = stop or StopRule()
@@ -540,6 +541,12 @@ class Trainer:
         # itertools.compress: the comprehension took ~18 ms a Step at 66,561 parameters
         return list(itertools.compress(self.network.param_names, self.mask))
 
+    def first_trainable(self, count: int) -> list[str]:
+        """The first `count` trainable parameters' names (a panel's few columns), without
+        listing all of them: `trainable` of 66,561 names took ~4 ms every Run frame."""
+        refs = self.network.refs
+        return [refs[i].name for i in np.flatnonzero(self.mask)[:count]]
+
     def update(self, name: str) -> Update:
         """The next update of parameter `name`, with the numbers the next step uses."""
         i = self.network.index[name]
@@ -602,14 +609,30 @@ class Trainer:
             order = self._orders[epoch] = self.batching.order(epoch, n)
         return self.training[self.batching.samples(k, n, order)]
 
-    def _slope(self, step: int) -> tuple[float, np.ndarray, float]:
+    def _slope(self, step: int, keep: bool = False) -> tuple[float, np.ndarray, float]:
         """The loss over every training sample (what the loss plot shows), the slopes
         the update after row `step` uses, over its batch (a reused buffer: copy to
-        keep), and that batch's own loss (NaN when the batch is every training sample)."""
-        value, grad = self._backprop(self.loss_function)
-        if self.batching.is_full(self.n_training):
+        keep), and that batch's own loss (NaN when the batch is every training sample).
+        With `keep`, the passes over the batch are kept (`kept_pass`)."""
+        full = self.batching.is_full(self.n_training)
+        value, grad = self._backprop(self.loss_function, keep=keep and full)
+        if full:
             return value, grad, math.nan
-        samples = self.batch(step)
+        backprop = self._batch_backprop(self.batch(step))
+        if keep:
+            self._keeps(backprop)
+        batch_value, batch_grad = backprop(self.loss_function, keep=keep)
+        return value, batch_grad, batch_value
+
+    def _keeps(self, backprop: Backprop) -> None:
+        """`backprop` (a batch's) is to keep its passes: the batch that kept them before
+        lets go of its arrays (hundreds of batches each keeping theirs would add up)."""
+        if self._keeper is not None and self._keeper is not backprop:
+            self._keeper.forget_kept()
+        self._keeper = backprop
+
+    def _batch_backprop(self, samples: np.ndarray) -> Backprop:
+        """The buffers for one batch, made the first time it comes (a few are kept)."""
         key = samples.tobytes()
         backprop = self._batch_backprops.get(key)
         if backprop is None:
@@ -617,14 +640,32 @@ class Trainer:
                 self._batch_backprops.clear()
             backprop = self._batch_backprops[key] = Backprop(
                 self.network, self.inputs[samples], self.targets[samples])
-        batch_value, batch_grad = backprop(self.loss_function)
-        return value, batch_grad, batch_value
+        return backprop
+
+    def kept_pass(self) -> KeptPass:
+        """The forward pass and the deltas (dLoss/d(weighted sum)) of the current values,
+        per sample of the next update's batch (every training sample with the full
+        batch), as training computed them on reaching these values (a Step, a Run's last
+        step, an edit); computed now if these values were reached without (a rewind's
+        restore)."""
+        backprop = self._backprop if self.batching.is_full(self.n_training) \
+            else self._batch_backprop(self.batch())
+        kept = backprop.kept()
+        if kept is None:
+            if backprop is not self._backprop:
+                self._keeps(backprop)
+            with np.errstate(all="ignore"):
+                backprop(self.loss_function, keep=True)
+            kept = backprop.kept()
+            assert kept is not None
+        return kept
 
     def set_batching(self, batching: Batching) -> None:
         """Full batch, one sample or mini-batches; the next update uses its batch."""
         self.batching = batching
         self._orders.clear()
         self._batch_backprops.clear()
+        self._keeper = None
         self._refresh()
 
     # --- the optimizer -------------------------------------------------------------
@@ -713,6 +754,7 @@ class Trainer:
             self._split()
             self._orders.clear()
             self._batch_backprops.clear()
+            self._keeper = None
         self._refresh()
 
     def set_validation(self, validation: Validation) -> None:
@@ -727,7 +769,7 @@ class Trainer:
     def _evaluate(self) -> dict:
         """The current row: a History.append's arguments."""
         with np.errstate(all="ignore"):
-            value, grad, batch_value = self._slope(max(self.steps_done, 0))
+            value, grad, batch_value = self._slope(max(self.steps_done, 0), keep=True)
             row = {"loss": value, "params": self.network.params, "grads": grad,
                    "val_loss": self._validation_loss(), "batch_loss": batch_value}
             rate = self.rate()
@@ -795,16 +837,17 @@ class Trainer:
         params, rate_mask = self.network.params, self.learning_rate * self.mask
         threshold = self.stop.min_step_size if respect_stop_rule else -1.0
         with np.errstate(all="ignore"):  # non-finite values are caught below, not warned
-            for _ in range(max(limit, 0)):
+            for k in range(max(limit, 0)):
                 steps = hist.last_step_sizes()
                 if respect_stop_rule and abs(steps).max() < threshold:
                     return StopReason.CONVERGED
                 params -= steps
-                value, grad = backprop(loss)
+                # The last update's forward pass is kept: its state is the one shown.
+                value, grad = backprop(loss, keep=k == limit - 1)
                 # One sum tells: a NaN or infinity anywhere makes it non-finite.
                 if not math.isfinite(value + grad.sum()):
                     params[:] = hist.last_params()  # keep the last finite state
-                    backprop(loss)
+                    backprop(loss, keep=True)
                     return StopReason.DIVERGED
                 hist.append(value, params, grad, grad * rate_mask,
                             val_loss=self._validation_loss())
@@ -828,20 +871,20 @@ class Trainer:
             memory = pending.state.copy()
             whole_batch = self.batching.is_full(self.n_training)
             constant_rate = self.schedule.is_constant
-            for _ in range(max(limit, 0)):
+            for k in range(max(limit, 0)):
                 steps = hist.last_step_sizes()
                 if respect_stop_rule and (abs(steps).max() < threshold if whole_batch
                                           else self.converged()):
                     return StopReason.CONVERGED
                 params -= steps
-                step = hist.last_step + 1
+                step, keep = hist.last_step + 1, k == limit - 1  # the window shows the last
                 if whole_batch:
-                    (value, grad), batch_value = backprop(loss), math.nan
+                    (value, grad), batch_value = backprop(loss, keep=keep), math.nan
                 else:
-                    value, grad, batch_value = self._slope(step)
+                    value, grad, batch_value = self._slope(step, keep=keep)
                 if not math.isfinite(value + grad.sum()):
                     params[:] = hist.last_params()
-                    backprop(loss)
+                    backprop(loss, keep=True)
                     return StopReason.DIVERGED
                 t = self._t(step)
                 rate = self.learning_rate if constant_rate else self.rate(step)
@@ -861,7 +904,7 @@ class Trainer:
                 if not math.isfinite(sizes.sum()):
                     hist.truncate(len(hist) - 1)
                     params[:] = hist.last_params()
-                    backprop(loss)
+                    backprop(loss, keep=True)
                     return StopReason.DIVERGED
         if respect_stop_rule and self.converged():
             return StopReason.CONVERGED

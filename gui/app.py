@@ -10,6 +10,7 @@ from PySide6.QtCore import QBuffer, QIODevice, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProxyStyle, QStyle
 
 from engine import LessonError
+from engine.backprop import blas_on_one_thread
 from engine.files import write_atomically
 
 
@@ -39,6 +40,7 @@ class _IconCachingStyle(QProxyStyle):
 
 
 def make_application(font_scale: float = 1.0) -> QApplication:
+    blas_on_one_thread()  # the window's small products: see there
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if not isinstance(app.style(), _IconCachingStyle):
         app.setStyle(_IconCachingStyle(app.style().name()))

@@ -440,6 +440,10 @@ class Session(QObject):
     def trainable(self) -> list[str]:
         return self.trainer.trainable
 
+    def first_trainable(self, count: int) -> list[str]:
+        """The first `count` names of `trainable`, for a panel that shows a few."""
+        return self.trainer.first_trainable(count)
+
     @property
     def workload(self) -> tuple[int, int]:
         """(parameters, samples): what the cost of one step depends on."""
@@ -469,12 +473,14 @@ class Session(QObject):
 
     def breakdown(self, name: str | None = None) -> Breakdown:
         """The chain rule of the next update's slope: over its batch's samples (every
-        sample with the full batch); `batch_samples` says which."""
+        sample with the full batch); `batch_samples` says which. From the passes training
+        computed for these values, not passes of its own."""
         t = self.trainer
-        samples = t.batch()
         with np.errstate(all="ignore"):
-            return chain_rule_breakdown(t.network, t.inputs[samples], t.targets[samples],
-                                        t.loss_function, name or self.selected)
+            kept = t.kept_pass()
+            return chain_rule_breakdown(t.network, kept.forward.inputs,
+                                        t.targets[t.batch()], t.loss_function,
+                                        name or self.selected, kept.forward, kept.deltas)
 
     def batch_samples(self) -> np.ndarray:
         """The samples (from 0) the next update's slope sums over, in the breakdown's order."""

@@ -206,3 +206,42 @@ def test_with_batches_the_stop_rule_waits_for_a_whole_epoch_of_small_steps():
     sizes = np.abs(trainer.history.step_sizes)
     assert sizes[-per_epoch:].max() < lesson.stop.min_step_size
     assert sizes[-2 * per_epoch:-per_epoch].max() >= lesson.stop.min_step_size
+
+
+@pytest.mark.parametrize("size", ["0", "7"])
+def test_the_sessions_breakdown_reads_trainings_own_passes(session, size):
+    """The breakdown is built from the forward pass and deltas training kept for the
+    values shown (not passes of its own): over the next update's batch, the same as a
+    breakdown computed from scratch here, after steps, a step back, Undo and Redo."""
+    from engine import chain_rule_breakdown
+
+    s = session("moons-softmax")  # 2-8-2 softmax, cross-entropy, 60 samples
+    assert s.set_batching(size, "4")
+
+    def same_as_from_scratch():
+        t = s.trainer
+        samples = s.batch_samples()
+        x, y = t.inputs[samples], t.targets[samples]
+        for name in (s.network.param_names[0], s.network.param_names[-1]):
+            kept, fresh = s.breakdown(name), chain_rule_breakdown(
+                t.network, x, y, t.loss_function, name)
+            assert len(kept.paths) == len(fresh.paths) > 0
+            for a, b in zip(kept.paths, fresh.paths, strict=True):
+                assert [f.symbol for f in a.factors] == [f.symbol for f in b.factors]
+                np.testing.assert_allclose(a.products, b.products, rtol=1e-10, atol=1e-14)
+            np.testing.assert_allclose(kept.through_all, fresh.through_all, rtol=1e-10,
+                                       atol=1e-14)
+            assert kept.sum_of_paths_after(1) == pytest.approx(
+                fresh.sum_of_paths_after(1), rel=1e-9, abs=1e-14)
+            assert kept.slope == pytest.approx(s.update(name).slope, rel=1e-9, abs=1e-14)
+
+    same_as_from_scratch()
+    for _ in range(3):
+        s.step()
+    same_as_from_scratch()
+    s.step_back()
+    same_as_from_scratch()
+    s.undo_stack.undo()
+    same_as_from_scratch()
+    s.undo_stack.redo()
+    same_as_from_scratch()

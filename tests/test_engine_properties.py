@@ -313,8 +313,10 @@ def test_sigmoid_keeps_full_precision_on_the_small_side():
 
 
 def test_a_wide_breakdowns_paths_are_the_factors_products_and_the_rest_their_sum():
-    """Paths share their neurons' factors and read weights as views (a wide network's
-    Step formed 64 paths of 6,000 samples): the numbers are np.prod's, bit for bit."""
+    """Paths share their neurons' factors (a wide network's Step formed 64 paths of 6,000
+    samples): the numbers are np.prod's, bit for bit. The paths after the first k sum
+    to what the backward pass gives less the first k (the panel's "the rest add up
+    to"): the same as forming each of them and adding up, to rounding."""
     rng = np.random.default_rng(5)
     net = Network(1, [Layer(6, "tanh"), Layer(6, "tanh"), Layer(1, "identity")])
     net.set_params(rng.normal(size=len(net.params)))
@@ -324,9 +326,158 @@ def test_a_wide_breakdowns_paths_are_the_factors_products_and_the_rest_their_sum
     for path in b.paths:
         stacked = np.prod(np.stack([np.asarray(f.values) for f in path.factors]), axis=0)
         np.testing.assert_array_equal(path.products, stacked)
-    assert b.sum_of_paths_after(2) == sum(float(p.products.sum()) for p in b.paths[2:])
+    size = sum(float(np.abs(p.products).sum()) for p in b.paths)
+    for k in range(len(b.paths) + 1):
+        by_hand = sum(float(p.products.sum()) for p in b.paths[k:])
+        assert b.sum_of_paths_after(k) == pytest.approx(by_hand, rel=1e-12, abs=1e-14 * size)
     _, grad = loss_and_gradient(net, x, np.sin(x), LOSSES["mse"])
     assert b.slope == pytest.approx(grad[0], rel=1e-10)
+
+
+def per_sample_differences(net, x, y, loss, name, h=1e-5):
+    """Each sample's share of dLoss/dparameter by central differences: c times the
+    change of that sample's loss elements (c, the loss's scale, from the whole batch)."""
+    i = net.index[name]
+    scale = loss.scale(*y.shape)
+    keep = net.params[i]
+    shares = []
+    for value in (keep + h, keep - h):
+        net.params[i] = value
+        shares.append(loss.elements(net.predict(x), y).sum(axis=1))
+    net.params[i] = keep
+    return scale * (shares[0] - shares[1]) / (2 * h)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(samples=st.integers(1, 6)))
+def test_every_paths_sum_is_the_backward_pass_and_each_samples_share(problem):
+    """What the panel gives for the paths it does not spell out is exact: every path's
+    sum per sample (through_all, by the backward pass) is the paths formed one by one
+    and added up, and each sample's share of the slope by finite differences; so the
+    sum of the paths after any k is those paths' own sum."""
+    net, x, y, loss = problem
+    assume(differences_can_tell(net, x, loss))
+    for name in net.param_names:
+        b = chain_rule_breakdown(net, x, y, loss, name)
+        size = float(np.abs(b.per_sample).max(initial=0.0)) + 1e-300
+        np.testing.assert_allclose(b.through_all, b.per_sample, rtol=1e-10,
+                                   atol=1e-12 * size)
+        np.testing.assert_allclose(b.through_all, per_sample_differences(net, x, y, loss,
+                                                                         name),
+                                   rtol=1e-5, atol=1e-6)
+        for k in range(len(b.paths) + 1):
+            by_hand = sum(float(p.products.sum()) for p in b.paths[k:])
+            assert b.sum_of_paths_after(k) == pytest.approx(
+                by_hand, rel=1e-9, abs=1e-12 * len(x) * size)
+
+
+def assert_same_breakdown(cached, fresh):
+    """Two breakdowns of one slope: the same paths, factors, formulas and numbers."""
+    assert len(cached.paths) == len(fresh.paths)
+    for a, b in zip(cached.paths, fresh.paths, strict=True):
+        assert [(f.symbol, f.formula) for f in a.factors] == \
+            [(f.symbol, f.formula) for f in b.factors]
+        for f, g in zip(a.factors, b.factors, strict=True):
+            np.testing.assert_allclose(f.values, g.values, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(cached.through_all, fresh.through_all, rtol=1e-11, atol=1e-12)
+    assert [(f.symbol, f.formula) for f in cached.shortcuts] == \
+        [(f.symbol, f.formula) for f in fresh.shortcuts]
+    for f, g in zip(cached.shortcuts, fresh.shortcuts, strict=True):
+        np.testing.assert_allclose(f.values, g.values, rtol=1e-12, atol=1e-12)
+    assert cached.slope == pytest.approx(fresh.slope, rel=1e-11, abs=1e-12)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(samples=st.integers(1, 400)))
+def test_the_breakdown_from_the_trainers_passes_is_the_breakdown_from_scratch(problem):
+    """The window's breakdown reads the forward pass and deltas training kept (in chunks,
+    on two threads: 64-sample chunks here so a few hundred samples take both ways)
+    instead of computing its own: the same numbers as net.forward's and the reference
+    backward pass's, and the same breakdown; after a Step, an edit, and a restore that
+    reached its values without computing them."""
+    from engine.breakdown import node_gradients
+    from engine.training import Trainer
+
+    net, x, y, loss = problem
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(backprop, "CACHE_VALUES", 64)
+        patch.setattr(backprop.os, "cpu_count", lambda: 2)
+        t = Trainer(net, x, y, loss.name, 0.01)
+
+    def check():
+        kept, fresh = t.kept_pass(), net.forward(x)
+        np.testing.assert_array_equal(kept.forward.inputs, x)
+        for a, b in zip([*kept.forward.pre, *kept.forward.post], [*fresh.pre, *fresh.post],
+                        strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+        with np.errstate(all="ignore"):  # a saturated sigmoid's dBCE/dp is infinite
+            for a, b in zip(kept.deltas, node_gradients(net, fresh, y, loss), strict=True):
+                np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+            for name in net.param_names:
+                assert_same_breakdown(
+                    chain_rule_breakdown(net, x, y, loss, name, kept.forward, kept.deltas),
+                    chain_rule_breakdown(net, x, y, loss, name))
+
+    check()
+    t.step()
+    t.step()
+    check()
+    t.set_param(net.param_names[-1], 0.5)
+    check()
+    tail = t.rewind(0)
+    check()
+    t.restore(tail)  # the values of step 2 again, set without a backprop call
+    check()
+
+
+def test_a_breakdown_held_over_steps_keeps_the_numbers_of_its_own_step():
+    """Training writes its kept passes into the same arrays step after step, and paths
+    are formed when read: a breakdown read only after two more steps still shows its
+    own step's numbers (the arrays it reads are left to it, new ones made for the
+    steps), while nobody holding them, the arrays are reused (no 12 MB a Step)."""
+    from engine.training import Trainer
+
+    rng = np.random.default_rng(3)
+    net = Network(1, [Layer(6, "tanh"), Layer(6, "tanh"), Layer(1, "identity")])
+    net.set_params(rng.normal(size=len(net.params)))
+    x = rng.uniform(-1, 1, (300, 1))
+    t = Trainer(net, x, np.sin(3 * x), "mse", 0.1)
+    kept = t.kept_pass()
+    held = chain_rule_breakdown(net, x, np.sin(3 * x), LOSSES["mse"], "w1", kept.forward,
+                                kept.deltas)
+    then = chain_rule_breakdown(net.copy(), x, np.sin(3 * x), LOSSES["mse"], "w1")
+    del kept
+    t.step()
+    t.step()
+    assert_same_breakdown(held, then)  # its paths formed only now
+    del held
+    arrays = [id(a) for a in t._backprop._kept]
+    t.step()
+    t.kept_pass()  # read and let go, as the panel does
+    t.step()
+    assert [id(a) for a in t._backprop._kept] == arrays
+
+
+def test_a_breakdown_forms_only_the_paths_read():
+    """A panel that spells out 8 of 256 paths forms those 8 (a wide network's Step formed
+    all 256 for 6,000 samples each); the rest's sum needs none of them."""
+    net = Network(1, [Layer(16, "tanh"), Layer(16, "tanh"), Layer(1, "identity")])
+    net.randomize(2)
+    x = np.linspace(-1, 1, 30)[:, None]
+    formed = []
+    b = chain_rule_breakdown(net, x, np.sin(x), LOSSES["mse"], "w1")
+    original = b.paths._form
+    b.paths._form = lambda k: formed.append(k) or original(k)
+    assert len(b.paths) == 16
+    shown = b.paths[:8]
+    rest = b.sum_of_paths_after(8)
+    assert formed == list(range(8))
+    assert all(a is b for a, b in zip(b.paths[:8], shown, strict=True))  # formed once
+    by_hand = sum(float(p.products.sum()) for p in b.paths[8:])
+    assert rest == pytest.approx(by_hand, rel=1e-12)
+    assert b.paths[-1] is b.paths[15]
+    with pytest.raises(IndexError):
+        b.paths[16]
 
 
 def test_where_full_rows_are_few_the_loss_of_every_step_is_kept_and_rewinds_exactly():
@@ -352,3 +503,17 @@ def test_where_full_rows_are_few_the_loss_of_every_step_is_kept_and_rewinds_exac
         np.testing.assert_array_equal(old, new)
     hist.replace_last(5.0, row, row, row)  # an edit: the newest loss again, not a new step
     assert hist.loss_trail[1][-1] == 5.0 and len(hist.loss_trail[0]) == 500
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.booleans(), min_size=13, max_size=13), st.integers(0, 14))
+def test_the_first_trainable_names_are_the_head_of_the_trainable_list(frozen, count):
+    """The step history's few columns read the first trainable names without listing all
+    (66,561 of them took ~4 ms every Run frame): the same names, in the same order."""
+    from engine import load_preset
+
+    t = load_preset("xor").trainer()  # 13 parameters
+    names = t.network.param_names
+    t.set_trainable([n for n, off in zip(names, frozen, strict=True) if not off])
+    by_hand = [n for n, off in zip(names, frozen, strict=True) if not off][:count]
+    assert t.first_trainable(count) == by_hand

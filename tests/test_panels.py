@@ -337,3 +337,117 @@ def test_the_loss_tooltip_explains_every_loss_the_engine_has(session, qtbot):
         assert f" {loss.symbol} = " in line
     assert "½ Σ (Observed - Predicted)²" in lines[1]  # half_sse, by hand
     assert "/ n" in lines[list(LOSSES).index("ce_mean")]
+
+
+def test_a_wide_breakdown_opens_the_first_paths_numbers_and_the_others_on_request(
+        session, qtbot):
+    """Sixteen paths from a first-layer weight: the first shows its table, paths 2–8 their
+    formula and sum (each the path's factors multiplied and added up, here by hand) with
+    a link that opens their numbers; another parameter starts closed again."""
+    import re
+
+    import numpy as np
+    from PySide6.QtCore import QUrl
+
+    from engine import Layer, load_preset
+    from engine.builder import build_lesson
+    from gui.panels.breakdown import BreakdownPanel
+
+    s = session("statquest-all")
+    s.replace_lesson(build_lesson(load_preset("statquest-all"),
+                                  [Layer(2, "tanh"), Layer(16, "tanh")],
+                                  Layer(1, "identity"), "ssr", "layered", 3), None)
+    s.select(s.network.param_names[0])
+    panel = show(qtbot, BreakdownPanel(s), (700, 900))
+    b = s.breakdown()
+
+    def tables(text):  # a table's last line: its products, per sample (turned over or not)
+        return text.count("product")
+
+    text = panel.toPlainText()
+    assert tables(text) >= 1 and "sample 1" in text
+    for k in range(8):
+        sums = re.search(rf"path {k + 1} of 16: Σsamples = (\S+)", text)
+        by_hand = np.sum(np.prod([f.values for f in b.paths[k].factors], axis=0))
+        assert float(sums.group(1).replace("−", "-")) == pytest.approx(by_hand, rel=1e-5)
+    assert text.count("show its numbers") == 7 and "hide its numbers" not in text
+    closed = tables(text)
+    panel.anchorClicked.emit(QUrl("path:2"))  # path 3's link
+    opened = panel.toPlainText()
+    assert opened.count("show its numbers") == 6 and "hide its numbers" in opened
+    assert tables(opened) > closed
+    s.select(s.network.param_names[1])
+    assert panel.toPlainText().count("show its numbers") == 7
+
+
+def test_formulas_set_every_name_as_indexed_even_before_a_square():
+    """Seen in a real window: tanh's derivative 1 - h2_7² showed h2_7 raw, as ² kept the
+    name from ending at a word boundary."""
+    from gui.kit.maths_text import formula_html
+
+    assert formula_html("1 - h2_7²") == "1 − h<sub>2,7</sub>²"
+    assert formula_html("-2 (Observed - h3_1) / n") == "−2 (Observed − h<sub>3,1</sub>) / n"
+    assert formula_html("e^x1 / (1 + e^x1)") == \
+        "e<sup>x<sub>1</sub></sup> / (1 + e<sup>x<sub>1</sub></sup>)"
+
+
+def test_parameters_panel_rewrites_the_fields_in_view_and_the_others_when_scrolled_to(
+        session, qtbot):
+    """A big network lists 150 fields and about a dozen show: after a step those are
+    rewritten at once, the rest as they come into view (150 setTexts took a Step ~2 ms,
+    as long as the rest of the panel's work)."""
+    from engine import Layer, load_preset
+    from engine.builder import build_lesson
+    from gui.panels.parameters import ParametersPanel
+
+    s = session("statquest-all")
+    s.replace_lesson(build_lesson(load_preset("statquest-all"),
+                                  [Layer(16, "tanh"), Layer(16, "tanh")],
+                                  Layer(1, "identity"), "ssr", "layered", 3), None)
+    panel = show(qtbot, ParametersPanel(s), (300, 400))
+    fields = panel.fields
+    assert len(fields) == 150
+
+    def reads_its_value(name):
+        return float(fields[name].text()) == pytest.approx(s.value(name), rel=1e-7, abs=1e-12)
+
+    last = list(fields)[-1]
+    panel.scroll.ensureWidgetVisible(fields[last])
+    before = fields[last].text()
+    assert reads_its_value(last)
+    panel.scroll.verticalScrollBar().setValue(0)
+    s.step()
+    panel.refresh()  # as the Step's stateChanged asks (throttled by LiveRefresh)
+    in_view = [n for n in fields if not fields[n].visibleRegion().isEmpty()]
+    assert 5 <= len(in_view) < 40
+    assert all(reads_its_value(n) for n in in_view)
+    assert s.value(last) != float(before) and fields[last].text() == before  # not yet
+    panel.scroll.ensureWidgetVisible(fields[last])
+    assert reads_its_value(last)
+    assert all(reads_its_value(n) for n in fields
+               if not fields[n].visibleRegion().isEmpty())
+
+
+def test_a_long_breakdown_opens_at_its_top_and_keeps_the_readers_place(session, qtbot):
+    """Seen in a real window: a wide network's breakdown opened scrolled to its end (the
+    panel's own cursor had moved along with the text put in, and the view followed)."""
+    from engine import Layer, load_preset
+    from engine.builder import build_lesson
+    from gui.panels.breakdown import BreakdownPanel
+
+    s = session("statquest-all")
+    s.replace_lesson(build_lesson(load_preset("statquest-all"),
+                                  [Layer(2, "tanh"), Layer(16, "tanh")],
+                                  Layer(1, "identity"), "ssr", "layered", 3), None)
+    s.select(s.network.param_names[0])
+    panel = show(qtbot, BreakdownPanel(s), (500, 300))
+    bar = panel.verticalScrollBar()
+    qtbot.wait(50)
+    assert bar.maximum() > 0 and bar.value() == 0
+    place = bar.maximum() // 2
+    bar.setValue(place)
+    s.step()
+    panel.refresh()
+    assert bar.value() == place
+    panel.refresh(full=True)
+    assert bar.value() == place

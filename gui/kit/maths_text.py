@@ -26,7 +26,9 @@ def formula_html(formula: str) -> str:
     text = html.escape(formula)
     text = re.sub(r"\be\^([A-Za-z]+[0-9_]*)",
                   lambda m: f"e<sup>{name_html(m.group(1))}</sup>", text)
-    text = re.sub(r"(?<![A-Za-z>])([A-Za-z]+?)([0-9][0-9_]*)\b",
+    # A name ends where no letter, digit or _ follows: not at \b, which a ² after it
+    # (tanh's 1 - h2_7²) is not, as ² counts as a digit there.
+    text = re.sub(r"(?<![A-Za-z>])([A-Za-z]+?)([0-9][0-9_]*)(?![A-Za-z0-9_])",
                   lambda m: name_html(m.group(0)), text)
     return text.replace("-", "−")
 

@@ -27,6 +27,11 @@ _TAGS = re.compile(r"<[^>]+>")
 MAX_SAMPLE_ROWS = 20  # a row per sample up to here; the sum always takes every sample
 MIN_SAMPLE_ROWS = 5  # with several paths they share the rows, this many each at least
 PATHS_SPELT_OUT = 8  # the rest (a wide network has hundreds) are summed in one line
+# Up to this many paths each shows its numbers; past it (a wide network) only the first
+# does, and the others their formula and sum with a link to open their numbers: eight
+# tables of 6,000-sample paths were most of a Step's time, and more than fits the panel.
+PATHS_OPEN = 2
+OPEN_LINK = "path:"  # href of a path's "numbers" link: path:<index from 0>
 
 
 @dataclass(frozen=True)
@@ -111,13 +116,28 @@ class BreakdownPanel(QTextBrowser):
         self._slots: list[tuple[int, str, QTextCharFormat]] = []  # where each Num sits
         self._sample_names: list[str] = []  # the rows' names: the data set's sample numbers
         self._columns: list[list[int]] = []  # each table's column widths, in pixels
+        self._opened: set[int] = set()  # paths past the first whose numbers were opened
+        self.anchorClicked.connect(self._link)
         # During Run the numbers change every frame; four times a second can be read.
         self.live = LiveRefresh(self, self.refresh, 0.25, lambda: session.running)
         session.stateChanged.connect(self.live.request)
-        session.selectionChanged.connect(self.refresh)
-        session.lessonChanged.connect(self.refresh)
+        session.selectionChanged.connect(self._new_parameter)
+        session.lessonChanged.connect(self._new_parameter)
         session.quizChanged.connect(self.refresh)
         self.live.now()
+
+    def _new_parameter(self, *_) -> None:
+        """Another parameter's paths: only the first shows its numbers again."""
+        self._opened.clear()
+        self.refresh()
+
+    def _link(self, url) -> None:
+        """A path's "numbers" link: open or close its table."""
+        text = url.toString()
+        if text.startswith(OPEN_LINK):
+            k = int(text[len(OPEN_LINK):])
+            self._opened ^= {k}
+            self.refresh()
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -154,6 +174,9 @@ class BreakdownPanel(QTextBrowser):
                 self._rows(cursor, block)
         cursor.endEditBlock()
         self._shown = shape
+        # The panel's own cursor moved along with the text put in, and the view went to
+        # it: the first drawing showed a wide network's breakdown from its end.
+        self.setTextCursor(QTextCursor(self.document()))
         bar.setValue(at)
 
     def _blocks(self) -> list:
@@ -176,17 +199,26 @@ class BreakdownPanel(QTextBrowser):
                                   "loss plot shows the loss over every training "
                                   "sample).</i>",),
                                  big=False))
+        many = len(b.paths) > PATHS_OPEN
         # The samples listed per path; the shortcut lists the same ones, to set beside them.
         rows = max(MIN_SAMPLE_ROWS, MAX_SAMPLE_ROWS // max(1, min(len(b.paths),
                                                                   PATHS_SPELT_OUT)))
         for k, path in enumerate(b.paths[:PATHS_SPELT_OUT]):
-            if len(b.paths) > 1:
+            opened = not many or k == 0 or k in self._opened
+            if many:  # each path's sum, to add up with the rest's to the slope
+                link = "" if k == 0 else (f" <a href='{OPEN_LINK}{k}'>"
+                                          f"{'hide' if opened else 'show'} its numbers</a>")
+                out.append(Paragraph((f"<i>path {k + 1} of {len(b.paths)}</i>: "
+                                      "Σ<sub>samples</sub> = ", Num(number_html(path.total)),
+                                      link), big=False))
+            elif len(b.paths) > 1:
                 out.append(Paragraph((f"<i>path {k + 1} of {len(b.paths)}</i>",), big=False))
             symbols = " · ".join(partial_html(f.numerator, f.denominator) for f in path.factors)
             formulas = " · ".join(f"({formula_html(f.formula)})" for f in path.factors)
             out.append(Paragraph((f"<b>{partial_html(loss, name)}</b> = Σ<sub>samples</sub> "
                                   f"{symbols}<br>= Σ<sub>samples</sub> {formulas}",)))
-            out += self._tables(path, rows)
+            if opened:
+                out += self._tables(path, rows)
         if len(b.paths) > PATHS_SPELT_OUT:
             rest = b.sum_of_paths_after(PATHS_SPELT_OUT)
             out.append(Paragraph((f"<i>paths {PATHS_SPELT_OUT + 1}–{len(b.paths)}</i>, "

@@ -323,7 +323,8 @@ class NetworkView(QGraphicsView):
         formula = " × ".join(f.formula for f in path.factors)
         first = " × ".join(f"({fmt(f.values[0], 4)})" for f in path.factors)
         more = f" (+{len(b.paths) - 1} more paths)" if len(b.paths) > 1 else ""
-        return (f"{name} = {fmt(s.value(name), 6)}\n{b.symbol} = {fmt(b.slope, 6)}\n"
+        # the slope is the trainer's (as the breakdown panel's): b.slope forms every path
+        return (f"{name} = {fmt(s.value(name), 6)}\n{b.symbol} = {fmt(s.grad(name), 6)}\n"
                 f"= Σ {formula}{more}\nsample 1: {first}\nClick to show its breakdown.")
 
     def resizeEvent(self, event) -> None:

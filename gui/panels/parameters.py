@@ -2,7 +2,10 @@
 (trainable_<name>). A typed value that is not a usable number is refused, the old
 value comes back, and the status bar says why. In a locked lesson the fields of the
 parameters the teacher kept are read-only (they still select their parameter), and the
-checkboxes are off limits unless students may choose what trains."""
+checkboxes are off limits unless students may choose what trains.
+
+After a step only the fields in view are rewritten (a big network lists 150, about 15
+show); the others are rewritten as they scroll into view."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from gui.kit.throttle import RUN_REFRESH_S, LiveRefresh
 from gui.session import Session
 
 _FOCUS_IN, _KEY_PRESS = QEvent.FocusIn, QEvent.KeyPress
+_VIEWPORT_CHANGED = (QEvent.Resize, QEvent.Show)
 
 MAX_FIELDS = 150  # a field per parameter up to here; past it a filter picks which
 
@@ -43,7 +47,10 @@ class ParametersPanel(QWidget):
         lay.addWidget(self.filter)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        self.scroll.verticalScrollBar().valueChanged.connect(self._show_stale)
+        self.scroll.viewport().installEventFilter(self)
         lay.addWidget(self.scroll)
+        self._stale: set[str] = set()  # fields whose numbers changed while out of view
         self.session = session
         self.fields: dict[str, QLineEdit] = {}
         self.checks: dict[str, QCheckBox] = {}
@@ -125,8 +132,23 @@ class ParametersPanel(QWidget):
             show_locked(self.checks[name], not may_train)
 
     def refresh(self) -> None:
+        self._stale = set(self.fields)
+        self._show_stale()
+
+    def _show_stale(self, *_) -> None:
+        """Rewrite the stale fields now in the scroll area's view (all of them before it
+        is laid out: every field is then at the top)."""
+        if not self._stale:
+            return
+        body = self.scroll.widget()
+        top = -body.y() if body is not None else 0
+        bottom = top + self.scroll.viewport().height()
+        shown = [n for n in self._stale if top <= self.fields[n].geometry().bottom()
+                 and self.fields[n].geometry().top() <= bottom]
+        self._stale.difference_update(shown)
         s = self.session
-        for name, field in self.fields.items():
+        for name in shown:
+            field = self.fields[name]
             if not field.hasFocus() or not field.isModified():
                 text = fmt(s.value(name), 8)
                 if text != field.text():  # an unchanged field need not repaint
@@ -143,8 +165,10 @@ class ParametersPanel(QWidget):
             for name, field in self.fields.items():
                 if field is obj:
                     self.session.select(name)
-        elif kind == _KEY_PRESS and obj.isReadOnly() and event.text().isprintable() \
-                and event.text():
+        elif kind in _VIEWPORT_CHANGED and obj is self.scroll.viewport():
+            self._show_stale()
+        elif kind == _KEY_PRESS and isinstance(obj, QLineEdit) and obj.isReadOnly() \
+                and event.text().isprintable() and event.text():
             # Typing into a locked parameter: the Session's refusal says why nothing happens.
             name = next(n for n, f in self.fields.items() if f is obj)
             self.session.set_param(name, event.text())
