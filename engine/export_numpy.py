@@ -9,7 +9,7 @@ import json
 import textwrap
 
 from engine.export_run import TOLERANCE, AppRun, docstring, literal, script_text
-from engine.losses import LOSSES
+from engine.losses import LOSSES, Loss
 
 # Each activation as the script writes it: f(z), and f'(z) given z and a = f(z).
 _ACTIVATION_CODE = {
@@ -131,7 +131,7 @@ def numpy_script(run: AppRun) -> str:
           if _ACTIVATION_CODE[n][1] is not None],
         "",
         "",
-        *_loss_code(loss.kind, loss.factor, loss.mean),
+        *_loss_code(loss, acts[-1]),
         "",
         "",
         "def loss_and_slopes(W, B, X, Y):",
@@ -232,16 +232,16 @@ def _batches_code(run: AppRun) -> list[str]:
 
 
 def _rate_code(run: AppRun) -> list[str]:
+    """The learning rate's section, for a schedule (a constant rate goes with the rule)."""
     lesson = run.lesson
     schedule = lesson.schedule
-    rate = [f"LEARNING_RATE = {lesson.learning_rate!r}"]
     if schedule.is_constant:
-        return [*rate, "", ""]
+        return []
     words, formula = _SCHEDULE_CODE[schedule.name]
     names = list(schedule.settings())
     return [
         "# --- the learning rate -------------------------------------------------------",
-        *rate,
+        f"LEARNING_RATE = {lesson.learning_rate!r}",
         f"{', '.join(n.upper() for n in names)} = "
         f"{', '.join(repr(v) for v in schedule.settings().values())}",
         "",
@@ -267,6 +267,8 @@ def _rule_code(run: AppRun) -> list[str]:
     values = opt.settings()
     lines = ["# --- the update rule ---------------------------------------------------------",
              *comment]
+    if run.lesson.schedule.is_constant:
+        lines.append(f"LEARNING_RATE = {run.lesson.learning_rate!r}")
     if settings:
         lines.append(f"{', '.join(s.upper() for s in settings)} = "
                      f"{', '.join(repr(values[s]) for s in settings)}")
@@ -283,30 +285,30 @@ def _rule_code(run: AppRun) -> list[str]:
     return [*lines, "", ""]
 
 
-def _loss_code(kind: str, factor: float, mean: bool) -> list[str]:
+def _loss_code(loss: Loss, output: str) -> list[str]:
     """loss_and_output_delta(P, z, Y): the loss and dLoss/dz of the output layer."""
-    if kind == "squared":
-        scale = f"{factor!r} / Y.size" if mean else f"{factor!r}"
+    lines = ["def loss_and_output_delta(P, z, Y):",
+             *textwrap.wrap(f'"""{loss.formula}; and dLoss/dz, the slope of the output '
+                            'layer\'s weighted sums."""', 84, initial_indent="    ",
+                            subsequent_indent="    ")]
+    if loss.kind == "squared":
+        scale = f"{loss.factor!r} / Y.size" if loss.mean else f"{loss.factor!r}"
         return [
-            "def loss_and_output_delta(P, z, Y):",
-            f'    """{factor:g} × the sum of squared errors{" / (samples × outputs)" if mean else ""}; '  # noqa: E501
-            'dLoss/dz through the output activation."""',
+            *lines,
             f"    c = {scale}",
             "    value = c * float(np.sum((Y - P) ** 2))",
             "    upstream = -2.0 * c * (Y - P)  # dLoss/dPredicted",
-            "    if ACTIVATIONS[-1] == 'softmax':  # its Jacobian times upstream",
-            "        return value, P * (upstream - np.sum(upstream * P, axis=1, keepdims=True))",
-            "    return value, upstream * slope_of_activation(ACTIVATIONS[-1], z, P)",
+            *(["    # through the softmax: its Jacobian times upstream",
+               "    return value, P * (upstream - np.sum(upstream * P, axis=1, keepdims=True))"]
+              if output == "softmax" else
+              ["    return value, upstream * slope_of_activation(ACTIVATIONS[-1], z, P)"]),
         ]
-    scale = "1.0 / len(Y)" if mean else "1.0"
-    term = ("Y * log(P)" if kind == "cross_entropy"
+    scale = "1.0 / len(Y)" if loss.mean else "1.0"
+    term = ("Y * log(P)" if loss.kind == "cross_entropy"
             else "Y * log(P) + (1.0 - Y) * log(1.0 - P)")
     return [
-        "def loss_and_output_delta(P, z, Y):",
-        f'    """Cross-entropy{" / samples" if mean else ""}; with its '
-        f'{"softmax" if kind == "cross_entropy" else "sigmoid"} output dLoss/dz is '
-        'P - Y (times the scale)."""',
+        *lines,
         f"    c = {scale}",
         f"    value = -c * float(np.sum({term}))",
-        "    return value, c * (P - Y)",
+        f"    return value, c * (P - Y)  # through the {output}: the famous shortcut",
     ]
