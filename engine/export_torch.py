@@ -172,12 +172,12 @@ def _check_outputs(run: AppRun) -> None:
             raise LessonError(
                 f"loss: at step {step} a sigmoid output saturates (p·(1 - p) below 1e-12), "
                 "where nn.BCELoss clamps its slope and the app uses the exact p - y; "
-                "export fewer steps, lower the learning rate, or --to numpy")
+                "export fewer steps, lower the learning rate, or export the NumPy script")
         if kind == "cross_entropy" and np.any((y > 0) & (p < _CE_FLOOR)):
             raise LessonError(
                 f"loss: at step {step} an observed class's probability is below e^-100, "
                 "where the app keeps its log at -100 and nn.CrossEntropyLoss does not; "
-                "export fewer steps, lower the learning rate, or --to numpy")
+                "export fewer steps, lower the learning rate, or export the NumPy script")
 
 
 def _frozen_code(run: AppRun) -> tuple[list[str], list[str]]:
@@ -258,7 +258,7 @@ def _batches_code(run: AppRun) -> list[str]:
         raise LessonError(
             f"steps: a PyTorch script lists the shuffled order of every epoch it trains, "
             f"{entries:,} sample numbers for {run.steps} steps (at most "
-            f"{MAX_ORDER_ENTRIES:,}); export fewer steps, or --to numpy")
+            f"{MAX_ORDER_ENTRIES:,}); export fewer steps, or the NumPy script")
     return [
         "",
         "# --- the batches -------------------------------------------------------------",

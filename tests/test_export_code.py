@@ -305,6 +305,15 @@ def test_what_cannot_be_written_is_refused_in_one_line_naming_it(tmp_path, capsy
         code_script(load_preset("xor"), 1, "jax")
 
 
+def test_a_pytorch_script_lists_at_most_so_many_sample_numbers(monkeypatch):
+    # sgd-line: 8 samples one at a time; 8 steps are one epoch's order, 9 need two
+    monkeypatch.setattr(export_torch, "MAX_ORDER_ENTRIES", 10)
+    assert "ORDERS = [[" in code_script(load_preset("sgd-line"), 8, "pytorch")
+    with pytest.raises(LessonError, match="^steps: .* 16 sample numbers for 9 steps"):
+        code_script(load_preset("sgd-line"), 9, "pytorch")
+    assert "default_rng" in code_script(load_preset("sgd-line"), 9, "numpy")
+
+
 def test_export_as_code_in_the_window_trains_the_steps_taken(window, tmp_path):
     w = window("house-price")
     file_menu = w.menuBar().actions()[0].menu()
