@@ -34,11 +34,15 @@ class AppRun:
     steps: int
     start: list[np.ndarray]  # the values at the start
     trains: list[np.ndarray]  # 1.0 where a value trains, 0.0 where it stays
-    losses: np.ndarray  # the loss over every sample before each update, and after the last
+    # the loss over every sample before each update, and after the last (every step's:
+    # the trainer's loss trail, which a wide network's thinned rows do not thin)
+    losses: np.ndarray
     final: list[np.ndarray]  # the values after the last update
-    # every parameter before each update (the network's flat layout), for the checks of
-    # what a library computes differently
-    params_by_step: np.ndarray
+    # every parameter before the updates of `rows` (the network's flat layout; a wide
+    # network's history keeps every step of a short run, an even sample of a long one),
+    # for the checks of what a library computes differently
+    rows: np.ndarray
+    params_by_row: np.ndarray
 
     @property
     def batched(self) -> bool:
@@ -86,8 +90,8 @@ def app_run(lesson: Lesson, steps: int) -> AppRun:
                   by_layer([m[:, :w.shape[1]] for m, w in zip(mask, start.weights, strict=True)],
                            [None if b is None else m[:, -1]
                             for m, b in zip(mask, start.biases, strict=True)]),
-                  trainer.history.loss.copy(), by_layer(net.weights, net.biases),
-                  trainer.history.params)
+                  trainer.history.loss_trail[1].copy(), by_layer(net.weights, net.biases),
+                  trainer.history.steps, trainer.history.params)
 
 
 def first_sensitive_step(lesson: Lesson, trainer: Trainer) -> int | None:
@@ -99,15 +103,17 @@ def first_sensitive_step(lesson: Lesson, trainer: Trainer) -> int | None:
     nudged.set_learning_rate(lesson.learning_rate * (1 + NUDGE))
     nudged.run(trainer.steps_done, respect_stop_rule=False)
     ours, theirs = trainer.history, nudged.history
-    rows = min(len(ours), len(theirs))
-    for a, b in ((ours.loss[:rows, None], theirs.loss[:rows, None]),
-                 (ours.params[:rows], theirs.params[:rows])):
-        apart = np.flatnonzero((np.abs(a - b) > TOLERANCE * (1 + np.abs(a))).any(axis=1))
-        if apart.size:
-            rows = min(rows, int(apart[0]))
-    if rows < len(ours):
-        return int(ours.steps[rows])
-    return None
+    # every step's loss (the trail: a wide network's rows are thinned), and the values of
+    # the rows kept (the same steps in both)
+    first = [theirs.last_step + 1] if theirs.last_step < ours.last_step else []  # diverged
+    for steps, a, b in ((ours.loss_trail[0], ours.loss_trail[1][:, None],
+                         theirs.loss_trail[1][:, None]),
+                        (ours.steps, ours.params, theirs.params)):
+        n = min(len(a), len(b))
+        apart = np.flatnonzero((np.abs(a[:n] - b[:n]) > TOLERANCE * (1 + np.abs(a[:n])))
+                               .any(axis=1))
+        first += [int(steps[apart[0]])] if apart.size else []
+    return min(first, default=None)
 
 
 def _short(x: float) -> str:

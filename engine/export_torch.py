@@ -165,7 +165,7 @@ def _check_outputs(run: AppRun) -> None:
     if kind == "squared":
         return
     net, y = lesson.network.copy(), lesson.targets
-    for step, params in enumerate(run.params_by_step):
+    for step, params in zip(run.rows, run.params_by_row, strict=True):
         net.set_params(params)
         p = net.predict(lesson.inputs)
         if kind == "binary_cross_entropy" and np.any(p * (1.0 - p) < _BCE_CLAMP):

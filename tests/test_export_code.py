@@ -27,6 +27,7 @@ from engine.initialise import initialise
 from engine.lesson import LessonError
 from engine.optimizers import Optimizer
 from engine.schedules import Schedule
+from engine.training import History
 from gui.launcher import main as launcher_main
 
 TOLERANCE = 1e-9
@@ -303,6 +304,21 @@ def test_what_cannot_be_written_is_refused_in_one_line_naming_it(tmp_path, capsy
                                atol=TOLERANCE)
     with pytest.raises(LessonError, match="^to: "):
         code_script(load_preset("xor"), 1, "jax")
+
+
+def test_a_wide_networks_thinned_history_still_exports_every_steps_loss(monkeypatch,
+                                                                         tmp_path):
+    # A wide network's history keeps an even sample of the rows (its memory budget); the
+    # script checks every step's loss all the same. Here a budget of ~40 rows of
+    # statquest-all does what a 4,000-parameter network's 200 MB does.
+    expected, values = trained(load_preset("statquest-all"), 100)
+    monkeypatch.setattr(History, "BUDGET_BYTES", 40 * History.row_bytes(7))
+    script = tmp_path / "thinned.py"
+    script.write_text(code_script(load_preset("statquest-all"), 100))
+    ran = runpy.run_path(str(script), run_name="not_main")  # its own check passes
+    np.testing.assert_allclose(ran["losses"], expected, rtol=TOLERANCE, atol=TOLERANCE)
+    for mine, app in zip(ran["params"], values, strict=True):
+        np.testing.assert_allclose(mine, app, rtol=TOLERANCE, atol=TOLERANCE)
 
 
 def test_a_pytorch_script_lists_at_most_so_many_sample_numbers(monkeypatch):
