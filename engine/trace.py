@@ -18,7 +18,7 @@ import numpy as np
 from engine.batching import Batching
 from engine.breakdown import chain_rule_breakdown
 from engine.explain import breakdown_text, fmt, sample_values_text
-from engine.export_code import numpy_script
+from engine.export_code import TARGETS, code_script
 from engine.files import write_text_atomically
 from engine.lesson import Lesson, LessonError
 from engine.optimizers import DEFAULTS, OPTIMIZERS, SETTINGS, Optimizer
@@ -115,8 +115,9 @@ def build_parser() -> OneLineParser:
     c = sub.add_parser("export-code", help="write a standalone script that trains the "
                        "same steps and checks its numbers against the app's")
     c.add_argument("lesson", help=lesson_help)
-    c.add_argument("--to", choices=("numpy",), default="numpy",
-                   help="the script's library (numpy: nothing else needed)")
+    c.add_argument("--to", choices=tuple(TARGETS), default="numpy",
+                   help="the script's library: " + "; ".join(
+                       f"{name}, {words}" for name, words in TARGETS.items()))
     c.add_argument("--steps", type=_count, default=10, help="how many steps (default 10)")
     c.add_argument("-o", "--output", required=True, help="the .py file to write")
     for name, command in sub.choices.items():
@@ -317,7 +318,7 @@ def _explain(lesson: Lesson, param: str | None) -> int:
 
 def _export_code(lesson: Lesson, args) -> int:
     try:
-        text = numpy_script(lesson, args.steps)
+        text = code_script(lesson, args.steps, args.to)
     except LessonError as exc:
         print(f"backprop-lab: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from engine import LessonError
-from engine.export_code import numpy_script
+from engine.export_code import code_script
 from engine.files import write_atomically, write_text_atomically
 from engine.worksheet import worksheet_html, worksheet_markdown
 from gui.history_export import history_csv
@@ -29,6 +29,8 @@ from gui.session import Session
 from gui.worksheet_pdf import WorksheetDialog, write_pdf
 
 CODE_STEPS = 10  # Export as code at step 0: a short run to compare
+CODE_FILES = {"numpy": "lesson.py", "pytorch": "lesson_pytorch.py"}
+CODE_NEEDS = {"numpy": "NumPy", "pytorch": "PyTorch"}  # the library each script needs
 
 
 class FileActions(QObject):
@@ -151,18 +153,19 @@ class FileActions(QObject):
         self.session.notify(f"Worksheet written to {path}")
         return True
 
-    def export_code(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export as code", "lesson.py",
-                                              "Python (*.py)")
+    def export_code(self, to: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, f"Export as {CODE_NEEDS[to]} script", CODE_FILES[to], "Python (*.py)")
         if path:
-            self.export_code_to(path)
+            self.export_code_to(path, to)
 
-    def export_code_to(self, path: str) -> bool:
-        """A standalone numpy script that trains the steps taken so far (10 at step 0)
-        from the lesson's start and checks its numbers against the app's."""
+    def export_code_to(self, path: str, to: str = "numpy") -> bool:
+        """A standalone script (numpy, or PyTorch's torch.nn and torch.optim) that trains
+        the steps taken so far (10 at step 0) from the lesson's start and checks its
+        numbers against the app's."""
         steps = self.session.steps_done or CODE_STEPS
         try:
-            text = numpy_script(self.session.saved_lesson(), steps)
+            text = code_script(self.session.saved_lesson(), steps, to)
         except LessonError as exc:
             self.error("Cannot export as code", f"{exc}.")
             return False
@@ -173,7 +176,7 @@ class FileActions(QObject):
                                         "Any file there before is unchanged.")
             return False
         self.session.notify(f"Code for {steps} steps from the start written to {path}; run "
-                            "it with python (it needs numpy only)")
+                            f"it with python (it needs {CODE_NEEDS[to]} only)")
         return True
 
     def picture_sources(self) -> dict[str, tuple[str, Callable[[], Picture]]]:

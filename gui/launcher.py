@@ -39,8 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Headless commands: 'backprop-lab trace LESSON' prints every step, "
                "'backprop-lab explain LESSON' prints the chain rule with its numbers, "
                "'backprop-lab worksheet LESSON -o FILE' writes a worksheet, "
-               "'backprop-lab export-code LESSON -o FILE.py' a numpy script that trains "
-               "the same steps (each has --help).")
+               "'backprop-lab export-code LESSON --to numpy|pytorch -o FILE.py' a script "
+               "that trains the same steps (each has --help).")
     parser.add_argument("lesson", nargs="?", help="a preset name or a lesson file (.json)")
     parser.add_argument("--smoke", action="store_true",
                         help="open the window, paint it once and exit (install check)")

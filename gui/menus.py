@@ -72,9 +72,14 @@ def build_menus(window) -> None:
     menu_action(file, "Export picture…", files.export_picture, None,
                 "The diagram, a plot, the breakdown or the whole window as PNG (1×, 2× "
                 "for a projector…) or SVG, for slides")
-    menu_action(file, "Export as code…", files.export_code, None,
-                "A standalone numpy script that trains the same steps and checks its "
-                "numbers against the app's")
+    code = file.addMenu("Export as code")
+    code.setToolTipsVisible(True)
+    menu_action(code, "NumPy script…", lambda: files.export_code("numpy"), None,
+                "A standalone script with its own forward and backward pass (needs numpy "
+                "only) that trains the same steps and checks its numbers against the app's")
+    menu_action(code, "PyTorch script…", lambda: files.export_code("pytorch"), None,
+                "The same lesson with torch.nn, torch.optim and torch.optim.lr_scheduler "
+                "(needs PyTorch only), checking its numbers against the app's")
     menu_action(file, "Export worksheet…", files.export_worksheet, "Ctrl+P",
                 "The next steps written out, for students or as the answer key")
     file.addSeparator()

@@ -195,15 +195,16 @@ def test_a_bad_split_is_refused_naming_the_field(value, field):
     assert message.startswith(f"{field}: ") and "\n" not in message, message
 
 
-def test_export_code_refuses_a_split_it_cannot_write():
-    from engine.export_code import numpy_script
+@pytest.mark.parametrize("to", ["numpy", "pytorch"])
+def test_export_code_refuses_a_split_it_cannot_write(to):
+    from engine.export_code import code_script
 
     lesson = load_preset("sgd-line")
     lesson.batching = Batching()
-    numpy_script(lesson, 3)  # writes this one
+    code_script(lesson, 3, to)  # writes this one
     lesson.validation = Validation(0.25)
     with pytest.raises(LessonError, match="^validation: "):
-        numpy_script(lesson, 3)
+        code_script(lesson, 3, to)
 
 
 def cli(*args):
