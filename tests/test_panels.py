@@ -451,3 +451,37 @@ def test_a_long_breakdown_opens_at_its_top_and_keeps_the_readers_place(session, 
     assert bar.value() == place
     panel.refresh(full=True)
     assert bar.value() == place
+
+
+def test_a_step_draws_the_breakdown_once_and_the_scroll_bar_stays(session, qtbot, monkeypatch):
+    """With an optimizer the update's text changes every Step ("update 5"), so the
+    breakdown is drawn anew: emptying the document first hid its scroll bar and showed it
+    again, and each of those resizes drew the whole text again (three drawings a Step)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from gui.panels.breakdown import BreakdownPanel
+
+    s = session("narrow-valley")
+    assert s.set_optimizer("momentum")
+    panel = show(qtbot, BreakdownPanel(s), (520, 260))  # too short: a scroll bar
+    qtbot.wait(50)  # the first resizes' drawings
+    bar = panel.verticalScrollBar()
+    assert bar.isVisible()
+
+    class Hides(QObject):
+        count = 0
+
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Hide:
+                self.count += 1
+            return False
+    hides = Hides()
+    bar.installEventFilter(hides)
+    drawings = []
+    real_draw = panel._draw
+    monkeypatch.setattr(panel, "_draw", lambda full: (drawings.append(full), real_draw(full)))
+    for _ in range(3):
+        s.step()
+        qtbot.wait(20)
+    assert len(drawings) == 3
+    assert hides.count == 0 and bar.isVisible()

@@ -111,6 +111,7 @@ class BreakdownPanel(QTextBrowser):
         self.session = session
         self._advance_font, self._advances = "", {}  # text widths measured (_advance)
         self._advance = None  # the measure of this drawing (_measure)
+        self._room_seen = -1.0  # the tables' width at the last resize
         self._shown = None  # the shape of the text shown
         self._drawing = False
         self._slots: list[tuple[int, str, QTextCharFormat]] = []  # where each Num sits
@@ -163,10 +164,16 @@ class BreakdownPanel(QTextBrowser):
             return
         bar = self.verticalScrollBar()
         at = bar.value()  # keep the reader's place when the text changes
-        self.document().clear()
         self._slots, self._columns = [], []
         cursor = QTextCursor(self.document())
+        # The old text goes inside the same edit as the new comes in: laid out once, at
+        # the end. Emptied first, the document's height fell to nothing and rose again,
+        # and the scroll bar hid and showed at every drawing (4 ms a Step repainting it).
         cursor.beginEditBlock()
+        cursor.select(QTextCursor.Document)
+        cursor.removeSelectedText()
+        cursor.setBlockFormat(QTextBlockFormat())
+        cursor.setCharFormat(QTextCharFormat())
         for block in blocks:
             if isinstance(block, Paragraph):
                 self._paragraph(cursor, block)
@@ -274,9 +281,7 @@ class BreakdownPanel(QTextBrowser):
                     tuple((self._sample_names[i], *numbers(i)) for i in listed), more)
         # The width with a vertical scroll bar, shown or not: the tables must not turn
         # over and back as the bar comes and goes.
-        bar = 0 if self.verticalScrollBar().isVisible() else \
-            self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
-        room = self.viewport().width() - bar - 2 * self.document().documentMargin() - 4
+        room = self._room()
         if self._table_width(wide) <= room:
             return [wide]
         columns = [numbers(i) for i in listed]
@@ -319,9 +324,20 @@ class BreakdownPanel(QTextBrowser):
             self._advance = advance
         return self._advance
 
+    def _room(self) -> float:
+        """The tables' width: the panel's less a vertical scroll bar, shown or not, so
+        that the bar coming and going turns no table over and back."""
+        bar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        return self.contentsRect().width() - bar - 2 * self.document().documentMargin() - 4
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
+        # Qt passes the text area's resizes here too: the scroll bar showing or hiding
+        # as a redrawing empties and fills the document resized it twice a Step, and
+        # each drew the whole text again (three drawings a Step on narrow-valley).
+        room = self._room()
+        if room != self._room_seen:
+            self._room_seen = room
             # the tables may turn over or regroup at the new width (after the resize)
             QTimer.singleShot(0, self.live.request)
 
