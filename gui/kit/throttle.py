@@ -7,6 +7,7 @@ anyway, so it may ask for a minimum interval; after the last change it always ca
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -40,6 +41,7 @@ class LiveRefresh(QObject):
         self.busy = busy
         self.last = -1e9
         self.stale = False
+        self.watched: list[QWidget] = []  # containers watched while stale
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._fire)
@@ -67,7 +69,17 @@ class LiveRefresh(QObject):
         parent = self.widget.parentWidget()
         while parent is not None:
             parent.installEventFilter(self)
+            self.watched.append(parent)
             parent = parent.parentWidget()
+
+    def _unwatch_ancestors(self) -> None:
+        """Once fresh, stop: every event of the window and its docks went through each
+        panel's filter, a Python call each, long after the panel was shown."""
+        for parent in self.watched:
+            # a container deleted since (the panel moved on) has no filters left
+            with contextlib.suppress(RuntimeError):
+                parent.removeEventFilter(self)
+        self.watched = []
 
     def eventFilter(self, obj, event) -> bool:
         # Raising a tabbed dock moves and resizes it into view (no Show event comes).
@@ -83,6 +95,8 @@ class LiveRefresh(QObject):
 
     def _fire(self) -> None:
         self.stale = False
+        if self.watched:
+            self._unwatch_ancestors()
         self.last = time.perf_counter()
         # Drawing extreme values may overflow in between (a tangent of slope 1e300): the
         # panel shows what it can, and divergence itself is reported by the session.
