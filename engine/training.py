@@ -426,21 +426,28 @@ class Update:
 
 
 RISES_BEFORE_WARNING = 5  # steps in a row with a growing loss before the window warns
+GROWTH_WORTH_A_WARNING = 1.5  # and by how much over those steps
 
 
-def rises_at_end(loss: np.ndarray, look_back: int = 1000) -> int:
-    """How many steps in a row, up to the newest, the loss grew: a learning rate too
-    large shows this long before the values overflow."""
-    tail = loss[-look_back:]
+def rises_at_end(loss: np.ndarray, look_back: int = 1000, every: int = 1) -> int:
+    """How many times in a row, up to the newest, the loss grew, if by half or more over
+    them: a learning rate too large shows this long before the values overflow. With
+    batches (`every` updates an epoch) the loss over every sample may rise for a few
+    updates from the batches' noise alone: it is compared epoch to epoch, and the count
+    is in epochs."""
+    tail = loss[::-1][:look_back * every:every][::-1]
     grew = np.diff(tail) > 0
     if not grew.size or not grew[-1]:
         return 0
     falls = np.flatnonzero(~grew)
-    return int(grew.size - (falls[-1] + 1 if falls.size else 0))
+    rises = int(grew.size - (falls[-1] + 1 if falls.size else 0))
+    # A streak that has not added half to the loss is noise about a minimum (one-sample
+    # steps at a constant rate), not a rate too large: that grows the loss fast.
+    return rises if tail[-1] >= GROWTH_WORTH_A_WARNING * tail[-1 - rises] else 0
 
 
-def growth_sentence(rises: int, learning_rate: float) -> str:
-    return (f"The loss grew for {rises} steps in a row: the learning rate "
+def growth_sentence(rises: int, learning_rate: float, unit: str = "steps") -> str:
+    return (f"The loss grew for {rises} {unit} in a row: the learning rate "
             f"({learning_rate:g}) may be too large. Lower it, or Undo the last steps.")
 
 

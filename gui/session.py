@@ -979,12 +979,15 @@ class Session(QObject):
         if reason in (StopReason.DIVERGED, StopReason.CONVERGED, StopReason.MAX_STEPS):
             self.set_running(False)
             self.message.emit(stop_sentence(reason, self.trainer.steps_done, self.trainer.stop))
-        rises = rises_at_end(self.trainer.history.loss)
+        t = self.trainer
+        every = 1 if t.batching.is_full(t.n_training) else t.batching.per_epoch(t.n_training)
+        rises = rises_at_end(t.history.loss, every=every)
         if rises < RISES_BEFORE_WARNING:
             self._growth_warned = False
         elif not self._growth_warned and reason is not StopReason.DIVERGED:
             self._growth_warned = True
-            self.warning.emit(growth_sentence(rises, self.trainer.learning_rate))
+            self.warning.emit(growth_sentence(rises, t.learning_rate,
+                                              "steps" if every == 1 else "epochs"))
 
     def set_running(self, running: bool) -> None:
         if running == self.running:

@@ -221,3 +221,22 @@ def test_the_toolbar_shows_the_loss_whatever_its_length(window, qtbot, size, pre
     right = bar.loss_label.geometry().right()
     assert right <= bar.width(), f"the loss label ends at {right} of {bar.width()} px"
 
+
+
+@pytest.mark.parametrize("size", ["1280x800", "1366x768"])
+def test_the_toolbar_shows_every_loss_of_a_split_with_batches_in_presenter_mode(
+        window, qtbot, size):
+    """Training, validation and batch losses in presenter mode: the long wording pushed
+    the loss itself behind the overflow button at 1280 px."""
+    w = laid_out(window, qtbot, "moons-softmax", SCREENS[size])
+    assert w.session.set_validation("0.2") and w.session.set_batching("10")
+    w.set_presenter(True)
+    qtbot.wait(100)
+    w.session.step()
+    qtbot.wait(100)
+    bar = w.controls
+    assert not toolbar_hides_something(bar)
+    text = bar.loss_label.text()
+    assert "val" in text and "batch" in text, text
+    assert bar.loss_label.isVisible()
+    assert bar.loss_label.geometry().right() <= bar.width()

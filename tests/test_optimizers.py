@@ -328,6 +328,31 @@ def test_rises_at_end_counts_the_streak():
     assert rises_at_end(np.array([5.0, 4, 4.5, 6, 9])) == 3
     assert rises_at_end(np.array([1.0, 2, 3, 4])) == 3
     assert rises_at_end(np.array([1.0])) == 0
+    # With 3 updates an epoch: the epochs' ends (every third value, up to the newest)
+    # 9, 7, 5, 3 fall, whatever the updates between them do; 1, 2, 3, 4 rise thrice.
+    noisy = np.array([9.0, 9.5, 9.9, 7, 7.5, 8, 5, 5.5, 6, 3])
+    assert rises_at_end(noisy[:-1]) == 0  # 5 -> 6: grown by a fifth only
+    assert rises_at_end(np.array([5.0, 6, 8])) == 2 and rises_at_end(noisy[:-1], every=3) == 0
+    assert rises_at_end(np.array([1.0, 0, 0, 2, 0, 0, 3, 0, 0, 4]), every=3) == 3
+    # Grown by less than half over the streak: noise about a minimum, not divergence.
+    assert rises_at_end(np.array([1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3])) == 0
+
+
+def test_batches_noise_is_not_warned_about_as_a_too_large_rate(session, qtbot):
+    """One sample a step on moons: the loss over every sample rises for many steps now
+    and then from the samples' noise while it falls epoch by epoch."""
+    s = session("moons-softmax")
+    assert s.set_batching("1")
+    said = []
+    s.warning.connect(said.append)
+    losses = []
+    for _ in range(300):
+        s.step()
+        losses.append(s.loss)
+    rises = np.diff(losses) > 0
+    longest = max(len(run) for run in "".join("x" if r else " " for r in rises).split())
+    assert longest >= 5, "the noise this test is about did not happen"
+    assert said == []
 
 
 def test_a_too_large_learning_rate_is_warned_about_long_before_overflow(session, qtbot):

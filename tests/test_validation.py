@@ -345,7 +345,12 @@ def test_the_loss_plot_draws_validation_and_batch_losses_with_a_legend(session, 
     np.testing.assert_array_equal(plot.batch_curve.yData[1:], hist.batch_loss[1:])
     assert [label.text for _, label in plot.legend.items] == ["training", "validation",
                                                                "batch"]
-    assert plot.batch_curve.opts["pen"].color().alpha() < 255  # faint
+    batch = plot.batch_curve.opts["pen"].color()
+    assert batch.alpha() < 255  # faint
+    # and not in the training curve's hue: a noisy band of it swallowed that curve
+    training = plot.curve.opts["pen"].color()
+    assert batch.saturation() < 60 <= training.saturation() or \
+        abs(batch.hue() - training.hue()) > 60
 
 
 def test_the_data_table_marks_the_samples_held_out(session, qtbot):

@@ -21,6 +21,10 @@ class SteadyLabel(QLabel):
         super().setText(text)
         self._fit(text, shrink=False)
 
+    def shrink_to_text(self) -> None:
+        """Give back the room a longer text took (a shorter wording from now on)."""
+        self._fit(self.text(), shrink=True)
+
     def _fit(self, text: str, shrink: bool) -> None:
         margins = self.contentsMargins()
         width = (self.fontMetrics().horizontalAdvance(text) + margins.left()

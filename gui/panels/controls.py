@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QLineEdit, QSlider, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSlider, QToolBar, QToolButton, QWidget
 
 from engine.explain import fmt
 from gui.kit.locking import show_locked
@@ -44,7 +44,8 @@ class Controls(QToolBar):
                                          "Back to the lesson's starting values (Ctrl+R)",
                                          session.reset)
         self.addSeparator()
-        self.addWidget(QLabel(" learning rate "))
+        self.rate_title = QLabel(" learning rate ")
+        self.addWidget(self.rate_title)
         self.rate = QLineEdit()
         self.rate.setObjectName("learningRate")
         self.rate.setMaximumWidth(110)
@@ -53,7 +54,8 @@ class Controls(QToolBar):
         self.rate.editingFinished.connect(self._rate_edited)
         self.rate.returnPressed.connect(self.rate.clearFocus)  # then Space steps
         self.addWidget(self.rate)
-        self.addWidget(QLabel("  speed "))
+        self.speed_title = QLabel("  speed ")
+        self.addWidget(self.speed_title)
         self.speed = QSlider(Qt.Horizontal)
         self.speed.setObjectName("speed")
         self.speed.setRange(0, len(SPEEDS) - 1)
@@ -74,6 +76,14 @@ class Controls(QToolBar):
         self.addWidget(self.counter)
         self.addWidget(self.loss_label)
 
+        # Wordings, long then short: a narrow toolbar (presenter mode at 1280 px) takes
+        # the short ones rather than hide the loss behind its overflow button.
+        self.wordings = [(self.flow_action.setIconText, "Show the flow", "Flow"),
+                         (self.phase_action.setIconText, "Step phase", "Phase"),
+                         (self.back_action.setIconText, "Step back", "Back"),
+                         (self.rate_title.setText, " learning rate ", " rate "),
+                         (self.speed_title.setText, "  speed ", " ")]
+        self.compact = 0  # 0: every wording long; 1: the loss short; 2: everything short
         session.stateChanged.connect(self.refresh)
         session.lessonChanged.connect(self.refresh)
         session.runningChanged.connect(self._running_changed)
@@ -103,8 +113,35 @@ class Controls(QToolBar):
         if not self.rate.hasFocus():
             self.rate.setText(fmt(s.learning_rate, 8))
         self.counter.setText(f"   step {s.steps_done}")
-        self.loss_label.setText(
-            f"   {loss_text(s.loss_symbol, s.loss, s.val_loss, s.batch_loss)}")
+        words = loss_text(s.loss_symbol, s.loss, s.val_loss, s.batch_loss, self.compact > 0)
+        self.loss_label.setText(f"   {words}")
+        if self.compact < 2:
+            QTimer.singleShot(0, self, self._fit)  # once the toolbar is laid out
+
+    def _fit(self) -> None:
+        """Shorter wordings while items are behind the toolbar's overflow button
+        (presenter mode at 1280 px with a validation split and batches hid the loss
+        itself there): the loss first, then the buttons' and titles' words."""
+        extension = self.findChild(QToolButton, "qt_toolbar_ext_button")
+        if self.compact < 2 and extension is not None and extension.isVisible():
+            self._set_compact(self.compact + 1)
+
+    def _set_compact(self, level: int) -> None:
+        self.compact = level
+        for set_text, long, short in self.wordings:
+            set_text(short if level >= 2 else long)
+        self.refresh()
+        self.loss_label.shrink_to_text()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.compact and event.size().width() > event.oldSize().width():
+            self._set_compact(0)  # more room: the long wordings may fit again
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange and hasattr(self, "wordings"):
+            self._set_compact(0)  # another size (presenter mode, zoom): measure again
 
     def step(self) -> None:
         self.session.step()
@@ -126,8 +163,15 @@ class Controls(QToolBar):
         self.run_action.setText("Pause" if running else "Run")
 
 
-def loss_text(symbol: str, loss: float, val_loss: float, batch_loss: float) -> str:
-    """The loss label: which samples each loss is over, when it is not plainly all."""
+def loss_text(symbol: str, loss: float, val_loss: float, batch_loss: float,
+              short: bool = False) -> str:
+    """The loss label: which samples each loss is over, when it is not plainly all;
+    `short`, four figures and abbreviated names (the tooltip says them in full)."""
+    if short:
+        parts = [f"{symbol} {fmt(loss, 4)}"]
+        parts += [f"val {fmt(val_loss, 4)}"] if math.isfinite(val_loss) else []
+        parts += [f"batch {fmt(batch_loss, 4)}"] if math.isfinite(batch_loss) else []
+        return " · ".join(parts)
     parts = [f"{symbol} = {fmt(loss, 6)}"]
     if math.isfinite(val_loss):
         parts = [f"{symbol} training = {fmt(loss, 6)}", f"validation = {fmt(val_loss, 6)}"]

@@ -12,12 +12,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
 
 from engine.training import even_rows
 from gui.kit.plot_style import (
     RUN_COLOURS,
     Marker,
-    ink,
     inked,
     keep_in_view,
     set_curve,
@@ -28,7 +28,7 @@ from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
 MAX_POINTS = 4000
-BATCH_ALPHA = 100  # of 255: the batch loss is the background to the whole data's curve
+BATCH_ALPHA = 90  # of 255: the batch loss is the background to the whole data's curve
 
 
 class LossPlot(pg.PlotWidget):
@@ -72,8 +72,9 @@ class LossPlot(pg.PlotWidget):
         self.live.now()
 
     def _faint_batch_pen(self) -> None:
-        colour = QColor(ink("line"))
-        colour.setAlpha(BATCH_ALPHA)
+        # Grey, not the line's own blue: over thousands of noisy steps the batch loss is
+        # a band, and in the same hue it swallowed the training curve drawn inside it.
+        colour = QColor(128, 128, 128, BATCH_ALPHA)  # reads on white and on black
         self.batch_curve.setPen(pg.mkPen(colour, width=1))
 
     def _show_kept(self) -> None:
@@ -88,13 +89,15 @@ class LossPlot(pg.PlotWidget):
     def _legend(self, entries: tuple) -> None:
         """A legend of (curve, name) entries, rebuilt only when they change (no legend
         for this run's curve alone)."""
-        if entries == self.legend_entries:
+        size = f"{QApplication.font().pointSizeF():.1f}pt"  # presenter mode's too
+        if (entries, size) == self.legend_entries:
             return
-        self.legend_entries = entries
+        self.legend_entries = (entries, size)
         # One legend, emptied and filled again: pyqtgraph's addLegend hands back the
         # plot's first legend even after it was taken off the scene.
         if self.legend is None:
             self.legend = self.addLegend(offset=(-10, 10))
+        self.legend.opts["labelTextSize"] = size
         self.legend.clear()
         for item, name in entries:
             self.legend.addItem(item, name)
