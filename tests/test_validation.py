@@ -305,6 +305,20 @@ def test_training_panel_sets_the_split_and_puts_back_a_refused_one(session, qtbo
     panel.validation.setText("2")
     panel.validation.editingFinished.emit()
     assert s.validation == Validation(0.25, 3) and panel.validation.text() == "0.25"
+    # Typed as a user types, Enter in the field that keeps the focus: the refused "1"
+    # stayed in it while the status bar said the split stays as it was.
+    from PySide6.QtCore import Qt
+
+    panel.activateWindow()
+    for field, typed, kept in ((panel.validation, "1", "0.25"),
+                               (panel.batch_size, "abc", str(s.batching.size))):
+        field.setFocus()
+        qtbot.waitUntil(field.hasFocus)
+        field.selectAll()
+        qtbot.keyClicks(field, typed)
+        qtbot.keyClick(field, Qt.Key_Return)
+        assert field.text() == kept, field.objectName()
+    assert s.validation == Validation(0.25, 3)
 
 
 def test_the_loss_label_says_which_samples_each_loss_is_over(session, qtbot):

@@ -274,13 +274,15 @@ class TrainingPanel(QWidget):
         lay.addWidget(self.no_runs)
         return box
 
-    def refresh(self) -> None:
+    def refresh(self, typing_kept: bool = True) -> None:
+        """The settings as the Session has them; a field being typed in keeps its text
+        unless `typing_kept` is False (a refusal: the kept value goes back in)."""
         self.optimizer_rows.refresh()
         self.schedule_rows.refresh()
         batching, samples = self.session.batching, self.session.n_training
         for field, text in ((self.batch_size, str(batching.size) if batching.size else ""),
                             (self.seed, str(batching.seed))):
-            if not field.hasFocus() and field.text() != text:
+            if not (typing_kept and field.hasFocus()) and field.text() != text:
                 field.setText(text)
         self.seed.setEnabled(not batching.is_full(samples)
                              and self.session.may_change("batching"))
@@ -291,7 +293,7 @@ class TrainingPanel(QWidget):
         for field, text in ((self.validation, "" if validation.is_none
                              else fmt(validation.fraction, 6)),
                             (self.validation_seed, str(validation.seed))):
-            if not field.hasFocus() and field.text() != text:
+            if not (typing_kept and field.hasFocus()) and field.text() != text:
                 field.setText(text)
         self.split_now.setText(f"Of {everyone} samples: {validation.describe(everyone)}.")
 
@@ -346,12 +348,12 @@ class TrainingPanel(QWidget):
 
     def _batching_typed(self) -> None:
         if not self.session.set_batching(self.batch_size.text(), self.seed.text()):
-            self.refresh()  # the kept values back in the fields
+            self.refresh(typing_kept=False)  # the kept values back in the fields
 
     def _validation_typed(self) -> None:
         if not self.session.set_validation(self.validation.text(),
                                            self.validation_seed.text()):
-            self.refresh()  # the kept values back in the fields
+            self.refresh(typing_kept=False)  # the kept values back in the fields
 
     def _reinitialise(self) -> None:
         self.session.reinitialise(self.scheme.currentData(), self.init_seed.text())
