@@ -73,8 +73,9 @@ def app_run(lesson: Lesson, steps: int) -> AppRun:
     if not 0 <= steps <= MAX_STEPS:
         raise LessonError(f"steps: from 0 to {MAX_STEPS}, not {steps}")
     if not lesson.validation.is_none:
-        raise LessonError("validation: export-code trains on every sample only (no "
-                          "samples held out for validation)")
+        raise LessonError("validation: the script trains on every sample, and this lesson "
+                          "holds some out for validation; set the validation fraction to 0 "
+                          "to export it")
     trainer = lesson.trainer()
     if trainer.run(steps, respect_stop_rule=False) is StopReason.DIVERGED:
         raise LessonError(f"steps: training diverges at step {trainer.steps_done + 1}; "

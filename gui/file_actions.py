@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from engine import LessonError
@@ -38,6 +38,30 @@ class FileActions(QObject):
         super().__init__(window)
         self.window, self.session = window, session
 
+    # --- where dialogs start ----------------------------------------------------
+    def suggested(self, name: str) -> str:
+        """A dialog's starting path: the folder last used (or the open lesson's), and a
+        file named after the lesson ("Two moons: …" → two-moons.json) where `name` starts
+        with "*" (e.g. "*.json"), else `name` as it is."""
+        folder = QSettings().value("files/last_folder", "")
+        if not folder and self.session.path is not None:
+            folder = str(Path(self.session.path).parent)
+        if name.startswith("*"):
+            words = "".join(c if c.isalnum() else " " for c in self.session.lesson.title.lower())
+            name = "-".join(words.split()[:6]) + name[1:] if words.split() else "lesson" + name[1:]
+        return str(Path(folder) / name) if folder else name
+
+    def chose(self, path: str) -> str:
+        """Remember the folder of a path chosen in a dialog (empty: cancelled)."""
+        if path:
+            QSettings().setValue("files/last_folder", str(Path(path).parent))
+        return path
+
+    def save_path(self, title: str, name: str, filters: str) -> tuple[str, str]:
+        path, chosen = QFileDialog.getSaveFileName(self.window, title, self.suggested(name),
+                                                   filters)
+        return self.chose(path), chosen
+
     def error(self, title: str, text: str) -> None:
         self.window.statusBar().showMessage(text, 15000)
         box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, self.window)
@@ -59,9 +83,9 @@ class FileActions(QObject):
     def open_dialog(self) -> None:
         if not self.confirm_discard():
             return
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open lesson", "",
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open lesson", self.suggested(""),
                                               "Lessons (*.json)")
-        if path:
+        if self.chose(path):
             self.open(path)
 
     def confirm_discard(self) -> bool:
@@ -86,13 +110,11 @@ class FileActions(QObject):
         return self.save_to(self.session.path)
 
     def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson", "lesson.json",
-                                              "Lessons (*.json)")
+        path, _ = self.save_path("Save lesson", "*.json", "Lessons (*.json)")
         return bool(path) and self.save_to(Path(path))
 
     def save_with_progress(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson with progress",
-                                              "lesson.json", "Lessons (*.json)")
+        path, _ = self.save_path("Save lesson with progress", "*.json", "Lessons (*.json)")
         return bool(path) and self.save_to(Path(path), progress=True)
 
     def save_to(self, path, progress: bool | None = None) -> bool:
@@ -109,8 +131,7 @@ class FileActions(QObject):
 
     # --- exports -----------------------------------------------------------------
     def export_history(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export history", "history.csv",
-                                              "CSV (*.csv)")
+        path, _ = self.save_path("Export history", "*-history.csv", "CSV (*.csv)")
         if path:
             self.export_history_to(path)
 
@@ -129,9 +150,8 @@ class FileActions(QObject):
         dialog = WorksheetDialog(self.window)
         if dialog.exec() != WorksheetDialog.Accepted:
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export worksheet", "worksheet.pdf",
-            "PDF (*.pdf);;HTML (*.html);;Markdown (*.md)")
+        path, _ = self.save_path("Export worksheet", "*-worksheet.pdf",
+                                 "PDF (*.pdf);;HTML (*.html);;Markdown (*.md)")
         if path:
             self.export_worksheet_to(path, dialog.steps.value(), dialog.answers.isChecked())
 
@@ -154,21 +174,33 @@ class FileActions(QObject):
         return True
 
     def export_code(self, to: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, f"Export as {CODE_NEEDS[to]} script", CODE_FILES[to], "Python (*.py)")
+        # Written first: what cannot be exported is said before a file name is asked for.
+        script = self._code(to)
+        if script is None:
+            return
+        path, _ = self.save_path(f"Export as {CODE_NEEDS[to]} script", CODE_FILES[to],
+                                 "Python (*.py)")
         if path:
-            self.export_code_to(path, to)
+            self.export_code_to(path, to, script)
 
-    def export_code_to(self, path: str, to: str = "numpy") -> bool:
+    def _code(self, to: str) -> tuple[str, int] | None:
+        """The script and its number of steps, or None (and the reason said)."""
+        steps = self.session.steps_done or CODE_STEPS
+        try:
+            return code_script(self.session.saved_lesson(), steps, to), steps
+        except LessonError as exc:
+            self.error("Cannot export as code", f"{exc}.")
+            return None
+
+    def export_code_to(self, path: str, to: str = "numpy",
+                       script: tuple[str, int] | None = None) -> bool:
         """A standalone script (numpy, or PyTorch's torch.nn and torch.optim) that trains
         the steps taken so far (10 at step 0) from the lesson's start and checks its
         numbers against the app's."""
-        steps = self.session.steps_done or CODE_STEPS
-        try:
-            text = code_script(self.session.saved_lesson(), steps, to)
-        except LessonError as exc:
-            self.error("Cannot export as code", f"{exc}.")
+        script = script or self._code(to)
+        if script is None:
             return False
+        text, steps = script
         try:
             write_text_atomically(path, text)
         except OSError as exc:
@@ -202,9 +234,8 @@ class FileActions(QObject):
         if dialog.exec() != PictureDialog.Accepted:
             return
         key, scale = dialog.chosen
-        path, chosen_filter = QFileDialog.getSaveFileName(
-            self.window, "Export picture", f"{key}.png",
-            "PNG image (*.png);;SVG drawing (*.svg)")
+        path, chosen_filter = self.save_path("Export picture", f"*-{key}.png",
+                                             "PNG image (*.png);;SVG drawing (*.svg)")
         if not path:
             return
         if not Path(path).suffix:  # the format of the filter chosen

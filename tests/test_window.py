@@ -443,3 +443,39 @@ def test_the_loss_plot_catches_up_when_its_tab_is_raised(window, qtbot):
     assert w.loss_plot.point_count() == 1  # out of sight: no work
     w.docks["loss"].raise_()
     qtbot.waitUntil(lambda: w.loss_plot.point_count() == 6, timeout=1000)
+
+
+def test_file_dialogs_start_in_the_last_folder_with_the_lessons_name(window, qtbot, tmp_path,
+                                                                    monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = window("moons-softmax")
+    asked = []
+
+    def save_dialog(parent, title, start, filters):
+        asked.append(start)
+        return str(tmp_path / "mine" / "saved.json"), filters
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    (tmp_path / "mine").mkdir()
+    assert w.files.save_as()
+    assert w.files.save_as()
+    # The first: the lesson's title as a name; the next: in the folder chosen last.
+    assert asked[0].endswith("two-moons-a-curved-decision-boundary.json"), asked[0]
+    assert asked[1] == str(tmp_path / "mine" / "two-moons-a-curved-decision-boundary.json")
+
+
+def test_export_as_code_says_what_it_cannot_write_before_asking_for_a_file(
+        window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = window("sgd-line")
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a: (asked.append(a), ("", ""))[1])
+    assert w.session.set_validation("0.25")
+    w.files.export_code("numpy")
+    assert asked == []  # no file name asked for a script that cannot be written
+    assert "validation fraction to 0" in w.statusBar().currentMessage()
+    assert w.session.set_validation("0")
+    w.files.export_code("numpy")
+    assert len(asked) == 1
