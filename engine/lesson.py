@@ -16,6 +16,8 @@ import numpy as np
 from engine.activations import ACTIVATIONS
 from engine.batching import MAX_SEED, Batching
 from engine.files import write_text_atomically
+from engine.initialise import MAX_SEED as INIT_MAX_SEED
+from engine.initialise import SCHEMES as INIT_SCHEMES
 from engine.lock import EDITABLE_SETTINGS, PANELS, Lock, in_order
 from engine.losses import LOSSES
 from engine.naming import NAMINGS
@@ -77,6 +79,8 @@ class Lesson:
     lock: Lock | None = None
     validation: Validation = field(default_factory=Validation)
     runs: tuple[KeptRun, ...] = ()  # kept to compare (their names, and which are shown)
+    # How the starting values were drawn, where the lesson says: (scheme, seed)
+    initialised: tuple[str, int] | None = None
 
     def trainer(self) -> Trainer:
         """A fresh trainer on a copy of this lesson's starting values (Reset)."""
@@ -122,6 +126,8 @@ class Lesson:
             out["schedule"] = {"name": self.schedule.name, **self.schedule.settings()}
         if not self.validation.is_none:
             out["validation"] = _validation_json(self.validation)
+        if self.initialised is not None:
+            out["initialised"] = {"scheme": self.initialised[0], "seed": self.initialised[1]}
         if self.progress is not None:
             out["progress"] = _progress_json(self.progress)
         if self.lock is not None:
@@ -530,7 +536,8 @@ def lesson_from_dict(data, source: str = "lesson") -> Lesson:
                   description, optimizer, _batching(data.get("batching")),
                   _schedule(data.get("schedule")), progress, lock,
                   validation=_validation(data.get("validation"), len(x)),
-                  runs=_runs(data.get("runs"), tuple(net.param_names)))
+                  runs=_runs(data.get("runs"), tuple(net.param_names)),
+                  initialised=_initialised(data.get("initialised")))
 
 
 def _parameter_names(value, where: str, net: Network) -> tuple[str, ...]:
@@ -733,6 +740,22 @@ def _schedule(value) -> Schedule:
     except ValueError as exc:
         setting, _, why = str(exc).partition(" ")
         raise LessonError(f"schedule.{setting}: {why}") from None
+
+
+def _initialised(value) -> tuple[str, int] | None:
+    """Optional: how the starting values were drawn, {"scheme": "xavier", "seed": 7}
+    (the Training panel offers the same to draw them again)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        _fail("initialised", 'expected an object such as {"scheme": "xavier", "seed": 7}')
+    unknown = set(value) - {"scheme", "seed"}
+    if unknown:
+        _fail(f"initialised.{one_line(sorted(map(str, unknown))[0])}",
+              "unknown setting (there are scheme and seed)")
+    scheme = _choice(_get(value, "scheme", "initialised."), INIT_SCHEMES,
+                     "initialised.scheme", "scheme")
+    return scheme, _integer(value.get("seed", 0), "initialised.seed", 0, INIT_MAX_SEED)
 
 
 def _batching(value) -> Batching:

@@ -306,6 +306,11 @@ class Session(QObject):
         old = (self.lesson, self.trainer)
         self.undo_stack.push(SwapTrainerCommand(self, old, (lesson, lesson.trainer()), text))
 
+    @property
+    def start_values_drawn(self) -> tuple[str, int] | None:
+        """How the lesson's starting values were drawn (scheme, seed), where it says."""
+        return self.lesson.initialised
+
     def reinitialise(self, scheme: str, seed_text: str) -> bool:
         """New starting values from a scheme and a seed (the lesson's: Reset returns to
         them), at step 0 with today's settings; undoable. False (and `refused`) if the
@@ -321,6 +326,7 @@ class Session(QObject):
             return self._refuse(f"{exc}. The values stay as they are.")
         lesson = self.current_lesson()
         initialise(lesson.network, scheme, seed)
+        lesson.initialised = (scheme, seed)  # saved with the lesson, shown by the panel
         self.rebuild(lesson, f"start values: {scheme}, seed {seed}")
         self.message.emit(f"New starting values ({INIT_SCHEMES[scheme]}, seed {seed}); "
                           "Reset returns here, Ctrl+Z goes back.")

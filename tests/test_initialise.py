@@ -75,3 +75,49 @@ def test_new_start_values_are_undoable_and_reset_returns_to_them(session, qtbot)
     s.undo_stack.undo()  # the new start values
     np.testing.assert_array_equal(s.network.params, before)
     assert s.steps_done == 1
+
+
+@pytest.mark.parametrize("name", ["xor", "moons-softmax"])
+def test_a_presets_notes_say_how_its_start_was_drawn_and_the_lesson_knows_it(name):
+    """The notes say "Xavier-uniform from seed 7": the lesson records it, and drawing
+    that way again gives its starting weights (the file keeps four decimals)."""
+    from engine import load_preset
+    from engine.initialise import initialise
+
+    lesson = load_preset(name)
+    assert "seed 7" in lesson.description and lesson.initialised == ("xavier", 7)
+    net = lesson.network.copy()
+    initialise(net, "xavier", 7)
+    np.testing.assert_allclose(net.params, lesson.network.params, atol=5e-5 + 1e-12)
+
+
+def test_how_the_start_was_drawn_is_saved_and_checked():
+    import json
+
+    from engine import LessonError, load_preset
+    from engine.lesson import lesson_from_json
+
+    data = load_preset("statquest-all").to_dict()
+    assert "initialised" not in data
+    data["initialised"] = {"scheme": "he", "seed": 12}
+    assert lesson_from_json(json.dumps(data)).initialised == ("he", 12)
+    for bad, field in (({"scheme": "magic"}, "initialised.scheme"),
+                       ({"scheme": "he", "seed": -1}, "initialised.seed"),
+                       ({"scheme": "he", "colour": 1}, "initialised.colour"), ([], "initialised")):
+        data["initialised"] = bad
+        with pytest.raises(LessonError, match=f"^{field}: "):
+            lesson_from_json(json.dumps(data))
+
+
+def test_the_training_panel_offers_the_lessons_own_scheme_and_seed(session, qtbot):
+    from gui.panels.training import TrainingPanel
+
+    s = session("xor")
+    panel = TrainingPanel(s)
+    qtbot.addWidget(panel)
+    assert panel.scheme.currentData() == "xavier" and panel.init_seed.text() == "7"
+    assert s.reinitialise("he", "3")
+    assert panel.scheme.currentData() == "he" and panel.init_seed.text() == "3"
+    assert s.saved_lesson().to_dict()["initialised"] == {"scheme": "he", "seed": 3}
+    s.undo_stack.undo()
+    assert panel.init_seed.text() == "7"

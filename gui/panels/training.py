@@ -187,8 +187,8 @@ class TrainingPanel(QWidget):
         for name, title in SCHEMES.items():
             self.scheme.addItem(title, name)
         self.scheme.setCurrentIndex(self.scheme.findData("xavier"))
-        self.scheme.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.scheme.setMinimumContentsLength(10)
+        # Its longest title whole ("Xavier/Glorot uniform" was cut to "…uniforn").
+        self.scheme.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.scheme.setToolTip("How new starting values are drawn (torch.nn.init's schemes)")
         self.init_seed = QLineEdit("0")
         self.init_seed.setObjectName("initSeed")
@@ -215,6 +215,8 @@ class TrainingPanel(QWidget):
         form.addRow(self.note)
         session.stateChanged.connect(self.refresh)
         session.lessonChanged.connect(self.refresh)
+        session.lessonChanged.connect(self._show_start)
+        self._show_start()
         session.lockChanged.connect(self._show_lock)
         self._show_lock()
 
@@ -354,6 +356,14 @@ class TrainingPanel(QWidget):
         if not self.session.set_validation(self.validation.text(),
                                            self.validation_seed.text()):
             self.refresh(typing_kept=False)  # the kept values back in the fields
+
+    def _show_start(self) -> None:
+        """The scheme and seed the lesson's starting values came from, where it says
+        (its notes may: "Xavier-uniform from seed 7"), to draw them again or another."""
+        drawn = self.session.start_values_drawn
+        if drawn is not None:
+            self.scheme.setCurrentIndex(self.scheme.findData(drawn[0]))
+            self.init_seed.setText(str(drawn[1]))
 
     def _reinitialise(self) -> None:
         self.session.reinitialise(self.scheme.currentData(), self.init_seed.text())
