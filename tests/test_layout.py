@@ -240,3 +240,18 @@ def test_the_toolbar_shows_every_loss_of_a_split_with_batches_in_presenter_mode(
     assert "val" in text and "batch" in text, text
     assert bar.loss_label.isVisible()
     assert bar.loss_label.geometry().right() <= bar.width()
+
+
+@pytest.mark.parametrize("lesson", ["xor", "moons-softmax", "narrow-valley"])
+def test_the_training_panel_never_scrolls_sideways_at_1280x800(window, qtbot, lesson):
+    """Sized to its longest scheme title, the start values' list gave the whole panel a
+    sideways scroll bar, its fields running off the right edge."""
+    from PySide6.QtWidgets import QScrollArea
+
+    w = laid_out(window, qtbot, lesson, SCREENS["1280x800"])
+    w.docks["training"].raise_()
+    qtbot.wait(50)
+    areas = [a for a in w.docks["training"].findChildren(QScrollArea) if a.isVisible()]
+    assert areas
+    for area in areas:
+        assert not area.horizontalScrollBar().isVisible()

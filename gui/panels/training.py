@@ -187,9 +187,12 @@ class TrainingPanel(QWidget):
         for name, title in SCHEMES.items():
             self.scheme.addItem(title, name)
         self.scheme.setCurrentIndex(self.scheme.findData("xavier"))
-        # Its longest title whole ("Xavier/Glorot uniform" was cut to "…uniforn").
-        self.scheme.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-        self.scheme.setToolTip("How new starting values are drawn (torch.nn.init's schemes)")
+        # Not sized to its longest title: that gave the whole panel a sideways scroll
+        # bar at 1280 px; the list shows the titles whole, and the tooltip the chosen one.
+        self.scheme.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.scheme.setMinimumContentsLength(10)
+        self.scheme.currentIndexChanged.connect(self._scheme_tip)
+        self._scheme_tip()
         self.init_seed = QLineEdit("0")
         self.init_seed.setObjectName("initSeed")
         self.init_seed.setMaximumWidth(self.init_seed.fontMetrics().horizontalAdvance("0" * 12))
@@ -356,6 +359,10 @@ class TrainingPanel(QWidget):
         if not self.session.set_validation(self.validation.text(),
                                            self.validation_seed.text()):
             self.refresh(typing_kept=False)  # the kept values back in the fields
+
+    def _scheme_tip(self) -> None:
+        self.scheme.setToolTip("How new starting values are drawn (torch.nn.init's "
+                               f"schemes): {self.scheme.currentText()}")
 
     def _show_start(self) -> None:
         """The scheme and seed the lesson's starting values came from, where it says
