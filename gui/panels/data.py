@@ -385,6 +385,20 @@ class DataTable(QTableView):
         session.lessonChanged.connect(self.live.request)
         session.stateChanged.connect(self.live.request)
         self.live.now()
+        self.doubleClicked.connect(self._tried_to_edit)
+
+    def _tried_to_edit(self, index) -> None:
+        """A double click on a cell a lock keeps read-only: the Session's refusal says
+        why nothing opens (as typing into a locked parameter does)."""
+        if index.isValid() and not self.session.may_change("data"):
+            self.session.set_sample_value(index.row(), index.column(), str(index.data()))
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        text = event.text()
+        if (event.key() == Qt.Key_F2 or (text and text.isprintable())) \
+                and not self.session.may_change("data"):
+            self._tried_to_edit(self.currentIndex())
+        super().keyPressEvent(event)
 
     def rowCount(self) -> int:  # noqa: N802 (as QTableWidget's, which this was)
         return self.cells.rowCount()
