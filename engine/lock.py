@@ -33,6 +33,7 @@ EDITABLE_SETTINGS = {
     "validation": "Validation split (share held out and its seed)",
     "trainable": "Which parameters train (the train boxes)",
     "start_values": "New start values",
+    "runs": "Keep, rename, hide and remove compared runs",
     "data": "Data: edit, add and remove samples",
     "network": "Build a new network (and load data from a CSV file)",
     "notes": "The lesson's title and notes",

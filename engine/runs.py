@@ -66,32 +66,34 @@ def checked_name(text: str) -> str:
 
 def run_settings(trainer: Trainer) -> tuple[tuple[str, str], ...]:
     """The settings that tell runs of one lesson apart, each as a name writes it; the
-    first two (update rule and learning rate) always go in a default name."""
+    first two (update rule and learning rate) always go in a default name. A seed is a
+    setting of its own, named for what it draws ("shuffle seed 0", "split seed 0"), and
+    only there when it is used (batches, a validation split)."""
     batching, validation = trainer.batching, trainer.validation
+    full = batching.is_full(trainer.n_training)
     return (
         ("optimizer", SHORT_OPTIMIZER_NAMES.get(trainer.optimizer.name,
                                                 trainer.optimizer.name)),
         ("learning_rate", f"lr {trainer.learning_rate:g}"),
         ("schedule", "constant lr" if trainer.schedule.is_constant
          else f"{trainer.schedule.name} schedule"),
-        ("batching", "full batch" if batching.is_full(trainer.n_training)
-         else f"batch {batching.size}, seed {batching.seed}"),
+        ("batching", "full batch" if full else f"batch {batching.size}"),
+        *(() if full else (("shuffle_seed", f"shuffle seed {batching.seed}"),)),
         ("validation", "no validation" if validation.is_none
-         else f"validation {validation.fraction:g}, seed {validation.seed}"),
+         else f"validation {validation.fraction:g}"),
+        *(() if validation.is_none else (("split_seed", f"split seed {validation.seed}"),)),
     )
 
 
-DEFAULT_SETTINGS = ("constant lr", "full batch", "no validation")
-
-
 def default_name(settings: tuple[tuple[str, str], ...], others: list[KeptRun]) -> str:
-    """The update rule and learning rate, then each other setting that is not the
-    default or that differs from a kept run's ("Adam lr 0.01", "SGD lr 0.1, full batch"
-    beside a run of batches); numbered when the name is taken."""
+    """The update rule and learning rate, then each other setting that differs from a
+    kept run's ("Adam lr 0.01", "SGD lr 0.1, full batch" beside a run of batches, "SGD
+    lr 0.1, shuffle seed 1" beside the same run shuffled from seed 0): what the runs
+    share is not said; numbered when the name is taken."""
     (_, rule), (_, rate), *rest = settings
     theirs = [dict(run.settings) for run in others if run.settings]
     extra = [text for key, text in rest
-             if text not in DEFAULT_SETTINGS or any(t.get(key, text) != text for t in theirs)]
+             if any(t.get(key, text) != text for t in theirs)]
     name = ", ".join([f"{rule} {rate}", *extra])
     taken = {run.name for run in others}
     number, unique = 2, name

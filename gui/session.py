@@ -689,6 +689,8 @@ class Session(QObject):
     def keep_run(self) -> bool:
         """Keep the run so far (its loss curve and path) to compare with the next ones;
         undoable. False (and `refused`) when MAX_RUNS are kept already."""
+        if self._locked("runs", "Keeping runs to compare"):
+            return False
         if len(self.kept_runs) >= MAX_RUNS:
             return self._refuse(f"At most {MAX_RUNS} runs are kept to compare: forget them "
                                 "first (Training panel).")
@@ -701,14 +703,14 @@ class Session(QObject):
         return True
 
     def forget_runs(self) -> None:
-        if self._kept_runs:
+        if self._kept_runs and not self._locked("runs", "Forgetting the kept runs"):
             self.undo_stack.push(KeptRunsCommand(self, list(self._kept_runs), [],
                                                  "forget kept runs"))
 
     def rename_run(self, index: int, text: str) -> bool:
         """Name kept run `index` (of `kept_runs`) as typed; undoable. False (and
         `refused`) for a name that cannot be used: the run keeps its name."""
-        run = self._kept_run(index)
+        run = self._kept_run(index, "Renaming a kept run")
         if run is None:
             return False
         try:
@@ -722,7 +724,7 @@ class Session(QObject):
 
     def set_run_visible(self, index: int, visible: bool) -> bool:
         """Show or hide kept run `index` on the loss plot and the landscape; undoable."""
-        run = self._kept_run(index)
+        run = self._kept_run(index, f"{'Showing' if visible else 'Hiding'} a kept run")
         if run is None:
             return False
         if visible != run.visible:
@@ -732,13 +734,17 @@ class Session(QObject):
 
     def remove_run(self, index: int) -> bool:
         """Forget kept run `index` alone; undoable."""
-        run = self._kept_run(index)
+        run = self._kept_run(index, "Removing a kept run")
         if run is None:
             return False
         self._change_run(run, None, f"remove run {quoted(run.name)}")
         return True
 
-    def _kept_run(self, index: int) -> KeptRun | None:
+    def _kept_run(self, index: int, what: str) -> KeptRun | None:
+        """Kept run `index` for `what` to change; None (and `refused`) when there is no
+        such run or a lock keeps the runs from students."""
+        if self._locked("runs", what):
+            return None
         runs = self.kept_runs
         if not 0 <= index < len(runs):
             self._refuse(f"There is no kept run {index + 1} (there are {len(runs)}).")

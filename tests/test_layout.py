@@ -255,3 +255,28 @@ def test_the_training_panel_never_scrolls_sideways_at_1280x800(window, qtbot, le
     assert areas
     for area in areas:
         assert not area.horizontalScrollBar().isVisible()
+
+
+def test_a_big_networks_parameter_list_fits_a_narrow_dock_with_its_filter_readable(
+        session, qtbot):
+    """The reviewer's 1-64-64-1 (4,353 parameters) at 1920x1080: the Parameters dock
+    about 240 pixels wide had a side scroll bar (the "… more" line was wider) and a cut
+    filter hint."""
+    import engine
+    from gui.panels.parameters import ParametersPanel
+
+    s = session("statquest-b3")
+    assert s.build_network([engine.Layer(64, "tanh"), engine.Layer(64, "tanh")],
+                           engine.Layer(1), "ssr", "sequential", 0)
+    assert len(s.network.params) == 4353
+    panel = ParametersPanel(s)
+    qtbot.addWidget(panel)
+    panel.resize(240, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.filter.isVisible()
+    assert not panel.scroll.horizontalScrollBar().isVisible()
+    hint = panel.filter.placeholderText()
+    room = panel.filter.width() - 2 * panel.filter.style().pixelMetric(
+        panel.filter.style().PixelMetric.PM_DefaultFrameWidth) - 4  # the frame, Qt's margins
+    assert panel.filter.fontMetrics().horizontalAdvance(hint) <= room, hint

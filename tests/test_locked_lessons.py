@@ -22,7 +22,7 @@ from engine.presets import preset_text
 PANEL_IDS = ["parameters", "notes", "breakdown", "quiz", "loss", "tangent", "landscape",
              "accuracy", "data", "history", "gradcheck", "training", "editor"]
 SETTING_IDS = ["learning_rate", "optimizer", "schedule", "batching", "validation",
-               "trainable", "start_values", "data", "network", "notes"]
+               "trainable", "start_values", "runs", "data", "network", "notes"]
 
 
 def locked(name="statquest-all", **lock) -> dict:
@@ -319,6 +319,76 @@ def test_locked_settings_are_disabled_in_their_panels(session, qtbot):
     assert all(b.isEnabled() for b in data.edit_buttons)
     assert not editor.locked_note.isVisibleTo(editor) and editor.layers_box.isEnabled()
     assert "Locked" not in controls.rate.toolTip()
+
+
+def test_locked_kept_runs_are_the_teachers_to_keep_rename_hide_and_remove(session, qtbot):
+    s = session("narrow-valley")
+    s.advance(20)
+    s.finish_training(None)
+    assert s.keep_run() and s.keep_run()
+    runs, count = s.kept_runs, s.undo_stack.count()
+    s.set_lock(Lock(tuple(PANELS), (), ("learning_rate",), False))
+    count = s.undo_stack.count()
+    for name, attempt in [("keep", s.keep_run), ("rename", lambda: s.rename_run(0, "mine")),
+                          ("hide", lambda: s.set_run_visible(0, False)),
+                          ("remove", lambda: s.remove_run(1)),
+                          ("forget", lambda: s.forget_runs() or False)]:
+        with qtbot.assertNotEmitted(s.runsChanged), qtbot.waitSignal(s.refused) as refusal:
+            assert not attempt(), name
+        assert "locked by the teacher" in refusal.args[0], name
+    assert s.kept_runs == runs and s.undo_stack.count() == count
+    s.set_lock(Lock(tuple(PANELS), (), ("runs",), False))  # the teacher leaves them to students
+    assert s.rename_run(0, "mine") and s.remove_run(1) and s.keep_run()
+    assert [r.name for r in s.kept_runs][0] == "mine" and len(s.kept_runs) == 2
+
+
+def test_the_training_panel_shows_locked_runs_without_a_way_to_change_them(session, qtbot):
+    from gui.panels.training import TrainingPanel
+
+    s = session("narrow-valley")
+    s.advance(20)
+    s.finish_training(None)
+    s.keep_run()
+    panel = show(qtbot, TrainingPanel(s))
+    item = panel.kept.item(0)
+    assert item.flags() & Qt.ItemIsEditable and panel.keep.isEnabled()
+    s.set_lock(Lock(tuple(PANELS), (), (), False))
+    item = panel.kept.item(0)
+    assert not item.flags() & (Qt.ItemIsEditable | Qt.ItemIsUserCheckable)
+    assert item.checkState() == Qt.Checked  # still says it is shown
+    panel.kept.setCurrentRow(0)
+    assert not any(b.isEnabled() for b in (panel.keep, panel.remove, panel.forget))
+    assert "Locked by the teacher" in panel.remove.toolTip()
+    assert "Locked by the teacher" in item.toolTip()
+    s.set_lock(None)
+    assert panel.kept.item(0).flags() & Qt.ItemIsUserCheckable
+    assert panel.keep.isEnabled() and panel.remove.isEnabled() and panel.forget.isEnabled()
+
+
+def test_a_double_click_on_a_locked_data_cell_says_why_nothing_opens(session, qtbot):
+    from gui.panels.data import DataPanel
+
+    s = session("statquest-all")
+    data = show(qtbot, DataPanel(s))
+    s.set_lock(Lock(tuple(PANELS), (), (), False))
+    table = data.table
+    rect = table.visualRect(table.cells.index(1, 0))
+    inputs = s.inputs
+
+    def double_click():  # as a mouse sends it: a press, then the double click
+        qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(table.viewport(), Qt.LeftButton, pos=rect.center())
+
+    with qtbot.waitSignal(s.refused) as refusal:
+        double_click()
+    assert "data is locked by the teacher" in refusal.args[0]
+    with qtbot.waitSignal(s.refused):
+        qtbot.keyClick(table, "5")  # typing into it: the same
+    assert s.inputs is inputs
+    s.set_lock(None)
+    with qtbot.assertNotEmitted(s.refused):
+        double_click()
+    assert table.state() == table.State.EditingState  # unlocked: the cell opens
 
 
 # --- the window ----------------------------------------------------------------------

@@ -68,9 +68,30 @@ def test_default_names_say_the_rule_the_rate_and_what_differs(session):
     assert s.keep_run()
     assert s.keep_run()  # the same settings again: numbered
     assert [r.name for r in s.kept_runs] == [
-        "Momentum lr 0.02", "Momentum lr 0.02, batch 2, seed 0",
+        "Momentum lr 0.02", "Momentum lr 0.02, batch 2",
         "Adam lr 0.02, full batch",  # beside a run of batches, "full batch" tells it apart
         "Adam lr 0.02, full batch (2)"]
+
+
+def test_default_names_leave_out_what_the_runs_share_and_say_which_seed(session):
+    """The reviewer's two-moons comparison: batches and a validation split in both runs,
+    only the learning rate differs; then each seed on its own, named for what it draws."""
+    s = session("moons-softmax")
+    assert s.set_batching("10", "0") and s.set_validation("0.2", "0")
+    assert s.set_learning_rate("0.3")
+    s.advance(5)
+    s.finish_training(None)
+    assert s.keep_run()
+    assert s.set_learning_rate("1")
+    assert s.keep_run()
+    assert s.set_batching("10", "1")
+    assert s.keep_run()
+    assert s.set_batching("10", "0") and s.set_validation("0.2", "3")
+    assert s.keep_run()
+    assert [r.name for r in s.kept_runs] == [
+        "SGD lr 0.3", "SGD lr 1", "SGD lr 1, shuffle seed 1",
+        # its shuffle seed sets it apart from the third, its split seed from them all
+        "SGD lr 1, shuffle seed 0, split seed 3"]
 
 
 def kept_two(s):

@@ -387,3 +387,61 @@ def test_the_data_table_marks_the_samples_held_out(session, qtbot):
     s.undo_stack.undo()
     table.refresh()
     assert not any(model.data(model.index(row, 0), Qt.FontRole) for row in range(8))
+
+
+def hollow_rows(scatter) -> list[int]:
+    """The points a samples scatter draws as rings: no fill, an outline."""
+    from PySide6.QtCore import Qt
+
+    brushes = scatter.opts["symbolBrush"]
+    return [k for k, brush in enumerate(brushes) if brush.style() == Qt.NoBrush]
+
+
+@pytest.mark.parametrize("preset, fraction, seed", [
+    ("moons-softmax", "0.2", "3"),  # two inputs, a classifier: the class map
+    ("narrow-valley", "0.3", "1"),  # two inputs: the prediction map
+    ("exam-pass-bce", "0.25", "2"),  # one input, a classifier: each class's curve
+])
+def test_the_data_plot_draws_held_out_samples_as_rings(session, qtbot, preset, fraction, seed):
+    from gui.panels.data import DataPlot
+
+    s = session(preset)
+    plot = DataPlot(s)
+    qtbot.addWidget(plot)
+    assert hollow_rows(plot.samples) == [] and "held out" not in plot.toolTip()
+    assert s.set_validation(fraction, seed)
+    plot.refresh()
+    _, val = numpy_split(len(s.inputs), float(fraction), int(seed))
+    assert hollow_rows(plot.samples) == sorted(val)
+    pens = plot.samples.opts["symbolPen"]
+    assert all(pens[k].widthF() == 3 for k in val)  # a ring in the sample's own colour
+    assert "held out for validation" in plot.toolTip()
+    s.undo_stack.undo()
+    plot.refresh()
+    assert hollow_rows(plot.samples) == []
+
+
+def test_the_one_input_fit_draws_held_out_samples_as_rings(session, qtbot):
+    from PySide6.QtCore import Qt
+
+    from gui.panels.data import DataPlot
+
+    s = session("sgd-line")  # eight samples: one dot each
+    plot = DataPlot(s)
+    qtbot.addWidget(plot)
+    assert s.set_validation("0.25", "4")
+    plot.refresh()
+    _, val = numpy_split(8, 0.25, 4)
+    markers = plot.few_points.markers[:8]
+    assert [k for k, m in enumerate(markers) if m.hollow] == sorted(val)
+    assert all(markers[k].brush().style() == Qt.NoBrush for k in val)
+    assert all(markers[k].pen().color() == markers[0].brush().color() for k in val)
+    assert "held out for validation" in plot.toolTip()
+    # More samples than dots: the rings go to a scatter of their own.
+    x = np.linspace(0, 1, 40)[:, None]
+    assert s.set_data(x, 2 * x)
+    plot.refresh()
+    _, val = numpy_split(40, 0.25, 4)
+    assert not any(m.isVisible() for m in plot.few_points.markers)
+    np.testing.assert_array_equal(plot.held_points.xData, x[val, 0])
+    assert len(plot.points.xData) == 40 - len(val)

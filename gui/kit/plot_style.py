@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsEllipseItem, QGraphicsItem
 
 pg.setConfigOptions(background="w", foreground="#222", antialias=False)
@@ -21,6 +21,7 @@ INKS = {
     "high contrast": {"line": "#00e5ff", "fit": "#66ff66", "point": "#00e5ff",
                       "mark": "#ff5050", "outline": "#ffffff"},
 }
+HOLLOW_WIDTH = 3  # pixels: the ring of a hollow point (a sample held out for validation)
 _ink_theme = ["light"]  # set by the appearance (gui/appearance.py) before plots restyle
 
 
@@ -46,6 +47,10 @@ def inked(item, pen: str | None = None, brush: str | None = None,
 def _apply_inks(item) -> None:
     pen, brush, symbol_pen = item.inks
     if isinstance(item, Marker):
+        if item.hollow:  # a ring in the dot's colour: a sample held out for validation
+            item.setBrush(QBrush(Qt.NoBrush))
+            item.setPen(pg.mkPen(ink(brush), width=HOLLOW_WIDTH))
+            return
         item.setBrush(pg.mkBrush(ink(brush)))
         item.setPen(pg.mkPen(ink(symbol_pen)) if symbol_pen else QPen(Qt.NoPen))
         return
@@ -56,7 +61,9 @@ def _apply_inks(item) -> None:
     if brush is not None:
         item.setSymbolBrush(ink(brush))
     if symbol_pen is not None:
-        item.setSymbolPen(ink(symbol_pen))
+        outline = pg.mkPen(item.opts["symbolPen"])  # its width kept (a hollow point's)
+        outline.setColor(QColor(ink(symbol_pen)))
+        item.setSymbolPen(outline)
 
 
 def recolour(plot: pg.PlotWidget) -> None:
@@ -173,6 +180,7 @@ class Marker(QGraphicsEllipseItem):
     def __init__(self, plot: pg.PlotWidget, size: float, color: str, outline: str = ""):
         super().__init__()
         self.plot, self.size = plot, size
+        self.hollow = False
         self.inks = (None, color, outline)  # roles ("mark", "outline") follow the theme
         _apply_inks(self)
         self.setFlag(QGraphicsItem.ItemIgnoresTransformations)  # size in pixels
@@ -187,6 +195,12 @@ class Marker(QGraphicsEllipseItem):
     def diameter(self) -> float:
         return self.rect().width()
 
+    def set_hollow(self, hollow: bool) -> None:
+        """A ring in the dot's colour instead of the dot (a sample held out)."""
+        if hollow != self.hollow:
+            self.hollow = hollow
+            _apply_inks(self)
+
     def place(self, x: float, y: float) -> None:
         """Put the dot on (x, y) in data coordinates (log10 of y on a log axis)."""
         if self.plot.getPlotItem().ctrl.logYCheck.isChecked():
@@ -199,28 +213,37 @@ class Marker(QGraphicsEllipseItem):
 
 class MarkerSet:
     """The points of a small data set as Markers; a bigger one goes to `scatter` (a
-    pyqtgraph scatter takes ~1 ms to re-make, even for four points, at every Step)."""
+    pyqtgraph scatter takes ~1 ms to re-make, even for four points, at every Step), its
+    hollow points (samples held out) to `hollow_scatter`."""
 
     CAPACITY = 32
 
-    def __init__(self, plot: pg.PlotWidget, scatter, size: float, color: str, outline: str):
-        self.scatter = scatter
+    def __init__(self, plot: pg.PlotWidget, scatter, hollow_scatter, size: float,
+                 color: str, outline: str):
+        self.scatter, self.hollow_scatter = scatter, hollow_scatter
         self.markers = [Marker(plot, size, color, outline) for _ in range(self.CAPACITY)]
         for marker in self.markers:
             marker.setVisible(False)
 
-    def set(self, xs, ys) -> None:
-        x, y = drawable_points(xs, ys)
+    def set(self, xs, ys, hollow=None) -> None:
+        """The points (xs, ys); those where `hollow` (booleans, one a point) is true
+        drawn as rings."""
+        x, y = shown(xs), shown(ys)
+        keep = np.isfinite(x) & np.isfinite(y)  # as drawable_points
+        ring = np.zeros(len(x), bool) if hollow is None else np.asarray(hollow, bool)
+        x, y, ring = x[keep], y[keep], ring[keep]
         few = len(x) <= self.CAPACITY
         for i, marker in enumerate(self.markers):
             if few and i < len(x):
+                marker.set_hollow(bool(ring[i]))
                 marker.place(float(x[i]), float(y[i]))
             else:
                 marker.setVisible(False)
-        if not few:
-            self.scatter.setData(x, y)
-        elif self.scatter.xData is not None and len(self.scatter.xData):
-            self.scatter.setData([], [])
+        for scatter, chosen in ((self.scatter, ~ring), (self.hollow_scatter, ring)):
+            if not few:
+                scatter.setData(x[chosen], y[chosen])
+            elif scatter.xData is not None and len(scatter.xData):
+                scatter.setData([], [])
 
 
 def scale_items(plot: pg.PlotWidget, scale: float) -> None:

@@ -27,6 +27,7 @@ from engine.explain import fmt
 from gui.kit.locking import show_locked
 from gui.kit.plot_style import (
     CLASS_COLOURS,
+    HOLLOW_WIDTH,
     MarkerSet,
     inked,
     keep_in_view,
@@ -51,7 +52,13 @@ class DataPlot(pg.PlotWidget):
         self.fit = inked(self.plot(pen=pg.mkPen(width=3), antialias=True), "fit")
         self.points = inked(self.plot([], [], pen=None, symbol="o", symbolSize=14,
                                       antialias=True), brush="point", symbol_pen="outline")
-        self.few_points = MarkerSet(self, self.points, 14, "point", "outline")
+        # Samples held out for validation: rings in the points' colour.
+        self.held_points = inked(self.plot([], [], pen=None, symbol="o", symbolSize=14,
+                                           symbolBrush=(0, 0, 0, 0),
+                                           symbolPen=pg.mkPen(width=HOLLOW_WIDTH),
+                                           antialias=True), symbol_pen="point")
+        self.few_points = MarkerSet(self, self.points, self.held_points, 14, "point",
+                                    "outline")
         self.points_show = None  # the arrays the points show now
         self.colours = pg.colormap.get("viridis")
         self.map = pg.ImageItem(axisOrder="row-major")
@@ -92,14 +99,14 @@ class DataPlot(pg.PlotWidget):
                 self.samples.setVisible(False)
                 self._show_curves(0)
                 self.setToolTip("Blue: the data. Green: what the network predicts for every "
-                                "input.")
+                                "input." + self._held_tip())
                 set_labels(self, s.network.names.inputs[0],
                            ("Observed / Predicted", "Obs. / Pred."))
                 set_curve(self.fit, x, y[:, 0])
-                shows = self.points_show
-                if shows is None or shows[0] is not inputs or shows[1] is not targets:
-                    self.points_show = (inputs, targets)  # training never moves the data
-                    self.few_points.set(inputs[:, 0], targets[:, 0])
+                drawn = (inputs, targets, s.held_out())
+                if not _same(self.points_show, drawn):  # training never moves the data
+                    self.points_show = drawn
+                    self.few_points.set(inputs[:, 0], targets[:, 0], self._held())
             keep_in_view(self, "x", float(x.min()), float(x.max()))
             both = shown(np.concatenate([y[np.isfinite(y)], targets.ravel()]))
             keep_in_view(self, "y", float(np.nanmin(both)), float(np.nanmax(both)))
@@ -113,7 +120,8 @@ class DataPlot(pg.PlotWidget):
             self._show_curves(0)
             self.fit.setVisible(True)
             self.setToolTip("Each point is one sample and output: its target (across) against "
-                            "the prediction (up). A perfect fit lies on the diagonal.")
+                            "the prediction (up). A perfect fit lies on the diagonal."
+                            + self._held_tip())
             set_labels(self, "Observed (target)", "Predicted")
             y, p = targets.ravel(), s.predictions().ravel()
             both = shown(np.concatenate([y, p]))
@@ -126,7 +134,7 @@ class DataPlot(pg.PlotWidget):
             half = max(half, 0.1 * max(abs(lo), abs(hi)), 1e-3)
             lo, hi = middle - half, middle + half
             self.points_show = None
-            self.few_points.set(y, p)
+            self.few_points.set(y, p, np.repeat(self._held(), targets.shape[1]))
             keep_in_view(self, "x", lo, hi)
             keep_in_view(self, "y", lo, hi)
             # The diagonal spans the view, so it moves only when the view does.
@@ -161,19 +169,19 @@ class DataPlot(pg.PlotWidget):
             curves[k].setPen(pg.mkPen(colour, width=3))
             set_curve(curves[k], x, p[:, k])
         self.samples.setVisible(True)
-        drawn = ("curves", inputs, targets)
+        drawn = ("curves", inputs, targets, s.held_out())
         if not _same(self.samples_show, drawn):  # training never moves the samples
             self.samples_show = drawn
             cls = s.classes(targets)
             cls = cls if cls.ndim == 1 else cls[:, 0]
             ys = targets[np.arange(len(targets)), cls] if targets.shape[1] > 1 else \
                 targets[:, 0]
-            self.samples.setData(inputs[:, 0], ys, symbolBrush=[
-                pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls])
+            self.samples.setData(inputs[:, 0], ys, **self._sample_style(
+                [CLASS_COLOURS[c % len(CLASS_COLOURS)] for c in cls], pg.mkPen("w", width=2)))
         set_labels(self, s.network.names.inputs[0], "probability")
         self.setToolTip("Each curve: the probability the network gives one class ("
                         + ", ".join(names) + ") at every input. Dots: the samples, in their "
-                        "class's colour.")
+                        "class's colour." + self._held_tip())
 
     def _draw_class_map(self, xs, ys, grid) -> None:
         """A classifier over two inputs: each point of the plane in the colour of the class
@@ -198,18 +206,18 @@ class DataPlot(pg.PlotWidget):
         self.class_map.setRect(float(xs[0]), float(ys[0]), float(xs[-1] - xs[0]),
                                float(ys[-1] - ys[0]))
         self.samples.setVisible(True)
-        drawn = ("classes", s.inputs, s.targets)
+        drawn = ("classes", s.inputs, s.targets, s.held_out())
         if not _same(self.samples_show, drawn):  # training never moves the samples
             self.samples_show = drawn
             cls = s.classes(s.targets)
             cls = cls if cls.ndim == 1 else cls[:, 0]
-            self.samples.setData(s.inputs[:, 0], s.inputs[:, 1], symbolBrush=[
-                pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in cls],
-                symbolPen=pg.mkPen("#222", width=1.5))
+            self.samples.setData(s.inputs[:, 0], s.inputs[:, 1], **self._sample_style(
+                [CLASS_COLOURS[c % len(CLASS_COLOURS)] for c in cls],
+                pg.mkPen("#222", width=1.5)))
         self.setToolTip("Colour: the class the network picks at every point ("
                         + ", ".join(f"{name}" for name in labels) + "), deeper where it is "
                         "surer. Dots: the samples, in their class's colour. The decision "
-                        "boundary is where the colours meet.")
+                        "boundary is where the colours meet." + self._held_tip())
 
     def _draw_map(self) -> None:
         """The prediction over the two inputs' plane as colour, the samples on it as dots
@@ -248,21 +256,40 @@ class DataPlot(pg.PlotWidget):
         self.map.setRect(float(xs[0]), float(ys[0]), float(xs[-1] - xs[0]),
                          float(ys[-1] - ys[0]))
         self.samples.setVisible(True)
-        drawn = ("levels", inputs, targets, shown_output, lo, hi)
+        drawn = ("levels", inputs, targets, s.held_out(), shown_output, lo, hi)
         if not _same(self.samples_show, drawn):
             # Re-made only when the colours' meaning moves: the scatter with its symbols
             # took a fifth of every Step when re-made each time (py-spy, narrow-valley).
             self.samples_show = drawn
-            brushes = [pg.mkBrush(self.colours.map((t - lo) / (hi - lo), mode="qcolor"))
+            colours = [self.colours.map((t - lo) / (hi - lo), mode="qcolor")
                        for t in observed]
-            self.samples.setData(inputs[:, 0], inputs[:, 1], symbolBrush=brushes,
-                                 symbolPen=pg.mkPen("w", width=2))
+            self.samples.setData(inputs[:, 0], inputs[:, 1], **self._sample_style(
+                colours, pg.mkPen("w", width=2)))
         output = s.network.names.post[-1][shown_output]
         self.setToolTip(f"Colour: the network's {output} for every ({names[0]}, {names[1]}); "
                         f"dark is low ({fmt(lo, 3)}), yellow high ({fmt(hi, 3)}). Dots: the "
                         "samples, in the colour of their target."
                         + (" Choose another output above the table."
-                           if outputs.shape[2] > 1 else ""))
+                           if outputs.shape[2] > 1 else "") + self._held_tip())
+
+    def _held(self) -> np.ndarray:
+        """One boolean a sample: held out for validation."""
+        held = np.zeros(len(self.session.inputs), bool)
+        held[self.session.held_out()] = True
+        return held
+
+    def _held_tip(self) -> str:
+        return (" Rings (no fill): the samples held out for validation, which training "
+                "never uses." if len(self.session.held_out()) else "")
+
+    def _sample_style(self, colours: list, outline) -> dict:
+        """The samples scatter's brush and outline, one a sample: a dot in its colour
+        with `outline`, or, held out for validation, a ring in its colour."""
+        pairs = list(zip(colours, self._held(), strict=True))
+        none = pg.mkBrush(None)
+        return {"symbolBrush": [none if h else pg.mkBrush(c) for c, h in pairs],
+                "symbolPen": [pg.mkPen(c, width=HOLLOW_WIDTH) if h else outline
+                              for c, h in pairs]}
 
     def _steady_levels(self, lo: float, hi: float) -> tuple[float, float]:
         """The colour scale's ends: kept while the values stay inside and fill at least
@@ -385,6 +412,20 @@ class DataTable(QTableView):
         session.lessonChanged.connect(self.live.request)
         session.stateChanged.connect(self.live.request)
         self.live.now()
+        self.doubleClicked.connect(self._tried_to_edit)
+
+    def _tried_to_edit(self, index) -> None:
+        """A double click on a cell a lock keeps read-only: the Session's refusal says
+        why nothing opens (as typing into a locked parameter does)."""
+        if index.isValid() and not self.session.may_change("data"):
+            self.session.set_sample_value(index.row(), index.column(), str(index.data()))
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        text = event.text()
+        if (event.key() == Qt.Key_F2 or (text and text.isprintable())) \
+                and not self.session.may_change("data"):
+            self._tried_to_edit(self.currentIndex())
+        super().keyPressEvent(event)
 
     def rowCount(self) -> int:  # noqa: N802 (as QTableWidget's, which this was)
         return self.cells.rowCount()

@@ -40,7 +40,8 @@ class ParametersPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.filter = QLineEdit()
         self.filter.setObjectName("parameterFilter")
-        self.filter.setPlaceholderText("show parameters whose name contains…")
+        # Short: the whole of it shows in the narrowest dock (a longer one was cut).
+        self.filter.setPlaceholderText("filter by name…")
         self.filter.setToolTip("A big network has too many parameters to list: type part of "
                                f"a name (w2, b1_) to list up to {MAX_FIELDS} of them")
         self.filter.textChanged.connect(self.rebuild)
@@ -113,8 +114,9 @@ class ParametersPanel(QWidget):
             self.fields[name], self.checks[name] = field, check
         hidden = len(s.network.param_names) - len(names)
         if hidden:
-            grid.addWidget(QLabel(f"<i>{hidden} more: type in the filter above</i>"),
-                           len(names) + 1, 0, 1, 3)
+            more = QLabel(f"<i>{hidden} more: type in the filter above</i>")
+            more.setWordWrap(True)  # on one line it was wider than the dock: a side scroll
+            grid.addWidget(more, len(names) + 1, 0, 1, 3)
         grid.setRowStretch(len(self.fields) + 2, 1)
         self.scroll.setWidget(body)
         self.refresh()

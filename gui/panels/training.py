@@ -26,7 +26,7 @@ from engine.initialise import SCHEMES
 from engine.optimizers import OPTIMIZERS, SETTINGS
 from engine.runs import MAX_RUNS
 from engine.schedules import SCHEDULE_SETTINGS, SCHEDULES
-from gui.kit.locking import show_locked
+from gui.kit.locking import LOCKED_TIP, show_locked
 from gui.kit.plot_style import RUN_COLOURS
 from gui.session import Session
 
@@ -243,7 +243,7 @@ class TrainingPanel(QWidget):
         lay = QVBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
-        keep = QPushButton("Keep this run")
+        self.keep = keep = QPushButton("Keep this run")
         keep.setObjectName("keepRun")
         keep.setToolTip(f"Keep this run's loss curve and path (up to {MAX_RUNS}): change a "
                         "setting, Reset and Run again, and both show on the loss plot and "
@@ -253,7 +253,7 @@ class TrainingPanel(QWidget):
         self.remove.setObjectName("removeRun")
         self.remove.setToolTip("Forget the chosen kept run (Ctrl+Z brings it back)")
         self.remove.clicked.connect(self._remove_run)
-        forget = QPushButton("Forget all")
+        self.forget = forget = QPushButton("Forget all")
         forget.setObjectName("forgetRuns")
         forget.setToolTip("Forget every kept run (Ctrl+Z brings them back)")
         forget.clicked.connect(session.forget_runs)
@@ -303,33 +303,38 @@ class TrainingPanel(QWidget):
         self.split_now.setText(f"Of {everyone} samples: {validation.describe(everyone)}.")
 
     def _refresh_runs(self) -> None:
-        runs = self.session.kept_runs
+        runs, may = self.session.kept_runs, self.session.may_change("runs")
+        for button in (self.keep, self.forget):
+            show_locked(button, not may)
+        changeable = Qt.ItemIsEditable | Qt.ItemIsUserCheckable if may else Qt.NoItemFlags
         self.kept.blockSignals(True)
         if self.kept.count() != len(runs):
             self.kept.clear()
             for k in range(len(runs)):
                 item = QListWidgetItem()
-                item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsEditable
-                              | Qt.ItemIsUserCheckable)
                 swatch = QPixmap(14, 14)
                 swatch.fill(QColor(RUN_COLOURS[k]))
                 item.setIcon(QIcon(swatch))
                 self.kept.addItem(item)
         for k, run in enumerate(runs):
             item = self.kept.item(k)
+            item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | changeable)
             if item.text() != run.name:
                 item.setText(run.name)
             item.setCheckState(Qt.Checked if run.visible else Qt.Unchecked)
             item.setToolTip(f"{run.name}: {len(run.steps)} rows to step {int(run.steps[-1])}, "
                             f"loss {fmt(float(run.loss[-1]), 6)} at the end"
-                            f"{'' if run.visible else ' (hidden)'}")
+                            f"{'' if run.visible else ' (hidden)'}"
+                            f"{'' if may else chr(10) * 2 + LOCKED_TIP}")
         self.kept.blockSignals(False)
         self.kept.setVisible(bool(runs))
         self.no_runs.setVisible(not runs)
         self._enable_remove()
 
     def _enable_remove(self) -> None:
-        self.remove.setEnabled(0 <= self.kept.currentRow() < self.kept.count())
+        show_locked(self.remove, not self.session.may_change("runs"))
+        if self.session.may_change("runs"):
+            self.remove.setEnabled(0 <= self.kept.currentRow() < self.kept.count())
 
     def _run_edited(self, item: QListWidgetItem) -> None:
         """A box ticked or a name typed in the list: the Session decides."""
