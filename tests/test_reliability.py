@@ -21,7 +21,7 @@ from engine import PRESETS, LessonError, load_preset
 from engine.lesson import lesson_from_json
 from engine.presets import preset_text
 from gui import create_window
-from gui.autosave import find_recoveries, restore
+from gui.autosave import files_of, find_recoveries, restore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -365,11 +365,13 @@ def test_a_damaged_autosave_is_set_aside_said_and_the_app_starts(kind, window, d
     for _ in range(2):
         gone.controls.step()
     params = gone.session.network.params.copy()
-    state_path, history_path = gone.autosave.state_path, gone.autosave.history_path
     leave_with_unsaved_work(gone)
+    # the JSON, and the step history it names (one chunk: the whole history)
+    state_path, history_path = gone.autosave.state_path, gone.autosave.history_path
+    every_file = files_of(state_path)  # with the lesson's arrays and the values beside
     damage(state_path, history_path)
-    damaged = {"all": [], "values": [history_path], "nothing": [state_path, history_path]}
-    damaged_bytes = {p.suffix: p.read_bytes() for p in damaged[recoverable] if p.exists()}
+    damaged = {"all": [], "values": [history_path], "nothing": every_file}
+    damaged_bytes = sorted(p.read_bytes() for p in damaged[recoverable] if p.exists())
     said = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: said.append(text))
@@ -392,9 +394,9 @@ def test_a_damaged_autosave_is_set_aside_said_and_the_app_starts(kind, window, d
     assert all(t.count(". ") == 0 and t.endswith(".") for t in said)
     assert all(state_path.name in t or history_path.name in t for t in said)
     # the damaged files are kept, renamed, with their bytes as they were
-    kept = {p.suffix: p.read_bytes() for p in data_home.glob("autosave-damaged-*")}
+    kept = sorted(p.read_bytes() for p in data_home.glob("autosave-damaged-*"))
     assert kept == damaged_bytes
-    assert not state_path.exists() and not history_path.exists()
+    assert not state_path.exists() and not list(data_home.glob(f"{state_path.stem}-*"))
     # and the next start neither asks again nor fails
     assert find_recoveries(data_home) == ([], [])
 
@@ -489,7 +491,7 @@ def test_restored_work_resets_to_the_lessons_start_not_to_the_values_reached(
     reached = w.session.network.params.copy()
     leave_with_unsaved_work(w)
     if history_lost:  # the step history file is gone: the values come from beside the lesson
-        (history_file,) = data_home.glob("*.npz")
+        (history_file,) = data_home.glob("*-history-*.npz")
         history_file.unlink()
     (found,), _ = find_recoveries(data_home)
     assert (found.history is None) == history_lost
