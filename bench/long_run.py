@@ -1,6 +1,8 @@
 """A long Run in the window, off screen: 1,000,000 steps of statquest-all. Prints the
-peak memory growth (target < 100 MB), the longest event-loop stall (target < 100 ms) and
-the largest autosave the run wrote (its history file).
+peak memory growth (target < 100 MB), the longest event-loop stall (target < 100 ms, with
+the window's CPU time in it), the CPU times, and the autosave: the largest it was on disk
+(all its files), the bytes written, and each save's work on the window's thread and on
+the autosave's writer thread.
 
 A big network: `python bench/big_lessons.py /tmp` writes the lessons, then
 `python bench/long_run.py --lesson /tmp/wide-66561.json --seconds 30` runs the
@@ -13,10 +15,12 @@ Run: python bench/long_run.py [--steps 1000000] [--lesson NAME_OR_PATH] [--secon
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -31,6 +35,58 @@ from window import StallMeter  # noqa: E402
 def rss_mb() -> float:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bytes_written() -> int:
+    """Bytes this process has handed to write() so far (the autosave's, here)."""
+    with open("/proc/self/io") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("wchar:"))
+
+
+def thread_cpu_seconds(prefix: str) -> float:
+    """CPU time of this process's threads named `prefix`… (the autosave's writer)."""
+    ticks = 0
+    for thread in threading.enumerate():
+        if thread.name.startswith(prefix) and thread.native_id is not None:
+            with open(f"/proc/self/task/{thread.native_id}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class SaveMeter:
+    """Wraps the window's autosave: how often it saved and what each save cost the
+    window's thread (the snapshot taken there; the writing is on the writer thread)."""
+
+    def __init__(self, autosave):
+        self.saves, self.longest, self.longest_cpu = 0, 0.0, 0.0
+        save = autosave.save
+
+        def measured(*args, **kwargs):
+            start, start_cpu = time.perf_counter(), time.thread_time()
+            try:
+                return save(*args, **kwargs)
+            finally:
+                self.saves += 1
+                self.longest = max(self.longest, time.perf_counter() - start)
+                self.longest_cpu = max(self.longest_cpu, time.thread_time() - start_cpu)
+
+        autosave.save = measured
+
+
+def autosave_bytes(autosave) -> int:
+    """The window's autosave on disk: every one of its files."""
+    total = 0
+    for path in autosave.folder.glob(f"{autosave.state_path.stem}*"):
+        if path.suffix != ".lock":
+            with contextlib.suppress(OSError):  # replaced meanwhile
+                total += path.stat().st_size
+    return total
 
 
 def main() -> None:
@@ -54,6 +110,8 @@ def main() -> None:
     w.controls.speed.setValue(w.controls.speed.maximum())
     start_rss, peak, saved = rss_mb(), 0.0, 0
     meter = StallMeter()
+    saves = SaveMeter(w.autosave)
+    written, cpu = bytes_written(), cpu_seconds()
     w.controls.run_action.trigger()
     start, last_print = time.perf_counter(), 0.0
     while w.session.running:
@@ -62,12 +120,14 @@ def main() -> None:
         if now - last_print > 0.5:
             peak = max(peak, rss_mb())
             last_print = now
-            history_file = w.autosave.history_path
-            if history_file.exists():
-                saved = max(saved, history_file.stat().st_size)
+            saved = max(saved, autosave_bytes(w.autosave))
         if args.seconds is not None and now - start > args.seconds:
             w.controls.run_action.trigger()  # pause
     elapsed = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu
+    w.autosave.writer.submit(lambda: None).result()  # the last save written
+    written = bytes_written() - written
+    writer_cpu = thread_cpu_seconds("autosave")
     peak = max(peak, rss_mb())
     print(f"cores: {os.cpu_count()}  lesson: {args.lesson} "
           f"({len(t.network.params):,} parameters, {len(t.inputs):,} samples)")
@@ -76,9 +136,17 @@ def main() -> None:
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"memory: {start_rss:.0f} MB at start, peak {peak:.0f} MB, growth "
           f"{peak - start_rss:.0f} MB (ru_maxrss {maxrss:.0f} MB)")
-    print(f"longest event-loop stall: {meter.longest * 1e3:.0f} ms")
-    print(f"largest autosave history file: {saved / 2**20:.1f} MB "
-          f"(history keeps at most {getattr(t.history, 'max_rows', 0):,} rows)")
+    print(f"CPU: {cpu:.1f} s in {elapsed:.0f} s (both cores: {cpu / elapsed:.0%} of one)")
+    print(f"longest event-loop stall: {meter.longest * 1e3:.0f} ms "
+          f"({meter.longest_cpu * 1e3:.0f} ms of it the window's CPU); "
+          f"the most CPU in one pass: {meter.most_cpu * 1e3:.0f} ms")
+    per_save = max(saves.saves, 1)
+    print(f"autosave: {saves.saves} saves, largest on disk {saved / 2**20:.1f} MB, "
+          f"{written / 2**20:.1f} MB written ({written / per_save / 2**20:.2f} MB a save); "
+          f"a save's snapshot on the window's thread at most {saves.longest * 1e3:.0f} ms "
+          f"({saves.longest_cpu * 1e3:.0f} ms CPU); writer thread "
+          f"{writer_cpu * 1e3 / per_save:.0f} ms CPU a save")
+    print(f"history keeps at most {getattr(t.history, 'max_rows', 0):,} rows")
     trail = getattr(t.history, "loss_trail", None)
     if trail is not None:
         print(f"loss plot: {len(trail[0]):,} steps' losses kept, {len(t.history):,} full rows")

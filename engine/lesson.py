@@ -10,6 +10,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -101,21 +102,33 @@ class Lesson:
     def to_dict(self, runs: bool = True) -> dict:
         """The file's dict; without `runs`, the kept runs are left out (a lesson made
         again from it for its settings needs none, and a wide network's are large)."""
+        return joined(*self.to_parts(runs))
+
+    def to_parts(self, runs: bool = True) -> tuple[dict, dict[str, np.ndarray]]:
+        """`to_dict` in two halves: the file's dict without its arrays of numbers (each
+        layer's weights and biases, the data, the kept runs' rows) and those arrays by
+        name, which `joined` puts back in their places. An autosave writes the arrays
+        as binary: 66,561 parameters as lists of Python floats took ~200 ms to make."""
         net = self.network
-        out = {
+        out: dict[str, Any] = {
             "format": FORMAT, "version": 1,
             "title": self.title,
             "description": self.description, "inputs": net.inputs,
             "layers": [{"neurons": ly.neurons, "activation": ly.activation, "bias": ly.bias}
                        for ly in net.layers],
-            **net.values_json(),
+            "weights": None, "biases": None,  # (arrays) here, in the file's order
             "naming": net.naming, "loss": self.loss,
             **({"input_names": list(net.input_names)} if net.input_names else {}),
             **({"output_names": list(net.output_names)} if net.output_names else {}),
-            "data": {"inputs": self.inputs.tolist(), "targets": self.targets.tolist()},
+            "data": None,
             "learning_rate": self.learning_rate,
             "stop": {"min_step_size": self.stop.min_step_size, "max_steps": self.stop.max_steps},
         }
+        arrays: dict[str, np.ndarray] = {}
+        for k, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+            arrays[f"weights.{k}"] = w
+            arrays[f"biases.{k}"] = np.empty(0) if b is None else b
+        arrays["data.inputs"], arrays["data.targets"] = self.inputs, self.targets
         if self.trainable is not None:
             out["trainable"] = list(self.trainable)
         if not self.optimizer.is_plain:
@@ -133,8 +146,11 @@ class Lesson:
         if self.lock is not None:
             out["lock"] = self.lock.to_json()
         if runs and self.runs:
-            out["runs"] = [_run_json(run) for run in self.runs]
-        return _versioned(out)
+            out["runs"] = [{"name": run.name, "visible": run.visible} for run in self.runs]
+            for k, run in enumerate(self.runs):
+                for key, column in zip(RUN_COLUMNS, _run_rows(run), strict=True):
+                    arrays[f"runs.{k}.{key}"] = column
+        return _versioned(out), arrays
 
     def as_trained_by(self, trainer: Trainer) -> Lesson:
         """This lesson with the trainer's current values, data, learning rate and
@@ -143,20 +159,26 @@ class Lesson:
 
     def with_state(self, state: dict) -> Lesson:
         """This lesson with a `trained_state` put in, checked like a loaded file. Reads
-        nothing that training changes: an autosave runs it on its writer thread, since
-        for 66,561 parameters it took ~400 ms of the window's time every 2 s of a Run."""
+        nothing that training changes, so it may run on another thread."""
         data = self.to_dict(runs=False)
         data.pop("progress", None)  # the state is the run's now: no saved run in it
         data.update(state["values"])
         data["data"] = {"inputs": state["inputs"].tolist(), "targets": state["targets"].tolist()}
-        data["learning_rate"] = state["learning_rate"]
-        for key in ("optimizer", "batching", "schedule", "trainable", "validation"):
-            data.pop(key, None)
-            if state.get(key) is not None:
-                data[key] = state[key]
+        _put_settings(data, state)
         return dataclasses.replace(lesson_from_dict(_versioned(data), "current lesson"),
                                    runs=self.runs)
 
+    def parts_with(self, settings: dict) -> tuple[dict, dict[str, np.ndarray]]:
+        """This lesson's starting values (what Reset returns to) and kept runs with a
+        trainer's data and settings (`trained_settings`), as `to_parts` gives them and
+        not checked: the app's own lesson, for its autosave (checking a 66,561-parameter
+        lesson held Python's lock ~200 ms every 2 s of a Run). `lesson_from_parts`
+        checks it when it is read back."""
+        data, arrays = self.to_parts()
+        data.pop("progress", None)  # the trainer's history is saved beside it
+        arrays["data.inputs"], arrays["data.targets"] = settings["inputs"], settings["targets"]
+        _put_settings(data, settings)
+        return _versioned(data), arrays
 
     def as_set_by(self, trainer: Trainer, progress: bool = False) -> Lesson:
         """What Save writes: this lesson's starting values (what Reset returns to) with the
@@ -209,12 +231,47 @@ def _versioned(data: dict) -> dict:
     return data
 
 
-def trained_state(trainer: Trainer) -> dict:
-    """What a lesson takes from its trainer, copied now (a few ms): the values as lists,
-    the data (arrays never changed in place), the settings. For `Lesson.with_state`."""
+def _put_settings(data: dict, settings: dict) -> None:
+    """Put a trainer's learning rate and settings (`trained_settings`) in a file's dict."""
+    data["learning_rate"] = settings["learning_rate"]
+    for key in ("optimizer", "batching", "schedule", "trainable", "validation"):
+        data.pop(key, None)
+        if settings.get(key) is not None:
+            data[key] = settings[key]
+
+
+def joined(data: dict, arrays: dict[str, np.ndarray]) -> dict:
+    """A file's dict from the halves `Lesson.to_parts` gives: each array back in its
+    place as lists. An array missing is None there, for `lesson_from_dict` to name."""
+    def listed(key: str):
+        return arrays[key].tolist() if key in arrays else None
+
+    out = dict(data)
+    layers = out.get("layers")
+    count = len(layers) if isinstance(layers, list) else 0
+    out["weights"] = [listed(f"weights.{k}") for k in range(count)]
+    out["biases"] = [listed(f"biases.{k}") for k in range(count)]
+    out["data"] = {"inputs": listed("data.inputs"), "targets": listed("data.targets")}
+    runs = out.get("runs")
+    if isinstance(runs, list):
+        out["runs"] = [{**run, **{key: listed(f"runs.{k}.{key}") for key in RUN_COLUMNS}}
+                       if isinstance(run, dict) else run for k, run in enumerate(runs)]
+    return out
+
+
+def lesson_from_parts(data, arrays: dict[str, np.ndarray], source: str = "lesson") -> Lesson:
+    """A lesson from the halves `Lesson.to_parts` gives (as an autosave reads them back),
+    checked like a loaded file: raises LessonError naming the field."""
+    if not isinstance(data, dict):
+        _fail(source, "expected a JSON object at the top level")
+    return lesson_from_dict(joined(data, arrays), source)
+
+
+def trained_settings(trainer: Trainer) -> dict:
+    """What a lesson takes from its trainer but its values, copied now: the data (arrays
+    never changed in place) and the settings. For `Lesson.parts_with`."""
     trainable = trainer.trainable
     return {
-        "values": trainer.network.values_json(),
         "inputs": trainer.inputs, "targets": trainer.targets,
         "learning_rate": trainer.learning_rate,
         "optimizer": None if trainer.optimizer.is_plain else {
@@ -228,6 +285,12 @@ def trained_state(trainer: Trainer) -> dict:
         "validation": None if trainer.validation.is_none
         else _validation_json(trainer.validation),
     }
+
+
+def trained_state(trainer: Trainer) -> dict:
+    """What a lesson takes from its trainer, copied now (a few ms): the values as lists,
+    the data and the settings. For `Lesson.with_state`."""
+    return {"values": trainer.network.values_json(), **trained_settings(trainer)}
 
 
 # --- loading -----------------------------------------------------------------------
@@ -673,12 +736,21 @@ def _validation(value, samples: int) -> Validation:
     return chosen
 
 
-def _run_json(run: KeptRun) -> dict:
-    """A kept run as a file keeps it: at most MAX_RUN_NUMBERS numbers (rows thinned
-    evenly, the newest kept)."""
+RUN_COLUMNS = ("steps", "loss", "params")
+
+
+def _run_rows(run: KeptRun) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The steps, losses and values a file keeps of a kept run: at most MAX_RUN_NUMBERS
+    numbers (rows thinned evenly, the newest kept)."""
     rows = even_rows(len(run.steps), max(2, MAX_RUN_NUMBERS // (2 + run.params.shape[1])))
-    return {"name": run.name, "visible": run.visible, "steps": run.steps[rows].tolist(),
-            "loss": run.loss[rows].tolist(), "params": run.params[rows].tolist()}
+    return run.steps[rows], run.loss[rows], run.params[rows]
+
+
+def _run_json(run: KeptRun) -> dict:
+    """A kept run as a file keeps it."""
+    return {"name": run.name, "visible": run.visible,
+            **{key: column.tolist() for key, column in zip(RUN_COLUMNS, _run_rows(run),
+                                                           strict=True)}}
 
 
 def _runs(value, param_names: tuple[str, ...]) -> tuple[KeptRun, ...]:

@@ -34,7 +34,7 @@ from engine.lesson import (
     check_size,
     check_targets,
     lock_from_json,
-    trained_state,
+    trained_settings,
 )
 from engine.lock import Lock
 from engine.network import Layer, Network
@@ -169,11 +169,12 @@ class Session(QObject):
         return self.lesson.as_trained_by(self.trainer)
 
     def lesson_snapshot(self) -> tuple[Lesson, dict]:
-        """current_lesson() in two halves: the copy taken now, and `Lesson.with_state`
-        to make the lesson from it later, on any thread (the autosave's writer). The
-        kept runs go with it."""
+        """saved_lesson() in two halves, for the autosave: the lesson with the runs kept
+        and the trainer's data and settings (`trained_settings`), copied now (cheap: no
+        values); `Lesson.parts_with` makes the file's parts from them later, on the
+        autosave's writer thread."""
         return (dataclasses.replace(self.lesson, runs=tuple(self.kept_runs)),
-                trained_state(self.trainer))
+                trained_settings(self.trainer))
 
     def saved_lesson(self, progress: bool = False) -> Lesson:
         """The lesson as Save writes it: the starting values with today's data and

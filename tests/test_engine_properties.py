@@ -3,7 +3,7 @@ breakdown sums to its gradient, and extreme inputs never warn."""
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from engine import Layer, Network, backprop, chain_rule_breakdown
@@ -517,3 +517,65 @@ def test_the_first_trainable_names_are_the_head_of_the_trainable_list(frozen, co
     t.set_trainable([n for n, off in zip(names, frozen, strict=True) if not off])
     by_hand = [n for n, off in zip(names, frozen, strict=True) if not off][:count]
     assert t.first_trainable(count) == by_hand
+
+
+# --- what an autosave may keep of a history: the rows before its edits ------------------
+HISTORY_OPS = st.lists(st.one_of(
+    st.tuples(st.just("append"), st.integers(1, 8)),
+    st.tuples(st.just("replace_last"), st.just(0)),
+    st.tuples(st.just("truncate"), st.integers(1, 12)),
+    st.tuples(st.just("cut"), st.integers(1, 12)),
+    st.tuples(st.just("cut_extend"), st.integers(1, 12)),
+    st.tuples(st.just("widen"), st.integers(1, 3)),
+    st.tuples(st.just("mark"), st.just(0))), max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(HISTORY_OPS, st.integers(4, 12))
+@example([("append", 5), ("mark", 0), ("truncate", 2), ("append", 2)], 12)  # a rewind
+@example([("append", 5), ("mark", 0), ("cut", 2), ("append", 2)], 12)
+@example([("append", 5), ("mark", 0), ("replace_last", 0)], 12)  # an edit
+@example([("append", 5), ("mark", 0), ("append", 9), ("truncate", 3), ("append", 4)], 6)
+def test_rows_before_edited_from_are_as_they_were_when_copied(ops, max_rows):
+    """The autosave writes again only the rows from `edited_from` on: every row a copy
+    taken at a mark holds, before that step, must still be the same in the history (or
+    gone by thinning), whatever appends, rewrites, rewinds, undos and thinning came."""
+    from engine.training import History
+
+    hist = History(2, max_rows=max_rows)
+    hist.append(0.0, [0.0, 0.0], [0.0, 0.0], [0.0, 0.0])
+    counter = iter(range(1, 10**6))
+
+    def row():
+        v = float(next(counter))  # every row written differs from every other
+        return v, [v, -v], [2 * v, v], [v, 3 * v]
+
+    def snapshot():
+        return hist.edits, {int(s): (hist.loss[k], hist.params[k].tobytes(),
+                                     hist.grads[k].tobytes(), hist.step_sizes[k].tobytes())
+                            for k, s in enumerate(hist.steps)}
+
+    mark, copied = snapshot()
+    for op, n in ops:
+        if op == "append":
+            for _ in range(n):
+                hist.append(*row())
+        elif op == "replace_last":
+            hist.replace_last(*row())
+        elif op == "truncate":
+            hist.truncate(n)
+        elif op == "cut":
+            hist.cut(n)
+        elif op == "cut_extend":  # a rewind undone: the same rows back
+            hist.extend(hist.cut(n))
+        elif op == "widen":
+            hist.make_state_room(2 * n)
+        else:
+            mark, copied = snapshot()
+        edited = hist.edited_from(mark)
+        for k, step in enumerate(hist.steps):
+            step = int(step)
+            if step in copied and (edited is None or step < edited):
+                assert copied[step] == (hist.loss[k], hist.params[k].tobytes(),
+                                        hist.grads[k].tobytes(),
+                                        hist.step_sizes[k].tobytes()), (op, step, edited)

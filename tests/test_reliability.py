@@ -21,7 +21,7 @@ from engine import PRESETS, LessonError, load_preset
 from engine.lesson import lesson_from_json
 from engine.presets import preset_text
 from gui import create_window
-from gui.autosave import find_recoveries, restore
+from gui.autosave import files_of, find_recoveries, restore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -365,11 +365,13 @@ def test_a_damaged_autosave_is_set_aside_said_and_the_app_starts(kind, window, d
     for _ in range(2):
         gone.controls.step()
     params = gone.session.network.params.copy()
-    state_path, history_path = gone.autosave.state_path, gone.autosave.history_path
     leave_with_unsaved_work(gone)
+    # the JSON, and the step history it names (one chunk: the whole history)
+    state_path, history_path = gone.autosave.state_path, gone.autosave.history_path
+    every_file = files_of(state_path)  # with the lesson's arrays and the values beside
     damage(state_path, history_path)
-    damaged = {"all": [], "values": [history_path], "nothing": [state_path, history_path]}
-    damaged_bytes = {p.suffix: p.read_bytes() for p in damaged[recoverable] if p.exists()}
+    damaged = {"all": [], "values": [history_path], "nothing": every_file}
+    damaged_bytes = sorted(p.read_bytes() for p in damaged[recoverable] if p.exists())
     said = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: said.append(text))
@@ -392,9 +394,9 @@ def test_a_damaged_autosave_is_set_aside_said_and_the_app_starts(kind, window, d
     assert all(t.count(". ") == 0 and t.endswith(".") for t in said)
     assert all(state_path.name in t or history_path.name in t for t in said)
     # the damaged files are kept, renamed, with their bytes as they were
-    kept = {p.suffix: p.read_bytes() for p in data_home.glob("autosave-damaged-*")}
+    kept = sorted(p.read_bytes() for p in data_home.glob("autosave-damaged-*"))
     assert kept == damaged_bytes
-    assert not state_path.exists() and not history_path.exists()
+    assert not state_path.exists() and not list(data_home.glob(f"{state_path.stem}-*"))
     # and the next start neither asks again nor fails
     assert find_recoveries(data_home) == ([], [])
 
@@ -489,7 +491,7 @@ def test_restored_work_resets_to_the_lessons_start_not_to_the_values_reached(
     reached = w.session.network.params.copy()
     leave_with_unsaved_work(w)
     if history_lost:  # the step history file is gone: the values come from beside the lesson
-        (history_file,) = data_home.glob("*.npz")
+        (history_file,) = data_home.glob("*-history-*.npz")
         history_file.unlink()
     (found,), _ = find_recoveries(data_home)
     assert (found.history is None) == history_lost
@@ -524,3 +526,196 @@ def test_the_autosave_keeps_the_split_the_losses_and_the_kept_runs(window, data_
     assert (back.name, back.visible) == ("first try", False)
     for column in ("steps", "loss", "params"):
         np.testing.assert_array_equal(getattr(back, column), getattr(kept, column))
+
+
+# --- the incremental autosave --------------------------------------------------------
+HISTORY_COLUMNS = ("steps", "loss", "val_loss", "batch_loss", "params", "grads",
+                   "step_sizes", "state")
+
+
+def _history_bytes(hist) -> dict[str, bytes]:
+    """Every column of a history, as bytes: equal only if equal bit for bit."""
+    return {name: getattr(hist, name).tobytes() for name in HISTORY_COLUMNS}
+
+
+def _chunk_rows(autosave) -> list[int]:
+    """How many rows each history chunk the autosave's JSON names holds."""
+    manifest = json.loads(autosave.state_path.read_text())
+    rows = []
+    for chunk in manifest["history"]["chunks"]:
+        with np.load(autosave.folder / chunk["file"]) as saved:
+            rows.append(len(saved["steps"]))
+    return rows
+
+
+def _saving_only_when_told(w):
+    w.autosave.timer.setInterval(3_600_000)  # no save of its own mid-test
+    w.autosave.timer.stop()
+
+
+def test_an_incremental_autosave_restores_the_history_bit_for_bit(window, data_home):
+    """Each save adds a chunk of the rows new since the one before; an edit rewrites the
+    newest row and a rewind the rows from there, in the next chunk. Restored after five
+    saves, the history is the one left, bit for bit: every row's step, losses, values,
+    slopes, step sizes and Adam's memory."""
+    w = window("narrow-valley")
+    _saving_only_when_told(w)
+    s = w.session
+    assert s.set_validation("0.2", "3") and s.set_optimizer("adam")
+    s.advance(20)
+    s.finish_training(None)
+    assert w.autosave.save()  # the first: the whole history (21 rows)
+    s.advance(15)
+    s.finish_training(None)
+    assert w.autosave.save()  # the 15 new rows
+    assert s.set_learning_rate("0.05")
+    assert w.autosave.save()  # the newest row, rewritten by the edit
+    for _ in range(3):
+        s.step()
+    s.undo_stack.undo()
+    s.undo_stack.undo()  # back to step 36: steps 37 and 38 went
+    assert s.set_learning_rate("0.02")
+    s.step()  # a new step 37
+    assert w.autosave.save()
+    s.advance(10)
+    s.finish_training(None)
+    assert w.autosave.save()
+    rows = _chunk_rows(w.autosave)
+    assert rows[:3] == [21, 15, 1] and rows[3] <= 3 and rows[4] == 10
+    assert s.steps_done == 47
+    expected = _history_bytes(s.history)
+    optimizer_from, params = s.trainer.optimizer_from, s.network.params.copy()
+    leave_with_unsaved_work(w)
+    (found,), damaged = find_recoveries(data_home)
+    assert damaged == [] and found.steps_done == 47
+    other = window("single-weight")
+    text, whole = restore(other.session, found, other.autosave)
+    assert whole and "step 47" in text
+    assert _history_bytes(other.session.history) == expected
+    assert other.session.trainer.optimizer_from == optimizer_from
+    assert other.session.network.params.tobytes() == params.tobytes()
+
+
+def test_a_torn_last_chunk_is_set_aside_and_the_work_before_it_restored(window, data_home,
+                                                                        monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.app import offer_recovery
+
+    w = window("statquest-all")
+    _saving_only_when_told(w)
+    s = w.session
+    for steps in (30, 20):
+        s.advance(steps)
+        s.finish_training(None)
+        assert w.autosave.save()
+    earlier = _history_bytes(s.history)
+    s.advance(25)
+    s.finish_training(None)
+    leave_with_unsaved_work(w)  # a third chunk: steps 51 to 75
+    chunks = json.loads(w.autosave.state_path.read_text())["history"]["chunks"]
+    assert len(chunks) == 3
+    last = data_home / chunks[-1]["file"]
+    torn = last.read_bytes()[: last.stat().st_size // 2]
+    last.write_bytes(torn)
+    said = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: said.append(text))
+    fresh = window("single-weight")
+    offer_recovery(fresh, data_home)
+    assert fresh.session.steps_done == 50
+    assert _history_bytes(fresh.session.history) == earlier
+    assert fresh.session.dirty
+    # one sentence: what came back, naming the chunk that did not and where it is kept
+    (text,) = said
+    assert text.count(". ") == 0 and text.endswith(".")
+    assert "at step 50 of the 75 autosaved" in text and last.name in text
+    (kept,) = data_home.glob("autosave-damaged-*")
+    assert kept.read_bytes() == torn and kept.name in text
+    assert find_recoveries(data_home) == ([], [])
+
+
+def test_a_save_cut_short_leaves_the_save_before_it_whole(window, data_home, monkeypatch):
+    """A kill between a save's new files and its JSON: the JSON on disk still names the
+    files of the save before, which no save changes, so that save comes back whole."""
+    import gui.autosave
+
+    w = window("statquest-all")
+    _saving_only_when_told(w)
+    s = w.session
+    s.advance(30)
+    s.finish_training(None)
+    assert w.autosave.save()
+    before = _history_bytes(s.history)
+    s.advance(20)
+    s.finish_training(None)
+    write = gui.autosave.write_atomically
+
+    def dies_before_the_json(path, data):
+        if Path(path).suffix == ".json":
+            raise OSError("killed")
+        write(path, data)
+
+    monkeypatch.setattr(gui.autosave, "write_atomically", dies_before_the_json)
+    assert not w.autosave.save()
+    monkeypatch.setattr(gui.autosave, "write_atomically", write)
+    w.autosave.closed = True  # the window is "gone": it writes nothing more
+    w.autosave.lock.unlock()
+    (found,), damaged = find_recoveries(data_home)
+    assert damaged == [] and found.steps_done == 30
+    other = window("single-weight")
+    text, whole = restore(other.session, found, other.autosave)
+    assert whole and _history_bytes(other.session.history) == before
+    # the new files the JSON never named went with the rest
+    assert not list(data_home.glob(f"{w.autosave.state_path.stem}*"))
+
+
+def _wide_lesson(folder: Path) -> Path:
+    """1-256-256-1 tanh: 66,561 parameters."""
+    data = json.loads(preset_text("statquest-all"))
+    rng = np.random.default_rng(0)
+    data["layers"] = [{"neurons": 256, "activation": "tanh"},
+                      {"neurons": 256, "activation": "tanh"},
+                      {"neurons": 1, "activation": "identity"}]
+    shapes = [(256, 1), (256, 256), (1, 256)]
+    data["weights"] = [rng.uniform(-0.1, 0.1, shape).tolist() for shape in shapes]
+    data["biases"] = [[0.0] * rows for rows, _ in shapes]
+    path = folder / "wide.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_a_wide_networks_save_writes_its_new_rows_not_the_lesson_again(session, tmp_path,
+                                                                       monkeypatch):
+    """For 66,561 parameters the writer thread made and checked the whole lesson as
+    Python lists every 2 s (~200 ms holding Python's lock: the window stalled). Now a
+    save during a Run writes the newest row, the values and a small JSON, as binary,
+    and makes no lesson and no list of the values; counted, not timed."""
+    from engine import lesson as lesson_module
+    from engine.network import Network
+    from gui.autosave import Autosave
+
+    s = session(str(_wide_lesson(tmp_path)))
+    n = len(s.network.params)
+    assert n == 66_561
+    folder = tmp_path / "data"
+    folder.mkdir()
+    autosave = Autosave(s, folder)
+    s.step()
+    assert autosave.save()  # the first: the lesson's arrays too
+    assert set(autosave.written) == {"lesson", "history", "values", "json"}
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the writer made the lesson again")
+
+    monkeypatch.setattr(lesson_module, "lesson_from_dict", refused)
+    monkeypatch.setattr(Network, "values_json", refused)
+    for _ in range(3):
+        s.step()
+    assert autosave.save()
+    row_bytes = 8 * (4 + 3 * n)
+    assert set(autosave.written) == {"history", "values", "json"}  # the lesson: as saved
+    assert row_bytes < autosave.written["history"] < 2 * row_bytes  # the newest row
+    assert autosave.written["values"] < 8 * n + 1024
+    assert autosave.written["json"] < 16_384  # no numbers of the network in it
+    autosave.lock.unlock()

@@ -218,12 +218,17 @@ def test_data_past_the_work_limit_is_refused_naming_the_data(session, monkeypatc
 
 
 def test_a_lesson_snapshot_is_the_lesson_of_its_moment(session):
-    """The autosave copies the lesson's state on the window's thread and makes the lesson
-    on its writer thread: steps taken meanwhile must not leak into it."""
+    """The autosave copies the lesson's state on the window's thread and makes the file's
+    parts on its writer thread: steps and edits meanwhile must not leak into them, and
+    they are the lesson Save writes (its start, today's data and settings, kept runs)."""
+    from engine.lesson import joined
+
     s = session("statquest-all")
     s.step()
-    lesson, state = s.lesson_snapshot()
-    now = s.current_lesson().to_dict()
+    s.keep_run()
+    lesson, settings = s.lesson_snapshot()
+    now = s.saved_lesson().to_dict()
     s.step()
     s.set_learning_rate("0.5")
-    assert lesson.with_state(state).to_dict() == now != s.current_lesson().to_dict()
+    s.set_data(np.array([[0.0], [1.0]]), np.array([[1.0], [0.0]]))
+    assert joined(*lesson.parts_with(settings)) == now != s.saved_lesson().to_dict()
