@@ -21,8 +21,11 @@ LABEL_POINTS = 13.0  # the size of every word in the drawing, in its own units
 WIDEST_VALUE = "-0.1234"  # the room a label keeps for its value (4 significant figures)
 LABEL_DIGITS = 4
 ALONG = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.3, 0.7, 0.2, 0.8)  # along an edge
+COMB = tuple(round(0.12 + 0.04 * k, 2) for k in range(20))  # finer, when those are taken
 BIAS_SPOTS = ((0, RADIUS + 16), (0, RADIUS + 40), (0, -RADIUS - 16), (RADIUS + 50, RADIUS),
-              (-RADIUS - 50, RADIUS))  # around the node, best first
+              (-RADIUS - 50, RADIUS), (0, RADIUS + 64), (0, -RADIUS - 40),
+              (RADIUS + 50, -RADIUS), (-RADIUS - 50, -RADIUS))  # around the node, best first
+SPREADS = (1.0, 1.25, 1.5, 1.75, 2.0)  # the drawing stretched to make room for labels
 NAME_GAP = 8.0  # between a node and a name written beside it
 MAX_LABELLED_EDGES = 24  # past this the labels cover each other (2-8-2 has 32)
 MAX_DRAWN_EDGES = 600  # past this the weights are drawn as one bundle per layer
@@ -112,7 +115,8 @@ def node_text(net: Network, layer: int, j: int) -> str:
     return SHORT_ACTIVATION[net.layers[layer].activation] or "Σ"
 
 
-def column_positions(sizes: list[int], labelled: bool, bundled: bool) -> list[list[Point]]:
+def column_positions(sizes: list[int], labelled: bool, bundled: bool,
+                     spread: float = 1.0) -> list[list[Point]]:
     tallest = max(sizes)
     row = ROW * min(1.0, 6 / tallest)
     if not (labelled or bundled):
@@ -120,12 +124,15 @@ def column_positions(sizes: list[int], labelled: bool, bundled: bool) -> list[li
         # (moons' 8 tanh) closes up so the drawing is fitted larger and the names in the
         # nodes stay readable (at 127 apart they were 6.4 px on a 1280x800 screen).
         row = max(2 * RADIUS + 14, ROW * min(1.0, 4 / tallest))
-    return [[(c * COLUMN, (j - (n - 1) / 2) * row) for j in range(n)]
+    return [[(c * COLUMN * spread, (j - (n - 1) / 2) * row * spread) for j in range(n)]
             for c, n in enumerate(sizes)]
 
 
 def _nearest_first(t: float) -> list[float]:
-    return sorted(ALONG, key=lambda s: abs(s - t))
+    """Places along an edge (0: its start, 1: its end) for a label that would sit at t:
+    the usual ones nearest t first, then a finer comb, also nearest first."""
+    return (sorted(ALONG, key=lambda s: abs(s - t))
+            + sorted(set(COMB) - set(ALONG), key=lambda s: abs(s - t)))
 
 
 def _along(a: Point, b: Point, s: float) -> Point:
@@ -136,11 +143,33 @@ def network_layout(net: Network, text_width: Callable[[str], float], text_height
                    values: Mapping[str, float] | None = None) -> Layout:
     """Where every node, connection and label goes. Text is measured by `text_width` (Qt's
     font metrics in the window, an estimate for SVG); each label keeps room for a value
-    of WIDEST_VALUE, or for its own value in `values` when that is wider."""
+    of WIDEST_VALUE, or for its own value in `values` when that is wider. Labels never
+    cover each other or a node where spreading the drawing out (up to SPREADS[-1] times)
+    makes room; else the spread with the fewest covered is kept."""
+
+    def room(name: str) -> float:
+        widest = text_width(f"{name} = {WIDEST_VALUE}")
+        if values is not None:
+            widest = max(widest, text_width(label_text(name, values[name])))
+        return widest + 8
+
+    best: tuple[int, Layout] | None = None
+    for spread in SPREADS:
+        layout, clashes = _layout(net, text_width, text_height, room, spread)
+        if best is None or clashes < best[0]:
+            best = (clashes, layout)
+        if not clashes:
+            break
+    assert best is not None
+    return best[1]
+
+
+def _layout(net: Network, text_width: Callable[[str], float], text_height: float,
+            room: Callable[[str], float], spread: float) -> tuple[Layout, int]:
     names = net.names
     n_edges = sum(w.size for w in net.weights)
     labelled, bundled = n_edges <= MAX_LABELLED_EDGES, n_edges > MAX_DRAWN_EDGES
-    columns = column_positions([net.inputs, *net.sizes], labelled, bundled)
+    columns = column_positions([net.inputs, *net.sizes], labelled, bundled, spread)
     edges: list[Edge] = []
     wishes: list[tuple[str, list[Point]]] = []  # a label, the places it may go, best first
     for layer, w in enumerate([] if bundled else net.weights):
@@ -176,23 +205,17 @@ def network_layout(net: Network, text_width: Callable[[str], float], text_height
                 taken.append(Box(x + RADIUS + NAME_GAP, y - text_height / 2,
                                  text_width(right), text_height))
             nodes.append(Node(c, j, (x, y), text, left, right))
-
-    def room(name: str) -> float:
-        widest = text_width(f"{name} = {WIDEST_VALUE}")
-        if values is not None:
-            widest = max(widest, text_width(label_text(name, values[name])))
-        return widest + 8
-
-    labels = _place_labels(wishes, taken, room, text_height + 4)
+    labels, clashes = _place_labels(wishes, taken, room, text_height + 4)
     return Layout(tuple(tuple(c) for c in columns), tuple(nodes), tuple(edges), labels,
-                  bundled)
+                  bundled), clashes
 
 
 def _place_labels(wishes: list[tuple[str, list[Point]]], taken: list[Box],
-                  room: Callable[[str], float], height: float) -> tuple[Label, ...]:
+                  room: Callable[[str], float], height: float) -> tuple[tuple[Label, ...], int]:
     """Each label at the first of its places that is clear of the nodes and of the labels
-    placed before it, else at the one that covers the fewest."""
+    placed before it, else at the one that covers the fewest; and how many it covers."""
     placed = []
+    covered = 0
     for name, places in wishes:
         width = room(name)
 
@@ -202,9 +225,10 @@ def _place_labels(wishes: list[tuple[str, list[Point]]], taken: list[Box],
         at = next((p for p in places if not clashes(p)), None)
         if at is None:
             at = min(places, key=clashes)
+            covered += clashes(at)
         taken.append(Box.around(at, width, height))
         placed.append(Label(name, at))
-    return tuple(placed)
+    return tuple(placed), covered
 
 
 # --- the picture as SVG -------------------------------------------------------------------
