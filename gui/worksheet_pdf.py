@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from xml.sax.saxutils import quoteattr
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
@@ -121,11 +122,15 @@ class SvgPictures(QPyTextObject):
     def __init__(self, pictures: list[str], family: str, page: QSizeF, dpi: int):
         super().__init__()
         self.renderers, self.sizes = [], []
+        face = f"font-family={quoteattr(family)}"
         for svg in pictures:
-            svg = re.sub(r'font-family="[^"]*"', f'font-family="{family}"', svg, count=1)
+            svg = re.sub(r'font-family="[^"]*"', lambda _: face, svg, count=1)
             renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
             self.renderers.append(renderer)
             box = renderer.viewBoxF()
+            if not renderer.isValid() or box.isEmpty():  # never seen: the engine wrote it
+                self.sizes.append(QSizeF(0, 0))
+                continue
             units = dpi / 72  # the document's units (the writer's dots) per point
             scale = min(PICTURE_LABEL_PT / LABEL_POINTS * units, page.width() / box.width(),
                         PICTURE_SHARE * page.height() / box.height())

@@ -200,3 +200,11 @@ def test_label_backings_hold_their_text_as_qt_measures_it(qapp):
         for name, box in names_beside_nodes(root, metrics.horizontalAdvance):
             for _, (_, label) in labels(root).items():
                 assert not overlap(box, label), (preset, name)
+
+
+def test_names_with_markup_characters_are_written_as_text():
+    net = Network(2, [Layer(1, "identity", True)], "sequential",
+                  input_names=("size <m²>", "R&D \"cost\""), output_names=("price's",))
+    root = parsed(network_svg(net))
+    texts = {t.text for t in root.iter(f"{SVG}text")}
+    assert {"size <m²>", "R&D \"cost\"", "price's"} <= texts
