@@ -26,7 +26,7 @@ from engine.presets import PRESETS, open_lesson
 from engine.text import QUOTE_CHARS, one_line, quoted
 from engine.training import StopReason, Trainer, stop_sentence
 from engine.validation import Validation
-from engine.worksheet import worksheet_html, worksheet_markdown
+from engine.worksheet import worksheet_html, write_worksheet_markdown
 
 EXIT_BAD_INPUT, EXIT_DIVERGED = 2, 3
 
@@ -336,10 +336,11 @@ def _worksheet(lesson: Lesson, args, pdf_writer) -> int:
     if args.steps > 50:
         print("backprop-lab: a worksheet covers at most 50 steps", file=sys.stderr)
         return EXIT_BAD_INPUT
+    wrote = args.output
     try:
         if args.format == "md":
-            text = worksheet_markdown(lesson, args.steps, args.answers)
-            write_text_atomically(args.output, text)
+            picture = write_worksheet_markdown(args.output, lesson, args.steps, args.answers)
+            wrote = f"{args.output} and its picture of the network, {picture}"
         elif args.format == "html":
             write_text_atomically(args.output,
                                   worksheet_html(lesson, args.steps, args.answers))
@@ -352,5 +353,5 @@ def _worksheet(lesson: Lesson, args, pdf_writer) -> int:
         print(f"backprop-lab: cannot write {args.output}: {exc.strerror or exc}; "
               f"any file there before is unchanged", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"wrote {args.output}")
+    print(f"wrote {wrote}")
     return 0

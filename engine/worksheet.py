@@ -1,16 +1,20 @@
 """Worksheets: a lesson and its next K steps written out the way the articles write them
-(network, data, formulas, then every number of every step), as Markdown or HTML, in two
-versions: blanks for students, or the answer key."""
+(network with its picture, data, formulas, then every number of every step), as Markdown
+or HTML, in two versions: blanks for students, or the answer key."""
 
 from __future__ import annotations
 
 import html as html_lib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from engine.breakdown import chain_rule_breakdown, observed_name
+from engine.diagram import network_svg
 from engine.explain import fmt, update_equations
+from engine.files import write_text_atomically
 from engine.lesson import Lesson
 from engine.optimizers import OPTIMIZERS
 from engine.training import StopReason
@@ -31,8 +35,8 @@ Row = list[str | Cell]
 
 @dataclass
 class Block:
-    kind: str  # "h1", "h2", "h3", "p", "table", "eq"
-    content: Any  # text, or rows of cells for a table, or the parts of an equation
+    kind: str  # "h1", "h2", "h3", "p", "table", "eq", "picture"
+    content: Any  # text, rows of cells for a table, the parts of an equation, or SVG
 
 
 def _blocks(lesson: Lesson, steps: int) -> list[Block]:
@@ -45,6 +49,7 @@ def _blocks(lesson: Lesson, steps: int) -> list[Block]:
     layers += [[str(k + 1), str(ly.neurons), ly.activation, "yes" if ly.bias else "no"]
                for k, ly in enumerate(net.layers)]
     out += [Block("h2", "The network"),
+            Block("picture", network_svg(net)),  # the starting values: no step taken yet
             Block("p", f"{net.inputs} input(s); loss {loss.symbol} ({loss.name}); "
                        f"learning rate {fmt(t.learning_rate)}; trainable: "
                        f"{', '.join(t.trainable)}. "
@@ -106,10 +111,44 @@ def _text(part, answers: bool, escape) -> str:
     return escape(str(part))
 
 
-def worksheet_markdown(lesson: Lesson, steps: int, answers: bool) -> str:
+PICTURE_ALT = "The network with its starting values"
+
+
+def picture_path(path: str | Path) -> Path:
+    """Where a Markdown worksheet's picture goes: beside it, named after it."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-network.svg")
+
+
+def worksheet_markdown(lesson: Lesson, steps: int, answers: bool,
+                       picture: str | None = None) -> str:
+    """The worksheet as Markdown; `picture`: the file name (relative to the worksheet) of
+    the network's picture it shows, or None for none (write_worksheet_markdown writes
+    both)."""
+    return _markdown(_blocks(lesson, steps), answers, picture)
+
+
+def write_worksheet_markdown(path: str | Path, lesson: Lesson, steps: int,
+                             answers: bool) -> Path:
+    """The Markdown worksheet at `path` and its picture beside it, which it links to by a
+    relative name: an SVG file is shown by GitHub, GitLab, VS Code and pandoc alike, where
+    an image inlined as a data: URI is dropped by GitHub's sanitiser. The picture is
+    written first, so the worksheet never names a picture that is not there. Returns the
+    picture's path."""
+    blocks = _blocks(lesson, steps)
+    svg_path = picture_path(path)
+    write_text_atomically(svg_path, next(b.content for b in blocks if b.kind == "picture"))
+    write_text_atomically(path, _markdown(blocks, answers, svg_path.name))
+    return svg_path
+
+
+def _markdown(blocks: list[Block], answers: bool, picture: str | None) -> str:
     lines = []
-    for block in _blocks(lesson, steps):
-        if block.kind in ("h1", "h2", "h3"):
+    for block in blocks:
+        if block.kind == "picture":
+            if picture is not None:
+                lines += [f"![{PICTURE_ALT}]({quote(picture)})", ""]
+        elif block.kind in ("h1", "h2", "h3"):
             lines += ["#" * int(block.kind[1]) + " " + str(block.content), ""]
         elif block.kind == "p":
             lines += [str(block.content), ""]
@@ -130,6 +169,7 @@ STYLE = """<style>
 body { font-family: sans-serif; }
 table { border-collapse: collapse; margin: 6px 0 12px 0; }
 td, th { border: 1px solid #999; padding: 3px 6px; text-align: right; white-space: nowrap; }
+svg { max-width: 100%; height: auto; }
 th { background: #eee; }
 .eq { font-size: 105%; }  /* the body's face too: one face on every page */
 </style>"""
@@ -142,7 +182,9 @@ def worksheet_html(lesson: Lesson, steps: int, answers: bool) -> str:
              f"<p><i>{'Answer key' if answers else 'Student version: fill in the blanks'}"
              "</i></p>"]
     for block in _blocks(lesson, steps):
-        if block.kind in ("h1", "h2", "h3"):
+        if block.kind == "picture":
+            parts.append(f"<div class='picture'>{block.content}</div>")
+        elif block.kind in ("h1", "h2", "h3"):
             parts.append(f"<{block.kind}>{esc(str(block.content))}</{block.kind}>")
         elif block.kind == "p":
             text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", esc(str(block.content)))

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 from engine import LessonError
 from engine.export_code import code_script
 from engine.files import write_atomically, write_text_atomically
-from engine.worksheet import worksheet_html, worksheet_markdown
+from engine.worksheet import worksheet_html, write_worksheet_markdown
 from gui.history_export import history_csv
 from gui.pictures import (
     Picture,
@@ -162,10 +162,10 @@ class FileActions(QObject):
         try:
             if suffix == ".pdf":
                 write_pdf(worksheet_html(lesson, steps, answers), path)
-            else:
-                text = (worksheet_html if suffix in (".html", ".htm") else
-                        worksheet_markdown)(lesson, steps, answers)
-                write_text_atomically(path, text)
+            elif suffix in (".html", ".htm"):
+                write_text_atomically(path, worksheet_html(lesson, steps, answers))
+            else:  # Markdown, with its picture of the network beside it
+                write_worksheet_markdown(path, lesson, steps, answers)
         except OSError as exc:
             self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
                                         "Any file there before is unchanged.")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.diagram import MAX_DRAWN_EDGES
 from engine.lock import PANELS
 from gui.appearance import Appearance
 from gui.autosave import Autosave
@@ -41,7 +42,7 @@ from gui.panels.gradient_check import GradientCheckTable
 from gui.panels.history import MAX_PARAM_COLUMNS, HistorySlider, HistoryTable
 from gui.panels.landscape import LandscapeView
 from gui.panels.loss import LossPlot
-from gui.panels.network_view import MAX_DRAWN_EDGES, NetworkView
+from gui.panels.network_view import NetworkView
 from gui.panels.parameters import MAX_FIELDS, ParametersPanel
 from gui.panels.quiz import QuizPanel
 from gui.panels.tangent import TangentPlot

@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import re
 import sys
+from xml.sax.saxutils import quoteattr
 
-from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QFont,
     QFontInfo,
@@ -17,7 +18,9 @@ from PySide6.QtGui import (
     QPageSize,
     QPainter,
     QPdfWriter,
+    QPyTextObject,
     QTextBlock,
+    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
@@ -25,13 +28,21 @@ from PySide6.QtGui import (
     QTextFrame,
     QTextTable,
 )
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QSpinBox
 
+from engine.diagram import LABEL_POINTS
 from engine.files import write_atomically
 
 BODY_PT = 10.5
 SMALLEST_TABLE_PT = 6.0  # still readable on paper; a wider table than this allows is rare
 FOOTER_LINES = 2  # the page number's room at the foot of each page
+PICTURE_LABEL_PT = 9.0  # the words in the network's picture, at most (smaller to fit)
+PICTURE_SHARE = 0.45  # of the page's height, at most: the first step still starts on page 1
+SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.S)
+PICTURE_MARK = "network-picture-{}"  # stands where a picture goes until it is put there
+PICTURE_OBJECT = QTextFormat.UserObject + 1
+PICTURE_INDEX = QTextFormat.UserProperty + 1
 
 
 def write_pdf(html: str, path: str) -> None:
@@ -59,10 +70,15 @@ def write_pdf(html: str, path: str) -> None:
     doc.setDefaultFont(font)
     # The HTML names generic families (right for a browser); here every one is the face
     # found above, so no part of any page falls back to another (a serif page 2 did).
+    # QTextDocument reads no SVG: each picture is taken out here and drawn in its place
+    # by QSvgRenderer, as vectors (sharp at any zoom, its words still text).
+    html, pictures = take_pictures(html)
     doc.setHtml(re.sub(r"font-family:[^;}]*", f"font-family: '{font.family()}'", html))
     footer = QFontMetricsF(font, writer).lineSpacing() * FOOTER_LINES
     page = QSizeF(writer.width(), writer.height() - footer)
     doc.setPageSize(page)
+    drawer = SvgPictures(pictures, font.family(), page, writer.resolution())
+    drawer.put_in(doc)
     fit_tables(doc, page.width())
     keep_headings_with_next(doc, page.height())
     if any(b.text() and not b.layout().lineCount() for b in _blocks(doc)):
@@ -80,11 +96,65 @@ def write_pdf(html: str, path: str) -> None:
         painter.drawText(QRectF(0, page.height(), page.width(), footer),
                          Qt.AlignRight | Qt.AlignBottom, f"{n + 1} / {pages}")
     painter.end()  # ends the PDF: its trailer is written
-    del doc, writer  # the layout refers to the writer: both go, the layout first
+    del doc, writer, drawer  # the layout refers to the writer: both go, the layout first
     data = bytes(buffer.data())
     if not data.startswith(b"%PDF") or b"%%EOF" not in data[-64:]:
         raise OSError("the PDF writer produced no complete document")
     write_atomically(path, data)
+
+
+def take_pictures(html: str) -> tuple[str, list[str]]:
+    """The HTML with a mark where each SVG picture was, and the pictures."""
+    pictures: list[str] = []
+
+    def mark(match: re.Match) -> str:
+        pictures.append(match.group(0))
+        return f"<p>{PICTURE_MARK.format(len(pictures) - 1)}</p>"
+
+    return SVG_ELEMENT.sub(mark, html), pictures
+
+
+class SvgPictures(QPyTextObject):
+    """The worksheet's pictures (SVG text) as objects in the document's text: each one's
+    size on the page, and drawn there by QSvgRenderer in the body's face (so that no page
+    has a second face)."""
+
+    def __init__(self, pictures: list[str], family: str, page: QSizeF, dpi: int):
+        super().__init__()
+        self.renderers, self.sizes = [], []
+        face = f"font-family={quoteattr(family)}"
+        for svg in pictures:
+            svg = re.sub(r'font-family="[^"]*"', lambda _: face, svg, count=1)
+            renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+            self.renderers.append(renderer)
+            box = renderer.viewBoxF()
+            if not renderer.isValid() or box.isEmpty():  # never seen: the engine wrote it
+                self.sizes.append(QSizeF(0, 0))
+                continue
+            units = dpi / 72  # the document's units (the writer's dots) per point
+            scale = min(PICTURE_LABEL_PT / LABEL_POINTS * units, page.width() / box.width(),
+                        PICTURE_SHARE * page.height() / box.height())
+            self.sizes.append(QSizeF(box.width() * scale, box.height() * scale))
+
+    def put_in(self, doc: QTextDocument) -> None:
+        doc.documentLayout().registerHandler(PICTURE_OBJECT, self)
+        for k in range(len(self.renderers)):
+            cursor = doc.find(PICTURE_MARK.format(k))
+            if cursor.isNull():
+                continue
+            centred = QTextBlockFormat(cursor.blockFormat())
+            centred.setAlignment(Qt.AlignHCenter)
+            cursor.setBlockFormat(centred)
+            picture = QTextCharFormat()
+            picture.setObjectType(PICTURE_OBJECT)
+            picture.setProperty(PICTURE_INDEX, k)
+            cursor.insertText("\ufffc", picture)  # over the mark: the object's one character
+
+    def intrinsicSize(self, doc, position, fmt) -> QSizeF:
+        return self.sizes[fmt.property(PICTURE_INDEX)]
+
+    def drawObject(self, painter, rect, doc, position, fmt) -> None:
+        self.renderers[fmt.property(PICTURE_INDEX)].render(painter, rect)
 
 
 def sans_serif_font(points: float) -> QFont:

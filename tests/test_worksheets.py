@@ -165,3 +165,124 @@ def test_a_table_wider_than_the_page_is_set_smaller_until_it_fits(qapp, tmp_path
     pieces = {p[0]: p for page in drawn_text(out) for p in page}
     for n in (n for row in numbers for n in row):
         assert n in pieces and right_edge(pieces[n]) <= A4_WIDTH_PT - MARGIN_PT + 1, n
+
+
+# --- the picture of the network ----------------------------------------------------------
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_labels(svg: str) -> dict[str, float]:
+    import xml.etree.ElementTree as ET
+
+    texts = (t.text for t in ET.fromstring(svg).iter(f"{SVG}text"))
+    return {m[1]: float(m[2]) for m in (re.fullmatch(r"(\w+) = (\S+)", t) for t in texts) if m}
+
+
+def test_the_html_worksheet_shows_the_network_before_step_1():
+    html = worksheet_html(load_preset("statquest-b3"), 2, answers=False)
+    assert html.count("<svg") == 1
+    svg = html[html.index("<svg"):html.index("</svg>") + len("</svg>")]
+    assert html.index("<h2>The network</h2>") < html.index("<svg") < html.index("Step 1")
+    # the starting values of statquest-b3's file, also in the students' version
+    assert svg_labels(svg) == {"w1": 3.34, "w2": -3.53, "w3": -1.22, "w4": -2.3,
+                               "b1": -1.43, "b2": 0.57, "b3": 0}
+
+
+def test_the_markdown_worksheet_links_its_picture_written_beside_it(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "gui.launcher", "worksheet", "house-price",
+                        "-o", str(tmp_path / "week 3.md")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    picture = tmp_path / "week 3-network.svg"
+    assert str(picture) in r.stdout
+    text = (tmp_path / "week 3.md").read_text()
+    link = re.search(r"!\[[^\]]+\]\(([^)]+)\)", text)
+    assert link and link[1] == "week%203-network.svg"  # relative, a space escaped
+    assert text.index(link[0]) < text.index("## Step 1")
+    labels = svg_labels(picture.read_text())
+    assert labels["w111"] == 0.2 and labels["w212"] == 0.2 and labels["b21"] == 0.4
+
+
+def test_the_window_writes_the_markdown_worksheet_with_its_picture(window, tmp_path):
+    w = window("statquest-b3")
+    assert w.files.export_worksheet_to(str(tmp_path / "sheet.md"), 1, answers=False)
+    assert "](sheet-network.svg)" in (tmp_path / "sheet.md").read_text()
+    assert svg_labels((tmp_path / "sheet-network.svg").read_text())["w1"] == 3.34
+
+
+def drawn_paths(path) -> list[list[tuple[str, list[tuple[float, float]]]]]:
+    """For each page, every path segment drawn (m, l, c, re) with its points in PDF
+    points, read by following the content stream's transformations."""
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(path)
+    pages = []
+    for page in reader.pages:
+        ctm, saved, segments = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), [], []
+
+        def on_page(x, y, m):
+            a, b, c, d, e, f = m
+            return (a * x + c * y + e, b * x + d * y + f)
+
+        for args, op in ContentStream(page.get_contents(), reader).operations:
+            if op == b"q":
+                saved.append(ctm)
+            elif op == b"Q":
+                ctm = saved.pop()
+            elif op == b"cm":
+                a, b, c, d, e, f = (float(v) for v in args)
+                A, B, C, D, E, F = ctm
+                ctm = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+                       e * A + f * C + E, e * B + f * D + F)
+            elif op in (b"m", b"l", b"c"):
+                v = [float(x) for x in args]
+                segments.append((op.decode(),
+                                 [on_page(*v[k:k + 2], ctm) for k in range(0, len(v), 2)]))
+            elif op == b"re":
+                x, y, w, h = (float(v) for v in args)
+                segments.append(("re", [on_page(x, y, ctm), on_page(x + w, y + h, ctm)]))
+        pages.append(segments)
+    return pages
+
+
+@pytest.mark.parametrize("lesson", ["statquest-all", "iris-softmax", "moons-softmax"])
+def test_the_pdf_draws_the_network_on_page_1_within_the_margins(qapp, tmp_path, lesson):
+    from dataclasses import replace
+
+    from gui.worksheet_pdf import write_pdf
+
+    chosen = load_preset(lesson)
+    # moons on 2 of its 60 samples: 7 pages to read back, not 210 (the same picture)
+    chosen = replace(chosen, inputs=chosen.inputs[:2], targets=chosen.targets[:2])
+    out = tmp_path / "sheet.pdf"
+    write_pdf(worksheet_html(chosen, 1, True), str(out))
+    paths, texts = drawn_paths(out), drawn_text(out)
+    network = chosen.network
+    neurons = network.inputs + sum(network.sizes)
+    curves = [points for op, points in paths[0] if op == "c"]
+    # Only the picture draws curves: the circles, at least four arcs each, on page 1 only
+    assert len(curves) >= 4 * neurons
+    assert all(op != "c" for page in paths[1:] for op, _ in page)
+    xs = [x for points in curves for x, _ in points]
+    ys = [y for points in curves for _, y in points]
+    a4_height = 842.0
+    assert min(xs) >= MARGIN_PT - 1 and max(xs) <= A4_WIDTH_PT - MARGIN_PT + 1
+    assert min(ys) >= MARGIN_PT - 1 and max(ys) <= a4_height - MARGIN_PT + 1
+    # under its heading, above the first step (y grows up the page)
+    heading = next(p for p in texts[0] if p[0] == "The network")
+    assert max(ys) < heading[2]
+    step = [p for p in texts[0] if p[0] == "Step 1"]
+    assert not step or step[0][2] < min(ys)
+    # its words (labels, names beside nodes) within the margins, the labels with the
+    # lesson's starting values
+    body = 10.5
+    words = [p for p in texts[0] if min(ys) - 40 < p[2] < max(ys) + 40 and p[3] < body]
+    for piece in words:
+        assert piece[1] >= MARGIN_PT - 1 and right_edge(piece) <= A4_WIDTH_PT - MARGIN_PT + 1
+    names = dict(zip(network.param_names, network.params, strict=True))
+    written = {m[1]: float(m[2]) for p in words
+               if (m := re.fullmatch(r"(\w+) = (-?[0-9.e+-]+)", p[0])) and m[1] in names}
+    assert set(written) == (set(names) if sum(w.size for w in network.weights) <= 24
+                            else set())
+    for name, value in written.items():
+        assert value == pytest.approx(names[name], rel=5e-4, abs=1e-12)

@@ -5,10 +5,7 @@ to select a parameter everywhere."""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
@@ -20,20 +17,26 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
+from engine.diagram import INK as INK_HEX
+from engine.diagram import (
+    LABEL_POINTS,
+    NAME_GAP,
+    NODE_FILL,
+    NODE_LINE,
+    RADIUS,
+    edge_width,
+    label_text,
+    largest_magnitude,
+    network_layout,
+)
+from engine.diagram import NEGATIVE as NEGATIVE_HEX
+from engine.diagram import POSITIVE as POSITIVE_HEX
 from engine.explain import fmt
 from gui.kit.throttle import RUN_REFRESH_S, LiveRefresh
 from gui.session import Session
 
-POSITIVE, NEGATIVE, SELECTED = QColor("#1f77b4"), QColor("#e8710a"), QColor("#d62728")
-INK = QColor("#111")  # value labels sit on a white box in every theme
-RADIUS, COLUMN, ROW = 34.0, 260.0, 170.0
-LABEL_POINTS = 13.0  # in scene units
-WIDEST_VALUE = "-0.1234"  # the room a label keeps for its value (4 significant figures)
-ALONG = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.3, 0.7, 0.2, 0.8)  # along an edge
-BIAS_SPOTS = ((0, RADIUS + 16), (0, RADIUS + 40), (0, -RADIUS - 16), (RADIUS + 50, RADIUS),
-              (-RADIUS - 50, RADIUS))  # around the node, best first
-MAX_LABELLED_EDGES = 24  # past this the labels cover each other (2-8-2 has 32)
-MAX_DRAWN_EDGES = 600  # past this each weight is not its own item (see _draw_as_bundles)
+POSITIVE, NEGATIVE, SELECTED = QColor(POSITIVE_HEX), QColor(NEGATIVE_HEX), QColor("#d62728")
+INK = QColor(INK_HEX)  # value labels sit on a white box in every theme
 
 
 class ValueLabel(QGraphicsRectItem):
@@ -82,134 +85,71 @@ class NetworkView(QGraphicsView):
         self.rebuild()
 
     # --- layout ------------------------------------------------------------------
-    def _positions(self, labelled: bool, bundled: bool) -> list[list[QPointF]]:
-        net = self.session.network
-        columns = [net.inputs, *net.sizes]
-        tallest = max(columns)
-        row = ROW * min(1.0, 6 / tallest)
-        if not (labelled or bundled):
-            # No labels along the edges need the room between nodes: a tall column
-            # (moons' 8 tanh) closes up so the drawing is fitted larger and the names in
-            # the nodes stay readable (at 127 apart they were 6.4 px on a 1280x800 screen).
-            row = max(2 * RADIUS + 14, ROW * min(1.0, 4 / tallest))
-        return [[QPointF(c * COLUMN, (j - (n - 1) / 2) * row)
-                 for j in range(n)] for c, n in enumerate(columns)]
-
     def rebuild(self) -> None:
         scene = self.scene()
         scene.clear()
         self.edges, self.labels, self.shown = {}, {}, {}
         self.node_items: list[QGraphicsEllipseItem] = []
-        net, names = self.session.network, self.session.network.names
-        n_edges = sum(w.size for w in net.weights)
-        pos = self._positions(n_edges <= MAX_LABELLED_EDGES, n_edges > MAX_DRAWN_EDGES)
         # Scene units, not screen points: the view scales the whole drawing to fit, so a
         # bigger window (or presenter mode's bigger diagram) gives bigger labels without
         # crowding them: where labels sit in the drawing never depends on the zoom.
         font = QFont(self.font())
         font.setPointSizeF(LABEL_POINTS)
-        wishes = []  # (parameter, the places its label may go, best first)
-        if n_edges > MAX_DRAWN_EDGES:
-            self._draw_as_bundles(pos)
-        for layer, w in enumerate(net.weights if n_edges <= MAX_DRAWN_EDGES else []):
-            for j in range(w.shape[0]):
-                for i in range(w.shape[1]):
-                    name = names.weights[layer][j][i]
-                    a, b = pos[layer][i], pos[layer + 1][j]
-                    line = scene.addLine(a.x() + RADIUS, a.y(), b.x() - RADIUS, b.y())
-                    line.setData(0, name)
-                    line.setZValue(-1)
-                    self.edges[name] = line
-                    if n_edges <= MAX_LABELLED_EDGES:
-                        # Labels sit part of the way along, where fan-outs spread apart;
-                        # with three or more targets they are staggered by target.
-                        n_out = w.shape[0]
-                        t = 0.5 if n_out == 1 else 0.35 if n_out == 2 else \
-                            0.25 + 0.5 * j / (n_out - 1)
-                        tries = sorted(ALONG, key=lambda s, t=t: abs(s - t))
-                        wishes.append((name, [a + (b - a) * s for s in tries]))
+        metrics = QFontMetricsF(font)
+        layout = network_layout(self.session.network, metrics.horizontalAdvance,
+                                metrics.height())
+        if layout.bundled:
+            self._draw_as_bundles(layout.columns)
+        for edge in layout.edges:
+            line = scene.addLine(edge.start[0] + RADIUS, edge.start[1], edge.end[0] - RADIUS,
+                                 edge.end[1])
+            line.setData(0, edge.name)
+            line.setZValue(-1)
+            self.edges[edge.name] = line
         self.overlays = []
-        self.node_pos = {(c, j): p for c, column in enumerate(pos) for j, p in enumerate(column)}
+        self.node_pos = {(n.column, n.neuron): QPointF(*n.centre) for n in layout.nodes}
         self.font_for_labels = font
-        for c, column in enumerate(pos):
-            for j, p in enumerate(column):
-                node = QGraphicsEllipseItem(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS,
-                                            2 * RADIUS)
-                node.setBrush(QBrush(QColor("#f4f4f4")))
-                node.setPen(QPen(QColor("#444"), 2))
-                scene.addItem(node)
-                self.node_items.append(node)
-                text = names.inputs[j] if c == 0 else self._node_text(c - 1, j)
-                if c == 0 and QFontMetricsF(font).horizontalAdvance(text) > 2 * RADIUS - 8:
-                    # A data set's own input name ("Petal width") stands left of its node.
-                    name = scene.addSimpleText(text, font)
-                    name.setBrush(self.ink)
-                    r = name.boundingRect()
-                    name.setPos(p.x() - RADIUS - 8 - r.width(), p.y() - r.height() / 2)
-                    self.node_items.append(name)
-                    text = ""
-                label = scene.addSimpleText(text, font)
-                r = label.boundingRect()
-                label.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
-                if c > 0 and net.biases[c - 1] is not None and n_edges <= MAX_LABELLED_EDGES:
-                    wishes.append((names.biases[c - 1][j],
-                                   [p + QPointF(dx, dy) for dx, dy in BIAS_SPOTS]))
-                if c == len(pos) - 1 and names.post[-1][j] != text:
-                    out = scene.addSimpleText(names.post[-1][j], font)
-                    out.setBrush(self.ink)
-                    out.setPos(p.x() + RADIUS + 8, p.y() - out.boundingRect().height() / 2)
-                    self.node_items.append(out)
-        self._place_labels(wishes, font)
+        for n in layout.nodes:
+            p = QPointF(*n.centre)
+            node = QGraphicsEllipseItem(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS, 2 * RADIUS)
+            node.setBrush(QBrush(QColor(NODE_FILL)))
+            node.setPen(QPen(QColor(NODE_LINE), 2))
+            scene.addItem(node)
+            self.node_items.append(node)
+            if n.left:
+                name = scene.addSimpleText(n.left, font)
+                name.setBrush(self.ink)
+                r = name.boundingRect()
+                name.setPos(p.x() - RADIUS - NAME_GAP - r.width(), p.y() - r.height() / 2)
+                self.node_items.append(name)
+            label = scene.addSimpleText(n.text, font)
+            r = label.boundingRect()
+            label.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
+            if n.right:
+                out = scene.addSimpleText(n.right, font)
+                out.setBrush(self.ink)
+                out.setPos(p.x() + RADIUS + NAME_GAP, p.y() - out.boundingRect().height() / 2)
+                self.node_items.append(out)
+        for placed in layout.labels:
+            self._label(placed.name, QPointF(*placed.centre), font)
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
         self.refresh()
         self.fitInView(scene.sceneRect(), Qt.KeepAspectRatio)
 
-    def _draw_as_bundles(self, pos) -> None:
+    def _draw_as_bundles(self, columns) -> None:
         """Thousands of weights: one thin grey path per layer (one item to draw, nothing to
         update each step); single weights are chosen in the parameter list instead."""
         net = self.session.network
         for layer, w in enumerate(net.weights):
             path = QPainterPath()
-            for j in range(w.shape[0]):
-                for i in range(w.shape[1]):
-                    a, b = pos[layer][i], pos[layer + 1][j]
-                    path.moveTo(a.x() + RADIUS, a.y())
-                    path.lineTo(b.x() - RADIUS, b.y())
+            for b in columns[layer + 1]:
+                for a in columns[layer]:
+                    path.moveTo(a[0] + RADIUS, a[1])
+                    path.lineTo(b[0] - RADIUS, b[1])
             item = self.scene().addPath(path, QPen(QColor(150, 150, 150, 60), 1))
             item.setZValue(-1)
             item.setToolTip(f"{w.size} weights from layer {layer} to layer {layer + 1}: too "
                             "many to draw one by one. Pick one in the Parameters list.")
-
-    def _node_text(self, layer: int, j: int) -> str:
-        net = self.session.network
-        pre, post = net.names.pre[layer][j], net.names.post[layer][j]
-        act = net.layers[layer].activation
-        short = {"identity": "", "softplus": "soft+", "sigmoid": "σ", "tanh": "tanh",
-                 "relu": "ReLU", "softmax": "smax"}[act]
-        if pre == post:
-            return post if len(post) <= 6 else "Σ"
-        return short or "Σ"
-
-    def _place_labels(self, wishes, font: QFont) -> None:
-        """Each label at the first of its places that is clear of the nodes and of the
-        labels placed before it (room kept for its longest value), else the best one."""
-        metrics = QFontMetricsF(font)
-        taken = [item.sceneBoundingRect() for item in self.node_items]
-        for name, places in wishes:
-            width = metrics.horizontalAdvance(f"{name} = {WIDEST_VALUE}") + 8
-            height = metrics.height() + 4
-
-            def box(at, w=width, h=height):
-                return QRectF(at.x() - w / 2, at.y() - h / 2, w, h)
-
-            def clashes(at):
-                rect = box(at)
-                return sum(rect.intersects(other) for other in taken)
-            at = next((p for p in places if not clashes(p)), None)
-            if at is None:
-                at = min(places, key=clashes)
-            taken.append(box(at))
-            self._label(name, at, font)
 
     def _label(self, name: str, at: QPointF, font: QFont) -> None:
         label = ValueLabel(name, at, font)
@@ -229,19 +169,17 @@ class NetworkView(QGraphicsView):
         s = self.session
         if not self.edges and not self.labels:
             return
-        biggest = max(1e-9, float(np.max(np.abs(s.network.params))))
+        largest = largest_magnitude(s.network.params)
         shown = self.shown  # what each item draws now: unchanged items are not redrawn
         for name, line in self.edges.items():
             v = s.value(name)
             colour = SELECTED if name == s.selected else (POSITIVE if v >= 0 else NEGATIVE)
-            # In half-pixel steps: a width that moved by a hair every Step had every edge
-            # restyled and the whole diagram repainted (~4 ms a Step on moons' 32 edges).
-            width = round(2 * (1.5 + 7.0 * math.sqrt(min(abs(v) / biggest, 1.0)))) / 2
+            width = edge_width(v, largest)  # in half steps: most Steps restyle nothing
             if shown.get(line) != (colour.rgb(), width):
                 shown[line] = (colour.rgb(), width)
                 line.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
         for name, label in self.labels.items():
-            text = f"{name} = {fmt(s.value(name), 4)}"
+            text = label_text(name, s.value(name))
             colour = SELECTED if name == s.selected else INK
             if shown.get(label) != (text, colour.rgb()):
                 shown[label] = (text, colour.rgb())

@@ -1,0 +1,314 @@
+"""The network drawn as the articles draw it: inputs on the left, the output on the right,
+every connection and bias labelled with its name and value, colour for the sign and
+thickness for the size. Where everything goes is computed here once, for the window's
+diagram (which measures text with Qt) and for the worksheets' picture, which
+`network_svg` writes as SVG text without Qt (the headless worksheet command draws it)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import numpy as np
+
+from engine.explain import fmt
+from engine.network import Network
+
+RADIUS, COLUMN, ROW = 34.0, 260.0, 170.0
+LABEL_POINTS = 13.0  # the size of every word in the drawing, in its own units
+WIDEST_VALUE = "-0.1234"  # the room a label keeps for its value (4 significant figures)
+LABEL_DIGITS = 4
+ALONG = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.3, 0.7, 0.2, 0.8)  # along an edge
+COMB = tuple(round(0.12 + 0.04 * k, 2) for k in range(20))  # finer, when those are taken
+BIAS_SPOTS = ((0, RADIUS + 16), (0, RADIUS + 40), (0, -RADIUS - 16), (RADIUS + 50, RADIUS),
+              (-RADIUS - 50, RADIUS), (0, RADIUS + 64), (0, -RADIUS - 40),
+              (RADIUS + 50, -RADIUS), (-RADIUS - 50, -RADIUS))  # around the node, best first
+SPREADS = (1.0, 1.25, 1.5, 1.75, 2.0)  # the drawing stretched to make room for labels
+NAME_GAP = 8.0  # between a node and a name written beside it
+MAX_LABELLED_EDGES = 24  # past this the labels cover each other (2-8-2 has 32)
+MAX_DRAWN_EDGES = 600  # past this the weights are drawn as one bundle per layer
+POSITIVE, NEGATIVE = "#1f77b4", "#e8710a"  # blue +, orange −
+NODE_FILL, NODE_LINE, INK = "#f4f4f4", "#444444", "#111111"
+SHORT_ACTIVATION = {"identity": "", "softplus": "soft+", "sigmoid": "σ", "tanh": "tanh",
+                    "relu": "ReLU", "softmax": "smax"}
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Box:
+    left: float
+    top: float
+    width: float
+    height: float
+
+    @staticmethod
+    def around(centre: Point, width: float, height: float) -> Box:
+        return Box(centre[0] - width / 2, centre[1] - height / 2, width, height)
+
+    def overlaps(self, other: Box) -> bool:
+        """They share some area (touching edges do not count)."""
+        return (self.left < other.left + other.width and other.left < self.left + self.width
+                and self.top < other.top + other.height and other.top < self.top + self.height)
+
+
+@dataclass(frozen=True)
+class Node:
+    column: int  # 0: the inputs; c: layer c's neurons
+    neuron: int
+    centre: Point
+    text: str  # inside the circle; empty when the name stands beside it
+    left: str = ""  # an input's own name too wide for the circle ("Petal width")
+    right: str = ""  # the output's name when it is not the node's text ("p_Setosa")
+
+
+@dataclass(frozen=True)
+class Edge:
+    name: str
+    layer: int
+    start: Point  # the centres of the two nodes it joins
+    end: Point
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    centre: Point
+
+
+@dataclass(frozen=True)
+class Layout:
+    columns: tuple[tuple[Point, ...], ...]  # every node's centre, column by column
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]  # empty when bundled: one bundle a layer, from `columns`
+    labels: tuple[Label, ...]  # a parameter's name and value; none past 24 connections
+    bundled: bool
+
+
+def label_text(name: str, value: float) -> str:
+    return f"{name} = {fmt(value, LABEL_DIGITS)}"
+
+
+def largest_magnitude(values: np.ndarray) -> float:
+    """What the thickest connection stands for (never 0: a network of zeros)."""
+    return max(1e-9, float(np.max(np.abs(values)))) if values.size else 1e-9
+
+
+def edge_width(value: float, largest: float) -> float:
+    """A connection's thickness for its value: in half-unit steps, because a width that
+    moved by a hair every Step had every edge restyled and the whole diagram repainted."""
+    return round(2 * (1.5 + 7.0 * math.sqrt(min(abs(value) / largest, 1.0)))) / 2
+
+
+def sign_colour(value: float) -> str:
+    return POSITIVE if value >= 0 else NEGATIVE
+
+
+def node_text(net: Network, layer: int, j: int) -> str:
+    """What a neuron's circle says: its name when the neuron is its own value, else its
+    activation (Σ for none)."""
+    pre, post = net.names.pre[layer][j], net.names.post[layer][j]
+    if pre == post:
+        return post if len(post) <= 6 else "Σ"
+    return SHORT_ACTIVATION[net.layers[layer].activation] or "Σ"
+
+
+def column_positions(sizes: list[int], labelled: bool, bundled: bool,
+                     spread: float = 1.0) -> list[list[Point]]:
+    tallest = max(sizes)
+    row = ROW * min(1.0, 6 / tallest)
+    if not (labelled or bundled):
+        # No labels along the edges need the room between nodes: a tall column
+        # (moons' 8 tanh) closes up so the drawing is fitted larger and the names in the
+        # nodes stay readable (at 127 apart they were 6.4 px on a 1280x800 screen).
+        row = max(2 * RADIUS + 14, ROW * min(1.0, 4 / tallest))
+    return [[(c * COLUMN * spread, (j - (n - 1) / 2) * row * spread) for j in range(n)]
+            for c, n in enumerate(sizes)]
+
+
+def _nearest_first(t: float) -> list[float]:
+    """Places along an edge (0: its start, 1: its end) for a label that would sit at t:
+    the usual ones nearest t first, then a finer comb, also nearest first."""
+    return (sorted(ALONG, key=lambda s: abs(s - t))
+            + sorted(set(COMB) - set(ALONG), key=lambda s: abs(s - t)))
+
+
+def _along(a: Point, b: Point, s: float) -> Point:
+    return (a[0] + (b[0] - a[0]) * s, a[1] + (b[1] - a[1]) * s)
+
+
+def network_layout(net: Network, text_width: Callable[[str], float], text_height: float,
+                   values: Mapping[str, float] | None = None) -> Layout:
+    """Where every node, connection and label goes. Text is measured by `text_width` (Qt's
+    font metrics in the window, an estimate for SVG); each label keeps room for a value
+    of WIDEST_VALUE, or for its own value in `values` when that is wider. Labels never
+    cover each other or a node where spreading the drawing out (up to SPREADS[-1] times)
+    makes room; else the spread with the fewest covered is kept."""
+
+    def room(name: str) -> float:
+        widest = text_width(f"{name} = {WIDEST_VALUE}")
+        if values is not None:
+            widest = max(widest, text_width(label_text(name, values[name])))
+        return widest + 8
+
+    best: tuple[int, Layout] | None = None
+    for spread in SPREADS:
+        layout, clashes = _layout(net, text_width, text_height, room, spread)
+        if best is None or clashes < best[0]:
+            best = (clashes, layout)
+        if not clashes:
+            break
+    assert best is not None
+    return best[1]
+
+
+def _layout(net: Network, text_width: Callable[[str], float], text_height: float,
+            room: Callable[[str], float], spread: float) -> tuple[Layout, int]:
+    names = net.names
+    n_edges = sum(w.size for w in net.weights)
+    labelled, bundled = n_edges <= MAX_LABELLED_EDGES, n_edges > MAX_DRAWN_EDGES
+    columns = column_positions([net.inputs, *net.sizes], labelled, bundled, spread)
+    edges: list[Edge] = []
+    wishes: list[tuple[str, list[Point]]] = []  # a label, the places it may go, best first
+    for layer, w in enumerate([] if bundled else net.weights):
+        n_out = w.shape[0]
+        # Labels sit part of the way along, where fan-outs spread apart; with three or
+        # more targets they are staggered by target.
+        for j in range(n_out):
+            t = 0.5 if n_out == 1 else 0.35 if n_out == 2 else 0.25 + 0.5 * j / (n_out - 1)
+            tries = _nearest_first(t)
+            for i in range(w.shape[1]):
+                a, b = columns[layer][i], columns[layer + 1][j]
+                edges.append(Edge(names.weights[layer][j][i], layer, a, b))
+                if labelled:
+                    wishes.append((names.weights[layer][j][i], [_along(a, b, s) for s in tries]))
+    nodes: list[Node] = []
+    taken: list[Box] = []  # what labels keep clear of
+    last = len(columns) - 1
+    for c, column in enumerate(columns):
+        for j, (x, y) in enumerate(column):
+            taken.append(Box(x - RADIUS, y - RADIUS, 2 * RADIUS, 2 * RADIUS))
+            text = names.inputs[j] if c == 0 else node_text(net, c - 1, j)
+            left = right = ""
+            if c == 0 and text_width(text) > 2 * RADIUS - 8:
+                left, text = text, ""  # a data set's own input name stands left of its node
+                width = text_width(left)
+                taken.append(Box(x - RADIUS - NAME_GAP - width, y - text_height / 2, width,
+                                 text_height))
+            if c > 0 and net.biases[c - 1] is not None and labelled:
+                wishes.append((names.biases[c - 1][j],
+                               [(x + dx, y + dy) for dx, dy in BIAS_SPOTS]))
+            if c == last and names.post[-1][j] != text:
+                right = names.post[-1][j]
+                taken.append(Box(x + RADIUS + NAME_GAP, y - text_height / 2,
+                                 text_width(right), text_height))
+            nodes.append(Node(c, j, (x, y), text, left, right))
+    labels, clashes = _place_labels(wishes, taken, room, text_height + 4)
+    return Layout(tuple(tuple(c) for c in columns), tuple(nodes), tuple(edges), labels,
+                  bundled), clashes
+
+
+def _place_labels(wishes: list[tuple[str, list[Point]]], taken: list[Box],
+                  room: Callable[[str], float], height: float) -> tuple[tuple[Label, ...], int]:
+    """Each label at the first of its places that is clear of the nodes and of the labels
+    placed before it, else at the one that covers the fewest; and how many it covers."""
+    placed = []
+    covered = 0
+    for name, places in wishes:
+        width = room(name)
+
+        def clashes(at: Point, width: float = width) -> int:
+            box = Box.around(at, width, height)
+            return sum(box.overlaps(other) for other in taken)
+        at = next((p for p in places if not clashes(p)), None)
+        if at is None:
+            at = min(places, key=clashes)
+            covered += clashes(at)
+        taken.append(Box.around(at, width, height))
+        placed.append(Label(name, at))
+    return tuple(placed), covered
+
+
+# --- the picture as SVG -------------------------------------------------------------------
+SVG_FONT = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif"
+CHAR_EM = 0.62  # a character's width estimated on the wide side (DejaVu Sans' digits: 0.64)
+LINE_EM = 1.2  # a line's height
+BASELINE_EM = 0.36  # from a line's middle down to its baseline (about half a capital)
+MARGIN = 20.0
+
+
+def estimated_width(text: str) -> float:
+    return len(text) * CHAR_EM * LABEL_POINTS
+
+
+def label_box(label: Label, text: str) -> Box:
+    """The pale backing a label is written on (3 units beside the text, 1 above and below:
+    the window's)."""
+    return Box.around(label.centre, estimated_width(text) + 6, LINE_EM * LABEL_POINTS + 2)
+
+
+def network_svg(net: Network) -> str:
+    """The network with its values now, as an SVG document (text, UTF-8). Sizes are in
+    the drawing's units, where a word is LABEL_POINTS high."""
+    values = dict(zip(net.param_names, net.params.tolist(), strict=True))
+    line = LINE_EM * LABEL_POINTS
+    layout = network_layout(net, estimated_width, line, values)
+    largest = largest_magnitude(net.params)
+    boxes: list[Box] = []
+    drawing: list[str] = []
+
+    def text(x: float, y: float, words: str, anchor: str = "middle") -> str:
+        return (f'<text x="{x:.1f}" y="{y + BASELINE_EM * LABEL_POINTS:.1f}" '
+                f'text-anchor="{anchor}">{escape(words)}</text>')
+
+    if layout.bundled:
+        for layer, w in enumerate(net.weights):
+            a, b = layout.columns[layer], layout.columns[layer + 1]
+            corners = [(a[0][0] + RADIUS, a[0][1]), (b[0][0] - RADIUS, b[0][1]),
+                       (b[-1][0] - RADIUS, b[-1][1]), (a[-1][0] + RADIUS, a[-1][1])]
+            drawing.append('<polygon class="bundle" points="'
+                           + " ".join(f"{x:.1f},{y:.1f}" for x, y in corners)
+                           + '" fill="#969696" fill-opacity="0.3"/>')
+            count = f"{w.size:,} weights"
+            middle = ((a[0][0] + b[0][0]) / 2, (a[0][1] + b[0][1]) / 2 - line)
+            drawing.append(text(*middle, count))
+            boxes.append(Box.around(middle, estimated_width(count), line))
+    for edge in layout.edges:
+        v = values[edge.name]
+        drawing.append(f'<line x1="{edge.start[0] + RADIUS:.1f}" y1="{edge.start[1]:.1f}" '
+                       f'x2="{edge.end[0] - RADIUS:.1f}" y2="{edge.end[1]:.1f}" '
+                       f'stroke="{sign_colour(v)}" stroke-width="{edge_width(v, largest)}" '
+                       'stroke-linecap="round"/>')
+    for node in layout.nodes:
+        x, y = node.centre
+        boxes.append(Box(x - RADIUS - 1, y - RADIUS - 1, 2 * RADIUS + 2, 2 * RADIUS + 2))
+        drawing.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{RADIUS:g}" fill="{NODE_FILL}" '
+                       f'stroke="{NODE_LINE}" stroke-width="2"/>')
+        if node.text:
+            drawing.append(text(x, y, node.text))
+        if node.left:
+            width = estimated_width(node.left)
+            drawing.append(text(x - RADIUS - NAME_GAP, y, node.left, "end"))
+            boxes.append(Box(x - RADIUS - NAME_GAP - width, y - line / 2, width, line))
+        if node.right:
+            drawing.append(text(x + RADIUS + NAME_GAP, y, node.right, "start"))
+            boxes.append(Box(x + RADIUS + NAME_GAP, y - line / 2,
+                             estimated_width(node.right), line))
+    for label in layout.labels:
+        words = label_text(label.name, values[label.name])
+        box = label_box(label, words)
+        boxes.append(box)
+        drawing.append(f'<g class="label"><rect x="{box.left:.1f}" y="{box.top:.1f}" '
+                       f'width="{box.width:.1f}" height="{box.height:.1f}" fill="#ffffff" '
+                       f'fill-opacity="0.88"/>{text(*label.centre, words)}</g>')
+    left = min(b.left for b in boxes) - MARGIN
+    top = min(b.top for b in boxes) - MARGIN
+    width = max(b.left + b.width for b in boxes) + MARGIN - left
+    height = max(b.top + b.height for b in boxes) + MARGIN - top
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
+            f'height="{height:.0f}" viewBox="{left:.1f} {top:.1f} {width:.1f} {height:.1f}" '
+            f'font-family={quoteattr(SVG_FONT)} font-size="{LABEL_POINTS:g}" fill="{INK}">\n'
+            f'<rect x="{left:.1f}" y="{top:.1f}" width="{width:.1f}" height="{height:.1f}" '
+            'fill="#ffffff"/>\n' + "\n".join(drawing) + "\n</svg>\n")
