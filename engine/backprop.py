@@ -42,7 +42,10 @@ from __future__ import annotations
 
 import os
 import queue
+import statistics
 import sys
+import time
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -55,8 +58,8 @@ from engine.losses import Loss
 from engine.network import Forward, Network
 
 CACHE_VALUES = 32_768  # values per buffer (256 KB) that chunks are sized to
-TWO_LANES_FROM = 4  # chunks; fewer are not worth a second thread
 MOST_TASKS = 16  # gradient rows of a call: the lanes take a task (run of chunks) at a time
+RETRY_EVERY = 32  # calls: how often the way of running not chosen is tried again
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,31 @@ class _Lane:
         return value
 
 
+class LaneChoice:
+    """One lane or two for a Backprop's next call, from its calls' own times: the way
+    whose last five calls took less (their median), and the other way for three calls
+    in every RETRY_EVERY, since the machine's load comes and goes. Two lanes pay only
+    with an idle core; without one they cost (1,000 samples of 1-64-64-1 in two chunks:
+    1.2x one lane's time) for nothing."""
+
+    def __init__(self) -> None:
+        self.times: dict[int, deque[float]] = {1: deque(maxlen=5), 2: deque(maxlen=5)}
+        self.calls = 0
+
+    def lanes(self) -> int:
+        self.calls += 1
+        fewest = min(self.times, key=lambda lanes: len(self.times[lanes]))
+        if len(self.times[fewest]) < 3:  # each way timed a few times first, in turns
+            return fewest
+        best = min(self.times, key=lambda lanes: statistics.median(self.times[lanes]))
+        if self.calls % RETRY_EVERY < 3:  # three in a row: enough to move a median of five
+            return 1 if best == 2 else 2
+        return best
+
+    def took(self, lanes: int, seconds: float) -> None:
+        self.times[lanes].append(seconds)
+
+
 class Backprop:
     """The chunks, tasks and lanes for one network and data set; `grad` is the reused
     output buffer."""
@@ -167,10 +195,9 @@ class Backprop:
     def __init__(self, net: Network, x: np.ndarray, y: np.ndarray):
         self.net, self.samples = net, x.shape[0]
         n = x.shape[0]
-        # as many chunks as fit the cache, all of a size (a ragged last one wastes a
-        # lane); under two chunks' worth, one (a chunk's numpy calls cost time too)
+        # as many chunks as fit the cache, all of a size (a ragged last one wastes a lane)
         most = max(64, CACHE_VALUES // max(net.inputs, *net.sizes))
-        self.chunk = -(-n // (1 if n < 2 * most else -(-n // most)))
+        self.chunk = -(-n // -(-n // most))
         chunks = [(s, min(s + self.chunk, n)) for s in range(0, n, self.chunk)]
         # Tasks: runs of chunks, each summing its gradient into its own row, added up in
         # order at the end: the same numbers whichever lane ran which task.
@@ -183,9 +210,10 @@ class Backprop:
         x_t = np.ones((net.inputs + net.layers[0].bias, n))
         x_t[:net.inputs] = x.T
         y_t = np.ascontiguousarray(y.T)
-        lanes = 2 if len(chunks) >= TWO_LANES_FROM and (os.cpu_count() or 1) >= 2 \
+        lanes = 2 if len(chunks) >= 2 and (os.cpu_count() or 1) >= 2 \
             and _blas() is not None else 1
         self.lanes = [_Lane(net, x_t, y_t, chunks) for _ in range(lanes)]
+        self.lane_choice = LaneChoice()  # how many of them a call uses
         # OpenBLAS splits a product over its threads from 2^18 multiply-adds (its
         # interface/gemm.c): from there BLAS is kept to one thread while a call runs.
         widest = max(blk.size for blk in net.blocks)
@@ -203,11 +231,15 @@ class Backprop:
         if keep:
             self._keep_room()
             self.kept_params = None  # until the pass is complete
+        lanes = 1 if len(self.lanes) == 1 else self.lane_choice.lanes()
+        start = time.perf_counter()
         if not self.one_blas_thread:
-            value = self._work(loss, keep)
+            value = self._work(loss, keep, lanes)
         else:
             with _one_blas_thread():
-                value = self._work(loss, keep)
+                value = self._work(loss, keep, lanes)
+        if len(self.lanes) > 1:
+            self.lane_choice.took(lanes, time.perf_counter() - start)
         self.tasks_run += len(self.tasks)
         if len(self.tasks) > 1:
             np.sum(self.task_grads, axis=0, out=self.grad)
@@ -215,13 +247,13 @@ class Backprop:
             self.kept_params = self.net.params.copy()
         return value, self.grad
 
-    def _work(self, loss: Loss, keep: bool) -> float:
-        """Run every task; the sum of their losses, in order. With two lanes, the tasks
+    def _work(self, loss: Loss, keep: bool, lanes: int) -> float:
+        """Run every task; the sum of their losses, in order. In two lanes, the tasks
         go to whichever lane gets to them first: with an idle core the helper takes
         about half of them; on a busy machine, where it waits to be scheduled, fewer or
         none, and this thread the rest."""
         net, samples, kept, lane = self.net, self.samples, self._kept_layers, self.lanes[0]
-        if len(self.lanes) == 1:
+        if lanes == 1:
             return sum([lane.run(net, loss, samples, chunks, blocks, kept, keep)
                         for chunks, blocks in zip(self.tasks, self.task_blocks, strict=True)])
         values = [0.0] * len(self.tasks)

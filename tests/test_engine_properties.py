@@ -94,20 +94,32 @@ class _HelperNeverStarts:
         return Future()
 
 
+class _Always:
+    """A LaneChoice that always says `lanes`."""
+
+    def __init__(self, lanes):
+        self.lanes = lambda: lanes
+
+    def took(self, lanes, seconds):
+        pass
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(samples=st.integers(129, 400)), st.sampled_from([2, 3, 16]))
 def test_backprop_in_chunks_matches_finite_differences(problem, most_tasks):
-    # Big data sets go through backprop in chunks of samples, and from four chunks on in
-    # two lanes that share the tasks (runs of chunks) as they get to them; make the
-    # chunks at most 64 samples so that a few hundred samples give several, and tasks of
-    # one or more chunks.
+    # Big data sets go through backprop in chunks of samples, in one lane or two that
+    # share the tasks (runs of chunks) as they get to them; make the chunks at most 64
+    # samples so that a few hundred samples give several, and tasks of one or more
+    # chunks. Two lanes as the LaneChoice says (first one, then two, then one), and
+    # always, with the helper lane running at the same time, first or never.
     net, x, y, loss = problem
     calls = {}  # how each way of running the tasks came out: loss, gradient, kept pass
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(backprop, "CACHE_VALUES", 64)
         patch.setattr(backprop, "MOST_TASKS", most_tasks)
-        for cores, helper in ((1, None), (2, None), (2, _HelperTakesAll()),
-                              (2, _HelperNeverStarts())):
+        for cores, choice, helper in ((1, None, None), (2, None, None),
+                                      (2, _Always(2), None), (2, _Always(2), _HelperTakesAll()),
+                                      (2, _Always(2), _HelperNeverStarts())):
             patch.setattr(backprop.os, "cpu_count", lambda cores=cores: cores)
             if helper is not None:
                 patch.setattr(backprop, "_helper", lambda helper=helper: helper)
@@ -116,18 +128,23 @@ def test_backprop_in_chunks_matches_finite_differences(problem, most_tasks):
             assert chunked.chunk == -(-len(x) // chunks) <= 64  # all of a size
             assert len(chunked.tasks) == min(chunks, most_tasks)
             assert [k for task in chunked.tasks for k in task] == list(range(chunks))
-            assert len(chunked.lanes) == (2 if cores == 2 and chunks >= 4 else 1)
+            assert len(chunked.lanes) == cores
+            if choice is not None:
+                chunked.lane_choice = choice
             for _ in range(3):  # the lanes race each other afresh at every call
                 value, grad = chunked(loss, keep=True)
                 kept = chunked.kept()
-                calls.setdefault((cores, type(helper).__name__), []).append(
+                calls.setdefault((cores, choice, helper), []).append(
                     (value, grad.copy(), [*kept.forward.pre, *kept.forward.post,
                                           *kept.deltas]))
             helped = chunked.tasks_helped
-            if isinstance(helper, _HelperTakesAll) and len(chunked.lanes) == 2:
+            if isinstance(helper, _HelperTakesAll):
                 assert helped == chunked.tasks_run
-            if isinstance(helper, _HelperNeverStarts) or len(chunked.lanes) == 1:
+            if isinstance(helper, _HelperNeverStarts) or cores == 1:
                 assert helped == 0
+            if choice is None and cores == 2:  # one lane, two, one
+                assert list(chunked.lane_choice.times) == [1, 2]
+                assert [len(t) for t in chunked.lane_choice.times.values()] == [2, 1]
     # Each task sums its own gradient and the tasks are added in order: the very same
     # numbers whichever lane ran which task, and with one lane.
     (value, grad, kept), *others = [c for runs in calls.values() for c in runs]
@@ -151,6 +168,29 @@ def test_backprop_in_chunks_matches_finite_differences(problem, most_tasks):
         np.testing.assert_allclose(grad, fd, rtol=1e-4, atol=1e-5)
 
 
+def test_lane_choice_takes_the_faster_way_and_follows_the_load():
+    """Calls timed as a machine would time them: two lanes faster (an idle core), then
+    slower (the core taken by other work), then faster again. Expected by hand: each
+    way three times in turns, then the faster by the median of its last five calls,
+    the other way for three calls in every 32 (backprop.RETRY_EVERY)."""
+    choice = backprop.LaneChoice()
+
+    def calls(count, one_lane, two_lanes):
+        used = []
+        for _ in range(count):
+            lanes = choice.lanes()
+            used.append(lanes)
+            choice.took(lanes, one_lane if lanes == 1 else two_lanes)
+        return used
+    assert calls(6, 1.0, 0.6) == [1, 2] * 3  # calls 1-6
+    assert calls(26, 1.0, 0.6) == [2] * 25 + [1]  # 7-32: the other way again at 32
+    # Busy: after 33-34 (one lane still), three slow calls in two lanes move their
+    # median above one lane's.
+    assert calls(8, 1.0, 1.2) == [1, 1, 2, 2, 2, 1, 1, 1]  # 33-40
+    # Quiet again: the three calls in two lanes at 64-66 find it out.
+    assert calls(30, 1.0, 0.6) == [1] * 23 + [2] * 7  # 41-70
+
+
 def test_two_lanes_running_at_once_give_one_lanes_numbers(monkeypatch):
     """Chunks big enough for both lanes to be at work at the same time (a race between
     them, over shared buffers say, would show), against the same data in one lane."""
@@ -163,6 +203,7 @@ def test_two_lanes_running_at_once_give_one_lanes_numbers(monkeypatch):
     monkeypatch.setattr(backprop.os, "cpu_count", lambda: 2)
     two = Backprop(net, x, y)
     assert len(two.lanes) == 2
+    two.lane_choice = _Always(2)
     first, second = two.lanes
     for mine, theirs in zip([*first.inputs, *first.pre, *first.local, *first.back],
                             [*second.inputs, *second.pre, *second.local, *second.back],
