@@ -38,13 +38,15 @@ BLAS = ThreadpoolController()
 
 
 def steps_per_second(trainer: Trainer, seconds: float) -> float:
-    """Steps a second over `seconds` (after a warm-up)."""
-    trainer.run(200, respect_stop_rule=False)
-    done, start = 0, time.perf_counter()
+    """Steps a second over `seconds`, in Runs of 1, 2, 4, ... up to 500 steps (a big
+    network's 500 steps would take far longer than `seconds`)."""
+    trainer.step()  # warm up
+    done, steps, start = 0, 1, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        trainer.run(500, respect_stop_rule=False)
-        done += 500
-        trainer.rewind(0)  # keep the history short and the values from diverging
+        trainer.run(steps, respect_stop_rule=False)
+        done, steps = done + steps, min(2 * steps, 500)
+        if trainer.steps_done > 2_000:
+            trainer.rewind(0)  # keep the history short and the values from diverging
     return done / (time.perf_counter() - start)
 
 
@@ -92,7 +94,7 @@ def matmul_products(net: Network, x: np.ndarray):
 
 def step_vs_floor(samples: int, rounds: int, blas_threads_too: bool, block: int = 5) -> None:
     """Training steps of 1-64-64-1 tanh on `samples` samples against the floor, in
-    rounds of: Runs of `block` steps (only a Run's last step keeps its passes), a block
+    rounds of: a Run of 2 `block` steps (only a Run's last step keeps its passes), a block
     of Steps (each keeps its passes for the breakdown, as the window's Step does), a
     block of the floor's products with BLAS on one thread (as the step runs its
     products: in one lane or two, each BLAS on one thread), and with `blas_threads_too`
@@ -117,7 +119,11 @@ def step_vs_floor(samples: int, rounds: int, blas_threads_too: bool, block: int 
         return mean
 
     def run_block() -> float:
-        return timed_block(lambda: trainer.run(block, respect_stop_rule=False)) / block
+        steps = 2 * block
+        trainer.step()  # after the other's turn: the first call pays for the switch
+        mean = _timed(lambda: trainer.run(steps, respect_stop_rule=False)) / steps
+        trainer.rewind(0)
+        return mean
     works = {"run": run_block, "step": lambda: timed_block(trainer.step),
              "floor": lambda: timed_block(floor, 1)}
     if blas_threads_too:
@@ -156,7 +162,7 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}  numpy {np.__version__}  {load()}")
     print("\nmedians [middle half] of interleaved rounds; floor: numpy's matrix products "
           "alone, BLAS on one thread (as the step's)")
-    for samples, rounds in ((1_000, 60), (10_000, 16)):
+    for samples, rounds in ((1_000, 60), (10_000, 30)):
         step_vs_floor(samples, rounds, args.blas_threads_too)
     if args.floor:
         return
@@ -204,6 +210,9 @@ def big_breakdown(rounds: int = 15) -> None:
     net, x = lesson.network, rng.uniform(-1, 1, (6000, 1))
     y, name, loss = np.sin(3 * x), net.param_names[0], LOSSES[lesson.loss]
     t = Trainer(net, x, y, lesson.loss, 0.01)
+    # in one lane: with two, the CPU time would count the helper's waiting too, as
+    # much or as little as the lanes were chosen
+    t._backprop.lanes = t._backprop.lanes[:1]
 
     def from_kept():
         kept = t.kept_pass()

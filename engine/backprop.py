@@ -9,8 +9,9 @@ for speed instead of for reading:
   matrix product gives W·a + b and another gives the weights' and biases' gradients;
 - every buffer is made once per data set and reused each step;
 - big data sets go through in chunks of samples that stay in the CPU's cache, and on two
-  or more cores two threads ("lanes") share the chunks, a task (a run of chunks) at a
-  time, each task taken by whichever lane gets to it first.
+  or more cores in one thread or two ("lanes"), as a `LaneChoice` finds faster; two
+  lanes share the chunks a task (a run of chunks) at a time, each task taken by
+  whichever lane gets to it first.
 
 A `Backprop` is made for one network and one data set (the Trainer owns it and makes a
 new one when the data change); it reads the network's parameters afresh at every call.
@@ -22,20 +23,23 @@ breakdown spells out the chain rule from these, the very numbers the gradient ca
 from, instead of passes of its own; the Trainer asks for them on the call whose state
 the window shows (a Step's, a Run frame's last).
 
-Why lanes share tasks rather than halves: the second lane needs an idle core. On a busy
-machine (other programs on both cores) a process gets about a core's time whether it runs
-one thread or two, and with fixed halves each call waited on the slower half: two lanes
-took 1.05-1.11x the time of one. Taking tasks as they come, a lane that gets no core
-takes none, and the call waits on a task at most: 0.96-1.01x one lane there, half the
-time of one lane when a core is idle. Each task sums its gradient into its own row and
-the rows are added in order at the end, so the numbers do not depend on which lane ran
-which task, nor on how many lanes there are.
+Why lanes take tasks as they come, and only when they pay: the second lane needs an idle
+core. On a busy machine (other programs on both cores) a process gets about a core's
+time whether it runs one thread or two. With fixed halves each call waited for the half
+whose thread got no core: two lanes took 1.05-1.11x the time of one (1-64-64-1 tanh on
+4,000 and 10,000 samples, load 2.2 on 2 cores). Taking tasks as they come, a lane without
+a core takes none and the call waits for one task at most: 0.96-1.01x there. With fewer
+chunks the second thread's start costs more than it can save without an idle core
+(1,000 samples in two chunks: 1.2x one lane), so each Backprop times its own calls both
+ways and keeps to the faster. Each task sums its gradient into its own row and the rows
+are added in order at the end, so the numbers do not depend on which lane ran which
+task, nor on how many lanes there are.
 
-BLAS is kept to one thread while a call runs whenever its products are big enough for
-BLAS to split them: its threads wait on each other spinning, and on a busy machine a
-chunk's products took many times as long on two threads (bench/engine.py
---blas-threads-too: the floor's products at 1,000 samples 1 ms on one thread, up to
-76 ms on two). numpy releases the GIL inside each of these operations.
+BLAS is kept to one thread while a call runs, when its products are big enough for BLAS
+to split them: the lanes are the parallelism, and BLAS's own threads wait for each
+other spinning; on a busy machine 1,000 samples' products took 1 ms on one thread and
+up to 76 ms on two (bench/engine.py --blas-threads-too). numpy releases the GIL inside
+each of these operations.
 """
 
 from __future__ import annotations
