@@ -217,7 +217,9 @@ class Backprop:
         lanes = 2 if len(chunks) >= 2 and (os.cpu_count() or 1) >= 2 \
             and _blas() is not None else 1
         self.lanes = [_Lane(net, x_t, y_t, chunks) for _ in range(lanes)]
-        self.lane_choice = LaneChoice()  # how many of them a call uses
+        # How many of them a call uses; keeping calls, which also copy values out and
+        # take longer, are timed and chosen for apart from the others.
+        self.lane_choices = {False: LaneChoice(), True: LaneChoice()}
         # OpenBLAS splits a product over its threads from 2^18 multiply-adds (its
         # interface/gemm.c): from there BLAS is kept to one thread while a call runs.
         widest = max(blk.size for blk in net.blocks)
@@ -235,7 +237,8 @@ class Backprop:
         if keep:
             self._keep_room()
             self.kept_params = None  # until the pass is complete
-        lanes = 1 if len(self.lanes) == 1 else self.lane_choice.lanes()
+        choice = self.lane_choices[keep]
+        lanes = 1 if len(self.lanes) == 1 else choice.lanes()
         start = time.perf_counter()
         if not self.one_blas_thread:
             value = self._work(loss, keep, lanes)
@@ -243,7 +246,7 @@ class Backprop:
             with _one_blas_thread():
                 value = self._work(loss, keep, lanes)
         if len(self.lanes) > 1:
-            self.lane_choice.took(lanes, time.perf_counter() - start)
+            choice.took(lanes, time.perf_counter() - start)
         self.tasks_run += len(self.tasks)
         if len(self.tasks) > 1:
             np.sum(self.task_grads, axis=0, out=self.grad)
@@ -357,11 +360,12 @@ def _helper() -> ThreadPoolExecutor:
 
 def blas_on_one_thread() -> None:
     """Keep numpy's BLAS to one thread for the rest of the process: an app's choice at
-    its start. Training splits big data sets over its own lanes; what is left to BLAS
-    is small products (a 200-point curve, a data set of under four chunks), and two BLAS
-    threads on them cost far more CPU than they saved on a busy two-core machine (each
-    waits for the other, spinning): a Step of 1-64-64-1 on 1,500 samples took 164 ms
-    of CPU with two and 3.7 ms with one, the curve of 1-64-64-1 8 ms and 0.25 ms."""
+    its start. A `Backprop` call keeps BLAS to one thread itself; what is left to BLAS
+    is the window's other products (a 200-point curve, a forward pass for a plot), and
+    two BLAS threads on them cost far more CPU than they saved on a busy two-core
+    machine (each waits for the other, spinning): a Step of 1-64-64-1 on 1,500 samples
+    took 164 ms of CPU with two and 3.7 ms with one, the curve of 1-64-64-1 8 ms and
+    0.25 ms."""
     global _one_thread
     blas = _blas()
     if blas is not None and _one_thread is None:

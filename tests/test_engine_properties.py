@@ -130,21 +130,24 @@ def test_backprop_in_chunks_matches_finite_differences(problem, most_tasks):
             assert [k for task in chunked.tasks for k in task] == list(range(chunks))
             assert len(chunked.lanes) == cores
             if choice is not None:
-                chunked.lane_choice = choice
+                chunked.lane_choices = {False: choice, True: choice}
             for _ in range(3):  # the lanes race each other afresh at every call
                 value, grad = chunked(loss, keep=True)
                 kept = chunked.kept()
                 calls.setdefault((cores, choice, helper), []).append(
                     (value, grad.copy(), [*kept.forward.pre, *kept.forward.post,
                                           *kept.deltas]))
+                plain_value, plain_grad = chunked(loss)  # chosen for apart from keeping
+                assert plain_value == value
+                np.testing.assert_array_equal(plain_grad, grad)
             helped = chunked.tasks_helped
             if isinstance(helper, _HelperTakesAll):
                 assert helped == chunked.tasks_run
             if isinstance(helper, _HelperNeverStarts) or cores == 1:
                 assert helped == 0
-            if choice is None and cores == 2:  # one lane, two, one
-                assert list(chunked.lane_choice.times) == [1, 2]
-                assert [len(t) for t in chunked.lane_choice.times.values()] == [2, 1]
+            if choice is None and cores == 2:  # one lane, two, one of each kind
+                for kind in chunked.lane_choices.values():
+                    assert [len(kind.times[lanes]) for lanes in (1, 2)] == [2, 1]
     # Each task sums its own gradient and the tasks are added in order: the very same
     # numbers whichever lane ran which task, and with one lane.
     (value, grad, kept), *others = [c for runs in calls.values() for c in runs]
@@ -203,7 +206,7 @@ def test_two_lanes_running_at_once_give_one_lanes_numbers(monkeypatch):
     monkeypatch.setattr(backprop.os, "cpu_count", lambda: 2)
     two = Backprop(net, x, y)
     assert len(two.lanes) == 2
-    two.lane_choice = _Always(2)
+    two.lane_choices = {False: _Always(2), True: _Always(2)}
     first, second = two.lanes
     for mine, theirs in zip([*first.inputs, *first.pre, *first.local, *first.back],
                             [*second.inputs, *second.pre, *second.local, *second.back],
