@@ -242,8 +242,11 @@ def big_breakdown(rounds: int = 15) -> None:
         return cpu
     cpu = interleaved({"from scratch": drawn(lambda: chain_rule_breakdown(net, x, y, loss,
                                                                           name)),
-                       "from the trainer's kept passes (the window's)": drawn(from_kept),
-                       "pass": passes(False), "keeping": passes(True)}, rounds)
+                       "from the trainer's kept passes (the window's)": drawn(from_kept)},
+                      rounds)
+    # apart: after the breakdown from scratch (tens of MB made and let go) the next
+    # block's passes took longer, whichever it was
+    cpu.update(interleaved({"pass": passes(False), "keeping": passes(True)}, rounds))
     print(f"\nCPU times, median [range] of {rounds} interleaved rounds:")
     for label in ("from scratch", "from the trainer's kept passes (the window's)"):
         print(f"breakdown of {name} of 1-64-64-1 on 6,000 samples (64 paths), {label}: "
