@@ -197,14 +197,17 @@ def main() -> None:
                                       "w1", "b1", grid, grid)) for _ in range(10)]
     print(f"landscape, 100x100 grid over (w1, b1) of statquest-all: "
           f"{spread(times, '{:.1f}', 1e3)} ms")
-    big_breakdown()
+    with BLAS.limit(limits=1, user_api="blas"):  # as the app keeps it (gui/app.py)
+        big_breakdown()
 
 
 def big_breakdown(rounds: int = 15) -> None:
     """A wide network's breakdown as a Step draws it: a first-layer weight of 1-64-64-1
     tanh on 6,000 samples (64 paths; the first 8 formed, the rest's sum from the backward
     pass), from scratch and from the passes the trainer kept; and what keeping costs.
-    CPU times (the machine's other work shows less in them than in wall-clock ones)."""
+    CPU times (the machine's other work shows less in them than in wall-clock ones),
+    with BLAS on one thread as in the app: on two, the breakdown from scratch took
+    twice the CPU (30 ms against 16), its threads spinning while they wait."""
     from engine.builder import build_lesson
     from engine.losses import LOSSES
 
