@@ -102,11 +102,12 @@ def step_vs_floor(samples: int, rounds: int, blas_threads_too: bool, block: int 
     rounds of: a Run of 2 `block` steps (only a Run's last step keeps its passes), a block
     of Steps (each keeps its passes for the breakdown, as the window's Step does), a
     block of the floor's products with BLAS on one thread (as the step runs its
-    products: in one lane or two, each BLAS on one thread), and with `blas_threads_too`
-    with BLAS's own threads (numpy's default: not what the step does). Each figure is
-    the mean time of a block (a preemption counts as it does in a Run); the ratios are
-    of each round's figures. What share of the chunks the second lane ran tells whether
-    it found a core to run on."""
+    products: in one lane or two, each BLAS on one thread). Each figure is the mean
+    time of a block (a preemption counts as it does in a Run); the ratios are of each
+    round's figures. What share of the chunks the second lane ran tells whether it found
+    a core to run on. With `blas_threads_too`, then the floor with BLAS on one thread
+    against BLAS's own threads (numpy's default: not what the step does), in rounds of
+    their own: BLAS's threads spin for a while after, and would slow a step timed next."""
     net = Network(1, [Layer(64, "tanh"), Layer(64, "tanh"), Layer(1, "identity")])
     net.randomize(0)
     x = np.linspace(-2, 2, samples)[:, None]
@@ -129,18 +130,11 @@ def step_vs_floor(samples: int, rounds: int, blas_threads_too: bool, block: int 
         mean = _timed(lambda: trainer.run(steps, respect_stop_rule=False)) / steps
         trainer.rewind(0)
         return mean
-    works = {"run": run_block, "step": lambda: timed_block(trainer.step),
-             "floor": lambda: timed_block(floor, 1)}
-    if blas_threads_too:
-        def own_threads() -> float:
-            mean = timed_block(floor)
-            time.sleep(0.1)  # BLAS's threads spin for a while after: not on the next turn
-            return mean
-        works["own"] = own_threads
     backprop = trainer._backprop
     helped, tasks = backprop.tasks_helped, backprop.tasks_run
     before = load()
-    times = interleaved(works, rounds)
+    times = interleaved({"run": run_block, "step": lambda: timed_block(trainer.step),
+                         "floor": lambda: timed_block(floor, 1)}, rounds)
     share = (backprop.tasks_helped - helped) / max(1, backprop.tasks_run - tasks)
     ratios = [s / f for s, f in zip(times["run"], times["floor"], strict=True)]
     step_ratios = [s / f for s, f in zip(times["step"], times["floor"], strict=True)]
@@ -153,8 +147,10 @@ def step_vs_floor(samples: int, rounds: int, blas_threads_too: bool, block: int 
           f"    {len(backprop.lanes)} lane(s), the second ran {share:.0%} of the chunks; "
           f"{rounds} rounds of {block}; {before}, then {load()}")
     if blas_threads_too:
-        print(f"    the floor with {default_threads} BLAS threads "
-              f"{spread(times['own'], '{:.2f}', 1e3, True)} ms")
+        floors = interleaved({"one": lambda: timed_block(floor, 1),
+                              "own": lambda: timed_block(floor)}, rounds)
+        print(f"    the floor on one BLAS thread {spread(floors['one'], '{:.2f}', 1e3, True)} "
+              f"ms, on {default_threads} {spread(floors['own'], '{:.2f}', 1e3, True)} ms")
 
 
 def main() -> None:
