@@ -26,20 +26,21 @@ the window shows (a Step's, a Run frame's last).
 Why lanes take tasks as they come, and only when they pay: the second lane needs an idle
 core. On a busy machine (other programs on both cores) a process gets about a core's
 time whether it runs one thread or two. With fixed halves each call waited for the half
-whose thread got no core: two lanes took 1.05-1.11x the time of one (1-64-64-1 tanh on
-4,000 and 10,000 samples, load 2.2 on 2 cores). Taking tasks as they come, a lane without
-a core takes none and the call waits for one task at most: 0.96-1.01x there. With fewer
-chunks the second thread's start costs more than it can save without an idle core
-(1,000 samples in two chunks: 1.2x one lane), so each Backprop times its own calls both
-ways and keeps to the faster. Each task sums its gradient into its own row and the rows
-are added in order at the end, so the numbers do not depend on which lane ran which
-task, nor on how many lanes there are.
+whose thread got no core: two lanes took 1.05-1.13x the time of one (1-64-64-1 tanh on
+4,000 and 10,000 samples, load 1.4-2.2 on 2 cores). Taking tasks as they come, a lane
+without a core takes none and the call waits for one task at most: 1.01-1.07x there;
+with a core mostly idle, 0.67x (10,000 samples: 6.7 ms against 10.1). With fewer chunks
+the second thread's start weighs more: 1,000 samples in two chunks took 1.2x one lane's
+time on the busy machine and 0.79x with a core idle. So each Backprop times its own
+calls both ways and keeps to the faster. Each task sums its gradient into its own row
+and the rows are added in order at the end, so the numbers do not depend on which lane
+ran which task, nor on how many lanes there are.
 
 BLAS is kept to one thread while a call runs, when its products are big enough for BLAS
 to split them: the lanes are the parallelism, and BLAS's own threads wait for each
 other spinning; on a busy machine 1,000 samples' products took 1 ms on one thread and
-up to 76 ms on two (bench/engine.py --blas-threads-too). numpy releases the GIL inside
-each of these operations.
+1.5-93 ms on two (medians of three runs of bench/engine.py --blas-threads-too). numpy
+releases the GIL inside each of these operations.
 """
 
 from __future__ import annotations
@@ -275,9 +276,12 @@ class Backprop:
         todo = _Queue(len(self.tasks))
         errors: dict[str, Any] = dict(np.geterr())  # numpy's error state is per thread
         helper = _helper().submit(_with_errors, errors, take, self.lanes[1], todo)
-        take(lane, todo)
-        # started: wait for its last task; not started yet: it never will (cancelled)
-        self.tasks_helped += 0 if helper.cancel() else helper.result()
+        try:
+            take(lane, todo)
+        finally:  # even after an error: the next call must not meet it still at work
+            # started: wait for its last task; not started yet: it never will (cancelled)
+            if not helper.cancel():
+                self.tasks_helped += helper.result()
         return sum(values)
 
     def _keep_room(self) -> None:
