@@ -9,7 +9,9 @@ for speed instead of for reading:
   matrix product gives W·a + b and another gives the weights' and biases' gradients;
 - every buffer is made once per data set and reused each step;
 - big data sets go through in chunks of samples that stay in the CPU's cache, and on two
-  or more cores two threads ("lanes") take half of the chunks each.
+  or more cores in one thread or two ("lanes"), as a `LaneChoice` finds faster; two
+  lanes share the chunks a task (a run of chunks) at a time, each task taken by
+  whichever lane gets to it first.
 
 A `Backprop` is made for one network and one data set (the Trainer owns it and makes a
 new one when the data change); it reads the network's parameters afresh at every call.
@@ -21,18 +23,37 @@ breakdown spells out the chain rule from these, the very numbers the gradient ca
 from, instead of passes of its own; the Trainer asks for them on the call whose state
 the window shows (a Step's, a Run frame's last).
 
-Measured on 10,000 samples of a 1-64-64-1 tanh network (bench/engine.py): ~30 ms a step
-sample-major in one piece, ~19 ms neuron-major in chunks, ~13 ms in two lanes. The chunks'
-matrix products are too small for BLAS to split over the cores itself, so the lanes do,
-each with BLAS kept to one thread (two lanes each running BLAS on two threads fight over
-the cores: slower than one lane). numpy releases the GIL inside each of these operations.
+Why lanes take tasks as they come, and only when they pay: the second lane needs an idle
+core. On a busy machine (other programs on both cores) a process gets about a core's
+time whether it runs one thread or two. With fixed halves each call waited for the half
+whose thread got no core: two lanes took 1.05-1.13x the time of one (1-64-64-1 tanh on
+4,000 and 10,000 samples, load 1.4-2.2 on 2 cores). Taking tasks as they come, a lane
+without a core takes none and the call waits for one task at most: 1.01-1.07x there;
+with a core mostly idle, 0.67x (10,000 samples: 6.7 ms against 10.1). With fewer chunks
+the second thread's start weighs more: 1,000 samples in two chunks took 1.2x one lane's
+time on the busy machine and 0.79x with a core idle. So each Backprop times its own
+calls both ways and keeps to the faster. Each task sums its gradient into its own row
+and the rows are added in order at the end, so the numbers do not depend on which lane
+ran which task, nor on how many lanes there are.
+
+BLAS is kept to one thread while a call runs, when its products are big enough for BLAS
+to split them: the lanes are the parallelism, and BLAS's own threads wait for each
+other spinning; on a busy machine 1,000 samples' products took 1 ms on one thread and
+1.5-93 ms on two (medians of three runs of bench/engine.py --blas-threads-too). numpy
+releases the GIL inside each of these operations.
 """
 
 from __future__ import annotations
 
 import os
+import queue
+import statistics
 import sys
+import time
+from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +63,8 @@ from engine.losses import Loss
 from engine.network import Forward, Network
 
 CACHE_VALUES = 32_768  # values per buffer (256 KB) that chunks are sized to
-TWO_LANES_FROM = 4  # chunks; fewer are not worth a second thread
+MOST_TASKS = 16  # gradient rows of a call: the lanes take a task (run of chunks) at a time
+RETRY_EVERY = 32  # calls: how often the way of running not chosen is tried again
 
 
 @dataclass(frozen=True)
@@ -55,52 +77,45 @@ class KeptPass:
 
 
 class _Lane:
-    """One thread's share of the samples: its buffers, chunk views and running gradient."""
+    """One thread's buffers, sized for a chunk, and every chunk's views of them (a lane
+    may run any chunk: they are handed out as the lanes get to them)."""
 
-    def __init__(self, net: Network, x_t: np.ndarray, y_t: np.ndarray, chunk: int,
-                 grad: np.ndarray):
-        n = x_t.shape[1]
-        self.chunk = cols = min(chunk, n)
-        self.x_t, self.y_t = x_t, y_t
+    def __init__(self, net: Network, x_t: np.ndarray, y_t: np.ndarray,
+                 chunks: list[tuple[int, int]]):
+        cols = max(stop - start for start, stop in chunks)
         self.inputs = [np.ones((m + ly.bias, cols))
                        for m, ly in zip(net.sizes[:-1], net.layers[1:], strict=True)]
         self.pre = [np.empty((size, cols)) for size in net.sizes]
         self.local = [np.empty((size, cols)) for size in net.sizes]
         self.back = [np.empty((m, cols)) for m in [net.inputs, *net.sizes[:-1]]]
-        self.grad, self.grad_blocks = grad, net.layer_blocks(grad)
-        self.partial = np.empty_like(grad)  # one chunk's gradient, added to the total
+        self.partial = np.empty_like(net.params)  # one chunk's gradient, added to a task's
         self.partial_blocks = net.layer_blocks(self.partial)
-        self.chunks = [self._views(s, min(s + cols, n)) for s in range(0, n, cols)]
-        # Where a keeping call copies each layer's weighted sums, outputs and deltas: this
-        # lane's columns of the Backprop's arrays (neuron-major), set by _keep_room.
-        self.kept: tuple[list[np.ndarray], ...] = ([], [], [])
 
-    def _views(self, start: int, stop: int) -> tuple:
-        """(first column, then the buffers cut to this chunk's samples), made once: the
-        tiny presets take ~30,000 steps a second, and every call per step shows."""
-        k = stop - start
+        def views(start: int, stop: int) -> tuple:
+            """(first column, then the buffers cut to this chunk's samples), made once:
+            the tiny presets take ~30,000 steps a second, and every call per step shows."""
+            def cut(buffers):
+                return buffers if stop - start == cols else [b[:, :stop - start]
+                                                              for b in buffers]
+            return (start, [x_t[:, start:stop], *cut(self.inputs)], cut(self.pre),
+                    cut(self.local), cut(self.back), y_t[:, start:stop])
+        self.chunks = [views(start, stop) for start, stop in chunks]
 
-        def cut(buffers):
-            return buffers if k == self.chunk else [b[:, :k] for b in buffers]
-        return (start, [self.x_t[:, start:stop], *cut(self.inputs)], cut(self.pre),
-                cut(self.local), cut(self.back), self.y_t[:, start:stop])
-
-    def run(self, net: Network, loss: Loss, samples: int,
-            errors: dict[str, Any] | None = None, keep: bool = False) -> float:
-        """Fill `self.grad` with this share's gradient; return its share of the loss.
-        With `keep`, also copy every layer's weighted sums, outputs and deltas to the
-        kept arrays."""
-        if errors is not None:  # numpy's error state belongs to the thread
-            with np.errstate(**errors):
-                return self.run(net, loss, samples, keep=keep)
+    def run(self, net: Network, loss: Loss, samples: int, chunks: range,
+            grads: list[np.ndarray], kept: tuple[list[np.ndarray], ...],
+            keep: bool = False) -> float:
+        """The loss of `chunks` (a task: a run of chunks), and their gradient summed in
+        order into `grads` (a task's gradient, cut into layer blocks). With `keep`, also
+        copy every layer's weighted sums, outputs and deltas to the `kept` arrays."""
         last, value = len(net.layers) - 1, 0.0
         # A cross-entropy hands back dLoss/dz of the output itself (p - y, the shortcut
         # through its softmax or sigmoid), so the output's activation is not applied again.
         fused = loss.output_activation is not None
         if fused and net.activations[last].name != loss.output_activation:
             raise ValueError(f"{loss.symbol} needs a {loss.output_activation} output layer")
-        kept_pre, kept_post, kept_delta = self.kept
-        for first, inputs, pre, local, back, observed in self.chunks:
+        kept_pre, kept_post, kept_delta = kept
+        for k in chunks:
+            first, inputs, pre, local, back, observed = self.chunks[k]
             post = []
             stop = first + observed.shape[1]
             for layer, (blk, act) in enumerate(zip(net.blocks, net.activations,
@@ -128,7 +143,7 @@ class _Lane:
             part, upstream = loss.value_and_derivative(post[last], observed, samples,
                                                        net.sizes[last])
             value += part
-            grads = self.grad_blocks if first == 0 else self.partial_blocks
+            into = grads if k == chunks.start else self.partial_blocks
             for layer in range(last, -1, -1):
                 act = net.activations[layer]
                 if act.is_identity or (fused and layer == last):  # dLoss/dz already
@@ -140,71 +155,138 @@ class _Lane:
                     delta = np.multiply(local[layer], upstream, out=local[layer])
                 if keep:
                     kept_delta[layer][:, first:stop] = delta
-                np.matmul(delta, inputs[layer].T, out=grads[layer])
+                np.matmul(delta, inputs[layer].T, out=into[layer])
                 if layer:
                     w = net.weights[layer]
                     if w.shape[0] == 1:  # one neuron: an outer product, by broadcasting
                         upstream = np.multiply(w.T, delta, out=back[layer])
                     else:
                         upstream = np.matmul(w.T, delta, out=back[layer])
-            if first:
-                self.grad += self.partial
+            if k != chunks.start:
+                for total, part_grad in zip(grads, self.partial_blocks, strict=True):
+                    total += part_grad
         return value
 
 
+class LaneChoice:
+    """One lane or two for a Backprop's next call, from its calls' own times: the way
+    whose last five calls took less (their median), and the other way for three calls
+    in every RETRY_EVERY, since the machine's load comes and goes. Two lanes pay only
+    with an idle core; without one they cost (1,000 samples of 1-64-64-1 in two chunks:
+    1.2x one lane's time) for nothing."""
+
+    def __init__(self) -> None:
+        self.times: dict[int, deque[float]] = {1: deque(maxlen=5), 2: deque(maxlen=5)}
+        self.calls = 0
+
+    def lanes(self) -> int:
+        self.calls += 1
+        fewest = min(self.times, key=lambda lanes: len(self.times[lanes]))
+        if len(self.times[fewest]) < 3:  # each way timed a few times first, in turns
+            return fewest
+        best = min(self.times, key=lambda lanes: statistics.median(self.times[lanes]))
+        if self.calls % RETRY_EVERY < 3:  # three in a row: enough to move a median of five
+            return 1 if best == 2 else 2
+        return best
+
+    def took(self, lanes: int, seconds: float) -> None:
+        self.times[lanes].append(seconds)
+
+
 class Backprop:
-    """The lanes for one network and data set; `grad` is the reused output buffer."""
+    """The chunks, tasks and lanes for one network and data set; `grad` is the reused
+    output buffer."""
 
     def __init__(self, net: Network, x: np.ndarray, y: np.ndarray):
         self.net, self.samples = net, x.shape[0]
-        self.grad = np.zeros_like(net.params)
         n = x.shape[0]
-        chunk = max(64, CACHE_VALUES // max(net.inputs, *net.sizes))
-        if n < 2 * chunk:
-            chunk = n
+        # as many chunks as fit the cache, all of a size (a ragged last one wastes a lane)
+        most = max(64, CACHE_VALUES // max(net.inputs, *net.sizes))
+        self.chunk = -(-n // -(-n // most))
+        chunks = [(s, min(s + self.chunk, n)) for s in range(0, n, self.chunk)]
+        # Tasks: runs of chunks, each summing its gradient into its own row, added up in
+        # order at the end: the same numbers whichever lane ran which task.
+        tasks = min(len(chunks), MOST_TASKS)
+        self.tasks = [range(len(chunks) * t // tasks, len(chunks) * (t + 1) // tasks)
+                      for t in range(tasks)]
+        self.task_grads = np.zeros((tasks, len(net.params)))
+        self.task_blocks = [net.layer_blocks(row) for row in self.task_grads]
+        self.grad = self.task_grads[0] if tasks == 1 else np.zeros_like(net.params)
         x_t = np.ones((net.inputs + net.layers[0].bias, n))
         x_t[:net.inputs] = x.T
         y_t = np.ascontiguousarray(y.T)
-        chunks = -(-n // chunk)
-        if chunks >= TWO_LANES_FROM and (os.cpu_count() or 1) >= 2 and _blas() is not None:
-            half = chunks // 2 * chunk
-            self.lanes = [_Lane(net, x_t[:, :half], y_t[:, :half], chunk, self.grad),
-                          _Lane(net, x_t[:, half:], y_t[:, half:], chunk,
-                                np.empty_like(self.grad))]
-        else:
-            self.lanes = [_Lane(net, x_t, y_t, chunk, self.grad)]
-        self.chunk = chunk
+        lanes = 2 if len(chunks) >= 2 and (os.cpu_count() or 1) >= 2 \
+            and _blas() is not None else 1
+        self.lanes = [_Lane(net, x_t, y_t, chunks) for _ in range(lanes)]
+        # How many of them a call uses; keeping calls, which also copy values out and
+        # take longer, are timed and chosen for apart from the others.
+        self.lane_choices = {False: LaneChoice(), True: LaneChoice()}
+        # OpenBLAS splits a product over its threads from 2^18 multiply-adds (its
+        # interface/gemm.c): from there BLAS is kept to one thread while a call runs.
+        widest = max(blk.size for blk in net.blocks)
+        self.one_blas_thread = widest * self.chunk >= 2 ** 18 and _blas() is not None
         self.inputs = x
+        self.tasks_run = self.tasks_helped = 0  # ever, and by the second lane (bench)
         self._kept: list[np.ndarray] = []  # weighted sums, outputs, deltas: a layer each
+        self._kept_layers: tuple[list[np.ndarray], ...] = ([], [], [])  # the same, by kind
         self._kept_refs = 0  # how many references each kept array has from this object
         self.kept_params: np.ndarray | None = None  # the values the kept pass is of
 
     def __call__(self, loss: Loss, keep: bool = False) -> tuple[float, np.ndarray]:
         """The loss, and the gradient in the reused buffer `grad` (copy it to keep it).
         With `keep`, the forward and backward passes per sample too, for `kept`."""
-        net, samples = self.net, self.samples
         if keep:
             self._keep_room()
             self.kept_params = None  # until the pass is complete
-        if len(self.lanes) == 1:
-            value = self.lanes[0].run(net, loss, samples, keep=keep)
+        choice = self.lane_choices[keep]
+        lanes = 1 if len(self.lanes) == 1 else choice.lanes()
+        start = time.perf_counter()
+        if not self.one_blas_thread:
+            value = self._work(loss, keep, lanes)
         else:
-            mine, theirs = self.lanes
-            blas = _blas()
-            assert blas is not None  # two lanes are made only where threadpoolctl is
-            with blas.limit(limits=1, user_api="blas"):
-                errors: dict[str, Any] = dict(np.geterr())
-                job = _helper().submit(theirs.run, net, loss, samples, errors, keep)
-                value = mine.run(net, loss, samples, keep=keep)
-                value += job.result()
-            self.grad += theirs.grad
+            with _one_blas_thread():
+                value = self._work(loss, keep, lanes)
+        if len(self.lanes) > 1:
+            choice.took(lanes, time.perf_counter() - start)
+        self.tasks_run += len(self.tasks)
+        if len(self.tasks) > 1:
+            np.sum(self.task_grads, axis=0, out=self.grad)
         if keep:
-            self.kept_params = net.params.copy()
+            self.kept_params = self.net.params.copy()
         return value, self.grad
+
+    def _work(self, loss: Loss, keep: bool, lanes: int) -> float:
+        """Run every task; the sum of their losses, in order. In two lanes, the tasks
+        go to whichever lane gets to them first: with an idle core the helper takes
+        about half of them; on a busy machine, where it waits to be scheduled, fewer or
+        none, and this thread the rest."""
+        net, samples, kept, lane = self.net, self.samples, self._kept_layers, self.lanes[0]
+        if lanes == 1:
+            return sum([lane.run(net, loss, samples, chunks, blocks, kept, keep)
+                        for chunks, blocks in zip(self.tasks, self.task_blocks, strict=True)])
+        values = [0.0] * len(self.tasks)
+
+        def take(lane: _Lane, todo: _Queue) -> int:
+            done = 0
+            for t in todo:
+                values[t] = lane.run(net, loss, samples, self.tasks[t], self.task_blocks[t],
+                                     kept, keep)
+                done += 1
+            return done
+        todo = _Queue(len(self.tasks))
+        errors: dict[str, Any] = dict(np.geterr())  # numpy's error state is per thread
+        helper = _helper().submit(_with_errors, errors, take, self.lanes[1], todo)
+        try:
+            take(lane, todo)
+        finally:  # even after an error: the next call must not meet it still at work
+            # started: wait for its last task; not started yet: it never will (cancelled)
+            if not helper.cancel():
+                self.tasks_helped += helper.result()
+        return sum(values)
 
     def _keep_room(self) -> None:
         """The kept arrays, neuron-major (a row per neuron, a column per sample); each
-        lane writes its own columns. Made at the first keeping call and reused, unless
+        chunk writes its own columns. Made at the first keeping call and reused, unless
         a pass handed out still has readers (a breakdown held on to): then they keep
         theirs, and new arrays are made (a reference count tells, as numpy's resize
         checks)."""
@@ -213,20 +295,14 @@ class Backprop:
         sizes, n = self.net.sizes, self.samples
         self._kept = [np.empty((size, n)) for _ in range(3) for size in sizes]
         layers = len(sizes)
-        start = 0
-        for lane in self.lanes:
-            stop = start + lane.x_t.shape[1]
-            views = [a[:, start:stop] for a in self._kept]
-            lane.kept = tuple(views[k * layers:(k + 1) * layers] for k in range(3))
-            start = stop
+        self._kept_layers = tuple(self._kept[k * layers:(k + 1) * layers] for k in range(3))
         # counted as the test above counts (a loop's variable is one more reference)
         self._kept_refs = max(sys.getrefcount(a) for a in self._kept)
 
     def forget_kept(self) -> None:
         """Let go of the kept arrays (readers keep theirs)."""
         self._kept, self.kept_params = [], None
-        for lane in self.lanes:
-            lane.kept = ([], [], [])
+        self._kept_layers = ([], [], [])
 
     def kept(self) -> KeptPass | None:
         """What the last keeping call computed, if the network's values are still the
@@ -239,6 +315,27 @@ class Backprop:
         layers = len(self.net.sizes)
         pre, post, deltas = (views[k * layers:(k + 1) * layers] for k in range(3))
         return KeptPass(Forward(self.inputs, pre, post), deltas)
+
+
+class _Queue:
+    """Task numbers 0, 1, … handed out once each to whichever thread asks first."""
+
+    def __init__(self, tasks: int):
+        self._todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for t in range(tasks):
+            self._todo.put(t)
+
+    def __iter__(self) -> Iterator[int]:
+        while True:
+            try:
+                yield self._todo.get_nowait()
+            except queue.Empty:
+                return
+
+
+def _with_errors(errors: dict[str, Any], work, *args):
+    with np.errstate(**errors):
+        return work(*args)
 
 
 def _read_only(view: np.ndarray) -> np.ndarray:
@@ -267,11 +364,12 @@ def _helper() -> ThreadPoolExecutor:
 
 def blas_on_one_thread() -> None:
     """Keep numpy's BLAS to one thread for the rest of the process: an app's choice at
-    its start. Training splits big data sets over its own lanes; what is left to BLAS
-    is small products (a 200-point curve, a data set of under four chunks), and two BLAS
-    threads on them cost far more CPU than they saved on a busy two-core machine (each
-    waits for the other, spinning): a Step of 1-64-64-1 on 1,500 samples took 164 ms
-    of CPU with two and 3.7 ms with one, the curve of 1-64-64-1 8 ms and 0.25 ms."""
+    its start. A `Backprop` call keeps BLAS to one thread itself; what is left to BLAS
+    is the window's other products (a 200-point curve, a forward pass for a plot), and
+    two BLAS threads on them cost far more CPU than they saved on a busy two-core
+    machine (each waits for the other, spinning): a Step of 1-64-64-1 on 1,500 samples
+    took 164 ms of CPU with two and 3.7 ms with one, the curve of 1-64-64-1 8 ms and
+    0.25 ms."""
     global _one_thread
     blas = _blas()
     if blas is not None and _one_thread is None:
@@ -279,6 +377,25 @@ def blas_on_one_thread() -> None:
 
 
 _one_thread: Any = None
+_blas_libraries: list[Any] | None = None
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread while inside, then as it was (set directly: threadpoolctl's
+    `limit` took ~13 µs a call, this ~2)."""
+    global _blas_libraries
+    if _blas_libraries is None:
+        _blas_libraries = _blas().select(user_api="blas").lib_controllers
+    libraries = _blas_libraries
+    before = [lib.get_num_threads() for lib in libraries]
+    for lib in libraries:
+        lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, threads in zip(libraries, before, strict=True):
+            lib.set_num_threads(threads)
 
 
 def _blas():

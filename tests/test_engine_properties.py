@@ -1,6 +1,8 @@
 """Property tests: on random networks, backprop agrees with finite differences, every
 breakdown sums to its gradient, and extreme inputs never warn."""
 
+from concurrent.futures import Future
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -75,30 +77,145 @@ def test_backprop_matches_finite_differences(problem):
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
 
 
+class _HelperTakesAll:
+    """A helper lane that runs at once, taking every task before the caller asks."""
+
+    def submit(self, work, *args):
+        job: Future = Future()
+        job.set_running_or_notify_cancel()
+        job.set_result(work(*args))
+        return job
+
+
+class _HelperNeverStarts:
+    """A helper lane that gets no core: the caller takes every task, then cancels it."""
+
+    def submit(self, work, *args):
+        return Future()
+
+
+class _Always:
+    """A LaneChoice that always says `lanes`."""
+
+    def __init__(self, lanes):
+        self.lanes = lambda: lanes
+
+    def took(self, lanes, seconds):
+        pass
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(samples=st.integers(129, 400)))
-def test_backprop_in_chunks_matches_finite_differences(problem):
-    # Big data sets go through backprop in chunks of samples, on two threads from four
-    # chunks on; make the chunks 64 samples so that a few hundred samples give several
-    # chunks, a ragged last one, and both the one- and the two-thread way.
+@given(problems(samples=st.integers(129, 400)), st.sampled_from([2, 3, 16]))
+def test_backprop_in_chunks_matches_finite_differences(problem, most_tasks):
+    # Big data sets go through backprop in chunks of samples, in one lane or two that
+    # share the tasks (runs of chunks) as they get to them; make the chunks at most 64
+    # samples so that a few hundred samples give several, and tasks of one or more
+    # chunks. Two lanes as the LaneChoice says (first one, then two, then one), and
+    # always, with the helper lane running at the same time, first or never.
     net, x, y, loss = problem
+    calls = {}  # how each way of running the tasks came out: loss, gradient, kept pass
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(backprop, "CACHE_VALUES", 64)
-        patch.setattr(backprop.os, "cpu_count", lambda: 2)
-        chunked = Backprop(net, x, y)
-        value, grad = chunked(loss)
-        assert chunked.chunk == 64
-        assert len(chunked.lanes) == (2 if len(x) > 3 * 64 else 1)
+        patch.setattr(backprop, "MOST_TASKS", most_tasks)
+        for cores, choice, helper in ((1, None, None), (2, None, None),
+                                      (2, _Always(2), None), (2, _Always(2), _HelperTakesAll()),
+                                      (2, _Always(2), _HelperNeverStarts())):
+            patch.setattr(backprop.os, "cpu_count", lambda cores=cores: cores)
+            if helper is not None:
+                patch.setattr(backprop, "_helper", lambda helper=helper: helper)
+            chunked = Backprop(net, x, y)
+            chunks = -(-len(x) // 64)
+            assert chunked.chunk == -(-len(x) // chunks) <= 64  # all of a size
+            assert len(chunked.tasks) == min(chunks, most_tasks)
+            assert [k for task in chunked.tasks for k in task] == list(range(chunks))
+            assert len(chunked.lanes) == cores
+            if choice is not None:
+                chunked.lane_choices = {False: choice, True: choice}
+            for _ in range(3):  # the lanes race each other afresh at every call
+                value, grad = chunked(loss, keep=True)
+                kept = chunked.kept()
+                calls.setdefault((cores, choice, helper), []).append(
+                    (value, grad.copy(), [*kept.forward.pre, *kept.forward.post,
+                                          *kept.deltas]))
+                plain_value, plain_grad = chunked(loss)  # chosen for apart from keeping
+                assert plain_value == value
+                np.testing.assert_array_equal(plain_grad, grad)
+            helped = chunked.tasks_helped
+            if isinstance(helper, _HelperTakesAll):
+                assert helped == chunked.tasks_run
+            if isinstance(helper, _HelperNeverStarts) or cores == 1:
+                assert helped == 0
+            if choice is None and cores == 2:  # one lane, two, one of each kind
+                for kind in chunked.lane_choices.values():
+                    assert [len(kind.times[lanes]) for lanes in (1, 2)] == [2, 1]
+    # Each task sums its own gradient and the tasks are added in order: the very same
+    # numbers whichever lane ran which task, and with one lane.
+    (value, grad, kept), *others = [c for runs in calls.values() for c in runs]
+    for other_value, other_grad, other_kept in others:
+        assert other_value == value
+        np.testing.assert_array_equal(other_grad, grad)
+        for a, b in zip(other_kept, kept, strict=True):
+            np.testing.assert_array_equal(a, b)
     # In one piece (the maths, checked by finite differences above) the same numbers:
-    # what a broken chunk or lane merge would change.
+    # what a broken chunk, task or lane merge would change.
     whole_value, whole = loss_and_gradient(net, x, y, loss)
     np.testing.assert_allclose(grad, whole, rtol=1e-10, atol=1e-12)
     assert value == pytest.approx(whole_value, rel=1e-12)
+    fresh = net.forward(x)
+    for a, b in zip(kept, [*fresh.pre, *fresh.post], strict=False):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
     # Finite differences of hundreds of summed terms lose digits (more so where a
     # sigmoid saturates and 1 - p keeps few): a looser check, against the maths itself.
     if differences_can_tell(net, x, loss):
         fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
         np.testing.assert_allclose(grad, fd, rtol=1e-4, atol=1e-5)
+
+
+def test_lane_choice_takes_the_faster_way_and_follows_the_load():
+    """Calls timed as a machine would time them: two lanes faster (an idle core), then
+    slower (the core taken by other work), then faster again. Expected by hand: each
+    way three times in turns, then the faster by the median of its last five calls,
+    the other way for three calls in every 32 (backprop.RETRY_EVERY)."""
+    choice = backprop.LaneChoice()
+
+    def calls(count, one_lane, two_lanes):
+        used = []
+        for _ in range(count):
+            lanes = choice.lanes()
+            used.append(lanes)
+            choice.took(lanes, one_lane if lanes == 1 else two_lanes)
+        return used
+    assert calls(6, 1.0, 0.6) == [1, 2] * 3  # calls 1-6
+    assert calls(26, 1.0, 0.6) == [2] * 25 + [1]  # 7-32: the other way again at 32
+    # Busy: after 33-34 (one lane still), three slow calls in two lanes move their
+    # median above one lane's.
+    assert calls(8, 1.0, 1.2) == [1, 1, 2, 2, 2, 1, 1, 1]  # 33-40
+    # Quiet again: the three calls in two lanes at 64-66 find it out.
+    assert calls(30, 1.0, 0.6) == [1] * 23 + [2] * 7  # 41-70
+
+
+def test_two_lanes_running_at_once_give_one_lanes_numbers(monkeypatch):
+    """Chunks big enough for both lanes to be at work at the same time (a race between
+    them, over shared buffers say, would show), against the same data in one lane."""
+    net = Network(1, [Layer(64, "tanh"), Layer(64, "tanh"), Layer(1, "identity")])
+    net.randomize(0)
+    x = np.linspace(-2, 2, 4096)[:, None]
+    y = np.sin(2 * x)
+    monkeypatch.setattr(backprop.os, "cpu_count", lambda: 1)
+    one_value, one_grad = Backprop(net, x, y)(LOSSES["mse"])
+    monkeypatch.setattr(backprop.os, "cpu_count", lambda: 2)
+    two = Backprop(net, x, y)
+    assert len(two.lanes) == 2
+    two.lane_choices = {False: _Always(2), True: _Always(2)}
+    first, second = two.lanes
+    for mine, theirs in zip([*first.inputs, *first.pre, *first.local, *first.back],
+                            [*second.inputs, *second.pre, *second.local, *second.back],
+                            strict=True):
+        assert not np.shares_memory(mine, theirs)
+    for _ in range(30):
+        value, grad = two(LOSSES["mse"])
+        assert value == one_value
+        np.testing.assert_array_equal(grad, one_grad)
 
 
 @settings(max_examples=60, deadline=None)
