@@ -718,12 +718,8 @@ def _validation(value, samples: int) -> Validation:
     training (at least one left to train on); 0 or none is no validation."""
     if value is None:
         return Validation()
-    if not isinstance(value, dict):
-        _fail("validation", 'expected an object such as {"fraction": 0.2, "seed": 0}')
-    unknown = set(value) - {"fraction", "seed"}
-    if unknown:
-        _fail(f"validation.{one_line(sorted(map(str, unknown))[0])}",
-              "unknown setting (there are fraction and seed)")
+    _known_settings(value, "validation", ("fraction", "seed"),
+                    '{"fraction": 0.2, "seed": 0}')
     fraction = _number(value.get("fraction", 0.0), "validation.fraction")
     if not 0 <= fraction < 1:
         _fail("validation.fraction", f"must be from 0 (none) up to, not including, 1, not "
@@ -819,27 +815,29 @@ def _initialised(value) -> tuple[str, int] | None:
     (the Training panel offers the same to draw them again)."""
     if value is None:
         return None
-    if not isinstance(value, dict):
-        _fail("initialised", 'expected an object such as {"scheme": "xavier", "seed": 7}')
-    unknown = set(value) - {"scheme", "seed"}
-    if unknown:
-        _fail(f"initialised.{one_line(sorted(map(str, unknown))[0])}",
-              "unknown setting (there are scheme and seed)")
+    _known_settings(value, "initialised", ("scheme", "seed"),
+                    '{"scheme": "xavier", "seed": 7}')
     scheme = _choice(_get(value, "scheme", "initialised."), INIT_SCHEMES,
                      "initialised.scheme", "scheme")
     return scheme, _integer(value.get("seed", 0), "initialised.seed", 0, INIT_MAX_SEED)
+
+
+def _known_settings(value, field: str, keys: tuple[str, ...], example: str) -> None:
+    """`value` an object of `field`'s settings, none but `keys` (`example` shows one)."""
+    if not isinstance(value, dict):
+        _fail(field, f"expected an object such as {example}")
+    unknown = set(value) - set(keys)
+    if unknown:
+        _fail(f"{field}.{one_line(sorted(map(str, unknown))[0])}",
+              f"unknown setting (there are {' and '.join(keys)})")
 
 
 def _batching(value) -> Batching:
     """Optional batches: {"batch_size": 1, "seed": 7}; 0 (or none) is every sample."""
     if value is None:
         return Batching()
-    if not isinstance(value, dict):
-        _fail("batching", 'expected an object such as {"batch_size": 1, "seed": 0}')
-    unknown = set(value) - {"batch_size", "seed"}
-    if unknown:
-        _fail(f"batching.{one_line(sorted(map(str, unknown))[0])}",
-              "unknown setting (there are batch_size and seed)")
+    _known_settings(value, "batching", ("batch_size", "seed"),
+                    '{"batch_size": 1, "seed": 0}')
     size = _integer(value.get("batch_size", 0), "batching.batch_size", 0, MAX_SAMPLES)
     seed = _integer(value.get("seed", 0), "batching.seed", 0, MAX_SEED)
     return Batching(size, seed)

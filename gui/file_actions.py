@@ -137,14 +137,8 @@ class FileActions(QObject):
 
     def export_history_to(self, path: str) -> bool:
         s = self.session
-        try:
-            write_text_atomically(path, history_csv(s.network.param_names, s.history))
-        except OSError as exc:
-            self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
-                                        "Any file there before is unchanged.")
-            return False
-        self.session.notify(f"History written to {path}")
-        return True
+        return self.written(path, lambda: write_text_atomically(
+            path, history_csv(s.network.param_names, s.history)), "History")
 
     def export_worksheet(self) -> None:
         dialog = WorksheetDialog(self.window)
@@ -159,19 +153,15 @@ class FileActions(QObject):
         """Writes the worksheet of the lesson as it stands now; the format from the name."""
         lesson = self.session.current_lesson()
         suffix = Path(path).suffix.lower()
-        try:
+
+        def write() -> None:
             if suffix == ".pdf":
                 write_pdf(worksheet_html(lesson, steps, answers), path)
             elif suffix in (".html", ".htm"):
                 write_text_atomically(path, worksheet_html(lesson, steps, answers))
             else:  # Markdown, with its picture of the network beside it
                 write_worksheet_markdown(path, lesson, steps, answers)
-        except OSError as exc:
-            self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
-                                        "Any file there before is unchanged.")
-            return False
-        self.session.notify(f"Worksheet written to {path}")
-        return True
+        return self.written(path, write, "Worksheet")
 
     def export_code(self, to: str) -> None:
         # Written first: what cannot be exported is said before a file name is asked for.
@@ -201,15 +191,9 @@ class FileActions(QObject):
         if script is None:
             return False
         text, steps = script
-        try:
-            write_text_atomically(path, text)
-        except OSError as exc:
-            self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
-                                        "Any file there before is unchanged.")
-            return False
-        self.session.notify(f"Code for {steps} steps from the start written to {path}; run "
-                            f"it with python (it needs {CODE_NEEDS[to]} only)")
-        return True
+        return self.written(path, lambda: write_text_atomically(path, text),
+                            f"Code for {steps} steps from the start",
+                            f"; run it with python (it needs {CODE_NEEDS[to]} only)")
 
     def picture_sources(self) -> dict[str, tuple[str, Callable[[], Picture]]]:
         """What File → Export picture… can draw: key -> (label, how to make it)."""
@@ -256,11 +240,16 @@ class FileActions(QObject):
             self.error("Cannot export", f"Could not draw the {label.lower()} for {path}: "
                                         f"{exc}.")
             return False
+        return self.written(path, lambda: write_atomically(path, data), label)
+
+    def written(self, path, write: Callable[[], None], what: str, after: str = "") -> bool:
+        """Run `write` (atomic: a failure leaves any earlier file as it was) and say
+        "`what` written to `path`", or why it could not be."""
         try:
-            write_atomically(path, data)
+            write()
         except OSError as exc:
             self.error("Cannot export", f"Could not write {path}: {exc.strerror or exc}. "
                                         "Any file there before is unchanged.")
             return False
-        self.session.notify(f"{label} written to {path}")
+        self.session.notify(f"{what} written to {path}{after}")
         return True

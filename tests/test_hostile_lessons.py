@@ -117,6 +117,20 @@ def test_mutated_lessons_load_or_raise_one_line_naming_the_field(chunk):
         assert time.perf_counter() - start < 1.0, seed
 
 
+def loaded_mutations(bases: list[str], count: int = 1000):
+    """(seed, lesson) for each of `count` seeded mutations of `bases` that loads; one
+    that does not must raise a LessonError of one line naming the field, nothing else."""
+    for seed in range(count):
+        try:
+            lesson = lesson_from_json(mutated_lesson(random.Random(seed), bases))
+        except LessonError as exc:
+            assert one_line_naming_a_field(str(exc)), (seed, str(exc)[:400])
+        except Exception as exc:  # noqa: BLE001 (the point: nothing else may escape)
+            pytest.fail(f"seed {seed}: {type(exc).__name__}: {str(exc)[:300]}")
+        else:
+            yield seed, lesson
+
+
 def saved_runs() -> list[str]:
     """Lessons saved with progress (format 2): steps, values and an optimizer's memory."""
     from engine.optimizers import Optimizer
@@ -135,21 +149,13 @@ def saved_runs() -> list[str]:
 def test_mutated_saved_runs_load_or_raise_one_line_naming_the_field():
     """1,000 seeded mutations of lessons saved with progress: a run that loads continues."""
     bases = saved_runs()
-    for seed in range(1000):
-        text = mutated_lesson(random.Random(seed), bases)
+    for seed, lesson in loaded_mutations(bases):
         try:
-            lesson = lesson_from_json(text)
-        except LessonError as exc:
-            assert one_line_naming_a_field(str(exc)), (seed, str(exc)[:400])
-        except Exception as exc:  # noqa: BLE001 (the point: nothing else may escape)
-            pytest.fail(f"seed {seed}: {type(exc).__name__}: {str(exc)[:300]}")
-        else:
-            try:
-                trainer = lesson.trainer_with_progress()
-            except Exception as exc:  # noqa: BLE001
-                pytest.fail(f"seed {seed}: the run does not continue: "
-                            f"{type(exc).__name__}: {str(exc)[:300]}")
-            trainer.run(3, respect_stop_rule=False)
+            trainer = lesson.trainer_with_progress()
+        except Exception as exc:  # noqa: BLE001
+            pytest.fail(f"seed {seed}: the run does not continue: "
+                        f"{type(exc).__name__}: {str(exc)[:300]}")
+        trainer.run(3, respect_stop_rule=False)
 
 
 def locked_lessons() -> list[str]:
@@ -171,22 +177,14 @@ def test_mutated_locked_lessons_load_or_raise_one_line_naming_the_field():
     from engine.lock import EDITABLE_SETTINGS, PANELS
 
     bases = locked_lessons()
-    for seed in range(1000):
-        text = mutated_lesson(random.Random(seed), bases)
-        try:
-            lesson = lesson_from_json(text)
-        except LessonError as exc:
-            assert one_line_naming_a_field(str(exc)), (seed, str(exc)[:400])
-        except Exception as exc:  # noqa: BLE001 (the point: nothing else may escape)
-            pytest.fail(f"seed {seed}: {type(exc).__name__}: {str(exc)[:300]}")
-        else:
-            lock = lesson.lock
-            if lock is not None:
-                assert set(lock.panels) <= set(PANELS), seed
-                assert set(lock.settings) <= set(EDITABLE_SETTINGS), seed
-                assert set(lock.parameters) <= set(lesson.network.param_names), seed
-                assert isinstance(lock.quiz_on_open, bool), seed
-            lesson.trainer().run(3, respect_stop_rule=False)
+    for seed, lesson in loaded_mutations(bases):
+        lock = lesson.lock
+        if lock is not None:
+            assert set(lock.panels) <= set(PANELS), seed
+            assert set(lock.settings) <= set(EDITABLE_SETTINGS), seed
+            assert set(lock.parameters) <= set(lesson.network.param_names), seed
+            assert isinstance(lock.quiz_on_open, bool), seed
+        lesson.trainer().run(3, respect_stop_rule=False)
 
 
 def saved_comparisons() -> list[str]:
@@ -216,19 +214,11 @@ def test_mutated_comparisons_load_or_raise_one_line_naming_the_field():
     trains, and its runs fit its network."""
     bases = saved_comparisons()
     assert all('"validation"' in t and '"runs"' in t and '"val_loss"' in t for t in bases)
-    for seed in range(1000):
-        text = mutated_lesson(random.Random(seed), bases)
-        try:
-            lesson = lesson_from_json(text)
-        except LessonError as exc:
-            assert one_line_naming_a_field(str(exc)), (seed, str(exc)[:400])
-        except Exception as exc:  # noqa: BLE001 (the point: nothing else may escape)
-            pytest.fail(f"seed {seed}: {type(exc).__name__}: {str(exc)[:300]}")
-        else:
-            trainer = lesson.trainer_with_progress()
-            trainer.run(3, respect_stop_rule=False)
-            for run in lesson.runs:
-                assert run.params.shape == (len(run.steps), len(lesson.network.params))
+    for _seed, lesson in loaded_mutations(bases):
+        trainer = lesson.trainer_with_progress()
+        trainer.run(3, respect_stop_rule=False)
+        for run in lesson.runs:
+            assert run.params.shape == (len(run.steps), len(lesson.network.params))
 
 
 def _lesson_with(**changes) -> str:
