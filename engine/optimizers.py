@@ -18,6 +18,7 @@ The others change how the slope becomes a step size, with a memory of earlier sl
 weight_decay · value to the slope first, as torch.optim does. A frozen parameter takes
 no step and its state stays as it was (torch.optim skips it).
 
+The training loop runs the same arithmetic in place (engine/fast_rules.py).
 The arithmetic follows torch.optim's order where it differs from the textbook's (Adam
 divides √s by √(1 − beta2ᵗ) and multiplies by lr / (1 − beta1ᵗ)), so the numbers agree
 with PyTorch's to the last digits, not only to rounding.
@@ -114,53 +115,6 @@ class Optimizer:
             sizes = sizes * mask
             new = np.where(mask.astype(bool), new, state)
         return Step(sizes, new, parts)
-
-
-    def advance(self, grad: np.ndarray, params: np.ndarray, state: np.ndarray, t: int,
-                lr: float, sizes: np.ndarray) -> None:
-        """`step` for the training loop, every parameter trainable: `state` becomes the
-        state after the update and `sizes` its step sizes, in place (the same arithmetic
-        in the same order; a few ufuncs on small arrays instead of a dozen new ones)."""
-        g = grad + self.weight_decay * params if self.weight_decay else grad
-        if self.name == "sgd":
-            np.multiply(g, lr, out=sizes)
-        elif self.name in ("momentum", "nesterov"):
-            v = state[0]
-            if t == 1:
-                v[:] = g
-            else:
-                v *= self.momentum
-                v += g
-            if self.name == "nesterov":
-                np.multiply(v, self.momentum, out=sizes)
-                sizes += g
-                sizes *= lr
-            else:
-                np.multiply(v, lr, out=sizes)
-        elif self.name == "rmsprop":
-            s = state[0]
-            s *= self.alpha
-            np.multiply(g, 1 - self.alpha, out=sizes)  # torch's addcmul: (value·g)·g
-            sizes *= g
-            s += sizes
-            np.sqrt(s, out=sizes)
-            sizes += self.eps
-            np.divide(g, sizes, out=sizes)
-            sizes *= lr
-        else:  # adam
-            m, s = state
-            np.subtract(g, m, out=sizes)
-            sizes *= 1 - self.beta1
-            m += sizes
-            s *= self.beta2
-            np.multiply(g, 1 - self.beta2, out=sizes)
-            sizes *= g
-            s += sizes
-            np.sqrt(s, out=sizes)
-            sizes /= math.sqrt(1 - self.beta2 ** t)
-            sizes += self.eps
-            np.divide(m, sizes, out=sizes)
-            sizes *= lr / (1 - self.beta1 ** t)
 
 
 OPTIMIZERS = {

@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.backprop import Backprop, KeptPass
 from engine.batching import Batching
+from engine.fast_rules import advance
 from engine.losses import LOSSES
 from engine.network import Network
 from engine.optimizers import Optimizer, Step
@@ -219,12 +220,15 @@ class History:
         self._params[k] = params
         self._grads[k] = grads
         self._step_sizes[k] = step_sizes
-        if self._state.shape[1]:  # room for the widest optimizer chosen so far
-            row = self._state[k]
-            flat = () if state is None else np.ravel(state)
-            if len(flat) < len(row):
+        width = self._state.shape[1]  # room for the widest optimizer chosen so far
+        if width:
+            flat = () if state is None else state.reshape(-1)
+            if len(flat) == width:
+                self._state[k] = flat
+            else:
+                row = self._state[k]
                 row[len(flat):] = 0.0
-            row[:len(flat)] = flat
+                row[:len(flat)] = flat
         self._n = k + 1
         if trail and self._trail is not None:
             self._trail_add(step, loss, val_loss, batch_loss)
@@ -912,6 +916,7 @@ class Trainer:
             pending = self._pending()
             memory = pending.state.copy()
             whole_batch = self.batching.is_full(self.n_training)
+            optimizer_from = self.optimizer_from - 1
             constant_rate = self.schedule.is_constant
             for k in range(max(limit, 0)):
                 steps = hist.last_step_sizes()
@@ -928,22 +933,22 @@ class Trainer:
                     params[:] = hist.last_params()
                     backprop(loss, keep=True)
                     return StopReason.DIVERGED
-                t = self._t(step)
+                t = max(1, step - optimizer_from)  # as _t, without the call
                 rate = self.learning_rate if constant_rate else self.rate(step)
                 val_value = self._validation_loss()
                 if in_place:
                     hist.append(value, params, grad, 0.0, state=memory, val_loss=val_value,
                                 batch_loss=batch_value)
-                    sizes = hist.last_step_sizes()
-                    opt.advance(grad, params, memory, t, rate, sizes)
+                    total = advance(opt, grad, params, memory, t, rate,
+                                    hist.last_step_sizes())
                 else:
                     pending = opt.step(grad, params, memory, t, rate, mask)
                     hist.append(value, params, grad, pending.sizes, state=memory,
                                 val_loss=val_value, batch_loss=batch_value)
-                    memory, sizes = pending.state, pending.sizes
+                    memory, total = pending.state, pending.sizes.sum()
                 # One sum tells (a NaN or infinity anywhere makes it non-finite; sizes
                 # near 1e308 that overflow it have diverged all the same).
-                if not math.isfinite(sizes.sum()):
+                if not math.isfinite(total):
                     hist.truncate(len(hist) - 1)
                     params[:] = hist.last_params()
                     backprop(loss, keep=True)

@@ -1,10 +1,14 @@
+import atexit
 import os
+import shutil
 import tempfile
 
-# Headless Qt, and settings that never touch the user's own.
+# Headless Qt, and settings that never touch the user's own (removed at the end: each
+# run left two folders in /tmp, hundreds a day).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="bpl-config-")
-os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="bpl-data-")
+for _variable, _prefix in (("XDG_CONFIG_HOME", "bpl-config-"), ("XDG_DATA_HOME", "bpl-data-")):
+    os.environ[_variable] = tempfile.mkdtemp(prefix=_prefix)
+    atexit.register(shutil.rmtree, os.environ[_variable], ignore_errors=True)
 
 
 import pytest  # noqa: E402  (after the environment above, which Qt reads on import)

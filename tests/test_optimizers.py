@@ -10,6 +10,7 @@ from conftest import leave_with_unsaved_work
 
 from engine import Trainer, load_preset
 from engine.backprop import loss_and_gradient
+from engine.fast_rules import FLOATS_UP_TO, advance
 from engine.losses import LOSSES
 from engine.optimizers import DEFAULTS, Optimizer
 
@@ -281,18 +282,38 @@ def test_worksheet_with_adam_asks_for_its_numbers_and_gives_its_settings(tmp_pat
 
 
 @pytest.mark.parametrize("opt", OPTIMIZERS, ids=lambda o: f"{o.name}-{o.weight_decay}")
-def test_the_training_loops_in_place_update_is_the_same_arithmetic(opt):
-    # Run uses Optimizer.advance (in place), the first step after a rewind Optimizer.step:
-    # they must agree to the last bit, or a rewound run would drift from the original.
+@pytest.mark.parametrize("n", [9, FLOATS_UP_TO, FLOATS_UP_TO + 1])
+def test_the_training_loops_in_place_update_is_the_same_arithmetic(opt, n):
+    # Run uses fast_rules.advance (in place; in Python floats for a few parameters, numpy
+    # for more), the first step after a rewind Optimizer.step: they must agree to the
+    # last bit, or a rewound run would drift from the original.
     rng = np.random.default_rng(3)
-    state = rng.normal(size=(len(opt.state_names), 9)) ** 2
-    grad, params = rng.normal(size=9), rng.normal(size=9)
+    state = rng.normal(size=(len(opt.state_names), n)) ** 2
+    grad, params = rng.normal(size=n), rng.normal(size=n)
     for t in (1, 2, 7):
         expected = opt.step(grad, params, state, t, 0.01)
-        memory, sizes = state.copy(), np.empty(9)
-        opt.advance(grad, params, memory, t, 0.01, sizes)
+        memory, sizes = state.copy(), np.empty(n)
+        total = advance(opt, grad, params, memory, t, 0.01, sizes)
         np.testing.assert_array_equal(sizes, expected.sizes)
         np.testing.assert_array_equal(memory, expected.state)
+        assert total == pytest.approx(expected.sizes.sum(), rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("n", [3, FLOATS_UP_TO + 1])
+@pytest.mark.parametrize("name", ["rmsprop", "adam"])
+def test_the_in_place_update_gives_numpys_inf_and_nan_where_python_would_raise(name, n):
+    # eps = 0 with a zero slope and memory divides 0 by 0: step gives NaN (numpy), and
+    # so must the loop's update, not a ZeroDivisionError from Python floats.
+    opt = Optimizer(name, eps=0.0)
+    grad, params = np.zeros(n), np.ones(n)
+    state = np.zeros((len(opt.state_names), n))
+    with np.errstate(all="ignore"):
+        expected = opt.step(grad, params, state, 1, 0.1)
+        memory, sizes = state.copy(), np.empty(n)
+        total = advance(opt, grad, params, memory, 1, 0.1, sizes)
+    assert np.isnan(expected.sizes).all() and np.isnan(sizes).all()
+    assert not math.isfinite(total)
+    np.testing.assert_array_equal(memory, expected.state)
 
 
 def test_restored_work_keeps_the_optimizers_memory(window, qtbot, monkeypatch, tmp_path):
