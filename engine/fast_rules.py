@@ -6,8 +6,9 @@ of parameters (the articles' seven) a numpy call costs far more than its arithme
 `step` makes a dozen new arrays. So `advance` does the same arithmetic in the same order,
 to the last bit (tests/test_optimizers.py checks it against `step` for every rule):
 
-- a few parameters: in Python floats, one pass over them (a float operation costs ~20 ns,
-  a numpy call on a small array ~500 ns: Adam's twelve calls were a third of a step);
+- a few parameters, for the rules of many operations (RMSProp, Adam): in Python floats (a
+  float operation costs ~20 ns, a numpy call on a small array ~500 ns: Adam's twelve calls
+  were a third of statquest-all's step);
 - more: numpy ufuncs writing into the arrays given, no temporaries.
 
 Python's and numpy's float64 arithmetic are the same IEEE operations (+, −, ×, ÷ and
@@ -22,9 +23,10 @@ import numpy as np
 
 from engine.optimizers import Optimizer
 
-# Up to this many parameters, floats beat numpy calls (measured on statquest-all's 7 and
-# on 2-8-1's 33: ~3 µs against ~6 µs for Adam; at a few hundred numpy wins).
-FLOATS_UP_TO = 64
+# Up to how many parameters floats beat numpy calls, per rule (measured: Adam's twelve
+# calls ~7 µs against ~3.4 µs of floats at 7 parameters, even at ~20; RMSProp's eight at
+# ~12). Gradient descent and momentum make three or four calls: numpy is as fast.
+FLOATS_UP_TO = {"rmsprop": 12, "adam": 20}
 
 
 def advance(opt: Optimizer, grad: np.ndarray, params: np.ndarray, state: np.ndarray,
@@ -32,7 +34,7 @@ def advance(opt: Optimizer, grad: np.ndarray, params: np.ndarray, state: np.ndar
     """Update number `t` with every parameter trainable: `state` becomes the memory after
     it and `sizes` its step sizes, in place. Returns the sum of the step sizes (the loop's
     one check that nothing overflowed: a NaN or infinity anywhere makes it non-finite)."""
-    if len(grad) <= FLOATS_UP_TO:
+    if len(grad) <= FLOATS_UP_TO.get(opt.name, 0):
         try:
             return _in_floats(opt, grad, params, state, t, lr, sizes)
         except (ZeroDivisionError, ValueError):
@@ -48,19 +50,8 @@ def _in_floats(opt: Optimizer, grad: np.ndarray, params: np.ndarray, state: np.n
     if opt.weight_decay:
         decay = opt.weight_decay
         slopes = [g + decay * p for g, p in zip(slopes, params.tolist(), strict=True)]
-    name, out = opt.name, []
-    if name == "sgd":
-        out = [g * lr for g in slopes]
-    elif name in ("momentum", "nesterov"):
-        momentum = opt.momentum
-        v = slopes if t == 1 else [b * momentum + g for b, g in zip(state[0].tolist(),
-                                                                     slopes, strict=True)]
-        state[0] = v
-        if name == "nesterov":
-            out = [(b * momentum + g) * lr for b, g in zip(v, slopes, strict=True)]
-        else:
-            out = [b * lr for b in v]
-    elif name == "rmsprop":
+    out: list[float] = []
+    if opt.name == "rmsprop":
         alpha, keep, eps, sqrt = opt.alpha, 1 - opt.alpha, opt.eps, math.sqrt
         s = [a * alpha + (keep * g) * g for a, g in zip(state[0].tolist(), slopes, strict=True)]
         out = [(g / (sqrt(a) + eps)) * lr for a, g in zip(s, slopes, strict=True)]

@@ -282,7 +282,7 @@ def test_worksheet_with_adam_asks_for_its_numbers_and_gives_its_settings(tmp_pat
 
 
 @pytest.mark.parametrize("opt", OPTIMIZERS, ids=lambda o: f"{o.name}-{o.weight_decay}")
-@pytest.mark.parametrize("n", [9, FLOATS_UP_TO, FLOATS_UP_TO + 1])
+@pytest.mark.parametrize("n", [5, 12, 13, 20, 21, 40])
 def test_the_training_loops_in_place_update_is_the_same_arithmetic(opt, n):
     # Run uses fast_rules.advance (in place; in Python floats for a few parameters, numpy
     # for more), the first step after a rewind Optimizer.step: they must agree to the
@@ -299,11 +299,12 @@ def test_the_training_loops_in_place_update_is_the_same_arithmetic(opt, n):
         assert total == pytest.approx(expected.sizes.sum(), rel=1e-12, abs=1e-300)
 
 
-@pytest.mark.parametrize("n", [3, FLOATS_UP_TO + 1])
+@pytest.mark.parametrize("n", [3, 40])
 @pytest.mark.parametrize("name", ["rmsprop", "adam"])
 def test_the_in_place_update_gives_numpys_inf_and_nan_where_python_would_raise(name, n):
     # eps = 0 with a zero slope and memory divides 0 by 0: step gives NaN (numpy), and
     # so must the loop's update, not a ZeroDivisionError from Python floats.
+    assert 3 <= FLOATS_UP_TO[name] < 40  # both ways are tried
     opt = Optimizer(name, eps=0.0)
     grad, params = np.zeros(n), np.ones(n)
     state = np.zeros((len(opt.state_names), n))
