@@ -322,3 +322,19 @@ def test_a_split_set_mid_run_names_the_earlier_loss_as_over_all_samples(session,
     # the validation curve starts where the split was set
     np.testing.assert_array_equal(plot.val_curve.xData[np.isfinite(plot.val_curve.yData)],
                                   np.arange(5, 11))
+
+
+def test_a_reopened_lessons_kept_validation_curves_are_drawn_from_the_start(
+        session, qtbot, tmp_path):
+    from gui.panels.loss import LossPlot
+    from gui.session import session_for
+
+    s = sgd_line_session(session)
+    trained(s, "0.3")
+    s.keep_run()
+    s.save(tmp_path / "runs.json")
+    plot = LossPlot(session_for(tmp_path / "runs.json"))
+    qtbot.addWidget(plot)
+    (run,) = s.kept_runs
+    np.testing.assert_array_equal(plot.kept_val_curves[0].yData, run.val_loss)
+    assert "SGD lr 0.3 (validation)" in legend_texts(plot)
