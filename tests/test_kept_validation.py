@@ -338,3 +338,22 @@ def test_a_reopened_lessons_kept_validation_curves_are_drawn_from_the_start(
     (run,) = s.kept_runs
     np.testing.assert_array_equal(plot.kept_val_curves[0].yData, run.val_loss)
     assert "SGD lr 0.3 (validation)" in legend_texts(plot)
+
+
+def test_the_training_panels_list_tells_a_runs_last_validation_loss(session, qtbot):
+    from engine.explain import fmt
+    from gui.panels.training import TrainingPanel
+
+    s = sgd_line_session(session)
+    panel = TrainingPanel(s)
+    qtbot.addWidget(panel)
+    trained(s, "0.3")
+    s.keep_run()
+    assert s.set_validation("0")
+    trained(s, "0.1")
+    s.keep_run()
+    with_split, without = (panel.kept.item(k).toolTip() for k in range(2))
+    last = s.kept_runs[0].val_loss[-1]
+    assert f"validation loss {fmt(float(last), 6)} (dotted) at the end" in with_split
+    assert s.kept_runs[1].name == "SGD lr 0.1, no validation"
+    assert "validation loss" not in without
