@@ -148,7 +148,7 @@ class Lesson:
         if runs and self.runs:
             out["runs"] = [{"name": run.name, "visible": run.visible} for run in self.runs]
             for k, run in enumerate(self.runs):
-                for key, column in zip(RUN_COLUMNS, _run_rows(run), strict=True):
+                for key, column in _run_rows(run).items():
                     arrays[f"runs.{k}.{key}"] = column
         return _versioned(out), arrays
 
@@ -254,7 +254,9 @@ def joined(data: dict, arrays: dict[str, np.ndarray]) -> dict:
     out["data"] = {"inputs": listed("data.inputs"), "targets": listed("data.targets")}
     runs = out.get("runs")
     if isinstance(runs, list):
-        out["runs"] = [{**run, **{key: listed(f"runs.{k}.{key}") for key in RUN_COLUMNS}}
+        out["runs"] = [{**run, **{key: listed(f"runs.{k}.{key}") for key in RUN_COLUMNS},
+                        **({"val_loss": _losses_json(arrays[f"runs.{k}.val_loss"])}
+                           if f"runs.{k}.val_loss" in arrays else {})}
                        if isinstance(run, dict) else run for k, run in enumerate(runs)]
     return out
 
@@ -654,9 +656,15 @@ def _progress_json(rows: HistoryRows) -> dict:
         out["state"] = rows.state.tolist()
         out["optimizer_from"] = int(rows.optimizer_from or 0)
     for key, losses in (("val_loss", rows.val_loss), ("batch_loss", rows.batch_loss)):
-        if losses is not None and np.isfinite(losses).any():  # null: none that step
-            out[key] = [float(v) if math.isfinite(v) else None for v in losses]
+        if losses is not None and np.isfinite(losses).any():
+            out[key] = _losses_json(losses)
     return out
+
+
+def _losses_json(losses: np.ndarray) -> list[float | None]:
+    """A column of losses as a file keeps it: null where there was none that step (NaN,
+    which JSON cannot write)."""
+    return [float(v) if math.isfinite(v) else None for v in np.asarray(losses, dtype=float)]
 
 
 MAX_PROGRESS_ROWS = 100_000  # a History keeps at most this many rows
@@ -732,26 +740,32 @@ def _validation(value, samples: int) -> Validation:
     return chosen
 
 
-RUN_COLUMNS = ("steps", "loss", "params")
+RUN_COLUMNS = ("steps", "loss", "params")  # and "val_loss" for a run with a split
 
 
-def _run_rows(run: KeptRun) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The steps, losses and values a file keeps of a kept run: at most MAX_RUN_NUMBERS
-    numbers (rows thinned evenly, the newest kept)."""
-    rows = even_rows(len(run.steps), max(2, MAX_RUN_NUMBERS // (2 + run.params.shape[1])))
-    return run.steps[rows], run.loss[rows], run.params[rows]
+def _run_rows(run: KeptRun) -> dict[str, np.ndarray]:
+    """The steps, losses, values and (with a split) validation losses a file keeps of a
+    kept run: at most MAX_RUN_NUMBERS numbers (rows thinned evenly, the newest kept)."""
+    per_row = 2 + run.params.shape[1] + (run.val_loss is not None)
+    rows = even_rows(len(run.steps), max(2, MAX_RUN_NUMBERS // per_row))
+    columns = dict(zip(RUN_COLUMNS, (run.steps[rows], run.loss[rows], run.params[rows]),
+                       strict=True))
+    if run.val_loss is not None:
+        columns["val_loss"] = run.val_loss[rows]
+    return columns
 
 
 def _run_json(run: KeptRun) -> dict:
     """A kept run as a file keeps it."""
     return {"name": run.name, "visible": run.visible,
-            **{key: column.tolist() for key, column in zip(RUN_COLUMNS, _run_rows(run),
-                                                           strict=True)}}
+            **{key: _losses_json(column) if key == "val_loss" else column.tolist()
+               for key, column in _run_rows(run).items()}}
 
 
 def _runs(value, param_names: tuple[str, ...]) -> tuple[KeptRun, ...]:
     """Optional runs kept to compare: up to MAX_RUNS, each a name, whether it is shown,
-    and its steps, losses and parameter values (as many as the network's)."""
+    and its steps, losses and parameter values (as many as the network's), and for a run
+    with a validation split its validation losses (null where it had none)."""
     if value is None:
         return ()
     if not isinstance(value, list) or len(value) > MAX_RUNS:
@@ -782,7 +796,12 @@ def _runs(value, param_names: tuple[str, ...]) -> tuple[KeptRun, ...]:
         loss = _matrix([_get(raw, "loss", f"{where}.")], f"{where}.loss", 1, n)[0]
         params = _matrix(_get(raw, "params", f"{where}."), f"{where}.params", n,
                          len(param_names))
-        runs.append(KeptRun(name, param_names, numbers, loss, params, visible))
+        # Optional (files before it have none): null at rows without a split.
+        val_loss = _losses_or_none(raw.get("val_loss"), f"{where}.val_loss", n)
+        if val_loss is not None and not np.isfinite(val_loss).any():
+            val_loss = None  # as a run without a split is kept
+        runs.append(KeptRun(name, param_names, numbers, loss, params, visible,
+                            val_loss=val_loss))
     return tuple(runs)
 
 

@@ -1,7 +1,8 @@
 """Runs kept to compare: the loss curve and the descent path of a run, with the settings
 that made it, so that several can be drawn together (learning rates, optimizers, batch
-sizes or seeds side by side on one loss plot and one landscape). Each has a name (by
-default from the settings that tell it apart) and can be hidden."""
+sizes or seeds side by side on one loss plot and one landscape). A run trained with a
+validation split keeps its validation loss curve too. Each has a name (by default from
+the settings that tell it apart) and can be hidden."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ class KeptRun:
     # (setting, how a name writes it) of the settings that made it, for the next runs'
     # default names; empty for a run read from a file.
     settings: tuple[tuple[str, str], ...] = ()
+    # The loss over the samples held out at each row (NaN at rows trained without a
+    # split); None for a run that never had one.
+    val_loss: np.ndarray | None = None
 
     def column(self, name: str) -> np.ndarray | None:
         """One parameter's values along the run (None: not a parameter of this run)."""
@@ -42,11 +46,14 @@ class KeptRun:
     def __eq__(self, other) -> bool:
         if not isinstance(other, KeptRun):
             return NotImplemented
+        if (self.val_loss is None) != (other.val_loss is None):
+            return False
         return (self.name, self.param_names, self.visible, self.settings) == \
             (other.name, other.param_names, other.visible, other.settings) and all(
-                np.array_equal(a, b) for a, b in ((self.steps, other.steps),
-                                                  (self.loss, other.loss),
-                                                  (self.params, other.params)))
+                np.array_equal(a, b, equal_nan=True) for a, b in (
+                    (self.steps, other.steps), (self.loss, other.loss),
+                    (self.params, other.params),
+                    *(() if self.val_loss is None else ((self.val_loss, other.val_loss),))))
 
 
 def checked_name(text: str) -> str:
@@ -104,10 +111,13 @@ def default_name(settings: tuple[tuple[str, str], ...], others: list[KeptRun]) -
 
 def keep(trainer: Trainer, others: list[KeptRun] | None = None) -> KeptRun:
     """The trainer's run so far (an even sample of its rows, always with the newest),
-    named from its settings and how they differ from `others`' (the runs kept)."""
+    with its validation losses if it had a split at any of them, named from its settings
+    and how they differ from `others`' (the runs kept)."""
     hist = trainer.history
     rows = even_rows(len(hist), MAX_RUN_ROWS)
     settings = run_settings(trainer)
+    val_loss = hist.val_loss[rows]  # a copy: indexed by an array
     return KeptRun(default_name(settings, others or []), tuple(trainer.network.param_names),
                    hist.steps[rows].copy(), hist.loss[rows].copy(), hist.params[rows].copy(),
-                   settings=settings)
+                   settings=settings,
+                   val_loss=val_loss if np.isfinite(val_loss).any() else None)

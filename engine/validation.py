@@ -71,3 +71,35 @@ class Validation:
         held = self.held_out(samples)
         return (f"{samples - held} sample{'s' if samples - held != 1 else ''} train, "
                 f"{held} held out for validation (seed {self.seed})")
+
+
+def steps_without_validation(steps: np.ndarray, val_loss: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) step of each stretch of rows that have no validation loss (rows
+    recorded while no split was set: their loss is over every sample), in order."""
+    missing = ~np.isfinite(val_loss)
+    if not missing.any():
+        return []
+    # where a stretch with and a stretch without meet: the last row of the first
+    ends = np.flatnonzero(missing[1:] != missing[:-1])
+    starts, lasts = np.r_[0, ends + 1], np.r_[ends, len(missing) - 1]
+    return [(int(steps[a]), int(steps[b])) for a, b in zip(starts, lasts, strict=True)
+            if missing[a]]
+
+
+MAX_STRETCHES_NAMED = 2  # a legend entry is one short line
+
+
+def training_loss_name(steps: np.ndarray, val_loss: np.ndarray) -> str:
+    """What a run's loss curve is over, as its legend names it: "all samples" without a
+    split, "training" with one at every row, and for a split set (or cleared) mid-run,
+    "training (all samples at steps 0–48)": the loss before the split was over every
+    sample, and calling it training loss would be false."""
+    stretches = steps_without_validation(steps, val_loss)
+    if not stretches:
+        return "training" if len(val_loss) else "all samples"
+    if len(stretches) == 1 and stretches[0] == (int(steps[0]), int(steps[-1])):
+        return "all samples"
+    named = [f"{a}" if a == b else f"{a}–{b}" for a, b in stretches[:MAX_STRETCHES_NAMED]]
+    more = ", …" if len(stretches) > MAX_STRETCHES_NAMED else ""
+    plural = "s" if len(stretches) > 1 or stretches[0][0] != stretches[0][1] else ""
+    return f"training (all samples at step{plural} {', '.join(named)}{more})"

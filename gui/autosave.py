@@ -277,7 +277,8 @@ class Autosave(QObject):
         before = self._lesson_arrays
         if manifest is not None and before is not None and data == manifest["lesson"] \
                 and arrays.keys() == before.keys() \
-                and all(np.array_equal(a, before[k]) for k, a in arrays.items()):
+                and all(np.array_equal(a, before[k], equal_nan=True)  # a kept run's
+                        for k, a in arrays.items()):  # validation losses hold NaN
             lesson_file = manifest["lesson_arrays"]  # as saved: not written again
         else:
             lesson_file = self._write_file("lesson", ".npz", _npz(arrays))

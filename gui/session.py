@@ -688,8 +688,9 @@ class Session(QObject):
         return [r for r in self._kept_runs if r.param_names == names]
 
     def keep_run(self) -> bool:
-        """Keep the run so far (its loss curve and path) to compare with the next ones;
-        undoable. False (and `refused`) when MAX_RUNS are kept already."""
+        """Keep the run so far (its loss curve, its validation loss curve if it had a
+        split, and its path) to compare with the next ones; undoable. False (and
+        `refused`) when MAX_RUNS are kept already."""
         if self._locked("runs", "Keeping runs to compare"):
             return False
         if len(self.kept_runs) >= MAX_RUNS:
@@ -699,8 +700,10 @@ class Session(QObject):
         run = keep_run(self.trainer, self.kept_runs)
         self.undo_stack.push(KeptRunsCommand(self, list(self._kept_runs),
                                              [*self._kept_runs, run], f"keep run: {run.name}"))
-        self.message.emit(f"Kept to compare: {run.name}. Change a setting, Reset and Run "
-                          "again: both curves show on the loss plot and the landscape.")
+        with_validation = "" if run.val_loss is None else " (with its validation loss)"
+        self.message.emit(f"Kept to compare: {run.name}{with_validation}. Change a setting, "
+                          "Reset and Run again: both runs show on the loss plot and the "
+                          "landscape.")
         return True
 
     def forget_runs(self) -> None:

@@ -214,11 +214,14 @@ def test_mutated_comparisons_load_or_raise_one_line_naming_the_field():
     trains, and its runs fit its network."""
     bases = saved_comparisons()
     assert all('"validation"' in t and '"runs"' in t and '"val_loss"' in t for t in bases)
+    # the runs keep their validation losses too (the fuzz mutates those as well)
+    assert all(all("val_loss" in run for run in json.loads(t)["runs"]) for t in bases)
     for _seed, lesson in loaded_mutations(bases):
         trainer = lesson.trainer_with_progress()
         trainer.run(3, respect_stop_rule=False)
         for run in lesson.runs:
             assert run.params.shape == (len(run.steps), len(lesson.network.params))
+            assert run.val_loss is None or run.val_loss.shape == run.steps.shape
 
 
 def _lesson_with(**changes) -> str:

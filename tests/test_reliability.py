@@ -524,9 +524,32 @@ def test_the_autosave_keeps_the_split_the_losses_and_the_kept_runs(window, data_
     np.testing.assert_array_equal(t.history.batch_loss, batch)
     (back,) = t.kept_runs
     assert (back.name, back.visible) == ("first try", False)
-    for column in ("steps", "loss", "params"):
+    for column in ("steps", "loss", "params", "val_loss"):
         np.testing.assert_array_equal(getattr(back, column), getattr(kept, column))
+    np.testing.assert_array_equal(back.val_loss, val)  # the run's own validation curve
 
+
+
+def test_a_kept_run_with_a_split_set_mid_run_is_not_written_again_every_autosave(
+        session, tmp_path):
+    """Its validation losses hold NaN (steps before the split), and NaN is not equal to
+    itself: the lesson's arrays looked changed at every save and were written again."""
+    from gui.autosave import Autosave
+
+    s = session("narrow-valley")
+    s.advance(5)
+    s.finish_training(None)
+    assert s.set_validation("0.2", "3")
+    s.advance(5)
+    s.finish_training(None)
+    assert s.keep_run()
+    assert np.isnan(s.kept_runs[0].val_loss).any()
+    autosave = Autosave(s, tmp_path)
+    assert autosave.save() and "lesson" in autosave.written
+    s.step()
+    assert autosave.save()
+    assert "lesson" not in autosave.written  # as saved
+    autosave.lock.unlock()
 
 # --- the incremental autosave --------------------------------------------------------
 HISTORY_COLUMNS = ("steps", "loss", "val_loss", "batch_loss", "params", "grads",

@@ -3,8 +3,8 @@
 The loss over every training sample is the main curve. With a validation split, the
 loss over the samples held out is a second curve; with batches, each update's own
 batch loss is a faint one behind (noisy: one batch is not the data set). Runs kept to
-compare are dashed, each in its colour. A legend names the curves when there is more
-than one."""
+compare are dashed, each in its colour, their validation loss (if they had a split)
+dotted in the same colour. A legend names the curves when there is more than one."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from engine.training import even_rows
+from engine.validation import training_loss_name
 from gui.kit.plot_style import (
     RUN_COLOURS,
     Marker,
@@ -37,9 +38,11 @@ class LossPlot(pg.PlotWidget):
         self.setObjectName("lossPlot")
         self.session = session
         self.setToolTip("The loss after each step. With a validation split, the loss of the "
-                        "held-out samples too; with batches, each batch's own loss (faint). "
-                        "Right-click for options; the Log scale box shows small losses "
-                        "better.")
+                        "held-out samples too (dotted; before a split was set, the loss is "
+                        "over all samples, as the legend says); with batches, each batch's "
+                        "own loss (faint). Kept runs are dashed in their colours, their "
+                        "validation loss dotted. Right-click for options; the Log scale "
+                        "box shows small losses better.")
         style_plot(self)
         # Each update's batch loss, faint and under the others.
         self.batch_curve = self.plot(pen=pg.mkPen(width=1), antialias=True)
@@ -55,11 +58,14 @@ class LossPlot(pg.PlotWidget):
         self._faint_batch_pen()
         self.disableAutoRange()
         self.current = Marker(self, 13, "mark")
-        # Runs kept to compare: dashed, each in its colour, named in the legend.
+        # Runs kept to compare: dashed, each in its colour, named in the legend; their
+        # validation loss dotted in the same colour (dotted is validation, as this run's).
         self.legend = None
         self.legend_entries: tuple = ()
         self.kept_curves = [self.plot(pen=pg.mkPen(colour, width=2, style=Qt.DashLine),
                                       antialias=True) for colour in RUN_COLOURS]
+        self.kept_val_curves = [self.plot(pen=pg.mkPen(colour, width=2, style=Qt.DotLine),
+                                          antialias=True) for colour in RUN_COLOURS]
         session.runsChanged.connect(self._show_kept)
         session.lessonChanged.connect(self._show_kept)
         self.plotItem.ctrl.logYCheck.toggled.connect(self.refresh)  # also from its menu
@@ -79,11 +85,17 @@ class LossPlot(pg.PlotWidget):
 
     def _show_kept(self) -> None:
         runs = self.session.kept_runs
-        for k, item in enumerate(self.kept_curves):
-            if k < len(runs) and runs[k].visible:
-                set_curve(item, runs[k].steps, runs[k].loss)
+        for k, (item, val_item) in enumerate(zip(self.kept_curves, self.kept_val_curves,
+                                                 strict=True)):
+            run = runs[k] if k < len(runs) and runs[k].visible else None
+            if run is not None:
+                set_curve(item, run.steps, run.loss)
             else:
                 item.setData([], [])
+            if run is not None and run.val_loss is not None:
+                set_curve(val_item, run.steps, run.val_loss)
+            else:
+                val_item.setData([], [])
         self.live.request()
 
     def _legend(self, entries: tuple) -> None:
@@ -126,16 +138,20 @@ class LossPlot(pg.PlotWidget):
             elif item.xData is not None and len(item.xData):
                 item.setData([], [])
         if len(shown) > 1:  # "this run" alone says nothing beside validation or batch
-            shown[0] = (self.curve, "training" if np.isfinite(val_loss).any()
-                        else "all samples")
+            # "training", "all samples", or both where a split was set mid-run
+            shown[0] = (self.curve, training_loss_name(steps, val_loss))
         if np.isfinite(val_loss).any():
             in_view.append(val_loss)  # the batch loss may leave the view: it is context
         self.current.place(float(steps[-1]), float(loss[-1]))
         runs = [r for r in s.kept_runs if r.visible]
-        shown += [(self.kept_curves[k], r.name) for k, r in enumerate(s.kept_runs)
-                  if r.visible]
+        for k, r in enumerate(s.kept_runs):
+            if r.visible:
+                shown.append((self.kept_curves[k], r.name))
+                if r.val_loss is not None:
+                    shown.append((self.kept_val_curves[k], f"{r.name} (validation)"))
         self._legend(tuple(shown))
-        values = np.concatenate([*in_view, *(r.loss for r in runs)])
+        values = np.concatenate([*in_view, *(r.loss for r in runs),
+                                 *(r.val_loss for r in runs if r.val_loss is not None)])
         values = values[np.isfinite(values)]
         last = max([int(steps[-1]), *(int(r.steps[-1]) for r in runs)])
         self._fit_range(values, last + 1)
