@@ -280,6 +280,13 @@ def test_the_loss_plot_draws_each_kept_runs_validation_curve_dotted(session, qtb
     assert legend_texts(plot) == [
         "training", "validation", "SGD lr 0.3", "SGD lr 0.3 (validation)",
         "SGD lr 0.1", "SGD lr 0.1 (validation)"]
+    # The names on a card of the plot's background (they sat over the curves: a curve
+    # crossed out "SGD lr 1 (validation)", seen at 1280x800).
+    import pyqtgraph as pg
+
+    card = plot.legend.opts["brush"].color()
+    assert card.rgb() == pg.mkColor(pg.getConfigOption("background")).rgb()
+    assert card.alpha() >= 200
     s.set_run_visible(0, False)  # hidden together
     plot.refresh()
     assert plot.kept_val_curves[0].xData is None or len(plot.kept_val_curves[0].xData) == 0

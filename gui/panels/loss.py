@@ -102,14 +102,21 @@ class LossPlot(pg.PlotWidget):
         """A legend of (curve, name) entries, rebuilt only when they change (no legend
         for this run's curve alone)."""
         size = f"{QApplication.font().pointSizeF():.1f}pt"  # presenter mode's too
-        if (entries, size) == self.legend_entries:
+        background = pg.getConfigOption("background")  # the theme's
+        if (entries, size, background) == self.legend_entries:
             return
-        self.legend_entries = (entries, size)
+        self.legend_entries = (entries, size, background)
         # One legend, emptied and filled again: pyqtgraph's addLegend hands back the
         # plot's first legend even after it was taken off the scene.
         if self.legend is None:
             self.legend = self.addLegend(offset=(-10, 10))
         self.legend.opts["labelTextSize"] = size
+        # On a mostly opaque card of the plot's own background: with kept runs the
+        # names sat over the curves and a curve crossed out "SGD lr 1 (validation)".
+        card = pg.mkColor(background)
+        card.setAlpha(225)
+        self.legend.setBrush(card)
+        self.legend.setPen(pg.mkPen(pg.getConfigOption("foreground"), width=0.5))
         self.legend.clear()
         for item, name in entries:
             self.legend.addItem(item, name)
