@@ -918,6 +918,7 @@ class Trainer:
             whole_batch = self.batching.is_full(self.n_training)
             optimizer_from = self.optimizer_from - 1
             constant_rate = self.schedule.is_constant
+            validating = self._val_x is not None
             for k in range(max(limit, 0)):
                 steps = hist.last_step_sizes()
                 if respect_stop_rule and (abs(steps).max() < threshold if whole_batch
@@ -929,13 +930,16 @@ class Trainer:
                     (value, grad), batch_value = backprop(loss, keep=keep), math.nan
                 else:
                     value, grad, batch_value = self._slope(step, keep=keep)
-                if not math.isfinite(value + grad.sum()):
+                # In place, the sum of the step sizes below tells for the slopes too (a
+                # NaN or infinity in a slope makes its step's NaN or infinite, in every
+                # rule): one numpy reduction fewer (~1 µs of statquest-all's ~20).
+                if not math.isfinite(value if in_place else value + grad.sum()):
                     params[:] = hist.last_params()
                     backprop(loss, keep=True)
                     return StopReason.DIVERGED
                 t = max(1, step - optimizer_from)  # as _t, without the call
                 rate = self.learning_rate if constant_rate else self.rate(step)
-                val_value = self._validation_loss()
+                val_value = self._validation_loss() if validating else math.nan
                 if in_place:
                     hist.append(value, params, grad, 0.0, state=memory, val_loss=val_value,
                                 batch_loss=batch_value)

@@ -151,6 +151,30 @@ def test_a_diverging_adam_run_stops_with_the_last_finite_state():
     assert np.isfinite(trainer.history.state).all()
 
 
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+@pytest.mark.parametrize("name", ["momentum", "nesterov", "rmsprop", "adam"])
+def test_a_non_finite_slope_under_a_finite_loss_stops_the_run_before_it(name, bad):
+    # The loop checks the slopes through its update's step sizes: a slope gone NaN or
+    # infinite (the loss still finite) must stop the run with the rows before it.
+    trainer, _ = trainer_for("statquest-all", DEFAULTS[name], lr=0.01)
+    real, calls = trainer._backprop, []
+
+    def failing_at_the_fourth(loss, keep=False):
+        value, grad = real(loss, keep=keep)
+        calls.append(1)
+        if len(calls) == 4:
+            grad = grad.copy()
+            grad[2] = bad
+        return value, grad
+    trainer._backprop = failing_at_the_fourth
+    before = len(trainer.history)
+    assert trainer.run(10, respect_stop_rule=False) == "diverged"
+    assert len(trainer.history) == before + 3  # the three updates before the bad slope
+    assert np.isfinite(trainer.history.grads).all()
+    assert np.isfinite(trainer.history.state).all()
+    np.testing.assert_array_equal(trainer.network.params, trainer.history.params[-1])
+
+
 @pytest.mark.parametrize("name", ["momentum", "nesterov", "rmsprop", "adam"])
 def test_the_same_numbers_as_torch_optim(name):
     torch = pytest.importorskip("torch")
