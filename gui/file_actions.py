@@ -110,8 +110,10 @@ class FileActions(QObject):
         return self.save_to(self.session.path)
 
     def save_as(self) -> bool:
-        path, _ = self.save_path("Save lesson", "*.json", "Lessons (*.json)")
-        return bool(path) and self.save_to(Path(path))
+        """File → Save as…: the lesson at its start, also after opening a file saved with
+        progress (a fresh copy to hand out); Save with progress… keeps the steps."""
+        path, _ = self.save_path("Save lesson at its start", "*.json", "Lessons (*.json)")
+        return bool(path) and self.save_to(Path(path), progress=False)
 
     def save_with_progress(self) -> bool:
         path, _ = self.save_path("Save lesson with progress", "*.json", "Lessons (*.json)")
