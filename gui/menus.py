@@ -79,7 +79,8 @@ def build_menus(window) -> None:
     code.setToolTipsVisible(True)
     menu_action(code, "NumPy script…", lambda: files.export_code("numpy"), None,
                 "A standalone script with its own forward and backward pass (needs numpy "
-                "only) that trains the same steps and checks its numbers against the app's")
+                "only) that trains the steps you choose from the lesson's start and checks "
+                "its numbers against the app's")
     menu_action(code, "PyTorch script…", lambda: files.export_code("pytorch"), None,
                 "The same lesson with torch.nn, torch.optim and torch.optim.lr_scheduler "
                 "(needs PyTorch only), checking its numbers against the app's")
