@@ -485,3 +485,47 @@ def test_a_step_draws_the_breakdown_once_and_the_scroll_bar_stays(session, qtbot
         qtbot.wait(20)
     assert len(drawings) == 3
     assert hides.count == 0 and bar.isVisible()
+
+
+def tick_label_rects(plot):
+    """Where each axis draws its tick labels, in the plot widget's pixels."""
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(8, 8, QImage.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            specs = axis.generateDrawSpecs(painter)
+            for rect, _, text in specs[2]:
+                yield name, text, plot.mapFromScene(axis.mapRectToScene(rect)).boundingRect()
+    finally:
+        painter.end()
+
+
+@pytest.mark.parametrize("font_scale", [1.0, 1.6])  # normal and presenter mode's fonts
+def test_loss_plot_tick_labels_are_whole_with_a_tick_at_the_top(session, qtbot, font_scale):
+    """A tick at the very top of the range (a loss of 18.6 shown up to 20) has its label
+    centred on it: half of it above the axis, where the plot must keep room for it."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.kit.plot_style import style_plot
+    from gui.panels.loss import LossPlot
+
+    app = QApplication.instance()
+    normal = app.font()
+    big = app.font()
+    big.setPointSizeF(normal.pointSizeF() * font_scale)
+    app.setFont(big)
+    try:
+        plot = show(qtbot, LossPlot(session("statquest-b3")), (500, 260))
+        style_plot(plot)
+        for top in (20.0, 1.0, 0.25, 1500.0):
+            plot.setYRange(0, top, padding=0)
+            qtbot.waitUntil(lambda top=top: plot.getAxis("left").range[1] == top)
+            rects = list(tick_label_rects(plot))
+            assert any(float(text) == top for _, text, _ in rects), (top, rects)
+            for name, text, rect in rects:
+                assert plot.rect().contains(rect), f"{name} tick {text!r} at {rect} is cut"
+    finally:
+        app.setFont(normal)
