@@ -529,3 +529,49 @@ def test_loss_plot_tick_labels_are_whole_with_a_tick_at_the_top(session, qtbot, 
                 assert plot.rect().contains(rect), f"{name} tick {text!r} at {rect} is cut"
     finally:
         app.setFont(normal)
+
+
+def luminance(colour) -> float:
+    return (0.2126 * colour.redF() + 0.7152 * colour.greenF() + 0.0722 * colour.blueF())
+
+
+@pytest.mark.parametrize("background", ["w", "#1e1e1e", "k"])  # light, dark, high contrast
+@pytest.mark.parametrize("lesson", ["xor", "house-price", "moons-softmax", "iris-softmax"])
+def test_every_sample_on_a_map_has_a_rim_that_stands_out_from_the_ground(
+        session, qtbot, lesson, background):
+    """Around every sample dot, in every direction, something (its rim or the band
+    around it) differs clearly in lightness from the ground just outside: a white rim
+    on the map's yellow, or a dark one on its dark blue, was hard to see."""
+    import math
+
+    import pyqtgraph as pg
+    from PySide6.QtCore import QPointF
+
+    from gui.panels.data import DataPlot
+
+    s = session(lesson)
+    for _ in range(60):  # a trained map: its dark and its light ends
+        s.step()
+    old = pg.getConfigOption("background")
+    pg.setConfigOptions(background=background)
+    try:
+        plot = show(qtbot, DataPlot(s), (420, 420))
+        qtbot.wait(20)
+        image = plot.grab().toImage()
+    finally:
+        pg.setConfigOptions(background=old)
+    box = plot.getViewBox()
+    centres = [plot.mapFromScene(box.mapViewToScene(QPointF(float(x), float(y))))
+               for x, y in s.inputs]
+    for (x, y), centre in zip(s.inputs, centres, strict=True):
+        if sum((c - centre).manhattanLength() < 40 for c in centres) > 1:
+            continue  # another dot is the ground beside this one
+        for k in range(8):
+            dx, dy = math.cos(k * math.pi / 4), math.sin(k * math.pi / 4)
+
+            def at(r, dx=dx, dy=dy, centre=centre):
+                return luminance(image.pixelColor(round(centre.x() + r * dx),
+                                                  round(centre.y() + r * dy)))
+            ground = at(17)  # past the dot (8 px), its rim and any band around it
+            best = max(abs(at(r) - ground) for r in range(6, 13))
+            assert best >= 0.4, f"sample ({x:g}, {y:g}) towards {45 * k}°: {best:.2f}"
