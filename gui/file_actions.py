@@ -8,10 +8,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSpinBox,
+)
 
 from engine import LessonError
 from engine.export_code import code_script
+from engine.export_run import MAX_STEPS as MAX_CODE_STEPS
 from engine.files import write_atomically, write_text_atomically
 from engine.worksheet import worksheet_html, write_worksheet_markdown
 from gui.history_export import history_csv
@@ -31,6 +42,33 @@ from gui.worksheet_pdf import WorksheetDialog, write_pdf
 CODE_STEPS = 10  # Export as code at step 0: a short run to compare
 CODE_FILES = {"numpy": "lesson.py", "pytorch": "lesson_pytorch.py"}
 CODE_NEEDS = {"numpy": "NumPy", "pytorch": "PyTorch"}  # the library each script needs
+
+
+class CodeStepsDialog(QDialog):
+    """How many steps an exported script trains, asked before the file name."""
+
+    def __init__(self, library: str, steps: int, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Export as {library} script")
+        form = QFormLayout(self)
+        about = QLabel("The script trains the lesson from its start and checks every "
+                       "step's numbers against the app's.")
+        about.setWordWrap(True)
+        about.setMinimumWidth(about.fontMetrics().averageCharWidth() * 48)  # 2 lines, not 3
+        form.addRow(about)
+        self.steps = QSpinBox()
+        self.steps.setRange(1, MAX_CODE_STEPS)
+        self.steps.setValue(steps)
+        self.steps.setGroupSeparatorShown(True)
+        self.steps.setToolTip(
+            f"How many gradient-descent steps the script takes, from 1 to {MAX_CODE_STEPS:,}: "
+            "the script holds the app's loss at every step to check its own against, so "
+            "a longer run would make a very long file")
+        form.addRow("Steps from the start", self.steps)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
 
 
 class FileActions(QObject):
@@ -110,8 +148,10 @@ class FileActions(QObject):
         return self.save_to(self.session.path)
 
     def save_as(self) -> bool:
-        path, _ = self.save_path("Save lesson", "*.json", "Lessons (*.json)")
-        return bool(path) and self.save_to(Path(path))
+        """File → Save as…: the lesson at its start, also after opening a file saved with
+        progress (a fresh copy to hand out); Save with progress… keeps the steps."""
+        path, _ = self.save_path("Save lesson at its start", "*.json", "Lessons (*.json)")
+        return bool(path) and self.save_to(Path(path), progress=False)
 
     def save_with_progress(self) -> bool:
         path, _ = self.save_path("Save lesson with progress", "*.json", "Lessons (*.json)")
@@ -164,30 +204,45 @@ class FileActions(QObject):
         return self.written(path, write, "Worksheet")
 
     def export_code(self, to: str) -> None:
+        steps = self.ask_code_steps(to)
+        if steps is None:
+            return
         # Written first: what cannot be exported is said before a file name is asked for.
-        script = self._code(to)
+        script = self._code(to, steps)
         if script is None:
             return
         path, _ = self.save_path(f"Export as {CODE_NEEDS[to]} script", CODE_FILES[to],
                                  "Python (*.py)")
         if path:
-            self.export_code_to(path, to, script)
+            self.export_code_to(path, to, script=script)
 
-    def _code(self, to: str) -> tuple[str, int] | None:
+    def code_steps(self) -> int:
+        """The steps a script trains unless the user says otherwise: the steps taken so
+        far, or a short run (CODE_STEPS) at step 0."""
+        return min(self.session.steps_done or CODE_STEPS, MAX_CODE_STEPS)
+
+    def ask_code_steps(self, to: str) -> int | None:
+        """The steps the user chose for the script (None: cancelled)."""
+        dialog = CodeStepsDialog(CODE_NEEDS[to], self.code_steps(), self.window)
+        return dialog.steps.value() if dialog.exec() == QDialog.Accepted else None
+
+    def _code(self, to: str, steps: int) -> tuple[str, int] | None:
         """The script and its number of steps, or None (and the reason said)."""
-        steps = self.session.steps_done or CODE_STEPS
+        QApplication.setOverrideCursor(Qt.WaitCursor)  # 10 000 steps take a second
         try:
             return code_script(self.session.saved_lesson(), steps, to), steps
         except LessonError as exc:
             self.error("Cannot export as code", f"{exc}.")
             return None
+        finally:
+            QApplication.restoreOverrideCursor()
 
-    def export_code_to(self, path: str, to: str = "numpy",
+    def export_code_to(self, path: str, to: str = "numpy", steps: int | None = None,
                        script: tuple[str, int] | None = None) -> bool:
         """A standalone script (numpy, or PyTorch's torch.nn and torch.optim) that trains
-        the steps taken so far (10 at step 0) from the lesson's start and checks its
+        `steps` steps (default: code_steps()) from the lesson's start and checks its
         numbers against the app's."""
-        script = script or self._code(to)
+        script = script or self._code(to, self.code_steps() if steps is None else steps)
         if script is None:
             return False
         text, steps = script

@@ -62,9 +62,11 @@ def build_menus(window) -> None:
         menu_action(new, f"{load_preset(name).title}  ({name})",
                     lambda _=False, n=name: files.open_preset(n))
     menu_action(file, "Open lesson…", files.open_dialog, QKeySequence.Open)
-    menu_action(file, "Save", files.save, QKeySequence.Save)
+    menu_action(file, "Save", files.save, QKeySequence.Save,
+                "Into the open file, as it was saved: with its steps if it held them")
     menu_action(file, "Save as…", files.save_as, QKeySequence.SaveAs,
-                "The lesson: its starting values (what Reset returns to) and settings")
+                "The lesson at its start: its starting values (what Reset returns to) and "
+                "settings, without the steps so far (a fresh copy to hand out)")
     menu_action(file, "Save with progress…", files.save_with_progress, None,
                 "The lesson and the steps so far: it reopens where it is now")
     file.addSeparator()
@@ -72,11 +74,13 @@ def build_menus(window) -> None:
     menu_action(file, "Export picture…", files.export_picture, None,
                 "The diagram, a plot, the breakdown or the whole window as PNG (1×, 2× "
                 "for a projector…) or SVG, for slides")
+    file.setToolTipsVisible(True)  # Save as… and Save with progress… differ: say how
     code = file.addMenu("Export as code")
     code.setToolTipsVisible(True)
     menu_action(code, "NumPy script…", lambda: files.export_code("numpy"), None,
                 "A standalone script with its own forward and backward pass (needs numpy "
-                "only) that trains the same steps and checks its numbers against the app's")
+                "only) that trains the steps you choose from the lesson's start and checks "
+                "its numbers against the app's")
     menu_action(code, "PyTorch script…", lambda: files.export_code("pytorch"), None,
                 "The same lesson with torch.nn, torch.optim and torch.optim.lr_scheduler "
                 "(needs PyTorch only), checking its numbers against the app's")

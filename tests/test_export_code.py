@@ -350,6 +350,40 @@ def test_export_as_code_in_the_window_trains_the_steps_taken(window, tmp_path):
     assert "PyTorch" in w.statusBar().currentMessage()
 
 
+def test_export_as_code_asks_how_many_steps_first(window, tmp_path, monkeypatch):
+    """At step 0 the user chooses the steps (10 offered; the steps taken so far once
+    there are some), within the engine's limit, before the file name is asked for."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from engine.export_run import MAX_STEPS
+    from gui.file_actions import CodeStepsDialog, FileActions
+
+    w = window("statquest-all")
+    offered = CodeStepsDialog("NumPy", w.files.code_steps(), w)
+    assert (offered.steps.value(), offered.steps.minimum(), offered.steps.maximum()) == \
+        (10, 1, MAX_STEPS)
+    assert "10,000" in offered.steps.toolTip() and "long file" in offered.steps.toolTip()
+    asked = []
+    monkeypatch.setattr(FileActions, "ask_code_steps",
+                        lambda self, to: asked.append(self.code_steps()) or 25)
+    script = tmp_path / "chosen.py"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a: (str(script), "Python (*.py)"))
+    w.files.export_code("numpy")
+    assert asked == [10]
+    result, = run_scripts([script])
+    assert len(result["losses"]) == 26  # the loss before the first step and after each
+    for _ in range(25):  # the app's own 25 steps reach the script's last loss
+        w.controls.step()
+    assert result["losses"][-1] == pytest.approx(w.session.loss, rel=1e-12)
+    w.files.export_code("numpy")
+    assert asked == [10, 25]  # the steps taken so far, offered next time
+    monkeypatch.setattr(FileActions, "ask_code_steps", lambda self, to: None)
+    script.unlink()
+    w.files.export_code("numpy")  # cancelled: no file name asked, nothing written
+    assert not script.exists()
+
+
 # --- PyTorch ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def torch_python():

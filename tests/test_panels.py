@@ -485,3 +485,93 @@ def test_a_step_draws_the_breakdown_once_and_the_scroll_bar_stays(session, qtbot
         qtbot.wait(20)
     assert len(drawings) == 3
     assert hides.count == 0 and bar.isVisible()
+
+
+def tick_label_rects(plot):
+    """Where each axis draws its tick labels, in the plot widget's pixels."""
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(8, 8, QImage.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            specs = axis.generateDrawSpecs(painter)
+            for rect, _, text in specs[2]:
+                yield name, text, plot.mapFromScene(axis.mapRectToScene(rect)).boundingRect()
+    finally:
+        painter.end()
+
+
+@pytest.mark.parametrize("font_scale", [1.0, 1.6])  # normal and presenter mode's fonts
+def test_loss_plot_tick_labels_are_whole_with_a_tick_at_the_top(session, qtbot, font_scale):
+    """A tick at the very top of the range (a loss of 18.6 shown up to 20) has its label
+    centred on it: half of it above the axis, where the plot must keep room for it."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.kit.plot_style import style_plot
+    from gui.panels.loss import LossPlot
+
+    app = QApplication.instance()
+    normal = app.font()
+    big = app.font()
+    big.setPointSizeF(normal.pointSizeF() * font_scale)
+    app.setFont(big)
+    try:
+        plot = show(qtbot, LossPlot(session("statquest-b3")), (500, 260))
+        style_plot(plot)
+        for top in (20.0, 1.0, 0.25, 1500.0):
+            plot.setYRange(0, top, padding=0)
+            qtbot.waitUntil(lambda top=top: plot.getAxis("left").range[1] == top)
+            rects = list(tick_label_rects(plot))
+            assert any(float(text) == top for _, text, _ in rects), (top, rects)
+            for name, text, rect in rects:
+                assert plot.rect().contains(rect), f"{name} tick {text!r} at {rect} is cut"
+    finally:
+        app.setFont(normal)
+
+
+def luminance(colour) -> float:
+    return (0.2126 * colour.redF() + 0.7152 * colour.greenF() + 0.0722 * colour.blueF())
+
+
+@pytest.mark.parametrize("background", ["w", "#1e1e1e", "k"])  # light, dark, high contrast
+@pytest.mark.parametrize("lesson", ["xor", "house-price", "moons-softmax", "iris-softmax"])
+def test_every_sample_on_a_map_has_a_rim_that_stands_out_from_the_ground(
+        session, qtbot, lesson, background):
+    """Around every sample dot, in every direction, something (its rim or the band
+    around it) differs clearly in lightness from the ground just outside: a white rim
+    on the map's yellow, or a dark one on its dark blue, was hard to see."""
+    import math
+
+    import pyqtgraph as pg
+    from PySide6.QtCore import QPointF
+
+    from gui.panels.data import DataPlot
+
+    s = session(lesson)
+    for _ in range(60):  # a trained map: its dark and its light ends
+        s.step()
+    old = pg.getConfigOption("background")
+    pg.setConfigOptions(background=background)
+    try:
+        plot = show(qtbot, DataPlot(s), (420, 420))
+        qtbot.wait(20)
+        image = plot.grab().toImage()
+    finally:
+        pg.setConfigOptions(background=old)
+    box = plot.getViewBox()
+    centres = [plot.mapFromScene(box.mapViewToScene(QPointF(float(x), float(y))))
+               for x, y in s.inputs]
+    for (x, y), centre in zip(s.inputs, centres, strict=True):
+        if sum((c - centre).manhattanLength() < 40 for c in centres) > 1:
+            continue  # another dot is the ground beside this one
+        for k in range(8):
+            dx, dy = math.cos(k * math.pi / 4), math.sin(k * math.pi / 4)
+
+            def at(r, dx=dx, dy=dy, centre=centre):
+                return luminance(image.pixelColor(round(centre.x() + r * dx),
+                                                  round(centre.y() + r * dy)))
+            ground = at(17)  # past the dot (8 px), its rim and any band around it
+            best = max(abs(at(r) - ground) for r in range(6, 13))
+            assert best >= 0.4, f"sample ({x:g}, {y:g}) towards {45 * k}°: {best:.2f}"

@@ -177,3 +177,33 @@ def test_a_lesson_the_format_cannot_hold_is_refused_not_a_crash(window, tmp_path
     assert not (tmp_path / "bad.json").exists()
     assert "Nothing was written" in w.statusBar().currentMessage()
     assert w.session.dirty
+
+
+def test_save_as_after_opening_a_file_with_progress_writes_a_fresh_copy(window, tmp_path,
+                                                                       monkeypatch):
+    """A teacher opens a run saved with its steps and hands out the lesson at its start:
+    Save as… writes the start (Reset's values), Save with progress… the steps, and
+    Ctrl+S into the opened file keeps writing what it held."""
+    from PySide6.QtWidgets import QFileDialog
+
+    w = window("statquest-all")
+    for _ in range(3):
+        w.controls.step()
+    run = tmp_path / "run.json"
+    assert w.files.save_to(run, progress=True)
+    assert w.files.open(str(run)) and w.session.steps_done == 3
+    chosen = iter([tmp_path / "fresh.json", tmp_path / "again.json"])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a: (str(next(chosen)), "Lessons (*.json)"))
+    assert w.files.save_as()
+    fresh = json.loads((tmp_path / "fresh.json").read_text())
+    assert "progress" not in fresh
+    start = load_preset("statquest-all").network.params  # the preset's own numbers
+    assert w.session.steps_done == 3  # the window still shows where it was
+    np.testing.assert_array_equal(load_lesson(tmp_path / "fresh.json").network.params, start)
+    assert w.files.save()  # Ctrl+S into the fresh copy keeps it fresh
+    assert "progress" not in json.loads((tmp_path / "fresh.json").read_text())
+    assert w.files.save_with_progress()
+    assert json.loads((tmp_path / "again.json").read_text())["progress"]["steps"] == \
+        [0, 1, 2, 3]
+    assert json.loads(run.read_text())["progress"]["steps"] == [0, 1, 2, 3]  # untouched

@@ -468,8 +468,11 @@ def test_export_as_code_says_what_it_cannot_write_before_asking_for_a_file(
         window, qtbot, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
+    from gui.file_actions import FileActions
+
     w = window("sgd-line")
     asked = []
+    monkeypatch.setattr(FileActions, "ask_code_steps", lambda self, to: 10)
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *a: (asked.append(a), ("", ""))[1])
     assert w.session.set_validation("0.25")

@@ -3,6 +3,8 @@ axis fonts that follow the application's font size."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -90,6 +92,12 @@ def style_plot(plot: pg.PlotWidget) -> None:
         axis.autoSIPrefixScale, axis.labelUnitPrefix = 1.0, ""
         axis.picture = None
     plot.getPlotItem().titleLabel.opts["size"] = f"{size:.0f}pt"
+    # A tick at the very top of the range has its label centred on it: half the label
+    # stands above the axis, and was cut off by the plot's edge without this room.
+    layout = plot.getPlotItem().layout
+    left, _, right, bottom = layout.getContentsMargins()
+    layout.setContentsMargins(left, math.ceil(QFontMetricsF(font).height() / 2) + 1, right,
+                              bottom)
     recolour(plot)
     if getattr(plot, "axis_choices", None) is not None:
         _fit_titles(plot)  # a bigger font may no longer fit the longer wording

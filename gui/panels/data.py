@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, Qt
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QPainterPath, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -41,6 +41,26 @@ from gui.kit.tables import SAMPLED_ROWS, make_copyable, text_width
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
+SAMPLE_PX = 16  # a sample's dot on a map or over the class curves
+HALO_PX = 3  # the band around it, in the tone opposite to its rim
+
+
+def halo_symbol() -> QPainterPath:
+    """A ring from under a sample's rim to HALO_PX past it (pyqtgraph's symbols span
+    -0.5..0.5): open in the middle, so a held-out sample's ring stays hollow."""
+    outer = SAMPLE_PX + 2 * HALO_PX
+    path = QPainterPath()  # odd-even fill: the inner circle is a hole
+    path.addEllipse(-0.5, -0.5, 1.0, 1.0)
+    inner = (SAMPLE_PX / 2 - 1) / outer
+    path.addEllipse(-inner, -inner, 2 * inner, 2 * inner)
+    return path
+
+
+def halo_colour(rim: QColor) -> QColor:
+    """Dark around a light rim, light around a dark one: on any ground under a sample
+    (a map's dark or light colour, the theme's background) one of the two stands out."""
+    return QColor("#111111" if rim.lightnessF() > 0.5 else "#f2f2f2")
+
 
 class DataPlot(pg.PlotWidget):
     def __init__(self, session: Session):
@@ -65,9 +85,18 @@ class DataPlot(pg.PlotWidget):
         self.map.setColorMap(self.colours)
         self.map.setZValue(-10)
         self.addItem(self.map)
-        self.samples = self.plot([], [], pen=None, symbol="o", symbolSize=16,
+        self.samples = self.plot([], [], pen=None, symbol="o", symbolSize=SAMPLE_PX,
                                  symbolPen=pg.mkPen("w", width=2), antialias=True)
         self.samples.setZValue(5)
+        # Under the samples, made with them (never at a Step): a band in the tone
+        # opposite to each one's rim. A white rim vanished on a map's yellow, a dark one
+        # on its dark blue or on a dark theme's background past the map's edge.
+        self.halos = self.plot([], [], pen=None, symbol=halo_symbol(),
+                               symbolSize=SAMPLE_PX + 2 * HALO_PX, symbolPen=None,
+                               antialias=True)
+        self.halos.setZValue(4.5)
+        self.samples.visibleChanged.connect(
+            lambda: self.halos.setVisible(self.samples.isVisible()))
         self.class_map = pg.ImageItem(axisOrder="row-major")  # RGB: no colour map
         self.class_map.setZValue(-10)
         self.addItem(self.class_map)
@@ -176,8 +205,8 @@ class DataPlot(pg.PlotWidget):
             cls = cls if cls.ndim == 1 else cls[:, 0]
             ys = targets[np.arange(len(targets)), cls] if targets.shape[1] > 1 else \
                 targets[:, 0]
-            self.samples.setData(inputs[:, 0], ys, **self._sample_style(
-                [CLASS_COLOURS[c % len(CLASS_COLOURS)] for c in cls], pg.mkPen("w", width=2)))
+            self._set_samples(inputs[:, 0], ys, [CLASS_COLOURS[c % len(CLASS_COLOURS)]
+                                                 for c in cls], pg.mkPen("w", width=2))
         set_labels(self, s.network.names.inputs[0], "probability")
         self.setToolTip("Each curve: the probability the network gives one class ("
                         + ", ".join(names) + ") at every input. Dots: the samples, in their "
@@ -211,9 +240,9 @@ class DataPlot(pg.PlotWidget):
             self.samples_show = drawn
             cls = s.classes(s.targets)
             cls = cls if cls.ndim == 1 else cls[:, 0]
-            self.samples.setData(s.inputs[:, 0], s.inputs[:, 1], **self._sample_style(
-                [CLASS_COLOURS[c % len(CLASS_COLOURS)] for c in cls],
-                pg.mkPen("#222", width=1.5)))
+            self._set_samples(s.inputs[:, 0], s.inputs[:, 1],
+                              [CLASS_COLOURS[c % len(CLASS_COLOURS)] for c in cls],
+                              pg.mkPen("#222", width=1.5))
         self.setToolTip("Colour: the class the network picks at every point ("
                         + ", ".join(f"{name}" for name in labels) + "), deeper where it is "
                         "surer. Dots: the samples, in their class's colour. The decision "
@@ -263,8 +292,7 @@ class DataPlot(pg.PlotWidget):
             self.samples_show = drawn
             colours = [self.colours.map((t - lo) / (hi - lo), mode="qcolor")
                        for t in observed]
-            self.samples.setData(inputs[:, 0], inputs[:, 1], **self._sample_style(
-                colours, pg.mkPen("w", width=2)))
+            self._set_samples(inputs[:, 0], inputs[:, 1], colours, pg.mkPen("w", width=2))
         output = s.network.names.post[-1][shown_output]
         self.setToolTip(f"Colour: the network's {output} for every ({names[0]}, {names[1]}); "
                         f"dark is low ({fmt(lo, 3)}), yellow high ({fmt(hi, 3)}). Dots: the "
@@ -281,6 +309,12 @@ class DataPlot(pg.PlotWidget):
     def _held_tip(self) -> str:
         return (" Rings (no fill): the samples held out for validation, which training "
                 "never uses." if len(self.session.held_out()) else "")
+
+    def _set_samples(self, xs, ys, colours: list, outline) -> None:
+        style = self._sample_style(colours, outline)
+        self.samples.setData(xs, ys, **style)
+        self.halos.setData(xs, ys, symbolBrush=[pg.mkBrush(halo_colour(pen.color()))
+                                                for pen in style["symbolPen"]])
 
     def _sample_style(self, colours: list, outline) -> dict:
         """The samples scatter's brush and outline, one a sample: a dot in its colour
