@@ -10,7 +10,7 @@ from conftest import leave_with_unsaved_work
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import Trainer, load_preset
+from engine import History, Trainer, load_preset
 from engine.backprop import loss_and_gradient
 from engine.fast_rules import FLOATS_UP_TO, advance
 from engine.losses import LOSSES
@@ -179,6 +179,63 @@ def test_a_non_finite_slope_under_a_finite_loss_stops_the_run_before_it(opt, bad
     assert np.isfinite(trainer.history.grads).all()
     assert np.isfinite(trainer.history.state).all()
     np.testing.assert_array_equal(trainer.network.params, trainer.history.params[-1])
+
+
+def diverging_at(call: int, what: str, monkeypatch):
+    """statquest-all with Adam whose loss (`what` = "loss": caught before the row is
+    written) or one slope (caught after it, through the step sizes: the row is written,
+    then dropped) goes NaN at backprop call `call`; few full rows (32) and a loss trail
+    (64), so that both thin on the way."""
+    monkeypatch.setattr(History, "MAX_ROWS", 32)
+    monkeypatch.setattr(History, "TRAIL_ROWS", 64)
+    trainer, _ = trainer_for("statquest-all", DEFAULTS["adam"], lr=0.01)
+    real, calls = trainer._backprop, []
+
+    def failing(loss, keep=False):
+        value, grad = real(loss, keep=keep)
+        calls.append(1)
+        if len(calls) == call:
+            if what == "loss":
+                value = math.nan
+            else:
+                grad = grad.copy()
+                grad[2] = math.nan
+        return value, grad
+    trainer._backprop = failing
+    return trainer
+
+
+# The row's append found the rows (or the trail) full and thinned them before the
+# slope's NaN was seen: half go one step early (as they would at the next step). Known,
+# left: telling it before the append costs the hot loop a check at every step.
+THINNED_EARLY = pytest.mark.xfail(strict=True, reason="thinned one step before the next")
+
+
+@pytest.mark.parametrize("call", [5, 60, 300, pytest.param(242, marks=THINNED_EARLY),
+                                  pytest.param(256, marks=THINNED_EARLY)])
+def test_a_slope_caught_after_its_row_leaves_what_a_loss_caught_before_it_leaves(
+        call, monkeypatch):
+    # The in-place loop finds a NaN slope only after writing its row (then drops it):
+    # the rows, the loss trail and what an autosave must take again are as when the
+    # divergence is caught before the row (a NaN loss).
+    runs = {}
+    for what in ("loss", "slope"):
+        trainer = diverging_at(call, what, monkeypatch)
+        hist = trainer.history
+        edits = hist.edits
+        assert trainer.run(500, respect_stop_rule=False) == "diverged"
+        assert hist._trail is not None and hist.max_rows == 32  # both thin on the way
+        runs[what] = hist, hist.edited_from(edits), trainer.network.params.copy()
+    (before, before_edit, before_params), (after, after_edit, after_params) = \
+        runs["loss"], runs["slope"]
+    for column in ("steps", "loss", "val_loss", "batch_loss", "params", "grads",
+                   "step_sizes", "state"):
+        np.testing.assert_array_equal(getattr(after, column), getattr(before, column))
+    for got, expected in zip(after.loss_trails, before.loss_trails, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(after_params, before_params)
+    # an edit past the newest row at most: no row an autosave holds is taken again
+    assert before_edit is None and (after_edit is None or after_edit > after.last_step)
 
 
 @pytest.mark.parametrize("name", ["momentum", "nesterov", "rmsprop", "adam"])
