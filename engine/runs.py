@@ -43,6 +43,15 @@ class KeptRun:
             return None
         return self.params[:, self.param_names.index(name)]
 
+    def last_validation(self) -> tuple[int, float] | None:
+        """(step, loss) of the newest row with a validation loss: not the last row's when
+        the split was cleared before the run was kept. None without any."""
+        if self.val_loss is None:
+            return None
+        rows = np.flatnonzero(~np.isnan(self.val_loss))
+        return (int(self.steps[rows[-1]]), float(self.val_loss[rows[-1]])) if len(rows) \
+            else None
+
     def __eq__(self, other) -> bool:
         if not isinstance(other, KeptRun):
             return NotImplemented

@@ -364,3 +364,28 @@ def test_the_training_panels_list_tells_a_runs_last_validation_loss(session, qtb
     assert f"validation loss {fmt(float(last), 6)} (dotted) at the end" in with_split
     assert s.kept_runs[1].name == "SGD lr 0.1, no validation"
     assert "validation loss" not in without
+
+
+def test_a_runs_validation_loss_is_told_where_its_split_was_cleared_before_the_end(
+        session, qtbot):
+    # Its last row has no validation loss, but the plot draws the dotted curve up to the
+    # step the split was cleared: the tooltip tells its last value and that step.
+    from engine.explain import fmt
+    from gui.panels.training import TrainingPanel
+
+    s = sgd_line_session(session)
+    panel = TrainingPanel(s)
+    qtbot.addWidget(panel)
+    s.advance(10)
+    s.finish_training(None)
+    assert s.set_validation("0")  # row 10 is measured again, over every sample
+    s.advance(5)
+    s.finish_training(None)
+    s.keep_run()
+    (run,) = s.kept_runs
+    train, held = numpy_split(len(s.trainer.inputs), FRACTION, SEED)
+    expected = by_hand(sgd_line(), [(train, held)] * 10)[-1, 1]  # row 9's, before update 9
+    assert run.last_validation() == (9, pytest.approx(expected, rel=1e-12))
+    tip = panel.kept.item(0).toolTip()
+    assert f"validation loss {fmt(run.last_validation()[1], 6)} (dotted) at step 9" in tip
+    assert "to step 15" in tip

@@ -7,12 +7,14 @@ import math
 import numpy as np
 import pytest
 from conftest import leave_with_unsaved_work
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine import Trainer, load_preset
+from engine import History, Trainer, load_preset
 from engine.backprop import loss_and_gradient
 from engine.fast_rules import FLOATS_UP_TO, advance
 from engine.losses import LOSSES
-from engine.optimizers import DEFAULTS, Optimizer
+from engine.optimizers import DEFAULTS, SETTINGS, STATE_NAMES, Optimizer
 
 
 def trainer_for(lesson_name="statquest-all", optimizer=None, lr=None):
@@ -151,12 +153,16 @@ def test_a_diverging_adam_run_stops_with_the_last_finite_state():
     assert np.isfinite(trainer.history.state).all()
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf])
-@pytest.mark.parametrize("name", ["momentum", "nesterov", "rmsprop", "adam"])
-def test_a_non_finite_slope_under_a_finite_loss_stops_the_run_before_it(name, bad):
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("opt", [
+    *(DEFAULTS[name] for name in ("momentum", "nesterov", "rmsprop", "adam")),
+    Optimizer("sgd", weight_decay=0.01),  # not the plain loop: the in-place one
+    Optimizer("adam", beta1=0.0, beta2=0.0, eps=0.0, weight_decay=0.5),
+    Optimizer("rmsprop", alpha=0.0, eps=0.0)], ids=lambda o: f"{o.name}-{o.settings()}")
+def test_a_non_finite_slope_under_a_finite_loss_stops_the_run_before_it(opt, bad):
     # The loop checks the slopes through its update's step sizes: a slope gone NaN or
     # infinite (the loss still finite) must stop the run with the rows before it.
-    trainer, _ = trainer_for("statquest-all", DEFAULTS[name], lr=0.01)
+    trainer, _ = trainer_for("statquest-all", opt, lr=0.01)
     real, calls = trainer._backprop, []
 
     def failing_at_the_fourth(loss, keep=False):
@@ -173,6 +179,63 @@ def test_a_non_finite_slope_under_a_finite_loss_stops_the_run_before_it(name, ba
     assert np.isfinite(trainer.history.grads).all()
     assert np.isfinite(trainer.history.state).all()
     np.testing.assert_array_equal(trainer.network.params, trainer.history.params[-1])
+
+
+def diverging_at(call: int, what: str, monkeypatch):
+    """statquest-all with Adam whose loss (`what` = "loss": caught before the row is
+    written) or one slope (caught after it, through the step sizes: the row is written,
+    then dropped) goes NaN at backprop call `call`; few full rows (32) and a loss trail
+    (64), so that both thin on the way."""
+    monkeypatch.setattr(History, "MAX_ROWS", 32)
+    monkeypatch.setattr(History, "TRAIL_ROWS", 64)
+    trainer, _ = trainer_for("statquest-all", DEFAULTS["adam"], lr=0.01)
+    real, calls = trainer._backprop, []
+
+    def failing(loss, keep=False):
+        value, grad = real(loss, keep=keep)
+        calls.append(1)
+        if len(calls) == call:
+            if what == "loss":
+                value = math.nan
+            else:
+                grad = grad.copy()
+                grad[2] = math.nan
+        return value, grad
+    trainer._backprop = failing
+    return trainer
+
+
+# The row's append found the rows (or the trail) full and thinned them before the
+# slope's NaN was seen: half go one step early (as they would at the next step). Known,
+# left: telling it before the append costs the hot loop a check at every step.
+THINNED_EARLY = pytest.mark.xfail(strict=True, reason="thinned one step before the next")
+
+
+@pytest.mark.parametrize("call", [5, 60, 300, pytest.param(242, marks=THINNED_EARLY),
+                                  pytest.param(256, marks=THINNED_EARLY)])
+def test_a_slope_caught_after_its_row_leaves_what_a_loss_caught_before_it_leaves(
+        call, monkeypatch):
+    # The in-place loop finds a NaN slope only after writing its row (then drops it):
+    # the rows, the loss trail and what an autosave must take again are as when the
+    # divergence is caught before the row (a NaN loss).
+    runs = {}
+    for what in ("loss", "slope"):
+        trainer = diverging_at(call, what, monkeypatch)
+        hist = trainer.history
+        edits = hist.edits
+        assert trainer.run(500, respect_stop_rule=False) == "diverged"
+        assert hist._trail is not None and hist.max_rows == 32  # both thin on the way
+        runs[what] = hist, hist.edited_from(edits), trainer.network.params.copy()
+    (before, before_edit, before_params), (after, after_edit, after_params) = \
+        runs["loss"], runs["slope"]
+    for column in ("steps", "loss", "val_loss", "batch_loss", "params", "grads",
+                   "step_sizes", "state"):
+        np.testing.assert_array_equal(getattr(after, column), getattr(before, column))
+    for got, expected in zip(after.loss_trails, before.loss_trails, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(after_params, before_params)
+    # an edit past the newest row at most: no row an autosave holds is taken again
+    assert before_edit is None and (after_edit is None or after_edit > after.last_step)
 
 
 @pytest.mark.parametrize("name", ["momentum", "nesterov", "rmsprop", "adam"])
@@ -339,6 +402,62 @@ def test_the_in_place_update_gives_numpys_inf_and_nan_where_python_would_raise(n
     assert np.isnan(expected.sizes).all() and np.isnan(sizes).all()
     assert not math.isfinite(total)
     np.testing.assert_array_equal(memory, expected.state)
+
+
+# Numbers where IEEE arithmetic has its edges: signed zeros, the smallest subnormal, the
+# subnormal border, squares that underflow or overflow, the largest floats, inf, NaN.
+EDGES = (0.0, -0.0, 5e-324, -5e-324, 2.2e-308, 1e-160, -1e-160, 1.0, -1.0, 1e154, -1e154,
+         1e200, 1.7e308, -1.7e308, math.inf, -math.inf, math.nan)
+_any = st.one_of(st.sampled_from(EDGES), st.floats())
+_finite = st.one_of(st.sampled_from([e for e in EDGES if math.isfinite(e)]),
+                    st.floats(allow_nan=False, allow_infinity=False))
+_unit = st.one_of(st.sampled_from((0.0, math.nextafter(1.0, 0.0))),
+                  st.floats(0.0, 1.0, exclude_max=True))
+
+
+@st.composite
+def _updates(draw):
+    """(optimizer, slopes, values, state, t, rate) anywhere the loop can meet them: any
+    setting in its range, slopes NaN or infinite, a memory negative, NaN or infinite (a
+    lesson file's is finite but may be negative), t up to a file's 10^12 steps, a
+    schedule's rate 0; few parameters (Python floats) or many (numpy)."""
+    name = draw(st.sampled_from(tuple(STATE_NAMES)))
+    settings = {key: draw(_unit) for key in ("momentum", "alpha", "beta1", "beta2", "eps")
+                if key in SETTINGS[name]}
+    settings["weight_decay"] = draw(st.one_of(st.just(0.0), st.floats(0.0, 1e6,
+                                                                      exclude_max=True)))
+    opt = Optimizer(name, **settings)
+    n = draw(st.one_of(st.integers(1, max(FLOATS_UP_TO.values()) + 1), st.integers(1, 45)))
+    grad = np.array(draw(st.lists(_any, min_size=n, max_size=n)))
+    params = np.array(draw(st.lists(_finite, min_size=n, max_size=n)))
+    width = len(opt.state_names)
+    state = np.array(draw(st.lists(_any, min_size=width * n, max_size=width * n)))
+    t = draw(st.one_of(st.integers(1, 10), st.integers(1, 10**12)))
+    rate = draw(st.one_of(st.just(0.0), st.floats(0.0, 1e300)))
+    return opt, grad, params, state.reshape(width, n), t, rate
+
+
+def _bits(values: np.ndarray) -> list:
+    """Each number's bits (a signed zero is not a zero), NaN as NaN whatever its payload
+    (which no one reads: a NaN step stops the run)."""
+    return ["nan" if math.isnan(v) else v.hex() for v in values.ravel().tolist()]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_updates())
+def test_the_in_place_update_gives_steps_bits_everywhere(update):
+    # fast_rules.advance (Python floats or numpy) against Optimizer.step: the same bits
+    # of every step size and of the memory, no exception where step gives inf or NaN;
+    # and its sum (the loop's only check of the slopes) not finite when a slope is not.
+    opt, grad, params, state, t, rate = update
+    with np.errstate(all="ignore"):
+        expected = opt.step(grad, params, state, t, rate)
+        memory, sizes = state.copy(), np.empty(len(grad))
+        total = advance(opt, grad, params, memory, t, rate, sizes)
+    assert _bits(sizes) == _bits(expected.sizes)
+    assert _bits(memory) == _bits(expected.state)
+    if not np.isfinite(grad).all() or not np.isfinite(sizes).all():
+        assert not math.isfinite(total)
 
 
 def test_restored_work_keeps_the_optimizers_memory(window, qtbot, monkeypatch, tmp_path):

@@ -5,8 +5,6 @@ locked lesson the settings the teacher kept are disabled, saying so."""
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -324,12 +322,18 @@ class TrainingPanel(QWidget):
             if item.text() != run.name:
                 item.setText(run.name)
             item.setCheckState(Qt.Checked if run.visible else Qt.Unchecked)
-            last_val = math.nan if run.val_loss is None else float(run.val_loss[-1])
-            item.setToolTip(f"{run.name}: {len(run.steps)} rows to step {int(run.steps[-1])}, "
-                            f"loss {fmt(float(run.loss[-1]), 6)}"
-                            + (f" and validation loss {fmt(last_val, 6)} (dotted)"
-                               if math.isfinite(last_val) else "") + " at the end"
-                            f"{'' if run.visible else ' (hidden)'}"
+            last = int(run.steps[-1])
+            text = f"{run.name}: {len(run.steps)} rows to step {last}, " \
+                f"loss {fmt(float(run.loss[-1]), 6)}"
+            validation = run.last_validation()
+            if validation is None:
+                text += " at the end"
+            elif validation[0] == last:
+                text += f" and validation loss {fmt(validation[1], 6)} (dotted) at the end"
+            else:  # the split was cleared before the run was kept
+                text += (f" at the end, validation loss {fmt(validation[1], 6)} (dotted) at "
+                         f"step {validation[0]}, the last with a split")
+            item.setToolTip(text + f"{'' if run.visible else ' (hidden)'}"
                             f"{'' if may else chr(10) * 2 + LOCKED_TIP}")
         self.kept.blockSignals(False)
         self.kept.setVisible(bool(runs))
