@@ -89,17 +89,33 @@ def steps_without_validation(steps: np.ndarray, val_loss: np.ndarray) -> list[tu
 MAX_STRETCHES_NAMED = 2  # a legend entry is one short line
 
 
-def training_loss_name(steps: np.ndarray, val_loss: np.ndarray) -> str:
-    """What a run's loss curve is over, as its legend names it: "all samples" without a
-    split, "training" with one at every row, and for a split set (or cleared) mid-run,
-    "training (all samples at steps 0–48)": the loss before the split was over every
-    sample, and calling it training loss would be false."""
+def all_samples_note(steps: np.ndarray, val_loss: np.ndarray) -> str | None:
+    """For a split set (or cleared) mid-run, the rows whose loss is over every sample, as
+    a legend tells them: "all samples at steps 0–48". None where every row's loss is over
+    the same samples (a split throughout, or none)."""
     stretches = steps_without_validation(steps, val_loss)
-    if not stretches:
-        return "training" if len(val_loss) else "all samples"
-    if len(stretches) == 1 and stretches[0] == (int(steps[0]), int(steps[-1])):
-        return "all samples"
+    if not stretches or stretches == [(int(steps[0]), int(steps[-1]))]:
+        return None
     named = [f"{a}" if a == b else f"{a}–{b}" for a, b in stretches[:MAX_STRETCHES_NAMED]]
     more = ", …" if len(stretches) > MAX_STRETCHES_NAMED else ""
     plural = "s" if len(stretches) > 1 or stretches[0][0] != stretches[0][1] else ""
-    return f"training (all samples at step{plural} {', '.join(named)}{more})"
+    return f"all samples at step{plural} {', '.join(named)}{more}"
+
+
+def training_loss_name(steps: np.ndarray, val_loss: np.ndarray) -> str:
+    """What this run's loss curve is over, as its legend names it: "all samples" without a
+    split, "training" with one at every row, and for a split set (or cleared) mid-run,
+    "training (all samples at steps 0–48)": the loss before the split was over every
+    sample, and calling it training loss would be false."""
+    note = all_samples_note(steps, val_loss)
+    if note is not None:
+        return f"training ({note})"
+    return "training" if np.isfinite(val_loss).any() else "all samples"
+
+
+def kept_loss_name(name: str, steps: np.ndarray, val_loss: np.ndarray | None) -> str:
+    """A kept run's loss curve as its legend names it: the run's name, and where its split
+    was set (or cleared) partway through, the same note as this run's ("SGD lr 0.3 (all
+    samples at steps 0–739)"); the name alone where every row is over the same samples."""
+    note = None if val_loss is None else all_samples_note(steps, val_loss)
+    return name if note is None else f"{name} ({note})"

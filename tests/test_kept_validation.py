@@ -15,7 +15,12 @@ from engine import LessonError, load_preset
 from engine.batching import Batching
 from engine.lesson import lesson_from_json, lesson_from_parts
 from engine.runs import keep
-from engine.validation import Validation, steps_without_validation, training_loss_name
+from engine.validation import (
+    Validation,
+    kept_loss_name,
+    steps_without_validation,
+    training_loss_name,
+)
 
 FRACTION, SEED = 0.25, 3
 
@@ -122,6 +127,20 @@ def test_more_stretches_than_a_legend_line_holds_are_cut_short():
     val = np.array([math.nan, 1, math.nan, 1, math.nan, 1, 1])
     assert steps_without_validation(steps, val) == [(0, 0), (2, 2), (4, 4)]
     assert training_loss_name(steps, val) == "training (all samples at steps 0, 2, …)"
+
+
+@pytest.mark.parametrize("val_loss, name", [
+    (None, "SGD lr 0.3"),  # never a split
+    ([1.0, 1.0, 1.0], "SGD lr 0.3"),  # a split throughout: no note, as short as before
+    ([math.nan] * 3, "SGD lr 0.3"),
+    ([math.nan, math.nan, 1.0], "SGD lr 0.3 (all samples at steps 0–10)"),  # set at 20
+    ([1.0, math.nan, math.nan], "SGD lr 0.3 (all samples at steps 10–20)"),  # cleared
+    ([math.nan, 1.0, math.nan], "SGD lr 0.3 (all samples at steps 0, 20)"),
+])
+def test_a_kept_runs_loss_is_named_as_this_runs_is(val_loss, name):
+    steps = np.array([0, 10, 20])
+    val = None if val_loss is None else np.array(val_loss)
+    assert kept_loss_name("SGD lr 0.3", steps, val) == name
 
 
 # --- the lesson file ---------------------------------------------------------------
@@ -231,7 +250,7 @@ def test_the_session_keeps_each_runs_validation_losses_undoably(session, qtbot):
     assert s.kept_runs == [first, second]
 
 
-def test_a_locked_lessons_runs_keep_their_validation_losses(session, qtbot, tmp_path):
+def test_a_locked_lessons_runs_keep_their_validation_losses(session, qtbot, panel_on, tmp_path):
     from engine.lock import PANELS, Lock
     from gui.session import session_for
 
@@ -248,18 +267,29 @@ def test_a_locked_lessons_runs_keep_their_validation_losses(session, qtbot, tmp_
 
 
 # --- the loss plot on a bare Session --------------------------------------------------
+@pytest.fixture
+def panel_on(qtbot):
+    """make(panel class, session) -> that panel over the bare Session, closed with the test."""
+
+    def make(panel_class, s):
+        panel = panel_class(s)
+        qtbot.addWidget(panel)
+        return panel
+
+    return make
+
+
 def legend_texts(plot) -> list[str]:
     return [label.text for _, label in plot.legend.items]
 
 
-def test_the_loss_plot_draws_each_kept_runs_validation_curve_dotted(session, qtbot):
+def test_the_loss_plot_draws_each_kept_runs_validation_curve_dotted(session, panel_on):
     from PySide6.QtCore import Qt
 
     from gui.panels.loss import LossPlot
 
     s = sgd_line_session(session)
-    plot = LossPlot(s)
-    qtbot.addWidget(plot)
+    plot = panel_on(LossPlot, s)
     trained(s, "0.3")
     s.keep_run()
     trained(s, "0.1")
@@ -298,13 +328,12 @@ def test_the_loss_plot_draws_each_kept_runs_validation_curve_dotted(session, qtb
     assert all(c.xData is None or len(c.xData) == 0 for c in plot.kept_val_curves)
 
 
-def test_a_run_without_a_split_adds_no_validation_entry(session, qtbot):
+def test_a_run_without_a_split_adds_no_validation_entry(session, panel_on):
     from gui.panels.loss import LossPlot
 
     s = session("sgd-line")
     assert s.set_batching("0")
-    plot = LossPlot(s)
-    qtbot.addWidget(plot)
+    plot = panel_on(LossPlot, s)
     trained(s, "0.1")
     s.keep_run()
     plot.refresh()
@@ -312,13 +341,12 @@ def test_a_run_without_a_split_adds_no_validation_entry(session, qtbot):
     assert plot.kept_val_curves[0].xData is None or len(plot.kept_val_curves[0].xData) == 0
 
 
-def test_a_split_set_mid_run_names_the_earlier_loss_as_over_all_samples(session, qtbot):
+def test_a_split_set_mid_run_names_the_earlier_loss_as_over_all_samples(session, panel_on):
     from gui.panels.loss import LossPlot
 
     s = session("sgd-line")
     assert s.set_batching("0")
-    plot = LossPlot(s)
-    qtbot.addWidget(plot)
+    plot = panel_on(LossPlot, s)
     s.advance(5)
     s.finish_training(None)
     assert s.set_validation(str(FRACTION), str(SEED))
@@ -331,8 +359,39 @@ def test_a_split_set_mid_run_names_the_earlier_loss_as_over_all_samples(session,
                                   np.arange(5, 11))
 
 
+def test_a_kept_runs_legend_tells_where_its_split_was_set_or_cleared_partway(
+        session, panel_on):
+    # As the live run's does: its loss before the split was over every sample (seen at
+    # 1280x800: a kept run set mid-run was named by its name alone).
+    from gui.panels.loss import LossPlot
+
+    s = session("sgd-line")
+    assert s.set_batching("0")
+    plot = panel_on(LossPlot, s)
+    s.advance(5)  # rows 0-4 over every sample
+    s.finish_training(None)
+    assert s.set_validation(str(FRACTION), str(SEED))
+    s.advance(5)
+    s.finish_training(None)
+    assert s.keep_run()
+    trained(s, "0.3", 10)  # rows 0-9 with the split
+    assert s.set_validation("0")  # rows 10-12 over every sample again
+    s.advance(2)
+    s.finish_training(None)
+    assert s.keep_run()
+    trained(s, "0.05", 4)  # no split throughout: the run's name alone
+    assert s.keep_run()
+    set_mid, cleared, plain = (run.name for run in s.kept_runs)
+    plot.refresh()
+    assert legend_texts(plot) == [
+        "this run",
+        f"{set_mid} (all samples at steps 0–4)", f"{set_mid} (validation)",
+        f"{cleared} (all samples at steps 10–12)", f"{cleared} (validation)",
+        plain]
+
+
 def test_a_reopened_lessons_kept_validation_curves_are_drawn_from_the_start(
-        session, qtbot, tmp_path):
+        session, panel_on, tmp_path):
     from gui.panels.loss import LossPlot
     from gui.session import session_for
 
@@ -340,20 +399,18 @@ def test_a_reopened_lessons_kept_validation_curves_are_drawn_from_the_start(
     trained(s, "0.3")
     s.keep_run()
     s.save(tmp_path / "runs.json")
-    plot = LossPlot(session_for(tmp_path / "runs.json"))
-    qtbot.addWidget(plot)
+    plot = panel_on(LossPlot, session_for(tmp_path / "runs.json"))
     (run,) = s.kept_runs
     np.testing.assert_array_equal(plot.kept_val_curves[0].yData, run.val_loss)
     assert "SGD lr 0.3 (validation)" in legend_texts(plot)
 
 
-def test_the_training_panels_list_tells_a_runs_last_validation_loss(session, qtbot):
+def test_the_training_panels_list_tells_a_runs_last_validation_loss(session, panel_on):
     from engine.explain import fmt
     from gui.panels.training import TrainingPanel
 
     s = sgd_line_session(session)
-    panel = TrainingPanel(s)
-    qtbot.addWidget(panel)
+    panel = panel_on(TrainingPanel, s)
     trained(s, "0.3")
     s.keep_run()
     assert s.set_validation("0")
@@ -367,15 +424,14 @@ def test_the_training_panels_list_tells_a_runs_last_validation_loss(session, qtb
 
 
 def test_a_runs_validation_loss_is_told_where_its_split_was_cleared_before_the_end(
-        session, qtbot):
+        session, panel_on):
     # Its last row has no validation loss, but the plot draws the dotted curve up to the
     # step the split was cleared: the tooltip tells its last value and that step.
     from engine.explain import fmt
     from gui.panels.training import TrainingPanel
 
     s = sgd_line_session(session)
-    panel = TrainingPanel(s)
-    qtbot.addWidget(panel)
+    panel = panel_on(TrainingPanel, s)
     s.advance(10)
     s.finish_training(None)
     assert s.set_validation("0")  # row 10 is measured again, over every sample

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from engine.training import even_rows
-from engine.validation import training_loss_name
+from engine.validation import kept_loss_name, training_loss_name
 from gui.kit.plot_style import (
     RUN_COLOURS,
     Marker,
@@ -153,7 +153,8 @@ class LossPlot(pg.PlotWidget):
         runs = [r for r in s.kept_runs if r.visible]
         for k, r in enumerate(s.kept_runs):
             if r.visible:
-                shown.append((self.kept_curves[k], r.name))
+                # a split set (or cleared) partway through is told as for this run
+                shown.append((self.kept_curves[k], kept_loss_name(r.name, r.steps, r.val_loss)))
                 if r.val_loss is not None:
                     shown.append((self.kept_val_curves[k], f"{r.name} (validation)"))
         self._legend(tuple(shown))
