@@ -242,23 +242,43 @@ def _put_settings(data: dict, settings: dict) -> None:
 
 def joined(data: dict, arrays: dict[str, np.ndarray]) -> dict:
     """A file's dict from the halves `Lesson.to_parts` gives: each array back in its
-    place as lists. An array missing is None there, for `lesson_from_dict` to name."""
-    def listed(key: str):
-        return arrays[key].tolist() if key in arrays else None
-
+    place as lists. An array missing is None there, and one of another shape or kind
+    lists that a file could hold, for `lesson_from_dict` to refuse naming the field."""
     out = dict(data)
     layers = out.get("layers")
     count = len(layers) if isinstance(layers, list) else 0
-    out["weights"] = [listed(f"weights.{k}") for k in range(count)]
-    out["biases"] = [listed(f"biases.{k}") for k in range(count)]
-    out["data"] = {"inputs": listed("data.inputs"), "targets": listed("data.targets")}
+    out["weights"] = [_listed(arrays, f"weights.{k}") for k in range(count)]
+    out["biases"] = [_listed(arrays, f"biases.{k}") for k in range(count)]
+    out["data"] = {key: _listed(arrays, f"data.{key}") for key in ("inputs", "targets")}
     runs = out.get("runs")
     if isinstance(runs, list):
-        out["runs"] = [{**run, **{key: listed(f"runs.{k}.{key}") for key in RUN_COLUMNS},
-                        **({"val_loss": _losses_json(arrays[f"runs.{k}.val_loss"])}
-                           if f"runs.{k}.val_loss" in arrays else {})}
-                       if isinstance(run, dict) else run for k, run in enumerate(runs)]
+        out["runs"] = [{**run, **_run_columns(arrays, k)} if isinstance(run, dict) else run
+                       for k, run in enumerate(runs)]
     return out
+
+
+def _run_columns(arrays: dict[str, np.ndarray], k: int) -> dict:
+    """Run k's columns from an autosave's arrays, as its file would hold them: a missing
+    one None, validation losses (when kept) null where NaN."""
+    columns = {key: _listed(arrays, f"runs.{k}.{key}") for key in RUN_COLUMNS}
+    val_loss = arrays.get(f"runs.{k}.val_loss")
+    if val_loss is not None:
+        columns["val_loss"] = _saved_losses(val_loss)
+    return columns
+
+
+def _listed(arrays: dict[str, np.ndarray], key: str) -> Any:
+    """An array as a file's lists (None when missing)."""
+    return arrays[key].tolist() if key in arrays else None
+
+
+def _saved_losses(array: np.ndarray) -> Any:
+    """A saved column of losses as a file writes it, NaN as null. Anything but a column
+    of real numbers (another dimension, text, complex...) as its lists, for `_runs` to
+    refuse naming the field as it refuses one in a file, not taken for numbers here."""
+    if array.ndim == 1 and array.dtype.kind in "fiu":
+        return _losses_json(array)
+    return array.tolist()
 
 
 def lesson_from_parts(data, arrays: dict[str, np.ndarray], source: str = "lesson") -> Lesson:

@@ -8,12 +8,15 @@ import dataclasses
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from engine import PRESETS, LessonError, load_lesson, load_preset
@@ -222,6 +225,59 @@ def test_mutated_comparisons_load_or_raise_one_line_naming_the_field():
         for run in lesson.runs:
             assert run.params.shape == (len(run.steps), len(lesson.network.params))
             assert run.val_loss is None or run.val_loss.shape == run.steps.shape
+
+
+# What an autosave's arrays file may hold in place of a column or table of numbers: any
+# shape, any kind numpy saves without pickling.
+WRONG_ARRAYS = {
+    "a single number": lambda a: np.array(1.5),
+    "one more dimension": lambda a: a[..., None],
+    "one dimension less": lambda a: a.reshape(-1)[0] if a.ndim == 1 else a.reshape(-1),
+    "three dimensions": lambda a: a.reshape(1, 1, -1),
+    "empty": lambda a: a[:0],
+    "text": lambda a: a.astype(str),
+    "bytes": lambda a: a.astype("S5"),
+    "true/false": lambda a: a.astype(bool),
+    "complex": lambda a: a.astype(complex) + 1j,
+    "whole numbers": lambda a: np.nan_to_num(a).astype(np.int64),
+    "half floats": lambda a: a.astype(np.float16),
+    "huge unsigned": lambda a: np.full(a.shape, 2**64 - 1, dtype=np.uint64),
+    "records": lambda a: np.zeros(a.shape, dtype=[("x", float), ("y", int)]),
+    "dates": lambda a: np.zeros(a.shape, dtype="datetime64[s]"),
+}
+
+
+def test_autosave_arrays_of_every_wrong_shape_and_kind_load_or_raise_naming_the_field():
+    """Every array of an autosave's halves (weights, data, kept runs with validation
+    losses) swapped for each of WRONG_ARRAYS: the lesson loads and trains, or the error is
+    one line naming that array's field (a validation column of two dimensions raised a
+    TypeError, and the autosave was called damaged)."""
+    from engine.lesson import lesson_from_parts
+
+    tried = set()
+    for text in saved_comparisons():
+        data, arrays = lesson_from_json(text).to_parts()
+        assert "runs.0.val_loss" in arrays  # the halves hold validation losses too
+        for key in arrays:
+            field = re.sub(r"\.(\d+)", r"[\1]", key)  # runs.0.val_loss: runs[0].val_loss
+            for kind, wrong in WRONG_ARRAYS.items():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # NaN cast to int
+                    bad = {**arrays, key: np.asarray(wrong(arrays[key]))}
+                try:
+                    lesson = lesson_from_parts(data, bad)
+                except LessonError as exc:
+                    message = str(exc)
+                    named = message.partition(": ")[0]
+                    assert one_line_naming_a_field(message), (key, kind, message)
+                    assert named.startswith(field) or field.startswith(named), \
+                        (key, kind, message)
+                    tried.add(kind)
+                except Exception as exc:  # noqa: BLE001 (the point: nothing else may escape)
+                    pytest.fail(f"{key} as {kind}: {type(exc).__name__}: {str(exc)[:300]}")
+                else:
+                    lesson.trainer().run(3, respect_stop_rule=False)
+    assert tried >= set(WRONG_ARRAYS) - {"whole numbers", "half floats"}
 
 
 def _lesson_with(**changes) -> str:

@@ -206,6 +206,56 @@ def test_hostile_kept_validation_losses_are_refused_naming_the_field(val_loss, f
     assert message.startswith(f"{field}:") and "\n" not in message, message
 
 
+def autosave_halves():
+    """The halves an autosave writes of sgd-line with a run kept (a split set mid-run)."""
+    lesson, trainer = split_set_mid_run()
+    lesson.runs = (keep(trainer),)
+    return lesson.to_parts()
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda column: np.array(1.5),  # a single number
+    lambda column: column[:, None],  # a table, not a column
+    lambda column: column.reshape(1, 1, -1),
+    lambda column: column.astype(str),  # text: not taken for numbers
+    lambda column: column > 0,  # true/false
+    lambda column: column + 1j,
+], ids=["number", "table", "3-d", "text", "true-false", "complex"])
+def test_an_autosaves_validation_column_of_another_shape_or_kind_is_refused_naming_it(wrong):
+    # A column of two dimensions raised a TypeError (and one of text loaded as numbers):
+    # the autosave was said to be damaged, not what was wrong in it.
+    data, arrays = autosave_halves()
+    arrays["runs.0.val_loss"] = wrong(arrays["runs.0.val_loss"])
+    with pytest.raises(LessonError) as caught:
+        lesson_from_parts(data, arrays)
+    message = str(caught.value)
+    assert message.startswith("runs[0].val_loss") and "\n" not in message, message
+
+
+def test_the_start_says_which_field_of_an_autosaves_arrays_is_wrong(session, tmp_path):
+    import zlib
+
+    from gui.autosave import Autosave, find_recoveries
+
+    s = sgd_line_session(session)
+    trained(s, "0.3")
+    assert s.keep_run()
+    autosave = Autosave(s, tmp_path)
+    autosave.save_on_exit()  # gone with its work unsaved
+    state = json.loads(autosave.state_path.read_text())
+    ref = state["lesson_arrays"]
+    with np.load(tmp_path / ref["file"]) as saved:
+        arrays = dict(saved)
+    arrays["runs.0.val_loss"] = arrays["runs.0.val_loss"][:, None]
+    np.savez(tmp_path / ref["file"], **arrays)  # whole, by its size and CRC: only wrong
+    data = (tmp_path / ref["file"]).read_bytes()
+    ref.update(bytes=len(data), crc32=zlib.crc32(data))
+    autosave.state_path.write_text(json.dumps(state))
+    found, (said,) = find_recoveries(tmp_path)
+    assert found == []
+    assert f"({autosave.state_path.name}: runs[0].val_loss" in said, said
+
+
 def test_a_run_whose_validation_losses_are_all_null_has_none():
     data = load_preset("narrow-valley").to_dict()
     data["runs"] = [{"name": "a", "steps": [0, 5], "loss": [1.0, 0.5],
