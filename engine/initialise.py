@@ -24,6 +24,9 @@ SCHEMES = {
     "xavier": "Xavier/Glorot uniform (tanh, sigmoid)",
     "he": "He/Kaiming normal (ReLU)",
 }
+# What a closed choice box shows (the descriptions above in its list).
+SHORT_NAMES = {"zeros": "zeros", "uniform": "uniform ±1/√fan_in", "xavier": "Xavier/Glorot",
+               "he": "He/Kaiming"}
 MAX_SEED = 2**32 - 1
 
 

@@ -255,6 +255,20 @@ def test_the_training_panel_never_scrolls_sideways_at_1280x800(window, qtbot, le
     assert areas
     for area in areas:
         assert not area.horizontalScrollBar().isVisible()
+    # and the closed start-values box shows its choice whole (it read "Xavier/Glorot
+    # unifo"): a short name there, the whole description in the list and the tooltip
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox, QWidget
+
+    box = w.findChild(QWidget, "initScheme")
+    shown = getattr(box, "short_text", box.currentText)
+    for k in range(box.count()):
+        box.setCurrentIndex(k)
+        option = QStyleOptionComboBox()
+        box.initStyleOption(option)
+        field = box.style().subControlRect(QStyle.CC_ComboBox, option,
+                                           QStyle.SC_ComboBoxEditField, box)
+        assert box.fontMetrics().horizontalAdvance(shown()) <= field.width(), shown()
+        assert len(box.itemText(k)) > len(shown())  # the list keeps the description
 
 
 def test_a_big_networks_parameter_list_fits_a_narrow_dock_with_its_filter_readable(

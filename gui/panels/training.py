@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
-from engine.initialise import SCHEMES
+from engine.initialise import SCHEMES, SHORT_NAMES
 from engine.optimizers import OPTIMIZERS, SETTINGS
 from engine.runs import MAX_RUNS
 from engine.schedules import SCHEDULE_SETTINGS, SCHEDULES
 from gui.kit.locking import LOCKED_TIP, show_locked
 from gui.kit.plot_style import RUN_COLOURS
+from gui.kit.short_combo import ShortComboBox
 from gui.session import Session
 
 TIPS = {
@@ -182,15 +183,16 @@ class TrainingPanel(QWidget):
         self.split_now.setWordWrap(True)
         form.addRow(self.split_now)
         start = QHBoxLayout()
-        self.scheme = QComboBox()
+        self.scheme = ShortComboBox()
         self.scheme.setObjectName("initScheme")
         for name, title in SCHEMES.items():
-            self.scheme.addItem(title, name)
+            self.scheme.add_choice(SHORT_NAMES[name], title, name)
         self.scheme.setCurrentIndex(self.scheme.findData("xavier"))
         # Not sized to its longest title: that gave the whole panel a sideways scroll
-        # bar at 1280 px; the list shows the titles whole, and the tooltip the chosen one.
+        # bar at 1280 px; the list shows the titles whole, the closed box a short name
+        # (the longest, "uniform ±1/√fan_in", whole) and the tooltip the chosen title.
         self.scheme.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.scheme.setMinimumContentsLength(10)
+        self.scheme.setMinimumContentsLength(max(map(len, SHORT_NAMES.values())))
         self.scheme.currentIndexChanged.connect(self._scheme_tip)
         self._scheme_tip()
         self.init_seed = QLineEdit("0")
