@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from engine.explain import fmt
 from engine.quiz import check, questions, quiz_chain
+from gui.kit.focus import KEEPS_FOCUS
 from gui.kit.maths_text import formula_html
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
@@ -113,6 +114,7 @@ class QuizPanel(QWidget):
             field.setObjectName(f"quiz_{q.key}")
             field.setPlaceholderText("your answer")
             field.returnPressed.connect(self.check)
+            field.setProperty(KEEPS_FOCUS, True)  # Enter checks; the answers go on
             grid.addWidget(QLabel(q.label), row, 0)
             grid.addWidget(field, row, 1)
             self.fields[q.key] = field
