@@ -103,6 +103,7 @@ def parse_number(text: str, what: str, positive: bool = False) -> float:
 
 class Session(QObject):
     lessonChanged = Signal()  # a different network or lesson: rebuild structure
+    lessonOpened = Signal()  # another lesson opened (a preset, a file, a restore)
     textChanged = Signal()  # the lesson's title or notes (nothing else) changed
     stateChanged = Signal()  # values, loss or history changed: redraw
     selectionChanged = Signal(str)
@@ -156,6 +157,7 @@ class Session(QObject):
         self.undo_stack.clear()
         self._preview_tail = None
         self._load(lesson, path)
+        self.lessonOpened.emit()
         self.lessonChanged.emit()
         self.stateChanged.emit()
         self.selectionChanged.emit(self.selected)
