@@ -6,6 +6,7 @@ diagram (which measures text with Qt) and for the worksheets' picture, which
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,9 +26,10 @@ COMB = tuple(round(0.12 + 0.04 * k, 2) for k in range(20))  # finer, when those 
 SPREADS = (1.0, 1.25, 1.5, 1.75, 2.0)  # the drawing stretched to make room for labels
 # Presenter mode fits the drawing to its view: columns and rows each closed up or spread
 # out, as the view's shape asks, so the words come out as large as the room allows.
-FITTED_SPREADS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 1.75, 2.0)
+FITTED_SPREADS = (0.4, 0.5, 0.6, 0.7, 0.85, 1.0, 1.2, 1.4, 1.7, 2.0, 2.4)
 # and its words larger, the nodes only as much larger as their own names need
-TEXT_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0)
+TEXT_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.4)
+TAPERS = (1.0, 0.75, 0.5)  # the gaps after the first this many times as wide (fewer labels)
 INSIDE_MARGIN = 8.0  # a node's width less the widest text written inside it
 NODE_GAP = 14.0  # nodes stay at least this far apart, edge to edge
 FIT_MARGIN = 20.0  # kept clear round the drawing in the window's view
@@ -147,12 +149,14 @@ def row_distance(sizes: list[int], labelled: bool, bundled: bool) -> float:
 
 
 def column_positions(sizes: list[int], labelled: bool, bundled: bool,
-                     spread: tuple[float, float] = (1.0, 1.0)) -> list[list[Point]]:
-    """Every node's centre: columns `spread[0]` times COLUMN apart, rows `spread[1]` times
+                     spread: tuple[float, ...] = (1.0, 1.0)) -> list[list[Point]]:
+    """Every node's centre: the first two columns `spread[0]` times COLUMN apart, the
+    next ones that times `spread[2]` (1 when not given), rows `spread[1]` times
     row_distance."""
     across, down = COLUMN * spread[0], row_distance(sizes, labelled, bundled) * spread[1]
-    return [[(c * across, (j - (n - 1) / 2) * down) for j in range(n)]
-            for c, n in enumerate(sizes)]
+    later = across * (spread[2] if len(spread) > 2 else 1.0)
+    return [[(min(c, 1) * across + max(c - 1, 0) * later, (j - (n - 1) / 2) * down)
+             for j in range(n)] for c, n in enumerate(sizes)]
 
 
 def _drawn(net: Network) -> tuple[bool, bool]:
@@ -207,19 +211,20 @@ class FittedLayouts:
         row = row_distance(sizes, *_drawn(net))
         inside = max((text_width(node.text) for node in self.usual.nodes), default=0.0)
         # (the largest its words could come out per pixel of view, its drawing's recipe)
-        self.drafts: list[tuple[Box, float, tuple[float, float], float]] = []
+        self.drafts: list[tuple[Box, float, tuple[float, float, float], float]] = []
         for scale in TEXT_SCALES:
             radius = max(RADIUS, (scale * inside + INSIDE_MARGIN) / 2)
             apart = 2 * radius + NODE_GAP
-            for across in FITTED_SPREADS:
-                if COLUMN * across < apart:
+            for across, down, taper in itertools.product(FITTED_SPREADS, FITTED_SPREADS,
+                                                         TAPERS if len(sizes) > 2 else (1.0,)):
+                if COLUMN * across * taper < apart:
                     continue
-                for down in FITTED_SPREADS:
-                    if max(sizes) > 1 and row * down < apart and (down < 1 or radius > RADIUS):
-                        continue  # closed up until nodes (nearly) touch
-                    _, nodes_only = _nodes(net, self._width(scale), scale * text_height,
-                                           (across, down), radius)
-                    self.drafts.append((_around(nodes_only), scale, (across, down), radius))
+                if max(sizes) > 1 and row * down < apart and (down < 1 or radius > RADIUS):
+                    continue  # closed up until nodes (nearly) touch
+                _, nodes_only = _nodes(net, self._width(scale), scale * text_height,
+                                       (across, down, taper), radius)
+                self.drafts.append((_around(nodes_only), scale, (across, down, taper),
+                                    radius))
         self.laid_out: dict[int, Layout | None] = {}  # None: its labels cover something
 
     def _width(self, scale: float) -> Callable[[str], float]:
@@ -276,7 +281,7 @@ def _room(text_width: Callable[[str], float],
 
 
 def _nodes(net: Network, text_width: Callable[[str], float], text_height: float,
-           spread: tuple[float, float], radius: float) -> tuple[list[Node], list[Box]]:
+           spread: tuple[float, ...], radius: float) -> tuple[list[Node], list[Box]]:
     """Every node with the names in and beside it; the boxes they take."""
     names = net.names
     columns = column_positions([net.inputs, *net.sizes], *_drawn(net), spread)
@@ -302,7 +307,7 @@ def _nodes(net: Network, text_width: Callable[[str], float], text_height: float,
 
 
 def _layout(net: Network, text_width: Callable[[str], float], text_height: float,
-            room: Callable[[str], float], spread: tuple[float, float],
+            room: Callable[[str], float], spread: tuple[float, ...],
             text_scale: float = 1.0, radius: float = RADIUS,
             all_or_none: bool = False) -> tuple[Layout, int]:
     names = net.names
