@@ -54,6 +54,9 @@ def assert_diagram_readable(w):
         assert not a.intersects(b), "two nodes touch"
     shown = view.mapFromScene(view.sceneRect()).boundingRect()
     assert view.viewport().rect().contains(shown)  # nothing outside the visible area
+    for name, rect in rects.items():  # a label below the last node was cut in half
+        on_screen = view.mapFromScene(rect).boundingRect()
+        assert view.viewport().rect().contains(on_screen), f"{name} is cut by the edge"
     for text, px in diagram_texts(view):
         assert px >= MIN_LABEL_PX, f"{text!r} is {px:.1f} px on screen"
 

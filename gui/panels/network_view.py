@@ -155,10 +155,10 @@ class NetworkView(QGraphicsView):
                 self.node_items.append(out)
         for placed in layout.labels:
             self._label(placed.name, QPointF(*placed.centre), font)
+        self.refresh()  # the labels' text first: the fitted rectangle must hold them
         margin = FIT_MARGIN
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-margin, -margin, margin,
                                                               margin))
-        self.refresh()
         self.fitInView(scene.sceneRect(), Qt.KeepAspectRatio)
 
     def _draw_as_bundles(self, columns, radius: float) -> None:
