@@ -359,7 +359,8 @@ class MainWindow(QMainWindow):
         self.breakdown.refresh()
         for dock in self.docks.values():  # dock titles follow the zoom too
             dock.setFont(QApplication.font())
-        self.network_view.set_theme(self.appearance.effective_theme())
+        self.network_view.set_look(self.appearance.effective_theme(),
+                                   self.appearance.presenter)
         self.presenter_action.setChecked(self.appearance.presenter)
 
     def _update_title(self) -> None:

@@ -17,18 +17,20 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from engine.diagram import INK as INK_HEX
 from engine.diagram import (
+    FIT_MARGIN,
     LABEL_POINTS,
     NAME_GAP,
     NODE_FILL,
     NODE_LINE,
-    RADIUS,
+    FittedLayouts,
+    Layout,
     edge_width,
     label_text,
     largest_magnitude,
     network_layout,
 )
+from engine.diagram import INK as INK_HEX
 from engine.diagram import NEGATIVE as NEGATIVE_HEX
 from engine.diagram import POSITIVE as POSITIVE_HEX
 from engine.explain import fmt
@@ -78,6 +80,11 @@ class NetworkView(QGraphicsView):
         self.labels: dict[str, ValueLabel] = {}
         self.node_pos: dict[tuple[int, int], QPointF] = {}  # (column, neuron) -> centre
         self.overlays: list[ValueLabel] = []  # the flow animation's temporary labels
+        # Presenter mode: the drawing closed up or spread out to the view's shape, chosen
+        # again on a resize from these (computed once per lesson, font and theme).
+        self.fits_view = False
+        self.fitted: FittedLayouts | None = None
+        self.layout: Layout | None = None
         session.lessonChanged.connect(self.rebuild)
         self.live = LiveRefresh(self, self.refresh, RUN_REFRESH_S, lambda: session.running)
         session.stateChanged.connect(self.live.request)
@@ -86,22 +93,38 @@ class NetworkView(QGraphicsView):
 
     # --- layout ------------------------------------------------------------------
     def rebuild(self) -> None:
-        scene = self.scene()
-        scene.clear()
-        self.edges, self.labels, self.shown = {}, {}, {}
-        self.node_items: list[QGraphicsEllipseItem] = []
         # Scene units, not screen points: the view scales the whole drawing to fit, so a
         # bigger window (or presenter mode's bigger diagram) gives bigger labels without
         # crowding them: where labels sit in the drawing never depends on the zoom.
         font = QFont(self.font())
         font.setPointSizeF(LABEL_POINTS)
         metrics = QFontMetricsF(font)
-        layout = network_layout(self.session.network, metrics.horizontalAdvance,
-                                metrics.height())
+        net = self.session.network
+        if self.fits_view:
+            self.fitted = FittedLayouts(net, metrics.horizontalAdvance, metrics.height())
+            layout = self.fitted.for_view(self._view_size())
+        else:
+            self.fitted = None
+            layout = network_layout(net, metrics.horizontalAdvance, metrics.height())
+        self._draw(layout)
+
+    def _view_size(self) -> tuple[float, float]:
+        size = self.viewport().size()
+        return (max(1, size.width()), max(1, size.height()))
+
+    def _draw(self, layout: Layout) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(LABEL_POINTS * layout.text_scale)
+        scene = self.scene()
+        scene.clear()
+        self.layout = layout
+        radius = layout.radius
+        self.edges, self.labels, self.shown = {}, {}, {}
+        self.node_items: list[QGraphicsEllipseItem] = []
         if layout.bundled:
-            self._draw_as_bundles(layout.columns)
+            self._draw_as_bundles(layout.columns, radius)
         for edge in layout.edges:
-            line = scene.addLine(edge.start[0] + RADIUS, edge.start[1], edge.end[0] - RADIUS,
+            line = scene.addLine(edge.start[0] + radius, edge.start[1], edge.end[0] - radius,
                                  edge.end[1])
             line.setData(0, edge.name)
             line.setZValue(-1)
@@ -111,7 +134,7 @@ class NetworkView(QGraphicsView):
         self.font_for_labels = font
         for n in layout.nodes:
             p = QPointF(*n.centre)
-            node = QGraphicsEllipseItem(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS, 2 * RADIUS)
+            node = QGraphicsEllipseItem(p.x() - radius, p.y() - radius, 2 * radius, 2 * radius)
             node.setBrush(QBrush(QColor(NODE_FILL)))
             node.setPen(QPen(QColor(NODE_LINE), 2))
             scene.addItem(node)
@@ -120,7 +143,7 @@ class NetworkView(QGraphicsView):
                 name = scene.addSimpleText(n.left, font)
                 name.setBrush(self.ink)
                 r = name.boundingRect()
-                name.setPos(p.x() - RADIUS - NAME_GAP - r.width(), p.y() - r.height() / 2)
+                name.setPos(p.x() - radius - NAME_GAP - r.width(), p.y() - r.height() / 2)
                 self.node_items.append(name)
             label = scene.addSimpleText(n.text, font)
             r = label.boundingRect()
@@ -128,15 +151,17 @@ class NetworkView(QGraphicsView):
             if n.right:
                 out = scene.addSimpleText(n.right, font)
                 out.setBrush(self.ink)
-                out.setPos(p.x() + RADIUS + NAME_GAP, p.y() - out.boundingRect().height() / 2)
+                out.setPos(p.x() + radius + NAME_GAP, p.y() - out.boundingRect().height() / 2)
                 self.node_items.append(out)
         for placed in layout.labels:
             self._label(placed.name, QPointF(*placed.centre), font)
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
-        self.refresh()
+        self.refresh()  # the labels' text first: the fitted rectangle must hold them
+        margin = FIT_MARGIN
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-margin, -margin, margin,
+                                                              margin))
         self.fitInView(scene.sceneRect(), Qt.KeepAspectRatio)
 
-    def _draw_as_bundles(self, columns) -> None:
+    def _draw_as_bundles(self, columns, radius: float) -> None:
         """Thousands of weights: one thin grey path per layer (one item to draw, nothing to
         update each step); single weights are chosen in the parameter list instead."""
         net = self.session.network
@@ -144,8 +169,8 @@ class NetworkView(QGraphicsView):
             path = QPainterPath()
             for b in columns[layer + 1]:
                 for a in columns[layer]:
-                    path.moveTo(a[0] + RADIUS, a[1])
-                    path.lineTo(b[0] - RADIUS, b[1])
+                    path.moveTo(a[0] + radius, a[1])
+                    path.lineTo(b[0] - radius, b[1])
             item = self.scene().addPath(path, QPen(QColor(150, 150, 150, 60), 1))
             item.setZValue(-1)
             item.setToolTip(f"{w.size} weights from layer {layer} to layer {layer + 1}: too "
@@ -155,6 +180,12 @@ class NetworkView(QGraphicsView):
         label = ValueLabel(name, at, font)
         self.scene().addItem(label)
         self.labels[name] = label
+
+    def set_look(self, theme: str, presenter: bool) -> None:
+        """Node fill, outlines and text that read on the theme's background; in presenter
+        mode the drawing fitted to the view's shape, its words as large as it allows."""
+        self.fits_view = presenter
+        self.set_theme(theme)
 
     def set_theme(self, theme: str) -> None:
         """Node fill, outlines and text that read on the theme's background."""
@@ -220,7 +251,7 @@ class NetworkView(QGraphicsView):
         """Above the middle of the drawing, for a line that says what is shown."""
         xs = [p.x() for p in self.node_pos.values()]
         top = min(p.y() for p in self.node_pos.values())
-        return QPointF((min(xs) + max(xs)) / 2, top - RADIUS - 90)
+        return QPointF((min(xs) + max(xs)) / 2, top - self.layout.radius - 90)
 
     # --- interaction -------------------------------------------------------------
     def _param_at(self, pos) -> str | None:
@@ -267,4 +298,9 @@ class NetworkView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        if self.fitted:  # presenter mode: another shape may suit the view better now
+            best = self.fitted.for_view(self._view_size())
+            if best is not self.layout:
+                self._draw(best)
+                return
         self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)
