@@ -9,7 +9,7 @@ goes on typing) says so with the property KEEPS_FOCUS."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 KEEPS_FOCUS = "keepsFocusOnEnter"
@@ -22,17 +22,15 @@ class ReturnLeavesField(QObject):
         QApplication.instance().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's)
-        if (event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter)
-                and isinstance(watched, QLineEdit) and watched.window() is self.window
-                and not watched.property(KEEPS_FOCUS)):
-            # after the field's own Enter (its value committed or refused)
-            QTimer.singleShot(0, lambda field=watched: _leave(field))
+        # Hooked as a field first takes the focus (fields are made as panels rebuild):
+        # its returnPressed then hands the keys back, after the field's own handlers
+        # (connected before) and at once, before the next key is read.
+        if (event.type() == QEvent.FocusIn and isinstance(watched, QLineEdit)
+                and not watched.property(_HOOKED) and not watched.property(KEEPS_FOCUS)
+                and watched.window() is self.window):
+            watched.setProperty(_HOOKED, True)
+            watched.returnPressed.connect(watched.clearFocus)
         return False
 
 
-def _leave(field: QLineEdit) -> None:
-    try:
-        if field.hasFocus():
-            field.clearFocus()
-    except RuntimeError:  # the field went (a panel rebuilt its rows on Enter)
-        pass
+_HOOKED = "returnLeavesField"
