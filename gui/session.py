@@ -934,6 +934,17 @@ class Session(QObject):
     def previewing(self) -> bool:
         return self._preview_tail is not None
 
+    def say_undone(self, redone: bool = False) -> None:
+        """Word for the status bar after Undo (or Redo) moved the stack: what it undid.
+        Without it the last message stayed, e.g. "Network rebuilt … Ctrl+Z undoes it"
+        after the rebuild was undone."""
+        stack = self.undo_stack
+        k = stack.index() - 1 if redone else stack.index()
+        if 0 <= k < stack.count():
+            what = stack.command(k).actionText()
+            self.message.emit(f"Redone: {what}." if redone else
+                              f"Undone: {what}. Ctrl+Shift+Z redoes it.")
+
     def leave_preview(self) -> None:
         """Put back the steps the history slider set aside, without a command: Undo and
         Redo start from the state at their position on the stack, not from the step

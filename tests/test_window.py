@@ -518,3 +518,22 @@ def test_enter_in_any_field_gives_the_keys_back_to_the_window(window, qtbot):
     qtbot.keyClick(answer, Qt.Key_Return)
     qtbot.wait(20)
     assert answer.hasFocus()
+
+
+def test_undo_and_redo_say_what_they_did_in_the_status_bar(window, qtbot):
+    """After undoing a rebuild the status bar still said "Network rebuilt … Ctrl+Z undoes
+    it"; undoing and redoing a data edit said nothing."""
+    from PySide6.QtGui import QAction
+
+    w = window("statquest-b3")
+    assert w.session.set_learning_rate("0.05")
+    undo = next(a for a in w.findChildren(QAction) if a.text().startswith("Undo"))
+    redo = next(a for a in w.findChildren(QAction) if a.text().startswith("Redo"))
+    what = w.session.undo_stack.undoText()
+    assert what
+    undo.trigger()
+    assert w.session.learning_rate == 0.1
+    assert w.statusBar().currentMessage().startswith(f"Undone: {what}.")
+    redo.trigger()
+    assert w.session.learning_rate == 0.05
+    assert w.statusBar().currentMessage() == f"Redone: {what}."
