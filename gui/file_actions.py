@@ -181,7 +181,7 @@ class FileActions(QObject):
             path, history_csv(s.network.param_names, s.history)), "History")
 
     def export_worksheet(self) -> None:
-        dialog = WorksheetDialog(self.window)
+        dialog = WorksheetDialog(self.window, self.session.steps_done)
         if dialog.exec() != WorksheetDialog.Accepted:
             return
         path, _ = self.save_path("Export worksheet", "*-worksheet.pdf",

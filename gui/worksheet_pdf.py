@@ -29,7 +29,14 @@ from PySide6.QtGui import (
     QTextTable,
 )
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+)
 
 from engine.diagram import LABEL_POINTS
 from engine.files import write_atomically
@@ -278,10 +285,17 @@ def _break_before_stranded_headings(doc: QTextDocument, page_height: float) -> b
 
 
 class WorksheetDialog(QDialog):
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, steps_done: int = 0):
         super().__init__(parent)
         self.setWindowTitle("Export worksheet")
         form = QFormLayout(self)
+        if steps_done:  # the worksheet's "Starting values" are today's, not the lesson's
+            self.start_note = QLabel(
+                f"It starts from the values shown now, after step {steps_done}. For the "
+                "lesson's own start, Cancel, Reset (Ctrl+R) and export again.")
+            self.start_note.setObjectName("worksheetStartNote")
+            self.start_note.setWordWrap(True)
+            form.addRow(self.start_note)
         self.steps = QSpinBox()
         self.steps.setRange(1, 50)
         self.steps.setValue(1)

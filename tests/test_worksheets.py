@@ -286,3 +286,17 @@ def test_the_pdf_draws_the_network_on_page_1_within_the_margins(qapp, tmp_path, 
                             else set())
     for name, value in written.items():
         assert value == pytest.approx(names[name], rel=5e-4, abs=1e-12)
+
+
+def test_the_worksheet_dialog_says_it_starts_from_the_values_shown_now(qtbot):
+    """After 565 steps the PDF's "Starting values" were the trained ones and the dialog
+    did not say so (reviewer's walk)."""
+    from gui.worksheet_pdf import WorksheetDialog
+
+    fresh = WorksheetDialog(None, 0)
+    qtbot.addWidget(fresh)
+    assert not hasattr(fresh, "start_note")
+    trained = WorksheetDialog(None, 565)
+    qtbot.addWidget(trained)
+    assert "after step 565" in trained.start_note.text()
+    assert "Reset" in trained.start_note.text()
