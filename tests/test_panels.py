@@ -246,6 +246,29 @@ def test_data_panel_maps_each_output_of_a_two_output_lesson(session, qtbot):
     assert len(panel.plot.few_points.markers) >= 2  # a point per sample and output
 
 
+
+@pytest.mark.parametrize("lesson", ["xor", "moons-softmax"])
+def test_a_step_recolours_the_map_and_leaves_the_view_alone(lesson, session, qtbot):
+    """Over two inputs the map spans the data, which a Step does not move: the colours
+    change, the view and the image's place do not. Set again every Step, pyqtgraph
+    announced a changed view each time (and measured its items again)."""
+    import numpy as np
+
+    from gui.panels.data import DataPanel
+
+    s = session(lesson)
+    panel = show(qtbot, DataPanel(s), (900, 400))
+    plot = panel.plot
+    image = plot.class_map if s.is_classifier else plot.map
+    box = plot.getViewBox()
+    colours, view, place = image.image.copy(), box.viewRange(), image.transform()
+    with qtbot.assertNotEmitted(box.sigStateChanged):
+        s.step()
+        plot.refresh()
+    assert not np.array_equal(image.image, colours)
+    assert box.viewRange() == view and image.transform() == place
+
+
 # --- the network editor: a rebuild only on a committed change, asking first -----------
 def _editor(session, qtbot, lesson="statquest-all"):
     from gui.panels.editor import NetworkEditor
