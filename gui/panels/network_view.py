@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
+    QGraphicsItem,
     QGraphicsLineItem,
     QGraphicsRectItem,
     QGraphicsScene,
@@ -89,7 +90,7 @@ class NetworkView(QGraphicsView):
         scene = self.scene()
         scene.clear()
         self.edges, self.labels, self.shown = {}, {}, {}
-        self.node_items: list[QGraphicsEllipseItem] = []
+        self.node_items: list[QGraphicsItem] = []  # the nodes and their names
         # Scene units, not screen points: the view scales the whole drawing to fit, so a
         # bigger window (or presenter mode's bigger diagram) gives bigger labels without
         # crowding them: where labels sit in the drawing never depends on the zoom.
@@ -125,6 +126,7 @@ class NetworkView(QGraphicsView):
             label = scene.addSimpleText(n.text, font)
             r = label.boundingRect()
             label.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
+            self.node_items.append(label)
             if n.right:
                 out = scene.addSimpleText(n.right, font)
                 out.setBrush(self.ink)
@@ -132,6 +134,11 @@ class NetworkView(QGraphicsView):
                 self.node_items.append(out)
         for placed in layout.labels:
             self._label(placed.name, QPointF(*placed.centre), font)
+        # The nodes and their names never change with a Step, but the value labels and
+        # lines around them do, and each repaint drew them again (text laid out anew
+        # every time): drawn once into a pixmap each, at the view's scale, they are copied.
+        for item in self.node_items:
+            item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
         self.refresh()
         self.fitInView(scene.sceneRect(), Qt.KeepAspectRatio)
