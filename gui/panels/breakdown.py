@@ -283,17 +283,16 @@ class BreakdownPanel(QTextBrowser):
         listed = range(min(len(path.products), rows))
         more = len(path.products) - len(listed)
 
-        def numbers(i):
-            return (*(Num(number_html(f.values[i])) for f in path.factors),
-                    Num(number_html(path.products[i]), bold=True))
+        # Each sample's numbers, formatted once for the table either way round.
+        columns = [(*(Num(number_html(f.values[i])) for f in path.factors),
+                    Num(number_html(path.products[i]), bold=True)) for i in listed]
         wide = Rows(("", *symbols, "product"),
-                    tuple((self._sample_names[i], *numbers(i)) for i in listed), more)
+                    tuple((self._sample_names[i], *columns[i]) for i in listed), more)
         # The width with a vertical scroll bar, shown or not: the tables must not turn
         # over and back as the bar comes and goes.
         room = self._room()
         if self._table_width(wide) <= room:
             return [wide]
-        columns = [numbers(i) for i in listed]
         labels = (*symbols, "<b>product</b>")
         label_width = self._table_width(Rows(("",), tuple((t,) for t in labels)))
         column_width = max(self._table_width(Rows((self._sample_names[i],), tuple(
