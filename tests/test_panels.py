@@ -514,7 +514,8 @@ def test_a_step_draws_the_breakdown_once_and_the_scroll_bar_stays(session, qtbot
 def test_a_step_swaps_an_optimizers_words_in_place(session, qtbot, monkeypatch):
     """An optimizer's equations change their words every Step ("update 5", Adam's
     "beta1^5"): they are swapped in place as the numbers are, not the whole text drawn
-    anew (~4 ms of every Step on narrow-valley), and the text reads as a new panel's."""
+    anew (~4 ms of every Step on narrow-valley), and the text with its formatting (sizes,
+    weights, sub- and superscripts) is a new panel's."""
     from gui.panels.breakdown import BreakdownPanel
 
     s = session("narrow-valley")
