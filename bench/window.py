@@ -253,7 +253,11 @@ def run_part(app, args, rss0, create_window, freeze_startup_objects) -> None:
 
 def close(w) -> None:
     """Close a bench window without the Save / Discard / Cancel question (Quit asks when
-    there is unsaved work; a benchmark's steps are not work to keep)."""
+    there is unsaved work; a benchmark's steps are not work to keep), out of presenter
+    mode: the appearance is the application's, and the next window found presenter mode
+    on already, so set_presenter(True) laid nothing out (only the first preset was
+    measured in presenter mode's layout, the others at its fonts in the normal one)."""
+    w.set_presenter(False)
     w.session.discard_unsaved()
     w.close()
 

@@ -232,10 +232,14 @@ class MarkerSet:
         self.markers = [Marker(plot, size, color, outline) for _ in range(self.CAPACITY)]
         for marker in self.markers:
             marker.setVisible(False)
+        self.empty = True  # nothing shown: set([], []) has nothing to do (every Step of a map)
 
     def set(self, xs, ys, hollow=None) -> None:
         """The points (xs, ys); those where `hollow` (booleans, one a point) is true
         drawn as rings."""
+        if self.empty and not len(xs):
+            return
+        self.empty = not len(xs)
         x, y = shown(xs), shown(ys)
         keep = np.isfinite(x) & np.isfinite(y)  # as drawable_points
         ring = np.zeros(len(x), bool) if hollow is None else np.asarray(hollow, bool)

@@ -44,7 +44,7 @@ class Num:
 
 @dataclass(frozen=True)
 class Paragraph:
-    parts: tuple  # rich-text strings and Nums
+    parts: tuple  # rich-text strings and Nums; after a step both may change in place
     big: bool = True  # equations a size larger than the table
 
 
@@ -56,18 +56,25 @@ class Rows:
 
 
 def _shape(blocks) -> tuple:
-    """The blocks with every number blanked: equal shapes differ only in numbers."""
+    """The blocks with every number and every paragraph's words blanked: equal shapes
+    differ only in what is swapped in place. A paragraph's words change too ("update 5"
+    in an optimizer's equations, a schedule's step), and drawing the whole text again
+    for them took ~4 ms a Step; a table's titles and row names set its columns, so they
+    stay in the shape."""
     def blank(part):
-        return Num("", part.bold) if isinstance(part, Num) else part
+        return Num("", part.bold) if isinstance(part, Num) else ""
     return tuple(Paragraph(tuple(map(blank, b.parts)), b.big) if isinstance(b, Paragraph)
-                 else Rows(b.heads, tuple(tuple(map(blank, r)) for r in b.rows), b.more)
+                 else Rows(b.heads, tuple(tuple(blank(c) if isinstance(c, Num) else c
+                                                for c in r) for r in b.rows), b.more)
                  for b in blocks)
 
 
-def _numbers(blocks) -> list[Num]:
+def _swappable(blocks) -> list:
+    """What `_shape` blanks, in the order it stands in the text: a paragraph's parts,
+    a table's numbers."""
     return [p for b in blocks for p in (b.parts if isinstance(b, Paragraph)
-                                       else (c for r in b.rows for c in r))
-            if isinstance(p, Num)]
+                                       else (c for r in b.rows for c in r if
+                                             isinstance(c, Num)))]
 
 
 _POWER = re.compile(r"\^(\d+)")
@@ -115,7 +122,9 @@ class BreakdownPanel(QTextBrowser):
         self._room_seen = -1.0  # the tables' width at the last resize
         self._shown = None  # the shape of the text shown
         self._drawing = False
-        self._slots: list[tuple[int, str, QTextCharFormat]] = []  # where each Num sits
+        # Where each swappable part sits: (start, length, part, a Num's format or, for
+        # a paragraph's rich text, whether the paragraph is big)
+        self._slots: list[tuple[int, int, object, QTextCharFormat | bool]] = []
         self._sample_names: list[str] = []  # the rows' names: the data set's sample numbers
         self._columns: list[list[int]] = []  # each table's column widths, in pixels
         self._opened: set[int] = set()  # paths past the first whose numbers were opened
@@ -161,7 +170,7 @@ class BreakdownPanel(QTextBrowser):
         blocks = self._blocks()
         shape = _shape(blocks)
         if not full and shape == self._shown and self._fits(blocks):
-            self._swap_numbers(_numbers(blocks))
+            self._swap(_swappable(blocks))
             return
         bar = self.verticalScrollBar()
         at = bar.value()  # keep the reader's place when the text changes
@@ -275,17 +284,16 @@ class BreakdownPanel(QTextBrowser):
         listed = range(min(len(path.products), rows))
         more = len(path.products) - len(listed)
 
-        def numbers(i):
-            return (*(Num(number_html(f.values[i])) for f in path.factors),
-                    Num(number_html(path.products[i]), bold=True))
+        # Each sample's numbers, formatted once for the table either way round.
+        columns = [(*(Num(number_html(f.values[i])) for f in path.factors),
+                    Num(number_html(path.products[i]), bold=True)) for i in listed]
         wide = Rows(("", *symbols, "product"),
-                    tuple((self._sample_names[i], *numbers(i)) for i in listed), more)
+                    tuple((self._sample_names[i], *columns[i]) for i in listed), more)
         # The width with a vertical scroll bar, shown or not: the tables must not turn
         # over and back as the bar comes and goes.
         room = self._room()
         if self._table_width(wide) <= room:
             return [wide]
-        columns = [numbers(i) for i in listed]
         labels = (*symbols, "<b>product</b>")
         label_width = self._table_width(Rows(("",), tuple((t,) for t in labels)))
         column_width = max(self._table_width(Rows((self._sample_names[i],), tuple(
@@ -348,29 +356,37 @@ class BreakdownPanel(QTextBrowser):
         fmt.setFontWeight(QFont.Bold if bold else QFont.Normal)
         return fmt
 
-    def _number(self, cursor: QTextCursor, text: str, fmt: QTextCharFormat) -> None:
-        self._slots.append((cursor.position(), text, fmt))
-        cursor.insertText(text, fmt)
+    def _number(self, cursor: QTextCursor, num: Num, fmt: QTextCharFormat) -> None:
+        start = cursor.position()
+        cursor.insertText(num.text, fmt)
+        self._slots.append((start, cursor.position() - start, num, fmt))
 
     def _paragraph(self, cursor: QTextCursor, block: Paragraph) -> None:
         if not cursor.atStart():
             spaced = QTextBlockFormat()
             spaced.setTopMargin(8)
             cursor.insertBlock(spaced, QTextCharFormat())
-        size = self.font().pointSizeF() * (1.18 if block.big else 1.0)
-        plain = self._char_format(block.big, False)
         for part in block.parts:
             if isinstance(part, Num):
-                self._number(cursor, part.text, self._char_format(block.big, part.bold))
+                self._number(cursor, part, self._char_format(block.big, part.bold))
                 continue
-            # HTML drops the spaces at a fragment's ends: those go in as plain text.
-            core = part.strip(" ")
-            lead, trail = part[:len(part) - len(part.lstrip(" "))], part[len(part.rstrip(" ")):]
-            if lead:
-                cursor.insertText(lead, plain)
+            start = cursor.position()
+            self._rich(cursor, part, block.big)
+            self._slots.append((start, cursor.position() - start, part, block.big))
+
+    def _rich(self, cursor: QTextCursor, part: str, big: bool) -> None:
+        """A paragraph's rich text. HTML drops the spaces at a fragment's ends: those go
+        in as plain text."""
+        size = self.font().pointSizeF() * (1.18 if big else 1.0)
+        plain = self._char_format(big, False)
+        core = part.strip(" ")
+        lead, trail = part[:len(part) - len(part.lstrip(" "))], part[len(part.rstrip(" ")):]
+        if lead:
+            cursor.insertText(lead, plain)
+        if core:
             cursor.insertHtml(f"<span style='font-size:{size:.1f}pt'>{core}</span>")
-            if trail:
-                cursor.insertText(trail, plain)
+        if trail:
+            cursor.insertText(trail, plain)
 
     def _widths(self, block: Rows) -> list[int]:
         advance = self._measure()
@@ -413,7 +429,7 @@ class BreakdownPanel(QTextBrowser):
             for cell in row:
                 cursor.insertText("\t", plain)
                 if isinstance(cell, Num):
-                    self._number(cursor, cell.text, bold if cell.bold else plain)
+                    self._number(cursor, cell, bold if cell.bold else plain)
                 else:  # a row's label: rich text (a factor's ∂ symbol) or plain
                     cursor.insertHtml(cell)
         if block.more:
@@ -421,25 +437,28 @@ class BreakdownPanel(QTextBrowser):
             cursor.insertText(f"… and {block.more:,} more samples, all in the sum below.",
                               plain)
 
-    def _swap_numbers(self, numbers: list[Num]) -> None:
-        """Replace each number's text in place, from the last to the first so that the
-        positions still to visit do not move; then record where each one ends up."""
+    def _swap(self, parts: list) -> None:
+        """Replace each part that changed in place, from the last to the first so that
+        the positions still to visit do not move; then record where each one ends up."""
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()
-        for (start, old, fmt), num in zip(reversed(self._slots), reversed(numbers),
-                                          strict=True):
-            if num.text != old:
+        lengths = []
+        for (start, length, old, fmt), new in zip(reversed(self._slots), reversed(parts),
+                                                  strict=True):
+            if new != old:
                 cursor.setPosition(start)
-                cursor.setPosition(start + _length(old), QTextCursor.KeepAnchor)
-                cursor.insertText(num.text, fmt)
+                cursor.setPosition(start + length, QTextCursor.KeepAnchor)
+                if isinstance(new, Num):
+                    cursor.insertText(new.text, fmt)
+                else:
+                    cursor.removeSelectedText()
+                    self._rich(cursor, new, fmt)
+                length = cursor.position() - start
+            lengths.append(length)
         cursor.endEditBlock()
         shift, slots = 0, []
-        for (start, old, fmt), num in zip(self._slots, numbers, strict=True):
-            slots.append((start + shift, num.text, fmt))
-            shift += _length(num.text) - _length(old)
+        for (start, old_length, _, fmt), new, length in zip(self._slots, parts,
+                                                            reversed(lengths), strict=True):
+            slots.append((start + shift, length, new, fmt))
+            shift += length - old_length
         self._slots = slots
-
-
-def _length(text: str) -> int:
-    """Length as QTextDocument counts positions (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2

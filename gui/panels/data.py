@@ -172,6 +172,12 @@ class DataPlot(pg.PlotWidget):
                 set_curve(self.fit, [x0, x1], [x0, x1])
 
 
+    def setToolTip(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        """Set only when it changes: every Step words the tip again, and each new one is an
+        event for the plot."""
+        if text != self.toolTip():
+            super().setToolTip(text)
+
     def _show_curves(self, extra: int) -> None:
         """As many curves after the first as asked, the rest hidden."""
         while len(self.more_curves) < extra:
@@ -220,20 +226,22 @@ class DataPlot(pg.PlotWidget):
         labels = s.class_labels()
         if grid.shape[2] == 1:  # one sigmoid: p(X) and p(not X)
             grid = np.concatenate([1.0 - grid, grid], axis=2)
-        with np.errstate(invalid="ignore"):
-            picked = np.argmax(np.nan_to_num(grid, nan=0.0), axis=2)
-            k = grid.shape[2]
-            sure = np.clip((np.nanmax(grid, axis=2) - 1 / k) / (1 - 1 / k), 0, 1)
-        palette = np.array([pg.mkColor(c).getRgb()[:3] for c in CLASS_COLOURS], float)
-        colour = palette[picked % len(palette)]
+        k = grid.shape[2]
+        if np.isfinite(grid).all():  # as below, without the NaN-proof passes (most Steps)
+            picked = np.argmax(grid, axis=2)
+            sure = np.clip((np.max(grid, axis=2) - 1 / k) / (1 - 1 / k), 0, 1)
+        else:
+            with np.errstate(invalid="ignore"):
+                picked = np.argmax(np.nan_to_num(grid, nan=0.0), axis=2)
+                sure = np.clip((np.nanmax(grid, axis=2) - 1 / k) / (1 - 1 / k), 0, 1)
+        colour = _CLASS_RGB[picked % len(_CLASS_RGB)]
         # Pastel at most, so that a sample in its class's full colour stands out even
         # where the network is sure (deep ground under deep dots hid them).
         rgb = 255 - (255 - colour) * (0.12 + 0.43 * np.nan_to_num(sure))[..., None]
         self.map.setVisible(False)
         self.class_map.setVisible(True)
         self.class_map.setImage(rgb.astype(np.uint8), levels=(0, 255))
-        self.class_map.setRect(float(xs[0]), float(ys[0]), float(xs[-1] - xs[0]),
-                               float(ys[-1] - ys[0]))
+        _place(self.class_map, xs, ys)
         self.samples.setVisible(True)
         drawn = ("classes", s.inputs, s.targets, s.held_out())
         if not _same(self.samples_show, drawn):  # training never moves the samples
@@ -264,8 +272,8 @@ class DataPlot(pg.PlotWidget):
         # The map to the edges, and room past them for a whole sample dot at its rim.
         x_pad = marker_room(self, "x", float(xs[-1] - xs[0]))
         y_pad = marker_room(self, "y", float(ys[-1] - ys[0]))
-        self.setXRange(float(xs[0]) - x_pad, float(xs[-1]) + x_pad, padding=0)
-        self.setYRange(float(ys[0]) - y_pad, float(ys[-1]) + y_pad, padding=0)
+        _show_range(self, float(xs[0]) - x_pad, float(xs[-1]) + x_pad,
+                    float(ys[0]) - y_pad, float(ys[-1]) + y_pad)
         if s.is_classifier:
             self._draw_class_map(xs, ys, outputs)
             return
@@ -282,8 +290,7 @@ class DataPlot(pg.PlotWidget):
                                      float(max(finite.max(), observed.max())))
         self.map.setVisible(True)
         self.map.setImage(np.nan_to_num(shown(grid), nan=lo), levels=(lo, hi))
-        self.map.setRect(float(xs[0]), float(ys[0]), float(xs[-1] - xs[0]),
-                         float(ys[-1] - ys[0]))
+        _place(self.map, xs, ys)
         self.samples.setVisible(True)
         drawn = ("levels", inputs, targets, s.held_out(), shown_output, lo, hi)
         if not _same(self.samples_show, drawn):
@@ -341,6 +348,29 @@ class DataPlot(pg.PlotWidget):
     def set_map_output(self, output: int | None) -> None:
         self.map_output = output
         self.live.request()
+
+
+# The classes' colours as RGB rows, to index with the class picked at each point.
+_CLASS_RGB = np.array([pg.mkColor(c).getRgb()[:3] for c in CLASS_COLOURS], float)
+
+
+def _place(image: pg.ImageItem, xs, ys) -> None:
+    """An image (set first) over the grid's extent; placed again only when the grid or
+    the image's size changes (not at a Step)."""
+    rect = (float(xs[0]), float(ys[0]), float(xs[-1] - xs[0]), float(ys[-1] - ys[0]))
+    if getattr(image, "placed", None) != (rect, image.width(), image.height()):
+        image.placed = (rect, image.width(), image.height())
+        image.setRect(*rect)
+
+
+def _show_range(plot: pg.PlotWidget, x0: float, x1: float, y0: float, y1: float) -> None:
+    """The view to exactly these ranges, unless it is there: pyqtgraph's setRange says
+    the view changed, and drops its cached pixel size, even when it did not move."""
+    (tx, ty) = plot.getViewBox().targetRange()
+    if tx != [x0, x1]:
+        plot.setXRange(x0, x1, padding=0)
+    if ty != [y0, y1]:
+        plot.setYRange(y0, y1, padding=0)
 
 
 def _same(shown, drawn) -> bool:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
+    QGraphicsItem,
     QGraphicsLineItem,
     QGraphicsRectItem,
     QGraphicsScene,
@@ -120,7 +121,7 @@ class NetworkView(QGraphicsView):
         self.layout = layout
         radius = layout.radius
         self.edges, self.labels, self.shown = {}, {}, {}
-        self.node_items: list[QGraphicsEllipseItem] = []
+        self.node_items: list[QGraphicsItem] = []  # the nodes and their names
         if layout.bundled:
             self._draw_as_bundles(layout.columns, radius)
         for edge in layout.edges:
@@ -148,6 +149,7 @@ class NetworkView(QGraphicsView):
             label = scene.addSimpleText(n.text, font)
             r = label.boundingRect()
             label.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
+            self.node_items.append(label)
             if n.right:
                 out = scene.addSimpleText(n.right, font)
                 out.setBrush(self.ink)
@@ -155,6 +157,11 @@ class NetworkView(QGraphicsView):
                 self.node_items.append(out)
         for placed in layout.labels:
             self._label(placed.name, QPointF(*placed.centre), font)
+        # The nodes and their names never change with a Step, but the value labels and
+        # lines around them do, and each repaint drew them again (text laid out anew
+        # every time): drawn once into a pixmap each, at the view's scale, they are copied.
+        for item in self.node_items:
+            item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.refresh()  # the labels' text first: the fitted rectangle must hold them
         margin = FIT_MARGIN
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-margin, -margin, margin,
