@@ -11,9 +11,11 @@ from PySide6.QtCore import QObject, QTimer
 from gui.session import Session
 
 FRAME_MS = 16
-# Speed positions: steps per frame; None = as many as fit in the frame's budget.
-SPEEDS = (1, 2, 5, 10, 50, 200, 1000, None)
-DEFAULT_SPEED = 3
+# Speed positions: steps per frame; None = as many as fit in the frame's budget. The
+# slowest, a step every 8 or 3 frames (~8 and ~20 steps a second), let a class watch a
+# lesson of a few steps: at one step a frame statquest-b3's 9 steps were over in 0.15 s.
+SPEEDS = (1 / 8, 1 / 3, 1, 2, 5, 10, 50, 200, 1000, None)
+DEFAULT_SPEED = SPEEDS.index(10)
 FRAME_BUDGET_S = 0.010  # maths per frame to start with; drawing takes ~20 ms more
 MIN_BUDGET_S, MAX_BUDGET_S = 0.003, 0.016
 BATCH_S = 0.002  # longest stretch of maths between looks at the clock
@@ -29,6 +31,7 @@ class Runner(QObject):
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self._tick)
         self.budget, self.last_tick = FRAME_BUDGET_S, None
+        self._owed = 0.0  # the slow speeds' share of a step, frame by frame
         # Seconds one step took in the last frame, and for which (parameters, samples).
         self._step_s: tuple[tuple[int, int], float] = ((0, 0), 0.0)
         session.runningChanged.connect(self._running_changed)
@@ -39,6 +42,7 @@ class Runner(QObject):
 
     def _running_changed(self, running: bool) -> None:
         self.last_tick = None
+        self._owed = 1.0  # a slow Run takes its first step at once
         if running:
             self.session.notify("Running… (R or Space pauses)")
             self.timer.start()
@@ -57,7 +61,13 @@ class Runner(QObject):
             factor = 0.7 if frame > 0.040 else 1.1 if frame < 0.030 else 1.0
             self.budget = min(MAX_BUDGET_S, max(MIN_BUDGET_S, self.budget * factor))
         self.last_tick = now
-        self.run_for(self.budget, SPEEDS[self.speed])
+        speed = SPEEDS[self.speed]
+        if speed is not None and speed < 1:  # a step every few frames: they add up
+            self._owed += speed
+            if self._owed < 1 - 1e-9:
+                return
+            self._owed, speed = 0.0, 1
+        self.run_for(self.budget, None if speed is None else int(speed))
 
     def run_for(self, seconds: float, max_steps: int | None = None) -> None:
         """Steps for about `seconds` (or `max_steps`), then one redraw."""

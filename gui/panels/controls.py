@@ -61,8 +61,9 @@ class Controls(QToolBar):
         self.speed.setValue(DEFAULT_SPEED)
         self.speed.valueChanged.connect(runner.set_speed)
         self.speed.setMaximumWidth(160)
-        self.speed.setToolTip("How many steps Run takes per frame: from one step per frame "
-                              "(left) to as fast as possible (right)")
+        self.speed.setToolTip("How fast Run goes: from a step every 8 frames (about 8 a "
+                              "second, to watch each one) at the left to as fast as "
+                              "possible at the right")
         self.addWidget(self.speed)
         self.counter = SteadyLabel()
         self.counter.setObjectName("stepCounter")
