@@ -35,8 +35,10 @@ class FlowAnimation(QObject):
         session.flowRequested.connect(self.start)
         session.phaseRequested.connect(self.next_phase)
         # An edit or another step between presses makes the walk's numbers stale.
+        # Its picture goes with them, and with quiz mode (the picture holds the answers).
         session.lessonChanged.connect(self._forget)
         session.stateChanged.connect(self._forget)
+        session.quizChanged.connect(self._forget)
 
     @property
     def running(self) -> bool:
@@ -63,9 +65,17 @@ class FlowAnimation(QObject):
         if not self.frames:  # the update was the last frame: the step is taken
             self.by_hand = False
 
-    def _forget(self) -> None:
-        if not self._stepping:
-            self.by_hand, self.frames = False, []
+    def _forget(self, *_) -> None:
+        # The update's picture ("w1: 1.945 → 1.924") stayed on the diagram after the next
+        # step, over the new values and with the usual labels hidden (seen in a real
+        # window): whatever moves the state on takes the picture away too.
+        if self._stepping:
+            return
+        self.by_hand, self.frames = False, []
+        if self.running:
+            self.timer.stop()
+            self.finished.emit()
+        self.view.clear_overlays()
 
     def _frames(self, p: StepPhases) -> list:
         net, view = self.session.network, self.view

@@ -187,6 +187,8 @@ class NetworkView(QGraphicsView):
 
     # --- overlays for the flow animation -------------------------------------------
     def clear_overlays(self) -> None:
+        if not self.overlays:  # the usual case, on every step of a Run
+            return
         for item in self.overlays:
             self.scene().removeItem(item)
         self.overlays = []
