@@ -222,6 +222,7 @@ class NetworkView(QGraphicsView):
                                self.metrics.horizontalAdvance, self.metrics.height())
         label.at = QPointF(box.left + box.width / 2, box.top + box.height / 2)
         label.show_value(text, colour)
+        self.overlays.insert(0, self.overlays.pop())  # the caption first, as it is read
         self._fit()
 
     def _overlay(self, text: str, colour: QColor, at: QPointF) -> ValueLabel:
