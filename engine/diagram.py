@@ -6,6 +6,7 @@ diagram (which measures text with Qt) and for the worksheets' picture, which
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,10 +23,16 @@ WIDEST_VALUE = "-0.1234"  # the room a label keeps for its value (4 significant 
 LABEL_DIGITS = 4
 ALONG = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.3, 0.7, 0.2, 0.8)  # along an edge
 COMB = tuple(round(0.12 + 0.04 * k, 2) for k in range(20))  # finer, when those are taken
-BIAS_SPOTS = ((0, RADIUS + 16), (0, RADIUS + 40), (0, -RADIUS - 16), (RADIUS + 50, RADIUS),
-              (-RADIUS - 50, RADIUS), (0, RADIUS + 64), (0, -RADIUS - 40),
-              (RADIUS + 50, -RADIUS), (-RADIUS - 50, -RADIUS))  # around the node, best first
 SPREADS = (1.0, 1.25, 1.5, 1.75, 2.0)  # the drawing stretched to make room for labels
+# Presenter mode fits the drawing to its view: columns and rows each closed up or spread
+# out, as the view's shape asks, so the words come out as large as the room allows.
+FITTED_SPREADS = (0.4, 0.5, 0.6, 0.7, 0.85, 1.0, 1.2, 1.4, 1.7, 2.0, 2.4)
+# and its words larger, the nodes only as much larger as their own names need
+TEXT_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.4)
+TAPERS = (1.0, 0.75, 0.5)  # the gaps after the first this many times as wide (fewer labels)
+INSIDE_MARGIN = 8.0  # a node's width less the widest text written inside it
+NODE_GAP = 14.0  # nodes stay at least this far apart, edge to edge
+FIT_MARGIN = 20.0  # kept clear round the drawing in the window's view
 NAME_GAP = 8.0  # between a node and a name written beside it
 MAX_LABELLED_EDGES = 24  # past this the labels cover each other (2-8-2 has 32)
 MAX_DRAWN_EDGES = 600  # past this the weights are drawn as one bundle per layer
@@ -85,6 +92,15 @@ class Layout:
     edges: tuple[Edge, ...]  # empty when bundled: one bundle a layer, from `columns`
     labels: tuple[Label, ...]  # a parameter's name and value; none past 24 connections
     bundled: bool
+    bounds: Box  # round every node, name and label (with the room it keeps for its value)
+    text_scale: float = 1.0  # its words are LABEL_POINTS times this high
+
+    radius: float = RADIUS  # the nodes'
+
+    def text_size(self, view: tuple[float, float]) -> float:
+        """How many pixels high a LABEL_POINTS word of the drawing is written when the
+        whole drawing, margin and all, is fitted into a view of this (width, height)."""
+        return self.text_scale * _fit(self.bounds, view)
 
 
 def label_text(name: str, value: float) -> str:
@@ -115,17 +131,39 @@ def node_text(net: Network, layer: int, j: int) -> str:
     return SHORT_ACTIVATION[net.layers[layer].activation] or "Σ"
 
 
-def column_positions(sizes: list[int], labelled: bool, bundled: bool,
-                     spread: float = 1.0) -> list[list[Point]]:
+def bias_spots(r: float) -> tuple[Point, ...]:
+    """Where a bias label may sit round its node of radius r, best first."""
+    return ((0, r + 16), (0, r + 40), (0, -r - 16), (r + 50, r), (-r - 50, r), (0, r + 64),
+            (0, -r - 40), (r + 50, -r), (-r - 50, -r))
+
+
+def row_distance(sizes: list[int], labelled: bool, bundled: bool) -> float:
+    """How far apart a column's nodes are drawn (before any spreading)."""
     tallest = max(sizes)
-    row = ROW * min(1.0, 6 / tallest)
     if not (labelled or bundled):
         # No labels along the edges need the room between nodes: a tall column
         # (moons' 8 tanh) closes up so the drawing is fitted larger and the names in the
         # nodes stay readable (at 127 apart they were 6.4 px on a 1280x800 screen).
-        row = max(2 * RADIUS + 14, ROW * min(1.0, 4 / tallest))
-    return [[(c * COLUMN * spread, (j - (n - 1) / 2) * row * spread) for j in range(n)]
-            for c, n in enumerate(sizes)]
+        return max(2 * RADIUS + NODE_GAP, ROW * min(1.0, 4 / tallest))
+    return ROW * min(1.0, 6 / tallest)
+
+
+def column_positions(sizes: list[int], labelled: bool, bundled: bool,
+                     spread: tuple[float, ...] = (1.0, 1.0)) -> list[list[Point]]:
+    """Every node's centre: the first two columns `spread[0]` times COLUMN apart, the
+    next ones that times `spread[2]` (1 when not given), rows `spread[1]` times
+    row_distance."""
+    across, down = COLUMN * spread[0], row_distance(sizes, labelled, bundled) * spread[1]
+    later = across * (spread[2] if len(spread) > 2 else 1.0)
+    return [[(min(c, 1) * across + max(c - 1, 0) * later, (j - (n - 1) / 2) * down)
+             for j in range(n)] for c, n in enumerate(sizes)]
+
+
+def _drawn(net: Network) -> tuple[bool, bool]:
+    """(labelled, bundled): whether each connection gets a label, whether the connections
+    are drawn as one bundle a layer."""
+    n_edges = sum(w.size for w in net.weights)
+    return n_edges <= MAX_LABELLED_EDGES, n_edges > MAX_DRAWN_EDGES
 
 
 def _nearest_first(t: float) -> list[float]:
@@ -146,16 +184,10 @@ def network_layout(net: Network, text_width: Callable[[str], float], text_height
     of WIDEST_VALUE, or for its own value in `values` when that is wider. Labels never
     cover each other or a node where spreading the drawing out (up to SPREADS[-1] times)
     makes room; else the spread with the fewest covered is kept."""
-
-    def room(name: str) -> float:
-        widest = text_width(f"{name} = {WIDEST_VALUE}")
-        if values is not None:
-            widest = max(widest, text_width(label_text(name, values[name])))
-        return widest + 8
-
+    room = _room(text_width, values)
     best: tuple[int, Layout] | None = None
     for spread in SPREADS:
-        layout, clashes = _layout(net, text_width, text_height, room, spread)
+        layout, clashes = _layout(net, text_width, text_height, room, (spread, spread))
         if best is None or clashes < best[0]:
             best = (clashes, layout)
         if not clashes:
@@ -164,11 +196,116 @@ def network_layout(net: Network, text_width: Callable[[str], float], text_height
     return best[1]
 
 
-def _layout(net: Network, text_width: Callable[[str], float], text_height: float,
-            room: Callable[[str], float], spread: float) -> tuple[Layout, int]:
+class FittedLayouts:
+    """Presenter mode's drawings of one network, for `for_view` to choose from for a view's
+    shape: network_layout's, and the others whose labels cover nothing and whose nodes
+    keep NODE_GAP apart, with columns and rows each closed up or spread out
+    (FITTED_SPREADS) and words TEXT_SCALES times larger (the nodes only as much larger as
+    the names inside them need). A drawing's labels are placed when it is first
+    considered, and only when its nodes and names alone leave it a chance to be best."""
+
+    def __init__(self, net: Network, text_width: Callable[[str], float], text_height: float):
+        self.net, self.text_width, self.text_height = net, text_width, text_height
+        self.usual = network_layout(net, text_width, text_height)
+        sizes = [net.inputs, *net.sizes]
+        row = row_distance(sizes, *_drawn(net))
+        inside = max((text_width(node.text) for node in self.usual.nodes), default=0.0)
+        # (the largest its words could come out per pixel of view, its drawing's recipe)
+        self.drafts: list[tuple[Box, float, tuple[float, float, float], float]] = []
+        for scale in TEXT_SCALES:
+            radius = max(RADIUS, (scale * inside + INSIDE_MARGIN) / 2)
+            apart = 2 * radius + NODE_GAP
+            for across, down, taper in itertools.product(FITTED_SPREADS, FITTED_SPREADS,
+                                                         TAPERS if len(sizes) > 2 else (1.0,)):
+                if COLUMN * across * taper < apart:
+                    continue
+                if max(sizes) > 1 and row * down < apart and (down < 1 or radius > RADIUS):
+                    continue  # closed up until nodes (nearly) touch
+                _, nodes_only = _nodes(net, self._width(scale), scale * text_height,
+                                       (across, down, taper), radius)
+                self.drafts.append((_around(nodes_only), scale, (across, down, taper),
+                                    radius))
+        self.laid_out: dict[int, Layout | None] = {}  # None: its labels cover something
+
+    def _width(self, scale: float) -> Callable[[str], float]:
+        return lambda text: scale * self.text_width(text)
+
+    def for_view(self, view: tuple[float, float]) -> Layout:
+        """The drawing whose words come out largest in a view of this (width, height);
+        network_layout's when none is larger."""
+        best, largest = self.usual, self.usual.text_size(view)
+        hopes = sorted(((scale * _fit(outline, view), k) for k, (outline, scale, _, _)
+                        in enumerate(self.drafts)), reverse=True)
+        for hope, k in hopes:
+            if hope <= largest:
+                break
+            layout = self._layout(k)
+            if layout is not None and layout.text_size(view) > largest:
+                best, largest = layout, layout.text_size(view)
+        return best
+
+    def _layout(self, k: int) -> Layout | None:
+        if k not in self.laid_out:
+            _, scale, spread, radius = self.drafts[k]
+            width = self._width(scale)
+            layout, clashes = _layout(self.net, width, scale * self.text_height,
+                                      _room(width, None), spread, scale, radius,
+                                      all_or_none=True)
+            self.laid_out[k] = None if clashes else layout
+        return self.laid_out[k]
+
+
+def _fit(outline: Box, view: tuple[float, float]) -> float:
+    """How many pixels a drawing unit gets when a drawing of this outline, margin and
+    all, is fitted into a view of this (width, height)."""
+    return min(view[0] / (outline.width + 2 * FIT_MARGIN),
+               view[1] / (outline.height + 2 * FIT_MARGIN))
+
+
+def _around(boxes: list[Box]) -> Box:
+    x0, y0 = min(b.left for b in boxes), min(b.top for b in boxes)
+    return Box(x0, y0, max(b.left + b.width for b in boxes) - x0,
+               max(b.top + b.height for b in boxes) - y0)
+
+
+def _room(text_width: Callable[[str], float],
+          values: Mapping[str, float] | None) -> Callable[[str], float]:
+    """The width a parameter's label keeps free for its value."""
+
+    def room(name: str) -> float:
+        widest = text_width(f"{name} = {WIDEST_VALUE}")
+        if values is not None:
+            widest = max(widest, text_width(label_text(name, values[name])))
+        return widest + 8
+    return room
+
+
+def _nodes(net: Network, text_width: Callable[[str], float], text_height: float,
+           spread: tuple[float, ...], radius: float) -> tuple[list[Node], list[Box]]:
+    """Every node with the names in and beside it; the boxes they take."""
     names = net.names
-    n_edges = sum(w.size for w in net.weights)
-    labelled, bundled = n_edges <= MAX_LABELLED_EDGES, n_edges > MAX_DRAWN_EDGES
+    columns = column_positions([net.inputs, *net.sizes], *_drawn(net), spread)
+    nodes: list[Node] = []
+    last = len(columns) - 1
+    for c, column in enumerate(columns):
+        for j, (x, y) in enumerate(column):
+            text = names.inputs[j] if c == 0 else node_text(net, c - 1, j)
+            left = right = ""
+            if c == 0 and text_width(text) > 2 * radius - INSIDE_MARGIN:
+                left, text = text, ""  # a data set's own input name stands left of its node
+            if c == last and names.post[-1][j] != text:
+                right = names.post[-1][j]
+            nodes.append(Node(c, j, (x, y), text, left, right))
+    return nodes, _node_boxes(nodes, text_width, text_height, radius)
+
+
+def _layout(net: Network, text_width: Callable[[str], float], text_height: float,
+            room: Callable[[str], float], spread: tuple[float, ...],
+            text_scale: float = 1.0, radius: float = RADIUS,
+            all_or_none: bool = False) -> tuple[Layout, int]:
+    names = net.names
+    labelled, bundled = _drawn(net)
+    nodes, taken = _nodes(net, text_width, text_height, spread, radius)
     columns = column_positions([net.inputs, *net.sizes], labelled, bundled, spread)
     edges: list[Edge] = []
     wishes: list[tuple[str, list[Point]]] = []  # a label, the places it may go, best first
@@ -184,39 +321,31 @@ def _layout(net: Network, text_width: Callable[[str], float], text_height: float
                 edges.append(Edge(names.weights[layer][j][i], layer, a, b))
                 if labelled:
                     wishes.append((names.weights[layer][j][i], [_along(a, b, s) for s in tries]))
-    nodes: list[Node] = []
-    last = len(columns) - 1
-    for c, column in enumerate(columns):
-        for j, (x, y) in enumerate(column):
-            text = names.inputs[j] if c == 0 else node_text(net, c - 1, j)
-            left = right = ""
-            if c == 0 and text_width(text) > 2 * RADIUS - 8:
-                left, text = text, ""  # a data set's own input name stands left of its node
-            if c > 0 and net.biases[c - 1] is not None and labelled:
-                wishes.append((names.biases[c - 1][j],
-                               [(x + dx, y + dy) for dx, dy in BIAS_SPOTS]))
-            if c == last and names.post[-1][j] != text:
-                right = names.post[-1][j]
-            nodes.append(Node(c, j, (x, y), text, left, right))
-    taken = _node_boxes(nodes, text_width, text_height)  # what labels keep clear of
-    labels, clashes = _place_labels(wishes, taken, room, text_height + 4)
+    if labelled:
+        for node in nodes:
+            if node.column > 0 and net.biases[node.column - 1] is not None:
+                x, y = node.centre
+                wishes.append((names.biases[node.column - 1][node.neuron],
+                               [(x + dx, y + dy) for dx, dy in bias_spots(radius)]))
+    labels, clashes = _place_labels(wishes, taken, room, text_height + 4,
+                                    all_or_none=all_or_none)
     return Layout(tuple(tuple(c) for c in columns), tuple(nodes), tuple(edges), labels,
-                  bundled), clashes
+                  bundled, _around(taken), text_scale, radius), clashes
 
 
 def _node_boxes(nodes: Sequence[Node], text_width: Callable[[str], float],
-                text_height: float) -> list[Box]:
-    """Each node's circle and the name written beside it."""
+                text_height: float, radius: float) -> list[Box]:
+    """Each node's circle (of this radius) and the name written beside it."""
     boxes = []
     for n in nodes:
         x, y = n.centre
-        boxes.append(Box(x - RADIUS, y - RADIUS, 2 * RADIUS, 2 * RADIUS))
+        boxes.append(Box(x - radius, y - radius, 2 * radius, 2 * radius))
         if n.left:
             width = text_width(n.left)
-            boxes.append(Box(x - RADIUS - NAME_GAP - width, y - text_height / 2, width,
+            boxes.append(Box(x - radius - NAME_GAP - width, y - text_height / 2, width,
                              text_height))
         if n.right:
-            boxes.append(Box(x + RADIUS + NAME_GAP, y - text_height / 2, text_width(n.right),
+            boxes.append(Box(x + radius + NAME_GAP, y - text_height / 2, text_width(n.right),
                              text_height))
     return boxes
 
@@ -224,19 +353,27 @@ def _node_boxes(nodes: Sequence[Node], text_width: Callable[[str], float],
 def _place_labels(wishes: list[tuple[str, list[Point]]], taken: list[Box],
                   room: Callable[[str], float], height: float,
                   crossings: Callable[[str, Box], int] = lambda name, box: 0,
-                  crowd: bool = True) -> tuple[tuple[Label, ...], int]:
+                  crowd: bool = True,
+                  all_or_none: bool = False) -> tuple[tuple[Label, ...], int]:
     """Each label at the first of its places that is clear of `taken` (the nodes and the
     labels placed before it) and crosses nothing `crossings` counts; else, when `crowd`,
-    at the one that covers the fewest, and when not, nowhere; and how many it covers."""
-    placed = []
+    at the one that covers the fewest, and when not, nowhere; and how many it covers.
+    `all_or_none`: stop at the first label with no clear place (the count is then 1)."""
+    placed: list[Label] = []
     covered = 0
     for name, places in wishes:
         width = room(name)
 
+        def clear(at: Point, width: float = width, name: str = name) -> bool:
+            box = Box.around(at, width, height)
+            return not any(box.overlaps(other) for other in taken) and not crossings(name, box)
+
         def clashes(at: Point, width: float = width, name: str = name) -> int:
             box = Box.around(at, width, height)
             return sum(box.overlaps(other) for other in taken) + crossings(name, box)
-        at = next((p for p in places if not clashes(p)), None)
+        at = next((p for p in places if clear(p)), None)
+        if at is None and all_or_none:
+            return tuple(placed), 1
         if at is None:
             if not crowd:
                 continue
@@ -248,8 +385,6 @@ def _place_labels(wishes: list[tuple[str, list[Point]]], taken: list[Box],
 
 
 # --- a moment's numbers over the drawing (Step phase) -------------------------------------
-NODE_SPOTS = ((0, -RADIUS - 16), (0, RADIUS + 16), (0, -RADIUS - 40), (0, RADIUS + 40),
-              (0, -RADIUS - 64), (0, RADIUS + 64))  # above or below a node, best first
 CAPTION_GAP = 12.0  # between the caption and the drawing under it
 
 NodeKey = tuple[int, int]  # (column, neuron), as Node has them
@@ -262,9 +397,17 @@ class Placed:
     box: Box
 
 
-def drawn_segment(edge: Edge) -> tuple[Point, Point]:
+def node_spots(r: float, height: float) -> tuple[Point, ...]:
+    """Where a label this high may sit above or below a node of radius r, best first:
+    4 units clear of it, then a label's height further out (presenter mode's fitted
+    drawings have larger nodes and words)."""
+    return tuple((0, sign * (r + 4 + height / 2 + k * height)) for k in range(3)
+                 for sign in (-1, 1))
+
+
+def drawn_segment(edge: Edge, radius: float) -> tuple[Point, Point]:
     """The line a connection is drawn as: from its start's circle to its end's."""
-    return (edge.start[0] + RADIUS, edge.start[1]), (edge.end[0] - RADIUS, edge.end[1])
+    return (edge.start[0] + radius, edge.start[1]), (edge.end[0] - radius, edge.end[1])
 
 
 def segment_crosses(box: Box, a: Point, b: Point) -> bool:
@@ -315,6 +458,8 @@ def overlay_labels(net: Network, layout: Layout, wanted: Sequence[tuple[str | No
     on one line is tried on two. Returns those placed and the indexes of those that found
     no room (the caller says what they are another way)."""
     edges = {e.name: e for e in layout.edges}
+    radius = layout.radius  # the fitted drawings' nodes are larger than RADIUS
+    segment = {name: drawn_segment(e, radius) for name, e in edges.items()}
     at_rest = {label.name: label.centre for label in layout.labels}
     node_at = {(n.column, n.neuron): n.centre for n in layout.nodes}
     bias_node = {b: (c + 1, j) for c, row in enumerate(net.names.biases) for j, b in
@@ -323,18 +468,18 @@ def overlay_labels(net: Network, layout: Layout, wanted: Sequence[tuple[str | No
     def places(key: str | NodeKey, width: float, height: float) -> list[Point]:
         if isinstance(key, tuple):
             x, y = node_at[key]
-            beside = RADIUS + 6 + width / 2  # right or left of it, when not above or below
-            return [(x + dx, y + dy) for dx, dy in NODE_SPOTS] + [
-                (x + sx * beside, y + dy) for dy in (0, -RADIUS, RADIUS) for sx in (1, -1)]
+            beside = radius + 6 + width / 2  # right or left of it, when not above or below
+            return [(x + dx, y + dy) for dx, dy in node_spots(radius, height)] + [
+                (x + sx * beside, y + dy) for dy in (0, -radius, radius) for sx in (1, -1)]
         if key in edges and key in at_rest:  # too many connections have no labels
-            a, b = drawn_segment(edges[key])
+            a, b = segment[key]
             on = [at_rest[key]] + [_along(a, b, t) for t in
                                    _nearest_first(_projection(a, b, at_rest[key]))]
             # then beside its line, on the side away from the other lines first
             length = math.dist(a, b) or 1.0
             nx, ny = (a[1] - b[1]) / length, (b[0] - a[0]) / length
             side = height / 2 + 4
-            others = [drawn_segment(e) for e in layout.edges if e.name != key]
+            others = [line for name, line in segment.items() if name != key]
 
             def room_around(p: Point) -> float:
                 return min((_distance(p, *line) for line in others), default=0.0)
@@ -343,7 +488,7 @@ def overlay_labels(net: Network, layout: Layout, wanted: Sequence[tuple[str | No
                 key=room_around, reverse=True)]
         if key in bias_node:
             x, y = node_at[bias_node[key]]
-            spots = [(x + dx, y + dy) for dx, dy in BIAS_SPOTS]
+            spots = [(x + dx, y + dy) for dx, dy in bias_spots(radius)]
             return ([at_rest[key]] if key in at_rest else []) + spots
         return []
 
@@ -353,15 +498,15 @@ def overlay_labels(net: Network, layout: Layout, wanted: Sequence[tuple[str | No
     def crossings(name: str, box: Box) -> int:
         """Other connections it crosses, or that its middle is as near as its own."""
         key = wanted[int(name)][0]
-        others = [drawn_segment(e) for e in layout.edges if e.name != key]
+        others = [line for name, line in segment.items() if name != key]
         count = sum(segment_crosses(box, *line) for line in others)
         if key in edges:
             middle = (box.left + box.width / 2, box.top + box.height / 2)
-            own = _distance(middle, *drawn_segment(edges[key]))
+            own = _distance(middle, *segment[key])
             count += sum(_distance(middle, *line) <= own for line in others)
         return count
 
-    taken = _node_boxes(layout.nodes, text_width, text_height)
+    taken = _node_boxes(layout.nodes, text_width, text_height, radius)
     # Weights first (only their own line will do), then the neurons, then the biases.
     order = sorted(range(len(wanted)), key=lambda k: 0 if wanted[k][0] in edges else
                    1 if isinstance(wanted[k][0], tuple) else 2)
@@ -388,7 +533,8 @@ def caption_box(layout: Layout, placed: Sequence[Placed], width: float, height: 
                 text_width: Callable[[str], float], text_height: float) -> Box:
     """A caption's place: above everything drawn (the nodes, their names, `placed`),
     across the middle of the drawing."""
-    boxes = _node_boxes(layout.nodes, text_width, text_height) + [p.box for p in placed]
+    boxes = _node_boxes(layout.nodes, text_width, text_height, layout.radius) + [
+        p.box for p in placed]
     left = min(b.left for b in boxes)
     right = max(b.left + b.width for b in boxes)
     top = min(b.top for b in boxes)
@@ -420,6 +566,7 @@ def network_svg(net: Network) -> str:
     line = LINE_EM * LABEL_POINTS
     layout = network_layout(net, estimated_width, line, values)
     largest = largest_magnitude(net.params)
+    radius = layout.radius
     boxes: list[Box] = []
     drawing: list[str] = []
 
@@ -430,8 +577,8 @@ def network_svg(net: Network) -> str:
     if layout.bundled:
         for layer, w in enumerate(net.weights):
             a, b = layout.columns[layer], layout.columns[layer + 1]
-            corners = [(a[0][0] + RADIUS, a[0][1]), (b[0][0] - RADIUS, b[0][1]),
-                       (b[-1][0] - RADIUS, b[-1][1]), (a[-1][0] + RADIUS, a[-1][1])]
+            corners = [(a[0][0] + radius, a[0][1]), (b[0][0] - radius, b[0][1]),
+                       (b[-1][0] - radius, b[-1][1]), (a[-1][0] + radius, a[-1][1])]
             drawing.append('<polygon class="bundle" points="'
                            + " ".join(f"{x:.1f},{y:.1f}" for x, y in corners)
                            + '" fill="#969696" fill-opacity="0.3"/>')
@@ -441,24 +588,24 @@ def network_svg(net: Network) -> str:
             boxes.append(Box.around(middle, estimated_width(count), line))
     for edge in layout.edges:
         v = values[edge.name]
-        drawing.append(f'<line x1="{edge.start[0] + RADIUS:.1f}" y1="{edge.start[1]:.1f}" '
-                       f'x2="{edge.end[0] - RADIUS:.1f}" y2="{edge.end[1]:.1f}" '
+        drawing.append(f'<line x1="{edge.start[0] + radius:.1f}" y1="{edge.start[1]:.1f}" '
+                       f'x2="{edge.end[0] - radius:.1f}" y2="{edge.end[1]:.1f}" '
                        f'stroke="{sign_colour(v)}" stroke-width="{edge_width(v, largest)}" '
                        'stroke-linecap="round"/>')
     for node in layout.nodes:
         x, y = node.centre
-        boxes.append(Box(x - RADIUS - 1, y - RADIUS - 1, 2 * RADIUS + 2, 2 * RADIUS + 2))
-        drawing.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{RADIUS:g}" fill="{NODE_FILL}" '
+        boxes.append(Box(x - radius - 1, y - radius - 1, 2 * radius + 2, 2 * radius + 2))
+        drawing.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:g}" fill="{NODE_FILL}" '
                        f'stroke="{NODE_LINE}" stroke-width="2"/>')
         if node.text:
             drawing.append(text(x, y, node.text))
         if node.left:
             width = estimated_width(node.left)
-            drawing.append(text(x - RADIUS - NAME_GAP, y, node.left, "end"))
-            boxes.append(Box(x - RADIUS - NAME_GAP - width, y - line / 2, width, line))
+            drawing.append(text(x - radius - NAME_GAP, y, node.left, "end"))
+            boxes.append(Box(x - radius - NAME_GAP - width, y - line / 2, width, line))
         if node.right:
-            drawing.append(text(x + RADIUS + NAME_GAP, y, node.right, "start"))
-            boxes.append(Box(x + RADIUS + NAME_GAP, y - line / 2,
+            drawing.append(text(x + radius + NAME_GAP, y, node.right, "start"))
+            boxes.append(Box(x + radius + NAME_GAP, y - line / 2,
                              estimated_width(node.right), line))
     for label in layout.labels:
         words = label_text(label.name, values[label.name])

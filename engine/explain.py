@@ -11,6 +11,9 @@ from engine.training import Update
 def fmt(value: float, digits: int = 6) -> str:
     """A number as a lesson prints it: up to `digits` significant figures, no '-0'."""
     text = f"{float(value):.{digits}g}"
+    if "e" in text:  # 1e-08 -> 1e-8: the exponent's padding read as a digit more
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{exponent[0]}{exponent[1:].lstrip('0') or '0'}"
     return "0" if text in ("-0", "0") else text
 
 
@@ -94,8 +97,8 @@ def update_equations(u: Update) -> list[tuple[str | float, ...]]:
         out.append(("s = beta2 × s + (1 − beta2) × slope² = ", settings["beta2"], " × ",
                     before["s"], " + (1 − ", settings["beta2"], ") × (", parts["g"], ")² = ",
                     parts["s"]))
-        out.append((f"m̂ = m / (1 − beta1^{u.t}) = ", parts["m_hat"],
-                    f";  ŝ = s / (1 − beta2^{u.t}) = ", parts["s_hat"]))
+        out.append((f"m̂ = m / (1 − beta1^{u.t}) = ", parts["m_hat"]))  # one a line: each
+        out.append((f"ŝ = s / (1 − beta2^{u.t}) = ", parts["s_hat"]))  # result in bold
         out.append(("step size = learning rate × m̂ / (√ŝ + eps) = ", u.learning_rate,
                     " × ", parts["m_hat"], " / (√", parts["s_hat"], " + ", settings["eps"],
                     ") = ", u.step_size))

@@ -66,6 +66,8 @@ def _g(value: float) -> str:
 def _step_label(u: Update) -> str:
     """What the step size is, with what a student needs that the hidden panels would
     show: this update's learning rate when a schedule changes it, an optimizer's memory."""
+    if not u.trainable:  # "= slope × learning rate = 0" read as impossible arithmetic
+        return f"step size ({u.parameter} is frozen: its train box is unticked)"
     rate = f"learning rate ({_g(u.learning_rate)} for this update)" \
         if u.schedule != "constant" else "learning rate"
     settings = dict(u.settings)
@@ -76,12 +78,19 @@ def _step_label(u: Update) -> str:
             f"{_g(u.learning_rate)})")
 
 
-def is_right(typed: str, answer: float, tolerance: float) -> bool:
+def typed_number(typed: str) -> float | None:
+    """What the student typed as a number (a typographic minus too), or None: empty,
+    not a number, or not finite."""
     try:
         number = float(typed.strip().replace("−", "-"))
     except ValueError:
-        return False
-    if not math.isfinite(number):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def is_right(typed: str, answer: float, tolerance: float) -> bool:
+    number = typed_number(typed)
+    if number is None:
         return False
     return abs(number - answer) <= max(tolerance * abs(answer), ABSOLUTE_FLOOR)
 

@@ -27,6 +27,7 @@ from gui.appearance import Appearance
 from gui.autosave import Autosave
 from gui.file_actions import FileActions
 from gui.kit.dock_title import DockTitle
+from gui.kit.focus import ReturnLeavesField
 from gui.kit.plot_style import scale_items, style_plot
 from gui.kit.throttle import LazyPanel
 from gui.lesson_text import LessonTextDialog
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         session.lessonChanged.connect(self.show_notes)
         self.show_notes()
         build_menus(self)
+        self.return_leaves_field = ReturnLeavesField(self)
         self.restyle()
         session.message.connect(self.show_message)
         session.refused.connect(self.show_refusal)
@@ -357,7 +359,8 @@ class MainWindow(QMainWindow):
         self.breakdown.refresh()
         for dock in self.docks.values():  # dock titles follow the zoom too
             dock.setFont(QApplication.font())
-        self.network_view.set_theme(self.appearance.effective_theme())
+        self.network_view.set_look(self.appearance.effective_theme(),
+                                   self.appearance.presenter)
         self.presenter_action.setChecked(self.appearance.presenter)
 
     def _update_title(self) -> None:

@@ -94,6 +94,9 @@ def build_menus(window) -> None:
     undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.Undo))
     redo = session.undo_stack.createRedoAction(window, "Redo")
     redo.setShortcuts(redo_keys())
+    # after the stack's own slot (connected first): the status bar says what moved
+    undo.triggered.connect(lambda: session.say_undone())
+    redo.triggered.connect(lambda: session.say_undone(redone=True))
     edit.addAction(undo)
     edit.addAction(redo)
     edit.addAction(window.controls.back_action)

@@ -103,6 +103,7 @@ def parse_number(text: str, what: str, positive: bool = False) -> float:
 
 class Session(QObject):
     lessonChanged = Signal()  # a different network or lesson: rebuild structure
+    lessonOpened = Signal()  # another lesson opened (a preset, a file, a restore)
     textChanged = Signal()  # the lesson's title or notes (nothing else) changed
     stateChanged = Signal()  # values, loss or history changed: redraw
     selectionChanged = Signal(str)
@@ -156,6 +157,7 @@ class Session(QObject):
         self.undo_stack.clear()
         self._preview_tail = None
         self._load(lesson, path)
+        self.lessonOpened.emit()
         self.lessonChanged.emit()
         self.stateChanged.emit()
         self.selectionChanged.emit(self.selected)
@@ -931,6 +933,17 @@ class Session(QObject):
     @property
     def previewing(self) -> bool:
         return self._preview_tail is not None
+
+    def say_undone(self, redone: bool = False) -> None:
+        """Word for the status bar after Undo (or Redo) moved the stack: what it undid.
+        Without it the last message stayed, e.g. "Network rebuilt … Ctrl+Z undoes it"
+        after the rebuild was undone."""
+        stack = self.undo_stack
+        k = stack.index() - 1 if redone else stack.index()
+        if 0 <= k < stack.count():
+            what = stack.command(k).actionText()
+            self.message.emit(f"Redone: {what}." if redone else
+                              f"Undone: {what}. Ctrl+Shift+Z redoes it.")
 
     def leave_preview(self) -> None:
         """Put back the steps the history slider set aside, without a command: Undo and

@@ -209,3 +209,47 @@ def test_dark_themes_draw_field_frames_check_boxes_and_bright_plot_lines(window,
     w.appearance.set_theme("light")
     qtbot.wait(50)
     assert w.loss_plot.curve.opts["pen"].color().name() == "#1f77b4"
+
+
+def test_quiz_says_empty_and_not_a_number_apart_and_reveal_fills_in_what_was_missed(
+        window, qtbot):
+    """The reviewer's walk: blank fields turned red ("14 of 15 not right yet"), "abc"
+    was only red, and "Reveal and step" gave three answers then cleared every field, so
+    a student never learned which factor they had wrong."""
+    w = window("statquest-all")
+    w.session.set_quiz(True)
+    quiz, s = w.quiz, w.session
+    first, second, *rest = quiz.qs
+    quiz.fields[first.key].setText(fmt(first.answer, 4))  # right
+    quiz.fields[second.key].setText("abc")  # not a number
+    assert not quiz.check()
+    text = quiz.feedback.text()
+    assert f"not a number: {second.label}" in text, text
+    assert f"{len(rest)} still empty" in text and "not right yet" not in text, text
+    assert quiz.fields[rest[0].key].styleSheet() == ""  # empty: not marked wrong
+    assert "ffc9c9" in quiz.fields[second.key].styleSheet()
+    quiz.fields[rest[0].key].setText(str(rest[0].answer * 3 + 1))  # a wrong number
+    quiz.reveal()
+    assert s.trainer.steps_done == 0  # revealing shows; it does not step yet
+    for q in quiz.qs:  # every field now holds its answer, within the check's tolerance
+        assert abs(float(quiz.fields[q.key].text().replace("−", "-")) - q.answer) \
+            <= max(0.01 * abs(q.answer), 0.0005), q.label
+    assert quiz.fields[first.key].text() == fmt(first.answer, 4)  # the right one stays
+    assert "abc" in quiz.fields[second.key].toolTip()
+    assert "fff1b8" in quiz.fields[rest[0].key].styleSheet()
+    assert quiz.check() and s.trainer.steps_done == 1
+    assert "revealed" in quiz.feedback.text() and "Correct" not in quiz.feedback.text()
+    # the score: one right first time; the not-a-number, the wrong and the revealed count
+    assert f"1 of {len(quiz.qs)} answers right first time" in quiz.score.text()
+    # another lesson, another score
+    w.files.open("statquest-b3")
+    qtbot.waitUntil(lambda: "0 of 0" in quiz.score.text())
+
+
+def test_a_quiz_on_a_frozen_parameter_says_it_takes_no_step(session):
+    from engine.quiz import questions
+
+    s = session("statquest-b3")  # only b3 trains
+    step = next(q for q in questions(s.breakdown("w1"), s.update("w1")) if q.key == "step")
+    assert step.answer == 0
+    assert "frozen" in step.label and "learning rate" not in step.label, step.label

@@ -174,3 +174,26 @@ def test_limits_are_what_the_app_handles():
     with pytest.raises(LessonError, match=r"^data: 1,600 samples for 66,561 parameters"):
         check_size(66_561, 1_600)
     assert MAX_PARAMETERS * 1 <= MAX_WORK and MAX_SAMPLES * 4_353 <= MAX_WORK
+
+
+def test_statquest_all_notes_tell_the_loss_that_first_grows_as_the_engine_computes_it():
+    """A teacher pressing Space twice saw the SSR grow (1.90, 4.21, 7.41): the notes say
+    so and why, with numbers that must stay those the engine computes."""
+    import re
+
+    from engine import load_preset
+
+    text = load_preset("statquest-all").description
+    said = re.findall(r"−?\d+\.\d+", text)
+    for rate, shown, words in ((0.1, 6, "SSR grows from"), (0.05, 3, "try 0.05")):
+        lesson = load_preset("statquest-all")
+        lesson.learning_rate = rate
+        trainer = lesson.trainer()
+        trainer.run(shown, respect_stop_rule=False)
+        losses = [f"{x:.2f}" for x in trainer.history.loss[:shown]]
+        after = said[said.index(losses[0], len(re.findall(r"−?\d+\.\d+",
+                                                          text[:text.index(words)]))):]
+        assert after[:shown] == losses, (rate, losses, after[:shown])
+        if rate == 0.1:
+            w3 = trainer.history.params[:4, trainer.network.param_names.index("w3")]
+            assert "w3: " + ", ".join(f"{v:.2f}".replace("-", "−") for v in w3) in text

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF
 from engine.presets import PRESETS
 
 
-def phase_view(session_, qtbot, lesson, size=(900, 600)):
+def phase_view(session_, qtbot, lesson, size=(900, 600), presenter=False):
     from gui.panels.flow import FlowAnimation
     from gui.panels.network_view import NetworkView
 
@@ -21,6 +21,8 @@ def phase_view(session_, qtbot, lesson, size=(900, 600)):
     view.resize(*size)
     view.show()
     qtbot.waitExposed(view)
+    if presenter:  # the drawing fitted to the view's shape: larger nodes and words
+        view.set_look("light", True)
     return s, view, FlowAnimation(view, s)
 
 
@@ -114,13 +116,13 @@ def overlap(a, b):
     return r.width() > 0.5 and r.height() > 0.5
 
 
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lesson", PRESETS)
 def test_every_phase_label_sits_whole_apart_and_by_its_own_connection(session, qtbot, lesson,
-                                                                     size):
-    from engine.diagram import RADIUS
-
-    s, view, flow = phase_view(session, qtbot, lesson, size)
+                                                                     size, presenter):
+    s, view, flow = phase_view(session, qtbot, lesson, size, presenter)
+    radius = view.node_items[0].rect().width() / 2  # as drawn (presenter's may be larger)
     lines = {name: ((e.line().x1(), e.line().y1()), (e.line().x2(), e.line().y2()))
              for name, e in view.edges.items()}
     circles = [(n.rect().center().x(), n.rect().center().y()) for n in view.node_items
@@ -133,7 +135,7 @@ def test_every_phase_label_sits_whole_apart_and_by_its_own_connection(session, q
         visible = view.mapToScene(view.viewport().rect()).boundingRect()
         for text, rect in zip(texts, rects, strict=True):
             assert visible.contains(rect), f"{text!r} leaves the view"
-            assert not any(covers_circle(rect, c, RADIUS) for c in circles), text
+            assert not any(covers_circle(rect, c, radius) for c in circles), text
             assert not any(overlap(rect, n) for n in names_beside), text
         for k, (a, ra) in enumerate(zip(texts, rects, strict=True)):
             for b, rb in zip(texts[k + 1:], rects[k + 1:], strict=True):
@@ -197,3 +199,29 @@ def test_the_caption_is_whole_in_the_view_with_presenter_fonts(session, qtbot, q
             assert visible.contains(caption.sceneBoundingRect()), caption.text.text()
     finally:
         qapp.setFont(normal)
+
+
+def test_a_phase_picture_is_placed_again_when_presenter_mode_draws_anew(session, qtbot):
+    """Presenter mode draws the network again for a view of another shape; the Step
+    phase's picture went with the old drawing (the usual labels back under a walk still
+    under way): it is placed on the new one, off its nodes, its caption in view."""
+    s, view, flow = phase_view(session, qtbot, "statquest-all", (900, 600), presenter=True)
+    s.request_phase()
+    s.request_phase()  # the hidden layer's values
+    texts = sorted(o.text.text() for o in view.overlays)
+    wide = view.layout
+    view.resize(420, 640)
+    qtbot.waitUntil(lambda: view.layout is not wide)
+    assert sorted(o.text.text() for o in view.overlays) == texts
+    assert not any(label.isVisible() for label in view.labels.values())
+    circles = [n.sceneBoundingRect() for n in view.node_items if n.type() == 4]
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    for o in view.overlays:
+        rect = o.sceneBoundingRect()
+        assert visible.contains(rect), o.text.text()
+        for c in circles:
+            assert not covers_circle(rect, (c.center().x(), c.center().y()),
+                                     c.width() / 2), o.text.text()
+    s.request_phase()  # and the walk goes on from there: the output's value
+    assert sorted(o.text.text() for o in view.overlays) != texts
+    assert view.overlays[0].text.text().startswith("1. Forward")

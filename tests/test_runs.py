@@ -219,7 +219,9 @@ def test_the_training_panel_lists_runs_to_show_rename_and_remove(session, qtbot)
     qtbot.addWidget(panel)
     panel.show()
     assert not panel.kept.isVisible() and panel.no_runs.isVisible()
+    assert not panel.forget.isEnabled()  # nothing to forget yet (it offered to)
     first, second = kept_two(s)
+    assert panel.forget.isEnabled()
     assert [panel.kept.item(k).text() for k in range(panel.kept.count())] == [
         first.name, second.name]
     panel.kept.item(0).setCheckState(Qt.Unchecked)
@@ -285,3 +287,26 @@ def test_keeping_while_the_slider_looks_back_keeps_the_whole_run(session, qtbot)
     s.preview(5)
     s.undo_stack.undo()  # as every undo: the preview is left first
     assert not s.previewing and s.kept_runs == [] and s.steps_done == 30
+
+
+def test_the_training_panel_names_the_schedule_and_counts_updates_in_words(session, qtbot):
+    """Two controls were called "learning rate" (the toolbar's value and the schedule's
+    choice); "1 update(s) per epoch"."""
+    from PySide6.QtWidgets import QFormLayout, QLabel
+
+    from gui.panels.training import TrainingPanel
+
+    s = session("narrow-valley")
+    panel = TrainingPanel(s)
+    qtbot.addWidget(panel)
+    form = panel.findChild(QFormLayout)
+    labels = [form.itemAt(k, QFormLayout.LabelRole).widget().text()
+              for k in range(form.rowCount())
+              if form.itemAt(k, QFormLayout.LabelRole) is not None
+              and isinstance(form.itemAt(k, QFormLayout.LabelRole).widget(), QLabel)]
+    assert "Rate schedule" in labels and "Learning rate" not in labels, labels
+    assert s.set_batching("0")
+    assert " 1 update per epoch" in panel.batches.text()
+    assert s.set_batching("1")
+    n = s.n_training
+    assert f" {n} updates per epoch" in panel.batches.text()

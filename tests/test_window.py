@@ -482,3 +482,58 @@ def test_export_as_code_says_what_it_cannot_write_before_asking_for_a_file(
     assert w.session.set_validation("0")
     w.files.export_code("numpy")
     assert len(asked) == 1
+
+
+def test_enter_in_any_field_gives_the_keys_back_to_the_window(window, qtbot):
+    """Type, Enter, then a one-key shortcut: the tool's basic loop. After Enter in the
+    Training panel's validation field, R typed "0.33r" into it instead of running (seen
+    in a real window); the quiz's answers keep the keys (Enter checks, typing goes on)."""
+    from PySide6.QtWidgets import QApplication
+
+    w = window("statquest-all")
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    w.docks["training"].raise_()
+    qtbot.wait(20)
+    for edit, typed in ((w.training.validation, "0.34"), (field(w, "w1"), "2.5"),
+                        (w.controls.rate, "0.05")):
+        edit.setFocus()
+        qtbot.waitUntil(edit.hasFocus)
+        edit.selectAll()
+        qtbot.keyClicks(edit, typed)
+        qtbot.keyClick(edit, Qt.Key_Return)
+        qtbot.waitUntil(lambda e=edit: not e.hasFocus())
+        steps = w.session.trainer.steps_done
+        qtbot.keyClick(QApplication.focusWidget() or w, Qt.Key_Space)
+        qtbot.waitUntil(lambda s=steps: w.session.trainer.steps_done == s + 1)
+        assert " " not in edit.text(), edit.objectName()  # the key went to the window
+    assert w.session.validation.fraction == pytest.approx(0.34)
+    assert w.session.learning_rate == 0.05 and 2.5 in w.session.trainer.history.params
+    w.quiz_action.trigger()
+    assert w.session.quiz_active
+    answer = next(iter(w.quiz.fields.values()))
+    answer.setFocus()
+    qtbot.waitUntil(answer.hasFocus)
+    qtbot.keyClicks(answer, "1")
+    qtbot.keyClick(answer, Qt.Key_Return)
+    qtbot.wait(20)
+    assert answer.hasFocus()
+
+
+def test_undo_and_redo_say_what_they_did_in_the_status_bar(window, qtbot):
+    """After undoing a rebuild the status bar still said "Network rebuilt … Ctrl+Z undoes
+    it"; undoing and redoing a data edit said nothing."""
+    from PySide6.QtGui import QAction
+
+    w = window("statquest-b3")
+    assert w.session.set_learning_rate("0.05")
+    undo = next(a for a in w.findChildren(QAction) if a.text().startswith("Undo"))
+    redo = next(a for a in w.findChildren(QAction) if a.text().startswith("Redo"))
+    what = w.session.undo_stack.undoText()
+    assert what
+    undo.trigger()
+    assert w.session.learning_rate == 0.1
+    assert w.statusBar().currentMessage().startswith(f"Undone: {what}.")
+    redo.trigger()
+    assert w.session.learning_rate == 0.05
+    assert w.statusBar().currentMessage() == f"Redone: {what}."

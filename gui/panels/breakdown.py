@@ -71,9 +71,10 @@ def _numbers(blocks) -> list[Num]:
 
 
 _POWER = re.compile(r"\^(\d+)")
-# A combining circumflex drew apart from its letter in Qt's rich text (seen in a real
-# window): the hats are set as superscripts instead.
-_HATS = {"m̂": "m<sup>^</sup>", "ŝ": "s<sup>^</sup>"}
+# A combining circumflex drew apart from its letter in Qt's upright sans (seen in a real
+# window), and a superscript ^ read as a power ("√s^"): in italic, as variables are
+# set in maths, the sans font places the hat on its letter.
+_HATS = {"m̂": "<i>m̂</i>", "ŝ": "<i>ŝ</i>"}
 
 
 def _equation_html(text: str, name: str) -> str:

@@ -52,7 +52,6 @@ class Controls(QToolBar):
         self.rate.setToolTip("Step size = slope × learning rate. Type a number above 0 and "
                              "press Enter.")
         self.rate.editingFinished.connect(self._rate_edited)
-        self.rate.returnPressed.connect(self.rate.clearFocus)  # then Space steps
         self.addWidget(self.rate)
         self.speed_title = QLabel("  speed ")
         self.addWidget(self.speed_title)

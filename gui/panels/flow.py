@@ -33,6 +33,7 @@ class FlowAnimation(QObject):
         self.frames: list = []
         self.by_hand = False  # "Step phase": each press shows the next frame
         self._stepping = False  # the walk's own step is under way
+        self.showing: tuple[str, list] | None = None  # the frame on the diagram now
         session.flowRequested.connect(self.start)
         session.phaseRequested.connect(self.next_phase)
         # An edit or another step between presses makes the walk's numbers stale.
@@ -40,6 +41,7 @@ class FlowAnimation(QObject):
         session.lessonChanged.connect(self._forget)
         session.stateChanged.connect(self._forget)
         session.quizChanged.connect(self._forget)
+        view.redrawn.connect(self._show_again)
 
     @property
     def running(self) -> bool:
@@ -76,7 +78,15 @@ class FlowAnimation(QObject):
         if self.running:
             self.timer.stop()
             self.finished.emit()
+        self.showing = None
         self.view.clear_overlays()
+
+    def _show_again(self) -> None:
+        """The frame shown now, placed on the diagram's new drawing (presenter mode's,
+        laid out again for a resized view)."""
+        if self.showing:
+            self.view.clear_overlays()
+            self._show(*self.showing)
 
     def _frames(self, p: StepPhases) -> list:
         """Each frame: its caption and its numbers, each with the neuron (column, neuron)
@@ -117,10 +127,12 @@ class FlowAnimation(QObject):
     def _next(self) -> None:
         if not self.frames:
             self.timer.stop()
+            self.showing = None
             self.view.clear_overlays()
             self.finished.emit()
             return
         caption, frame = self.frames.pop(0)
+        self.showing = None
         self.view.clear_overlays()
         if caption == "update":
             self._update(frame)
@@ -128,6 +140,7 @@ class FlowAnimation(QObject):
         self._show(caption, frame)
 
     def _show(self, caption: str, items) -> None:
+        self.showing = (caption, items)
         # A long caption ran off both sides of the diagram (seen in a real window at
         # 1280x800): after its heading and at each ";" it takes a new line.
         if len(caption) > 40:

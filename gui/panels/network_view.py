@@ -5,7 +5,7 @@ to select a parameter everywhere."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
-from engine.diagram import INK as INK_HEX
 from engine.diagram import (
+    FIT_MARGIN,
     LABEL_POINTS,
     NAME_GAP,
     NODE_FILL,
     NODE_LINE,
-    RADIUS,
+    FittedLayouts,
+    Layout,
     NodeKey,
     caption_box,
     edge_width,
@@ -32,6 +33,7 @@ from engine.diagram import (
     network_layout,
     overlay_labels,
 )
+from engine.diagram import INK as INK_HEX
 from engine.diagram import NEGATIVE as NEGATIVE_HEX
 from engine.diagram import POSITIVE as POSITIVE_HEX
 from engine.explain import fmt
@@ -61,10 +63,17 @@ class ValueLabel(QGraphicsRectItem):
         self.text.setBrush(QBrush(colour))
         r = self.text.boundingRect().adjusted(-3, -1, 3, 1)
         self.setRect(r)
-        self.setPos(self.at.x() - r.width() / 2, self.at.y() - r.height() / 2)
+        # centred on `at` (the backing starts 3 left of and 1 above the text's own
+        # origin: placed by its origin it sat that far off the place chosen for it, over
+        # the next line in presenter mode's closed-up drawing)
+        self.setPos(self.at - r.center())
 
 
 class NetworkView(QGraphicsView):
+    # Presenter mode drew the network again for the view's new shape while a Step phase's
+    # picture was on it: the picture went with the old drawing and is to be placed anew.
+    redrawn = Signal()
+
     def __init__(self, session: Session):
         super().__init__()
         self.setObjectName("networkView")
@@ -80,6 +89,11 @@ class NetworkView(QGraphicsView):
         self.shown: dict = {}  # item -> what it draws now
         self.labels: dict[str, ValueLabel] = {}
         self.overlays: list[ValueLabel] = []  # the flow animation's temporary labels
+        # Presenter mode: the drawing closed up or spread out to the view's shape, chosen
+        # again on a resize from these (computed once per lesson, font and theme).
+        self.fits_view = False
+        self.fitted: FittedLayouts | None = None
+        self.layout: Layout | None = None
         session.lessonChanged.connect(self.rebuild)
         self.live = LiveRefresh(self, self.refresh, RUN_REFRESH_S, lambda: session.running)
         session.stateChanged.connect(self.live.request)
@@ -88,31 +102,48 @@ class NetworkView(QGraphicsView):
 
     # --- layout ------------------------------------------------------------------
     def rebuild(self) -> None:
-        scene = self.scene()
-        scene.clear()
-        self.edges, self.labels, self.shown = {}, {}, {}
-        self.node_items: list[QGraphicsEllipseItem] = []
         # Scene units, not screen points: the view scales the whole drawing to fit, so a
         # bigger window (or presenter mode's bigger diagram) gives bigger labels without
         # crowding them: where labels sit in the drawing never depends on the zoom.
         font = QFont(self.font())
         font.setPointSizeF(LABEL_POINTS)
         metrics = QFontMetricsF(font)
-        layout = network_layout(self.session.network, metrics.horizontalAdvance,
-                                metrics.height())
+        net = self.session.network
+        if self.fits_view:
+            self.fitted = FittedLayouts(net, metrics.horizontalAdvance, metrics.height())
+            layout = self.fitted.for_view(self._view_size())
+        else:
+            self.fitted = None
+            layout = network_layout(net, metrics.horizontalAdvance, metrics.height())
+        self._draw(layout)
+
+    def _view_size(self) -> tuple[float, float]:
+        size = self.viewport().size()
+        return (max(1, size.width()), max(1, size.height()))
+
+    def _draw(self, layout: Layout) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(LABEL_POINTS * layout.text_scale)
+        scene = self.scene()
+        scene.clear()
+        self.layout = layout
+        radius = layout.radius
+        self.edges, self.labels, self.shown = {}, {}, {}
+        self.node_items: list[QGraphicsEllipseItem] = []
         if layout.bundled:
-            self._draw_as_bundles(layout.columns)
+            self._draw_as_bundles(layout.columns, radius)
         for edge in layout.edges:
-            line = scene.addLine(edge.start[0] + RADIUS, edge.start[1], edge.end[0] - RADIUS,
+            line = scene.addLine(edge.start[0] + radius, edge.start[1], edge.end[0] - radius,
                                  edge.end[1])
             line.setData(0, edge.name)
             line.setZValue(-1)
             self.edges[edge.name] = line
         self.overlays, self.placed = [], ()
-        self.layout, self.font_for_labels, self.metrics = layout, font, metrics
+        # the overlays are written and placed in the drawing's own (fitted) font
+        self.font_for_labels, self.metrics = font, QFontMetricsF(font)
         for n in layout.nodes:
             p = QPointF(*n.centre)
-            node = QGraphicsEllipseItem(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS, 2 * RADIUS)
+            node = QGraphicsEllipseItem(p.x() - radius, p.y() - radius, 2 * radius, 2 * radius)
             node.setBrush(QBrush(QColor(NODE_FILL)))
             node.setPen(QPen(QColor(NODE_LINE), 2))
             scene.addItem(node)
@@ -121,7 +152,7 @@ class NetworkView(QGraphicsView):
                 name = scene.addSimpleText(n.left, font)
                 name.setBrush(self.ink)
                 r = name.boundingRect()
-                name.setPos(p.x() - RADIUS - NAME_GAP - r.width(), p.y() - r.height() / 2)
+                name.setPos(p.x() - radius - NAME_GAP - r.width(), p.y() - r.height() / 2)
                 self.node_items.append(name)
             label = scene.addSimpleText(n.text, font)
             r = label.boundingRect()
@@ -129,15 +160,16 @@ class NetworkView(QGraphicsView):
             if n.right:
                 out = scene.addSimpleText(n.right, font)
                 out.setBrush(self.ink)
-                out.setPos(p.x() + RADIUS + NAME_GAP, p.y() - out.boundingRect().height() / 2)
+                out.setPos(p.x() + radius + NAME_GAP, p.y() - out.boundingRect().height() / 2)
                 self.node_items.append(out)
         for placed in layout.labels:
             self._label(placed.name, QPointF(*placed.centre), font)
-        self.drawing = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
-        self.refresh()
+        self.refresh()  # the labels' text first: the fitted rectangle must hold them
+        margin = FIT_MARGIN
+        self.drawing = scene.itemsBoundingRect().adjusted(-margin, -margin, margin, margin)
         self._fit()
 
-    def _draw_as_bundles(self, columns) -> None:
+    def _draw_as_bundles(self, columns, radius: float) -> None:
         """Thousands of weights: one thin grey path per layer (one item to draw, nothing to
         update each step); single weights are chosen in the parameter list instead."""
         net = self.session.network
@@ -145,8 +177,8 @@ class NetworkView(QGraphicsView):
             path = QPainterPath()
             for b in columns[layer + 1]:
                 for a in columns[layer]:
-                    path.moveTo(a[0] + RADIUS, a[1])
-                    path.lineTo(b[0] - RADIUS, b[1])
+                    path.moveTo(a[0] + radius, a[1])
+                    path.lineTo(b[0] - radius, b[1])
             item = self.scene().addPath(path, QPen(QColor(150, 150, 150, 60), 1))
             item.setZValue(-1)
             item.setToolTip(f"{w.size} weights from layer {layer} to layer {layer + 1}: too "
@@ -156,6 +188,12 @@ class NetworkView(QGraphicsView):
         label = ValueLabel(name, at, font)
         self.scene().addItem(label)
         self.labels[name] = label
+
+    def set_look(self, theme: str, presenter: bool) -> None:
+        """Node fill, outlines and text that read on the theme's background; in presenter
+        mode the drawing fitted to the view's shape, its words as large as it allows."""
+        self.fits_view = presenter
+        self.set_theme(theme)
 
     def set_theme(self, theme: str) -> None:
         """Node fill, outlines and text that read on the theme's background."""
@@ -291,4 +329,12 @@ class NetworkView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        if self.fitted:  # presenter mode: another shape may suit the view better now
+            best = self.fitted.for_view(self._view_size())
+            if best is not self.layout:
+                shown = bool(self.overlays)
+                self._draw(best)
+                if shown:  # a Step phase's picture was on the old drawing
+                    self.redrawn.emit()
+                return
         self._fit()

@@ -102,7 +102,6 @@ class ParametersPanel(QWidget):
                              "step size follow at once.")
             field.editingFinished.connect(lambda n=name: self._commit(n))
             # Enter hands the keyboard back to the window: Space steps again at once.
-            field.returnPressed.connect(field.clearFocus)
             field.installEventFilter(self)
             check = QCheckBox()
             check.setObjectName(f"trainable_{name}")

@@ -1,6 +1,8 @@
 """Quiz mode: the breakdown hides its numbers; the student types every factor, the
 slope, the step size and the new value; Check marks each right or wrong and names the
-wrong factors; when all are right (or on Reveal) the step is taken. A running score."""
+wrong factors; when all are right the step is taken. Reveal fills in the answers not
+yet right (the student sees which they missed, and what they had typed), and Check then
+takes the step. A running score, per lesson."""
 
 from __future__ import annotations
 
@@ -17,12 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
-from engine.quiz import check, questions, quiz_chain
+from engine.quiz import check, questions, quiz_chain, typed_number
+from gui.kit.focus import KEEPS_FOCUS
 from gui.kit.maths_text import formula_html
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
 RIGHT, WRONG = "background: #c8f7c5;", "background: #ffc9c9;"
+REVEALED = "background: #fff1b8;"  # an answer given, not found: neither right nor wrong
 
 
 class QuizPanel(QWidget):
@@ -63,15 +67,18 @@ class QuizPanel(QWidget):
         self.check_button.setObjectName("quizCheck")
         self.check_button.setToolTip("Mark every answer; when all are right, take the step")
         self.check_button.clicked.connect(self.check)
-        self.reveal_button = QPushButton("Reveal and step")
+        self.reveal_button = QPushButton("Reveal answers")
         self.reveal_button.setObjectName("quizReveal")
-        self.reveal_button.setToolTip("Show the answers, then take the step")
+        self.reveal_button.setToolTip("Fill in the answers not yet right (yellow; the "
+                                      "tooltip keeps what you typed); Check then takes "
+                                      "the step")
         self.reveal_button.clicked.connect(self.reveal)
         buttons.addWidget(self.check_button)
         buttons.addWidget(self.reveal_button)
         lay.addLayout(buttons)
         session.selectionChanged.connect(self.new_question)
         session.lessonChanged.connect(self.new_question)
+        session.lessonOpened.connect(self._new_score)  # another lesson, another score
         self.live = LiveRefresh(self, self._state_changed)
         session.stateChanged.connect(self.live.request)
         session.quizChanged.connect(self._quiz_changed)
@@ -86,6 +93,9 @@ class QuizPanel(QWidget):
         """A step, edit or undo from elsewhere makes the question stale: ask anew."""
         if self._state() != self.asked_about:
             self.new_question()
+
+    def _new_score(self) -> None:
+        self.right = self.answered = 0
 
     def _quiz_changed(self, on: bool) -> None:
         self.active = on
@@ -113,11 +123,13 @@ class QuizPanel(QWidget):
             field.setObjectName(f"quiz_{q.key}")
             field.setPlaceholderText("your answer")
             field.returnPressed.connect(self.check)
+            field.setProperty(KEEPS_FOCUS, True)  # Enter checks; the answers go on
             grid.addWidget(QLabel(q.label), row, 0)
             grid.addWidget(field, row, 1)
             self.fields[q.key] = field
         self.scroll.setWidget(body)
         self.first_tries: dict[str, bool] = {}  # each question's first answer: right?
+        self.revealed: set[str] = set()  # the answers Reveal filled in
         self.feedback.setText("")
         self.feedback.setStyleSheet("")
         self._show_score()
@@ -126,24 +138,59 @@ class QuizPanel(QWidget):
         typed = {k: f.text() for k, f in self.fields.items()}
         marks = check(self.qs, typed, self.tolerance.value() / 100)
         for key, ok in marks.items():
-            self.fields[key].setStyleSheet(RIGHT if ok else WRONG)
-            if typed[key].strip() and key not in self.first_tries:
+            given = bool(typed[key].strip())
+            if key not in self.revealed:
+                # an empty field is not wrong yet: no red for what was not answered
+                self.fields[key].setStyleSheet(RIGHT if ok else WRONG if given else "")
+            if given and key not in self.first_tries:
                 self.first_tries[key] = ok  # the score counts each answer once
         wrong = [q for q in self.qs if not marks[q.key]]
         if not wrong:
-            self._step(f"✔ Correct! All {len(self.qs)} answers are right. Step "
-                       f"{self.session.steps_done + 1} is taken; here is the next one.", RIGHT)
+            done = "with the revealed answers" if self.revealed else \
+                f"All {len(self.qs)} answers are right"
+            self._step(f"{'✔ Correct! ' if not self.revealed else ''}{done}. Step "
+                       f"{self.session.steps_done + 1} is taken; here is the next one.",
+                       "" if self.revealed else RIGHT)
             return True
-        names = ", ".join(q.label for q in wrong[:4]) + (" …" if len(wrong) > 4 else "")
-        self.feedback.setStyleSheet(WRONG)
-        self.feedback.setText(f"✘ {len(wrong)} of {len(self.qs)} not right yet: {names}. "
-                              "Fix the red ones and Check again, or Reveal.")
+        empty = [q for q in wrong if not typed[q.key].strip()]
+        unreadable = [q for q in wrong if typed[q.key].strip()
+                      and typed_number(typed[q.key]) is None]
+        off = [q for q in wrong if q not in empty and q not in unreadable]
+        if off or unreadable:
+            parts = [f"{len(off)} not right yet: {_some(off)}"] if off else []
+            if unreadable:
+                parts.append(f"not a number: {_some(unreadable)}")
+            if empty:
+                parts.append(f"{len(empty)} still empty")
+            self.feedback.setStyleSheet(WRONG)
+            self.feedback.setText(f"✘ {'; '.join(parts)}. Fix them and Check again, or "
+                                  "Reveal answers.")
+        else:
+            self.feedback.setStyleSheet("")
+            self.feedback.setText(f"{len(empty)} of {len(self.qs)} still empty. Type them "
+                                  "and Check, or Reveal answers.")
         self._show_score()
         return False
 
     def reveal(self) -> None:
-        shown = "; ".join(f"{q.label} = {fmt(q.answer)}" for q in self.qs[-3:])
-        self._step(f"Revealed: {shown}. The step is taken; here is the next one.", "")
+        """The answers not yet right go into their fields; what was typed stays in the
+        tooltip. An answer revealed counts as answered, not right."""
+        typed = {k: f.text() for k, f in self.fields.items()}
+        marks = check(self.qs, typed, self.tolerance.value() / 100)
+        for q in self.qs:
+            if marks[q.key]:
+                continue
+            field = self.fields[q.key]
+            mine = typed[q.key].strip()
+            field.setToolTip(f"You typed {mine!r}" if mine else "You left it empty")
+            field.setText(fmt(q.answer))
+            field.setStyleSheet(REVEALED)
+            self.first_tries.setdefault(q.key, False)
+            self.revealed.add(q.key)
+        self.feedback.setStyleSheet(REVEALED)
+        self.feedback.setText(f"Revealed {len(self.revealed)} answers (yellow; hover for "
+                              "what you typed). Check takes the step.")
+        self._show_score()
 
     def _step(self, feedback: str, style: str) -> None:
         self.right += sum(self.first_tries.values())
@@ -157,3 +204,9 @@ class QuizPanel(QWidget):
         right = self.right + sum(self.first_tries.values())
         answered = self.answered + len(self.first_tries)
         self.score.setText(f"Score: {right} of {answered} answers right first time")
+
+
+def _some(qs: list) -> str:
+    """The first few questions' labels, and how many more."""
+    names = ", ".join(q.label for q in qs[:3])
+    return names + (f" and {len(qs) - 3} more" if len(qs) > 3 else "")

@@ -129,7 +129,7 @@ class TrainingPanel(QWidget):
             "shows the chosen rule's equations with their numbers.",
             lambda: session.optimizer, session.set_optimizer, self.refresh)
         self.schedule_rows = _RuleRows(
-            form, "Learning rate", "scheduleChoice", "schedule", SCHEDULES, SCHEDULE_TIPS,
+            form, "Rate schedule", "scheduleChoice", "schedule", SCHEDULES, SCHEDULE_TIPS,
             SCHEDULE_SETTINGS,
             "How the learning rate changes from update to update (torch.optim."
             "lr_scheduler, stepped once per update); the breakdown shows this update's rate",
@@ -293,8 +293,9 @@ class TrainingPanel(QWidget):
                 field.setText(text)
         self.seed.setEnabled(not batching.is_full(samples)
                              and self.session.may_change("batching"))
-        self.batches.setText(f"Each update: {batching.describe(samples)}; "
-                             f"{batching.per_epoch(samples)} update(s) per epoch of "
+        per_epoch = batching.per_epoch(samples)
+        self.batches.setText(f"Each update: {batching.describe(samples)}; {per_epoch} "
+                             f"update{'' if per_epoch == 1 else 's'} per epoch of "
                              f"{samples} samples.")
         validation, everyone = self.session.validation, len(self.session.inputs)
         for field, text in ((self.validation, "" if validation.is_none
@@ -346,6 +347,7 @@ class TrainingPanel(QWidget):
         show_locked(self.remove, not self.session.may_change("runs"))
         if self.session.may_change("runs"):
             self.remove.setEnabled(0 <= self.kept.currentRow() < self.kept.count())
+            self.forget.setEnabled(self.kept.count() > 0)  # nothing to forget yet
 
     def _run_edited(self, item: QListWidgetItem) -> None:
         """A box ticked or a name typed in the list: the Session decides."""
