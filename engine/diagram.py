@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -286,24 +286,17 @@ def _nodes(net: Network, text_width: Callable[[str], float], text_height: float,
     names = net.names
     columns = column_positions([net.inputs, *net.sizes], *_drawn(net), spread)
     nodes: list[Node] = []
-    taken: list[Box] = []
     last = len(columns) - 1
     for c, column in enumerate(columns):
         for j, (x, y) in enumerate(column):
-            taken.append(Box(x - radius, y - radius, 2 * radius, 2 * radius))
             text = names.inputs[j] if c == 0 else node_text(net, c - 1, j)
             left = right = ""
             if c == 0 and text_width(text) > 2 * radius - INSIDE_MARGIN:
                 left, text = text, ""  # a data set's own input name stands left of its node
-                width = text_width(left)
-                taken.append(Box(x - radius - NAME_GAP - width, y - text_height / 2, width,
-                                 text_height))
             if c == last and names.post[-1][j] != text:
                 right = names.post[-1][j]
-                taken.append(Box(x + radius + NAME_GAP, y - text_height / 2,
-                                 text_width(right), text_height))
             nodes.append(Node(c, j, (x, y), text, left, right))
-    return nodes, taken
+    return nodes, _node_boxes(nodes, text_width, text_height, radius)
 
 
 def _layout(net: Network, text_width: Callable[[str], float], text_height: float,
@@ -334,38 +327,218 @@ def _layout(net: Network, text_width: Callable[[str], float], text_height: float
                 x, y = node.centre
                 wishes.append((names.biases[node.column - 1][node.neuron],
                                [(x + dx, y + dy) for dx, dy in bias_spots(radius)]))
-    labels, clashes = _place_labels(wishes, taken, room, text_height + 4, all_or_none)
+    labels, clashes = _place_labels(wishes, taken, room, text_height + 4,
+                                    all_or_none=all_or_none)
     return Layout(tuple(tuple(c) for c in columns), tuple(nodes), tuple(edges), labels,
                   bundled, _around(taken), text_scale, radius), clashes
 
 
+def _node_boxes(nodes: Sequence[Node], text_width: Callable[[str], float],
+                text_height: float, radius: float) -> list[Box]:
+    """Each node's circle (of this radius) and the name written beside it."""
+    boxes = []
+    for n in nodes:
+        x, y = n.centre
+        boxes.append(Box(x - radius, y - radius, 2 * radius, 2 * radius))
+        if n.left:
+            width = text_width(n.left)
+            boxes.append(Box(x - radius - NAME_GAP - width, y - text_height / 2, width,
+                             text_height))
+        if n.right:
+            boxes.append(Box(x + radius + NAME_GAP, y - text_height / 2, text_width(n.right),
+                             text_height))
+    return boxes
+
+
 def _place_labels(wishes: list[tuple[str, list[Point]]], taken: list[Box],
                   room: Callable[[str], float], height: float,
+                  crossings: Callable[[str, Box], int] = lambda name, box: 0,
+                  crowd: bool = True,
                   all_or_none: bool = False) -> tuple[tuple[Label, ...], int]:
-    """Each label at the first of its places that is clear of the nodes and of the labels
-    placed before it, else at the one that covers the fewest; and how many it covers.
+    """Each label at the first of its places that is clear of `taken` (the nodes and the
+    labels placed before it) and crosses nothing `crossings` counts; else, when `crowd`,
+    at the one that covers the fewest, and when not, nowhere; and how many it covers.
     `all_or_none`: stop at the first label with no clear place (the count is then 1)."""
     placed: list[Label] = []
     covered = 0
     for name, places in wishes:
         width = room(name)
 
-        def clear(at: Point, width: float = width) -> bool:
+        def clear(at: Point, width: float = width, name: str = name) -> bool:
             box = Box.around(at, width, height)
-            return not any(box.overlaps(other) for other in taken)
+            return not any(box.overlaps(other) for other in taken) and not crossings(name, box)
 
-        def clashes(at: Point, width: float = width) -> int:
+        def clashes(at: Point, width: float = width, name: str = name) -> int:
             box = Box.around(at, width, height)
-            return sum(box.overlaps(other) for other in taken)
+            return sum(box.overlaps(other) for other in taken) + crossings(name, box)
         at = next((p for p in places if clear(p)), None)
         if at is None and all_or_none:
             return tuple(placed), 1
         if at is None:
+            if not crowd:
+                continue
             at = min(places, key=clashes)
             covered += clashes(at)
         taken.append(Box.around(at, width, height))
         placed.append(Label(name, at))
     return tuple(placed), covered
+
+
+# --- a moment's numbers over the drawing (Step phase) -------------------------------------
+CAPTION_GAP = 12.0  # between the caption and the drawing under it
+
+NodeKey = tuple[int, int]  # (column, neuron), as Node has them
+
+
+@dataclass(frozen=True)
+class Placed:
+    index: int  # in what was wanted
+    text: str  # as written: on one line, or on two where one found no room
+    box: Box
+
+
+def node_spots(r: float, height: float) -> tuple[Point, ...]:
+    """Where a label this high may sit above or below a node of radius r, best first:
+    4 units clear of it, then a label's height further out (presenter mode's fitted
+    drawings have larger nodes and words)."""
+    return tuple((0, sign * (r + 4 + height / 2 + k * height)) for k in range(3)
+                 for sign in (-1, 1))
+
+
+def drawn_segment(edge: Edge, radius: float) -> tuple[Point, Point]:
+    """The line a connection is drawn as: from its start's circle to its end's."""
+    return (edge.start[0] + radius, edge.start[1]), (edge.end[0] - radius, edge.end[1])
+
+
+def segment_crosses(box: Box, a: Point, b: Point) -> bool:
+    """Whether the line from a to b passes through the box's inside (Liang–Barsky)."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, a[0] - box.left), (dx, box.left + box.width - a[0]),
+                 (-dy, a[1] - box.top), (dy, box.top + box.height - a[1])):
+        if p == 0:
+            if q <= 0:
+                return False
+        else:
+            t = q / p
+            if p < 0:
+                low = max(low, t)
+            else:
+                high = min(high, t)
+    return low < high
+
+
+def _projection(a: Point, b: Point, p: Point) -> float:
+    """How far along a→b (0 to 1) the point nearest p is."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = dx * dx + dy * dy
+    t = ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length if length else 0.5
+    return min(1.0, max(0.0, t))
+
+
+def _distance(p: Point, a: Point, b: Point) -> float:
+    """From p to the nearest point of the line a→b."""
+    return math.dist(p, _along(a, b, _projection(a, b, p)))
+
+
+def two_lines(text: str) -> str:
+    """"∂L/∂w1 = -0.5" as "∂L/∂w1" over "= -0.5" ("w1: 2 → 1.9" as "w1: 2" over "→ 1.9")."""
+    head, sign, value = text.rsplit(" ", 2)
+    return f"{head}\n{sign} {value}"
+
+
+def overlay_labels(net: Network, layout: Layout, wanted: Sequence[tuple[str | NodeKey, str]],
+                   text_width: Callable[[str], float],
+                   text_height: float) -> tuple[tuple[Placed, ...], tuple[int, ...]]:
+    """Where a moment's numbers go over the drawing (the usual labels hidden): each text
+    by what it is about, a node (column, neuron) above or below it, a labelled weight on
+    its own connection (where its value label is, else nearest that), a bias where its
+    value is or around its node, by the placement the value labels have. None covers a
+    node, a name or another, nor crosses a connection not its own; a text with no room
+    on one line is tried on two. Returns those placed and the indexes of those that found
+    no room (the caller says what they are another way)."""
+    edges = {e.name: e for e in layout.edges}
+    radius = layout.radius  # the fitted drawings' nodes are larger than RADIUS
+    segment = {name: drawn_segment(e, radius) for name, e in edges.items()}
+    at_rest = {label.name: label.centre for label in layout.labels}
+    node_at = {(n.column, n.neuron): n.centre for n in layout.nodes}
+    bias_node = {b: (c + 1, j) for c, row in enumerate(net.names.biases) for j, b in
+                 enumerate(row)}
+
+    def places(key: str | NodeKey, width: float, height: float) -> list[Point]:
+        if isinstance(key, tuple):
+            x, y = node_at[key]
+            beside = radius + 6 + width / 2  # right or left of it, when not above or below
+            return [(x + dx, y + dy) for dx, dy in node_spots(radius, height)] + [
+                (x + sx * beside, y + dy) for dy in (0, -radius, radius) for sx in (1, -1)]
+        if key in edges and key in at_rest:  # too many connections have no labels
+            a, b = segment[key]
+            on = [at_rest[key]] + [_along(a, b, t) for t in
+                                   _nearest_first(_projection(a, b, at_rest[key]))]
+            # then beside its line, on the side away from the other lines first
+            length = math.dist(a, b) or 1.0
+            nx, ny = (a[1] - b[1]) / length, (b[0] - a[0]) / length
+            side = height / 2 + 4
+            others = [line for name, line in segment.items() if name != key]
+
+            def room_around(p: Point) -> float:
+                return min((_distance(p, *line) for line in others), default=0.0)
+            return on + [p for x, y in on for p in sorted(
+                ((x + side * nx, y + side * ny), (x - side * nx, y - side * ny)),
+                key=room_around, reverse=True)]
+        if key in bias_node:
+            x, y = node_at[bias_node[key]]
+            spots = [(x + dx, y + dy) for dx, dy in bias_spots(radius)]
+            return ([at_rest[key]] if key in at_rest else []) + spots
+        return []
+
+    def room(text: str) -> float:
+        return max(text_width(line) for line in text.split("\n")) + 8
+
+    def crossings(name: str, box: Box) -> int:
+        """Other connections it crosses, or that its middle is as near as its own."""
+        key = wanted[int(name)][0]
+        others = [line for name, line in segment.items() if name != key]
+        count = sum(segment_crosses(box, *line) for line in others)
+        if key in edges:
+            middle = (box.left + box.width / 2, box.top + box.height / 2)
+            own = _distance(middle, *segment[key])
+            count += sum(_distance(middle, *line) <= own for line in others)
+        return count
+
+    taken = _node_boxes(layout.nodes, text_width, text_height, radius)
+    # Weights first (only their own line will do), then the neurons, then the biases.
+    order = sorted(range(len(wanted)), key=lambda k: 0 if wanted[k][0] in edges else
+                   1 if isinstance(wanted[k][0], tuple) else 2)
+    placed: dict[int, Placed] = {}
+    for lines in (1, 2):
+        for k in order:
+            if k in placed:
+                continue
+            text = wanted[k][1] if lines == 1 else two_lines(wanted[k][1])
+            height = lines * text_height + 4
+
+            def width(_: str, text: str = text) -> float:
+                return room(text)
+            label = _place_labels([(str(k), places(wanted[k][0], room(text), height))],
+                                  taken, width,
+                                  height, crossings, crowd=False)[0]
+            if label:
+                placed[k] = Placed(k, text, Box.around(label[0].centre, room(text), height))
+    return (tuple(placed[k] for k in sorted(placed)),
+            tuple(k for k in range(len(wanted)) if k not in placed))
+
+
+def caption_box(layout: Layout, placed: Sequence[Placed], width: float, height: float,
+                text_width: Callable[[str], float], text_height: float) -> Box:
+    """A caption's place: above everything drawn (the nodes, their names, `placed`),
+    across the middle of the drawing."""
+    boxes = _node_boxes(layout.nodes, text_width, text_height, layout.radius) + [
+        p.box for p in placed]
+    left = min(b.left for b in boxes)
+    right = max(b.left + b.width for b in boxes)
+    top = min(b.top for b in boxes)
+    return Box((left + right - width) / 2, top - CAPTION_GAP - height, width, height)
 
 
 # --- the picture as SVG -------------------------------------------------------------------

@@ -7,7 +7,7 @@ taken and each trainable parameter shows old → new. Every number is the engine
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPointF, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QColor
 
 from engine.explain import fmt
@@ -16,6 +16,7 @@ from gui.session import Session
 
 FORWARD, BACKWARD, UPDATE = QColor("#1f77b4"), QColor("#d62728"), QColor("#2ca02c")
 CAPTION = QColor("#333333")
+MISSING_LISTED = 6  # numbers with no room on the drawing that the caption lists
 
 
 class FlowAnimation(QObject):
@@ -32,11 +33,15 @@ class FlowAnimation(QObject):
         self.frames: list = []
         self.by_hand = False  # "Step phase": each press shows the next frame
         self._stepping = False  # the walk's own step is under way
+        self.showing: tuple[str, list] | None = None  # the frame on the diagram now
         session.flowRequested.connect(self.start)
         session.phaseRequested.connect(self.next_phase)
         # An edit or another step between presses makes the walk's numbers stale.
+        # Its picture goes with them, and with quiz mode (the picture holds the answers).
         session.lessonChanged.connect(self._forget)
         session.stateChanged.connect(self._forget)
+        session.quizChanged.connect(self._forget)
+        view.redrawn.connect(self._show_again)
 
     @property
     def running(self) -> bool:
@@ -63,12 +68,30 @@ class FlowAnimation(QObject):
         if not self.frames:  # the update was the last frame: the step is taken
             self.by_hand = False
 
-    def _forget(self) -> None:
-        if not self._stepping:
-            self.by_hand, self.frames = False, []
+    def _forget(self, *_) -> None:
+        # The update's picture ("w1: 1.945 → 1.924") stayed on the diagram after the next
+        # step, over the new values and with the usual labels hidden (seen in a real
+        # window): whatever moves the state on takes the picture away too.
+        if self._stepping:
+            return
+        self.by_hand, self.frames = False, []
+        if self.running:
+            self.timer.stop()
+            self.finished.emit()
+        self.showing = None
+        self.view.clear_overlays()
+
+    def _show_again(self) -> None:
+        """The frame shown now, placed on the diagram's new drawing (presenter mode's,
+        laid out again for a resized view)."""
+        if self.showing:
+            self.view.clear_overlays()
+            self._show(*self.showing)
 
     def _frames(self, p: StepPhases) -> list:
-        net, view = self.session.network, self.view
+        """Each frame: its caption and its numbers, each with the neuron (column, neuron)
+        or parameter it is about; the diagram places them."""
+        net = self.session.network
         names, loss = net.names, p.loss_symbol
         of = f"sample {p.sample + 1} of {p.samples}"
         if len(p.batch) == p.samples:
@@ -77,31 +100,21 @@ class FlowAnimation(QObject):
             over = (f"Σ over this batch's {len(p.batch)} samples" if len(p.batch) > 1
                     else f"from sample {p.sample + 1} alone (this step's batch)")
         frames = [(f"1. Forward pass, {of}: each neuron's value",
-                   [(view.node_pos[(0, i)], f"{names.inputs[i]} = {fmt(p.inputs[i], 4)}",
-                     FORWARD) for i in range(net.inputs)])]
+                   [((0, i), f"{names.inputs[i]} = {fmt(p.inputs[i], 4)}", FORWARD)
+                    for i in range(net.inputs)])]
         for layer in range(len(net.layers)):  # forward: values flow right
             frames.append((frames[0][0], [
-                (view.node_pos[(layer + 1, j)],
-                 f"{names.post[layer][j]} = {fmt(p.post[layer][j], 4)}", FORWARD)
-                for j in range(net.sizes[layer])]))
+                ((layer + 1, j), f"{names.post[layer][j]} = {fmt(p.post[layer][j], 4)}",
+                 FORWARD) for j in range(net.sizes[layer])]))
         last = len(net.layers)
         frames.append((f"2. The loss, over all {p.samples} samples",
-                       [(view.node_pos[(last, 0)], f"{loss} = {fmt(p.loss, 4)}", FORWARD)]))
+                       [((last, 0), f"{loss} = {fmt(p.loss, 4)}", FORWARD)]))
         for layer in range(len(net.layers) - 1, -1, -1):  # backward: gradients flow left
-            frame = [(view.node_pos[(layer + 1, j)],
+            frame = [((layer + 1, j),
                       f"∂{loss}/∂{names.pre[layer][j]} = {fmt(p.deltas[layer][j], 4)}",
                       BACKWARD) for j in range(net.sizes[layer])]
-            biases = set(net.names.biases[layer])
-            for name in self._parameters_of(layer):
-                at = view.param_anchor(name)
-                if at is not None and name in biases:
-                    # A bias's slope stays where its value is drawn, under its node: the
-                    # lift every label gets (above its node) put it on the node itself,
-                    # over the weights' labels (seen in a real window).
-                    at = at + QPointF(0, 48)
-                if at is not None:
-                    frame.append((at, f"∂{loss}/∂{name} = {fmt(p.updates[name].slope, 4)}",
-                                  BACKWARD))
+            frame += [(name, f"∂{loss}/∂{name} = {fmt(p.updates[name].slope, 4)}", BACKWARD)
+                      for name in self._parameters_of(layer)]
             frames.append((f"3. Backward pass: neurons for {of}; weights and biases "
                            f"{over}", frame))
         frames.append(("update", p))
@@ -114,25 +127,35 @@ class FlowAnimation(QObject):
     def _next(self) -> None:
         if not self.frames:
             self.timer.stop()
+            self.showing = None
             self.view.clear_overlays()
             self.finished.emit()
             return
         caption, frame = self.frames.pop(0)
+        self.showing = None
         self.view.clear_overlays()
         if caption == "update":
             self._update(frame)
             return
-        self._show(caption, [(at + QPointF(0, -48), text, colour) for at, text, colour in frame])
+        self._show(caption, frame)
 
     def _show(self, caption: str, items) -> None:
+        self.showing = (caption, items)
         # A long caption ran off both sides of the diagram (seen in a real window at
         # 1280x800): after its heading and at each ";" it takes a new line.
         if len(caption) > 40:
             caption = caption.replace(": ", ":\n", 1).replace("; ", ";\n").replace(
                 " (", "\n(")
-        self.view.add_overlay(self.view.caption_anchor(), caption, CAPTION)
-        for at, text, colour in items:
-            self.view.add_overlay(at, text, colour)
+        missing = self.view.show_overlays(items)
+        # What found no room on the drawing is in the caption, a few to a line; too many
+        # to list (a big network) are counted, and said where to find.
+        if len(missing) <= MISSING_LISTED:
+            for k in range(0, len(missing), 3):
+                caption += ("\nand " if k == 0 else ",\n") + ", ".join(missing[k:k + 3])
+        else:
+            caption += (f"\n({len(missing)} more have no room here: hover over a "
+                        "connection for its value and slope)")
+        self.view.show_caption(caption, CAPTION)
 
     def _update(self, p: StepPhases) -> None:
         changing = [u for u in p.updates.values() if u.trainable]
@@ -141,15 +164,8 @@ class FlowAnimation(QObject):
             self.session.step()
         finally:
             self._stepping = False
-        items = []
-        biases = {b for layer in self.session.network.names.biases for b in layer}
-        for u in changing:
-            at = self.view.param_anchor(u.parameter)
-            if at is not None:  # a bias where its value is drawn, as in the backward pass
-                lift = QPointF(0, 0 if u.parameter in biases else -24)
-                items.append((at + lift,
-                              f"{u.parameter}: {fmt(u.value, 4)} → {fmt(u.new_value, 4)}",
-                              UPDATE))
+        items = [(u.parameter, f"{u.parameter}: {fmt(u.value, 4)} → {fmt(u.new_value, 4)}",
+                  UPDATE) for u in changing]
         frozen = len(p.updates) - len(changing)
         note = f" ({frozen} frozen parameters keep their values)" if frozen else ""
         first = next(iter(p.updates.values()))

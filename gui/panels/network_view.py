@@ -5,7 +5,7 @@ to select a parameter everywhere."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
@@ -26,10 +26,13 @@ from engine.diagram import (
     NODE_LINE,
     FittedLayouts,
     Layout,
+    NodeKey,
+    caption_box,
     edge_width,
     label_text,
     largest_magnitude,
     network_layout,
+    overlay_labels,
 )
 from engine.diagram import INK as INK_HEX
 from engine.diagram import NEGATIVE as NEGATIVE_HEX
@@ -61,10 +64,17 @@ class ValueLabel(QGraphicsRectItem):
         self.text.setBrush(QBrush(colour))
         r = self.text.boundingRect().adjusted(-3, -1, 3, 1)
         self.setRect(r)
-        self.setPos(self.at.x() - r.width() / 2, self.at.y() - r.height() / 2)
+        # centred on `at` (the backing starts 3 left of and 1 above the text's own
+        # origin: placed by its origin it sat that far off the place chosen for it, over
+        # the next line in presenter mode's closed-up drawing)
+        self.setPos(self.at - r.center())
 
 
 class NetworkView(QGraphicsView):
+    # Presenter mode drew the network again for the view's new shape while a Step phase's
+    # picture was on it: the picture went with the old drawing and is to be placed anew.
+    redrawn = Signal()
+
     def __init__(self, session: Session):
         super().__init__()
         self.setObjectName("networkView")
@@ -79,7 +89,6 @@ class NetworkView(QGraphicsView):
         self.edges: dict[str, QGraphicsLineItem] = {}
         self.shown: dict = {}  # item -> what it draws now
         self.labels: dict[str, ValueLabel] = {}
-        self.node_pos: dict[tuple[int, int], QPointF] = {}  # (column, neuron) -> centre
         self.overlays: list[ValueLabel] = []  # the flow animation's temporary labels
         # Presenter mode: the drawing closed up or spread out to the view's shape, chosen
         # again on a resize from these (computed once per lesson, font and theme).
@@ -130,9 +139,9 @@ class NetworkView(QGraphicsView):
             line.setData(0, edge.name)
             line.setZValue(-1)
             self.edges[edge.name] = line
-        self.overlays = []
-        self.node_pos = {(n.column, n.neuron): QPointF(*n.centre) for n in layout.nodes}
-        self.font_for_labels = font
+        self.overlays, self.placed = [], ()
+        # the overlays are written and placed in the drawing's own (fitted) font
+        self.font_for_labels, self.metrics = font, QFontMetricsF(font)
         for n in layout.nodes:
             p = QPointF(*n.centre)
             node = QGraphicsEllipseItem(p.x() - radius, p.y() - radius, 2 * radius, 2 * radius)
@@ -164,9 +173,8 @@ class NetworkView(QGraphicsView):
             item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.refresh()  # the labels' text first: the fitted rectangle must hold them
         margin = FIT_MARGIN
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-margin, -margin, margin,
-                                                              margin))
-        self.fitInView(scene.sceneRect(), Qt.KeepAspectRatio)
+        self.drawing = scene.itemsBoundingRect().adjusted(-margin, -margin, margin, margin)
+        self._fit()
 
     def _draw_as_bundles(self, columns, radius: float) -> None:
         """Thousands of weights: one thin grey path per layer (one item to draw, nothing to
@@ -225,15 +233,44 @@ class NetworkView(QGraphicsView):
 
     # --- overlays for the flow animation -------------------------------------------
     def clear_overlays(self) -> None:
+        if not self.overlays:  # the usual case, on every step of a Run
+            return
         for item in self.overlays:
             self.scene().removeItem(item)
-        self.overlays = []
+        self.overlays, self.placed = [], ()
         for label in self.labels.values():
             label.show()
+        self._fit()
 
-    def add_overlay(self, at: QPointF, text: str, colour: QColor) -> ValueLabel:
-        for value_label in self.labels.values():  # the animation's labels replace them
+    def show_overlays(self, wanted: list[tuple[str | NodeKey, str, QColor]]) -> list[str]:
+        """A moment's numbers in place of the value labels, each by the neuron (column,
+        neuron) or parameter it is about, where engine.diagram.overlay_labels puts it;
+        returns the texts it found no room for."""
+        for value_label in self.labels.values():
             value_label.hide()
+        placed, missing = overlay_labels(
+            self.session.network, self.layout, [(key, text) for key, text, _ in wanted],
+            self.metrics.horizontalAdvance, self.metrics.height())
+        for label in placed:
+            box = label.box
+            self._overlay(label.text, wanted[label.index][2],
+                          QPointF(box.left + box.width / 2, box.top + box.height / 2))
+        self.placed = placed
+        self._fit()
+        return [wanted[k][1] for k in missing]
+
+    def show_caption(self, text: str, colour: QColor) -> None:
+        """A few lines that say what is shown, above everything drawn."""
+        label = self._overlay(text, colour, QPointF(0, 0))
+        r = label.rect()
+        box = caption_box(self.layout, self.placed, r.width(), r.height(),
+                               self.metrics.horizontalAdvance, self.metrics.height())
+        label.at = QPointF(box.left + box.width / 2, box.top + box.height / 2)
+        label.show_value(text, colour)
+        self.overlays.insert(0, self.overlays.pop())  # the caption first, as it is read
+        self._fit()
+
+    def _overlay(self, text: str, colour: QColor, at: QPointF) -> ValueLabel:
         label = ValueLabel("", at, self.font_for_labels)
         label.setZValue(5)
         self.scene().addItem(label)
@@ -241,24 +278,18 @@ class NetworkView(QGraphicsView):
         self.overlays.append(label)
         return label
 
-    def edge_midpoint(self, name: str) -> QPointF:
-        line = self.edges[name].line()
-        return (line.p1() + line.p2()) / 2
-
-    def param_anchor(self, name: str) -> QPointF | None:
-        """Where a parameter is drawn: its connection's middle, or its bias label; None
-        when it is not drawn on its own (a big network)."""
-        if name in self.edges:
-            return self.edge_midpoint(name)
-        if name in self.labels:
-            return self.labels[name].at
-        return None
-
-    def caption_anchor(self) -> QPointF:
-        """Above the middle of the drawing, for a line that says what is shown."""
-        xs = [p.x() for p in self.node_pos.values()]
-        top = min(p.y() for p in self.node_pos.values())
-        return QPointF((min(xs) + max(xs)) / 2, top - self.layout.radius - 90)
+    def _fit(self) -> None:
+        """The drawing as big as the view allows, and whatever the overlays add (a
+        caption above it) inside the view too: they widen what is fitted only when they
+        would not be whole in the drawing's own fit (a caption above the diagram was cut
+        off in presenter mode, seen in a real window)."""
+        whole = QRectF(self.drawing)
+        for item in self.overlays:
+            whole = whole.united(item.sceneBoundingRect().adjusted(-10, -10, 10, 10))
+        self.scene().setSceneRect(whole)
+        self.fitInView(self.drawing, Qt.KeepAspectRatio)
+        if not self.mapToScene(self.viewport().rect()).boundingRect().contains(whole):
+            self.fitInView(whole, Qt.KeepAspectRatio)
 
     # --- interaction -------------------------------------------------------------
     def _param_at(self, pos) -> str | None:
@@ -308,6 +339,9 @@ class NetworkView(QGraphicsView):
         if self.fitted:  # presenter mode: another shape may suit the view better now
             best = self.fitted.for_view(self._view_size())
             if best is not self.layout:
+                shown = bool(self.overlays)
                 self._draw(best)
+                if shown:  # a Step phase's picture was on the old drawing
+                    self.redrawn.emit()
                 return
-        self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)
+        self._fit()
