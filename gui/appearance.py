@@ -43,7 +43,8 @@ def _palette(theme: str) -> QPalette:
 
 # Fusion draws field frames and check boxes in a shade of the window colour: on black
 # (high contrast) they vanished, on dark grey they were faint. These themes draw them
-# in their text colour. Sizes follow the zoom (presenter mode), as the fonts do.
+# in their text colour; sliders' grooves and handles too (the speed and history sliders
+# were black on black). Sizes follow the zoom (presenter mode), as the fonts do.
 _TICKS = Path(resources.__file__).parent
 _FRAMES = """
 QLineEdit, QAbstractSpinBox, QComboBox, QTextEdit, QPlainTextEdit, QAbstractItemView {{
@@ -61,12 +62,23 @@ QHeaderView::section {{ border: 0; border-right: 1px solid {grid};
     border-bottom: 1px solid {grid}; background: {button}; padding: 2px 4px; }}
 QTabBar::tab {{ border: 1px solid {grid}; padding: {pad_v}px {pad_h}px; background: {button}; }}
 QTabBar::tab:selected {{ border-bottom: {bar}px solid {accent}; background: {base}; }}
+QSlider:horizontal {{ min-height: {slider}px; }}
+QSlider::groove:horizontal {{ height: {groove}px; border: {line}px solid {frame};
+    border-radius: 3px; background: {base}; }}
+QSlider::sub-page:horizontal {{ border: {line}px solid {frame}; border-radius: 3px;
+    background: {accent}; }}
+QSlider::handle:horizontal {{ width: {knob}px; margin: -{overhang}px 0;
+    border: {line}px solid {frame}; border-radius: 3px; background: {handle}; }}
+QSlider::handle:horizontal:disabled, QSlider::sub-page:horizontal:disabled {{
+    background: {grid}; }}
 """
 _FRAME_INKS = {
     "dark": dict(frame="#9a9a9a", grid="#555555", button="#3a3a3a", base="#1e1e1e",
-                 accent="#3d7bd9", on_accent="#ffffff", tick="tick-white.svg"),
+                 accent="#3d7bd9", on_accent="#ffffff", tick="tick-white.svg",
+                 handle="#d0d0d0"),
     "high contrast": dict(frame="#ffffff", grid="#bbbbbb", button="#000000", base="#000000",
-                          accent="#ffd400", on_accent="#000000", tick="tick-black.svg"),
+                          accent="#ffd400", on_accent="#000000", tick="tick-black.svg",
+                          handle="#ffffff"),
 }
 
 
@@ -78,7 +90,9 @@ def stylesheet(theme: str, scale: float) -> str:
     line = max(1, round((2 if theme == "high contrast" else 1) * scale))
     return _FRAMES.format(**{**inks, "tick": (_TICKS / inks["tick"]).as_posix()},
                           line=line, bar=max(2, round(3 * scale)), box=round(14 * scale),
-                          pad_v=round(3 * scale), pad_h=round(10 * scale))
+                          pad_v=round(3 * scale), pad_h=round(10 * scale),
+                          groove=round(6 * scale), knob=round(14 * scale),
+                          overhang=round(5 * scale), slider=round(18 * scale))
 
 
 class Appearance(QObject):

@@ -53,6 +53,9 @@ from gui.session import Session, session_for
 
 MESSAGE_MS, REFUSAL_MS = 8000, 15000
 SETTLE_S = 1.5
+# Presenter mode's tab titles, short enough for three tab groups at 1280 px and 1.6x fonts.
+PRESENTER_TITLES = {"breakdown": "Breakdown", "data": "Data", "history": "History",
+                    "notes": "Notes"}
 
 
 class MainWindow(QMainWindow):
@@ -271,28 +274,40 @@ class MainWindow(QMainWindow):
         else:  # started in presenter mode: no earlier layout to go back to
             self.restoreState(self._default_state)
             self.apply_default_layout()
+        if not on:
+            self._set_dock_titles(PANELS)
         self.presenter_action.setChecked(on)
         self.show_lock()
 
     def _presenter_layout(self) -> None:
-        tucked = ("data", "parameters", "history", "gradcheck", "tangent", "landscape",
-                  "accuracy", "training", "editor", "notes")
-        # Each dock joins the data dock's tabs as soon as it is in the bottom row: added
-        # side by side first, the row's minimum width grew past the screen and the window
+        # Three tab groups, each under a big panel's width: ten tabs under the diagram
+        # alone needed 1418 px of its 686 (1280 px screen), and hid four behind scroll
+        # arrows even at 1920. With the breakdown: text about derivatives; with the loss:
+        # the other plots; under the diagram: the data and what changes the network.
+        groups = {"data": ("parameters", "history", "training", "editor"),
+                  "breakdown": ("gradcheck", "notes"),
+                  "loss": ("tangent", "landscape", "accuracy")}
+        areas = {"data": Qt.BottomDockWidgetArea, "breakdown": Qt.RightDockWidgetArea,
+                 "loss": Qt.RightDockWidgetArea}
+        self._set_dock_titles(PRESENTER_TITLES)
+        # Each dock joins its group as soon as it is in the group's area: added side by
+        # side first, the bottom row's minimum width grew past the screen and the window
         # with it (1280 -> 1545 px), and a window never shrinks back by itself.
         size = self.size()
-        first = self.docks[tucked[0]]
-        for key in tucked:
-            dock = self.docks[key]
-            dock.setFloating(False)
-            self.addDockWidget(Qt.BottomDockWidgetArea, dock)
-            if dock is not first:
-                self.tabifyDockWidget(first, dock)
+        for first, others in groups.items():
+            for key in (first, *others):
+                dock = self.docks[key]
+                if key == first and not dock.isFloating() \
+                        and self.dockWidgetArea(dock) == areas[first]:
+                    continue  # the breakdown keeps its place above the loss
+                dock.setFloating(False)
+                self.addDockWidget(areas[first], dock)
+                if key != first:
+                    self.tabifyDockWidget(self.docks[first], dock)
         if not (self.isMaximized() or self.isFullScreen()):
             self.resize(size)
         for key in ("breakdown", "loss"):
             self.docks[key].show()
-            self.docks[key].setFloating(False)
         self.docks["data"].raise_()
         self.docks["breakdown"].raise_()
         self.docks["loss"].raise_()
@@ -302,6 +317,12 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
                          [int(h * 0.6), int(h * 0.4)], Qt.Vertical)
         QTimer.singleShot(0, self._hide_stale_tab_bars)
+
+    def _set_dock_titles(self, titles: dict[str, str]) -> None:
+        """Tab and title bar texts; the View menu keeps each panel's whole name."""
+        for key, dock in self.docks.items():
+            dock.setWindowTitle(titles.get(key, PANELS[key]))
+            dock.toggleViewAction().setText(PANELS[key])
 
     def normal_size(self) -> None:
         """Ctrl+0: zoom 1 and presenter mode off (its layout put back)."""

@@ -253,3 +253,37 @@ def test_a_quiz_on_a_frozen_parameter_says_it_takes_no_step(session):
     step = next(q for q in questions(s.breakdown("w1"), s.update("w1")) if q.key == "step")
     assert step.answer == 0
     assert "frozen" in step.label and "learning rate" not in step.label, step.label
+
+
+@pytest.mark.parametrize("theme", ["dark", "high contrast"])
+def test_dark_themes_draw_the_sliders_groove_and_handle(window, qtbot, theme):
+    """The speed slider (toolbar) and the history slider (under the loss plot) were
+    black on black in high contrast: groove and handle the window's colour (real-window
+    walk). Both stand out from the window, on either side of the handle too."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
+    w = window("statquest-b3")
+    for _ in range(4):
+        w.session.step()
+    w.appearance.set_theme(theme)
+    qtbot.wait(50)
+    ground = w.palette().color(QPalette.Window).lightness()
+    for slider in (w.controls.speed, w.history_slider.slider):
+        slider.setValue((slider.minimum() + slider.maximum()) // 2)  # groove both sides
+        qtbot.wait(20)
+        image = slider.grab().toImage()
+        option = QStyleOptionSlider()
+        slider.initStyleOption(option)
+        handle = slider.style().subControlRect(QStyle.CC_Slider, option,
+                                               QStyle.SC_SliderHandle, slider)
+
+        def stands_out(x0, x1, slider=slider, image=image):
+            return any(abs(image.pixelColor(x, y).lightness() - ground) > 60
+                       for x in range(max(0, x0), min(image.width(), x1))
+                       for y in range(image.height()))
+
+        name = slider.objectName() or "speed"
+        assert stands_out(handle.left() + 2, handle.right() - 1), f"{name}: no handle"
+        assert stands_out(0, handle.left() - 2), f"{name}: no groove before the handle"
+        assert stands_out(handle.right() + 3, image.width()), f"{name}: no groove after it"

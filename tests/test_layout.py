@@ -353,3 +353,35 @@ def test_a_big_networks_parameter_list_fits_a_narrow_dock_with_its_filter_readab
     room = panel.filter.width() - 2 * panel.filter.style().pixelMetric(
         panel.filter.style().PixelMetric.PM_DefaultFrameWidth) - 4  # the frame, Qt's margins
     assert panel.filter.fontMetrics().horizontalAdvance(hint) <= room, hint
+
+
+def dock_tab_bars(w):
+    """The tab bars of the window's dock groups that a user sees."""
+    from PySide6.QtWidgets import QTabBar
+
+    return [bar for bar in w.findChildren(QTabBar) if bar.parent() is w and bar.isVisible()]
+
+
+@pytest.mark.parametrize("size", ["1280x800", "1920x1080"])
+def test_presenter_mode_shows_every_tucked_panels_whole_tab(window, qtbot, size):
+    """Presenter mode tucks panels away as tabs: each of them a whole, readable tab, not
+    behind a tab bar's scroll arrows (at 1920 px, nine tabs under the diagram cut off
+    "Accuracy" and hid Training, Build network and Lesson notes)."""
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS[size])
+    w.set_presenter(True)
+    qtbot.wait(100)
+    tabs = set()
+    for bar in dock_tab_bars(w):
+        needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+        titles = [bar.tabText(i) for i in range(bar.count())]
+        assert needed <= bar.width(), f"{titles} need {needed} of {bar.width()} px"
+        tabs.update(titles)
+    tucked = {dock.windowTitle() for dock in w.docks.values()
+              if not dock.isVisible() or dock.visibleRegion().isEmpty()}
+    assert len(tucked) >= 9 and tucked <= tabs, f"not reachable as a tab: {tucked - tabs}"
+    shown = {dock.windowTitle() for dock in w.docks.values()
+             if dock.isVisible() and not dock.visibleRegion().isEmpty()}
+    assert {"Breakdown", "Loss"} <= shown  # the big panels stay in front
+    w.set_presenter(False)
+    assert [dock.windowTitle() for dock in w.docks.values()] == [
+        dock.toggleViewAction().text() for dock in w.docks.values()]  # whole names again

@@ -625,3 +625,60 @@ def test_a_step_swaps_an_optimizers_words_in_place(session, qtbot, monkeypatch):
     assert "(update 6)" in text and "(1 − beta16)" in text  # beta1 to the power 6
     fresh = show(qtbot, BreakdownPanel(s), (900, 700))
     assert panel.document().toHtml() == fresh.document().toHtml()
+
+
+def test_loss_plot_steps_axis_follows_the_data_after_a_reset(session, qtbot):
+    """After a long run, Reset and a shorter one (a kept run of 290 steps to compare),
+    the steps axis is what a fresh plot of the same curves shows, the next power of two
+    (real-window walk: it stayed at 0-1000 with every curve in its left third)."""
+    from gui.panels.loss import LossPlot
+
+    s = session("sgd-line")
+    plot = show(qtbot, LossPlot(s), (500, 260))
+    s.advance(290)
+    s.finish_training(None)
+    assert s.keep_run()
+    s.reset()
+    s.advance(600)
+    plot.refresh()
+    assert plot.getViewBox().viewRange()[0][1] >= 600
+    s.reset()
+    s.advance(175)
+    plot.refresh()
+    assert s.last_step() == 175
+    fresh = show(qtbot, LossPlot(s), (500, 260))
+    fresh.refresh()
+    low, high = plot.getViewBox().viewRange()[0]
+    assert (low, high) == pytest.approx(fresh.getViewBox().viewRange()[0])
+    assert 290 <= high <= 512 * 1.05  # 2 ** 9: the kept run's 290 steps fit
+
+
+@pytest.mark.parametrize("background", ["w", "k"])  # light; dark and high contrast
+def test_loss_plot_legend_shows_the_batch_loss_line_plainly(session, qtbot, background):
+    """The batch loss is faint on the plot (a noisy band behind the training curve), but
+    its sample in the legend must read: it was a hairline of 35% grey, almost nothing
+    on the legend's card (real-window walk)."""
+    import pyqtgraph as pg
+
+    from gui.panels.loss import LossPlot
+
+    before = pg.getConfigOption("background")
+    pg.setConfigOptions(background=background)
+    try:
+        s = session("sgd-line")
+        assert s.set_batching("1")
+        plot = show(qtbot, LossPlot(s), (500, 300))
+        s.advance(20)
+        plot.refresh()
+        qtbot.wait(20)
+        image = plot.grab().toImage()
+        card = pg.mkColor(background)
+        for sample, label in plot.legend.items:
+            rect = plot.mapFromScene(sample.sceneBoundingRect()).boundingRect()
+            contrast = max(abs(luminance(image.pixelColor(x, y)) - luminance(card))
+                           for x in range(rect.left(), rect.right())
+                           for y in range(rect.top(), rect.bottom()))
+            assert contrast >= 0.3, f"{label.text!r}'s line: contrast {contrast:.2f}"
+        assert "batch" in [label.text for _, label in plot.legend.items]
+    finally:
+        pg.setConfigOptions(background=before)

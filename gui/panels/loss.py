@@ -56,6 +56,9 @@ class LossPlot(pg.PlotWidget):
             item.setClipToView(True)
             item.setDownsampling(auto=True, method="peak")
         self._faint_batch_pen()
+        # The legend's sample of the batch loss: the curve's own faint hairline was
+        # almost nothing on the legend's card. Same grey, solid and as wide as the others.
+        self.batch_sample = pg.PlotDataItem(pen=pg.mkPen(QColor(128, 128, 128), width=2))
         self.disableAutoRange()
         self.current = Marker(self, 13, "mark")
         # Runs kept to compare: dashed, each in its colour, named in the legend; their
@@ -141,7 +144,7 @@ class LossPlot(pg.PlotWidget):
                                    (self.batch_curve, batch_loss, "batch")):
             if np.isfinite(values).any():
                 set_curve(item, steps[pick], values[pick])
-                shown.append((item, name))
+                shown.append((self.batch_sample if item is self.batch_curve else item, name))
             elif item.xData is not None and len(item.xData):
                 item.setData([], [])
         if len(shown) > 1:  # "this run" alone says nothing beside validation or batch
@@ -166,10 +169,13 @@ class LossPlot(pg.PlotWidget):
 
     def _fit_range(self, loss: np.ndarray, n: int) -> None:
         """Ranges set here, not by auto-range (which repaints twice), and changed only in
-        jumps: the x axis doubles as the steps grow."""
+        jumps: the x axis doubles as the steps grow, and a shorter run after a Reset
+        gets the axis a fresh plot would give it (up to 4x too wide, it kept a 290-step
+        comparison in the left third of 0-1000)."""
         view_hi = self.getViewBox().viewRange()[0][1]
-        if n <= 10 or n - 1 > view_hi or view_hi > 4 * max(n, 10):
-            self.setXRange(0, max(10, 2 ** int(np.ceil(np.log2(max(n, 2))))), padding=0.02)
+        fits = max(10, 2 ** int(np.ceil(np.log2(max(n, 2)))))  # the next power of two
+        if n <= 10 or n - 1 > view_hi or view_hi > 1.5 * fits:
+            self.setXRange(0, fits, padding=0.02)
         if self.plotItem.ctrl.logYCheck.isChecked():
             positive = loss[loss > 0]
             if len(positive):
