@@ -834,9 +834,14 @@ class Session(QObject):
         """Type one cell of the data: columns are the inputs, then the targets."""
         table = np.hstack([self.trainer.inputs, self.trainer.targets])
         try:
-            table[row, column] = parse_number(text, self.data_column_names()[column])
+            value = parse_number(text, self.data_column_names()[column])
         except InputError as exc:
             return self._refuse(f"{exc}. The data stay as they were.")
+        if table[row, column] == value:
+            # A cell opened and left as it was (its editor commits on losing the focus):
+            # no edit, so no undo step and the steps taken are kept.
+            return True
+        table[row, column] = value
         return self._set_table(table)
 
     def add_sample(self) -> bool:

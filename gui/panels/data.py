@@ -430,11 +430,21 @@ class DataModel(QAbstractTableModel):
         self.held = np.zeros(0, bool)  # rows held out for validation
 
     def show(self, table: np.ndarray, names: list[str], held: np.ndarray) -> None:
-        """The cells, their column names, and which rows are held out (in italics)."""
+        """The cells, their column names, and which rows are held out (in italics).
+        The same shape is changed in place: a reset closes the cell editor that is at
+        that moment committing the edit that led here, and Qt then warned
+        "commitData called with an editor that does not belong to this view"."""
+        rows = np.zeros(len(table), bool)
+        rows[held] = True
+        if table.shape == self.table.shape and names == self.names:
+            self.table, self.held = table, rows
+            if table.size:
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(table.shape[0] - 1, table.shape[1] - 1))
+                self.headerDataChanged.emit(Qt.Vertical, 0, table.shape[0] - 1)
+            return
         self.beginResetModel()
-        self.table, self.names = table, names
-        self.held = np.zeros(len(table), bool)
-        self.held[held] = True
+        self.table, self.names, self.held = table, names, rows
         self.endResetModel()
 
     def rowCount(self, parent=None) -> int:  # noqa: N802 (Qt's name)
@@ -444,8 +454,10 @@ class DataModel(QAbstractTableModel):
         return 0 if parent is not None and parent.isValid() else self.table.shape[1]
 
     def data(self, index, role=Qt.DisplayRole):
-        if role in (Qt.DisplayRole, Qt.EditRole):
+        if role == Qt.DisplayRole:
             return fmt(self.table[index.row(), index.column()], 8)
+        if role == Qt.EditRole:  # every digit: a cell opened and left is not changed
+            return repr(float(self.table[index.row(), index.column()]))
         if role == Qt.TextAlignmentRole:
             return self.ALIGN
         if self.held[index.row()]:
