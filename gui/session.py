@@ -351,7 +351,15 @@ class Session(QObject):
                 self.problem.emit("Cannot use the data file",
                                   f"{exc}. The network and data stay as they were.")
             return self._refuse(f"{exc}. The network and data stay as they were.")
+        shown_before = len(self.kept_runs)
         self.rebuild(lesson)
+        # Kept runs are of their network's parameters: another network hides them (its
+        # Undo brings them back), which the user must be told, not find out later.
+        dropped = shown_before - len(self.kept_runs)
+        undo = ("Ctrl+Z undoes it." if not dropped else
+                f"The {'kept run was' if dropped == 1 else f'{dropped} kept runs were'} of "
+                "the old network: Ctrl+Z brings "
+                f"{'it' if dropped == 1 else 'them'} back.")
         classes = ""
         if data is not None and data.classes:
             classes = (f" {len(data.output_names or ())} classes from the file's last column"
@@ -359,7 +367,7 @@ class Session(QObject):
                           else "."))
         self.message.emit(f"Network rebuilt: {lesson.network.inputs}-"
                           f"{'-'.join(map(str, lesson.network.sizes))}, weights from seed "
-                          f"{seed}.{classes} Ctrl+Z undoes it.")
+                          f"{seed}.{classes} {undo}")
         return True
 
     def swap_in(self, lesson: Lesson, trainer: Trainer) -> None:
