@@ -845,9 +845,10 @@ class Session(QObject):
             value = parse_number(text, self.data_column_names()[column])
         except InputError as exc:
             return self._refuse(f"{exc}. The data stay as they were.")
-        if table[row, column] == value:
+        if table[row, column] == value and self.may_change("data"):
             # A cell opened and left as it was (its editor commits on losing the focus):
-            # no edit, so no undo step and the steps taken are kept.
+            # no edit, so no undo step and the steps taken are kept. (Locked data goes on
+            # to the refusal, which says why the cell does not open.)
             return True
         table[row, column] = value
         return self._set_table(table)
