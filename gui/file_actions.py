@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -40,7 +40,8 @@ from gui.session import Session
 from gui.worksheet_pdf import WorksheetDialog, write_pdf
 
 CODE_STEPS = 10  # Export as code at step 0: a short run to compare
-CODE_FILES = {"numpy": "lesson.py", "pytorch": "lesson_pytorch.py"}
+# Named after the lesson, as the worksheet and the lesson files are ("*" is its name).
+CODE_FILES = {"numpy": "*.py", "pytorch": "*-pytorch.py"}
 CODE_NEEDS = {"numpy": "NumPy", "pytorch": "PyTorch"}  # the library each script needs
 
 
@@ -71,6 +72,12 @@ class CodeStepsDialog(QDialog):
         form.addRow(buttons)
 
 
+def documents_folder() -> str:
+    """The user's Documents folder (QStandardPaths), or home where there is none."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+    return documents if documents and Path(documents).is_dir() else str(Path.home())
+
+
 class FileActions(QObject):
     def __init__(self, window: QMainWindow, session: Session):
         super().__init__(window)
@@ -78,12 +85,15 @@ class FileActions(QObject):
 
     # --- where dialogs start ----------------------------------------------------
     def suggested(self, name: str) -> str:
-        """A dialog's starting path: the folder last used (or the open lesson's), and a
-        file named after the lesson ("Two moons: …" → two-moons.json) where `name` starts
-        with "*" (e.g. "*.json"), else `name` as it is."""
-        folder = QSettings().value("files/last_folder", "")
-        if not folder and self.session.path is not None:
-            folder = str(Path(self.session.path).parent)
+        """A dialog's starting path: the folder last used if it is still there, else the
+        open lesson file's, else the user's Documents (never the working directory: from
+        a source tree the first Save landed among the code); and a file named after the
+        lesson ("Two moons: …" → two-moons.json) where `name` starts with "*" (e.g.
+        "*.json"), else `name` as it is."""
+        folder = str(QSettings().value("files/last_folder", "") or "")
+        if not (folder and Path(folder).is_dir()):
+            folder = str(Path(self.session.path).parent) if self.session.path is not None \
+                else documents_folder()
         if name.startswith("*"):
             words = "".join(c if c.isalnum() else " " for c in self.session.lesson.title.lower())
             name = "-".join(words.split()[:6]) + name[1:] if words.split() else "lesson" + name[1:]

@@ -351,7 +351,15 @@ class Session(QObject):
                 self.problem.emit("Cannot use the data file",
                                   f"{exc}. The network and data stay as they were.")
             return self._refuse(f"{exc}. The network and data stay as they were.")
+        shown_before = len(self.kept_runs)
         self.rebuild(lesson)
+        # Kept runs are of their network's parameters: another network hides them (its
+        # Undo brings them back), which the user must be told, not find out later.
+        dropped = shown_before - len(self.kept_runs)
+        undo = ("Ctrl+Z undoes it." if not dropped else
+                f"The {'kept run was' if dropped == 1 else f'{dropped} kept runs were'} of "
+                "the old network: Ctrl+Z brings "
+                f"{'it' if dropped == 1 else 'them'} back.")
         classes = ""
         if data is not None and data.classes:
             classes = (f" {len(data.output_names or ())} classes from the file's last column"
@@ -359,7 +367,7 @@ class Session(QObject):
                           else "."))
         self.message.emit(f"Network rebuilt: {lesson.network.inputs}-"
                           f"{'-'.join(map(str, lesson.network.sizes))}, weights from seed "
-                          f"{seed}.{classes} Ctrl+Z undoes it.")
+                          f"{seed}.{classes} {undo}")
         return True
 
     def swap_in(self, lesson: Lesson, trainer: Trainer) -> None:
@@ -834,9 +842,15 @@ class Session(QObject):
         """Type one cell of the data: columns are the inputs, then the targets."""
         table = np.hstack([self.trainer.inputs, self.trainer.targets])
         try:
-            table[row, column] = parse_number(text, self.data_column_names()[column])
+            value = parse_number(text, self.data_column_names()[column])
         except InputError as exc:
             return self._refuse(f"{exc}. The data stay as they were.")
+        if table[row, column] == value and self.may_change("data"):
+            # A cell opened and left as it was (its editor commits on losing the focus):
+            # no edit, so no undo step and the steps taken are kept. (Locked data goes on
+            # to the refusal, which says why the cell does not open.)
+            return True
+        table[row, column] = value
         return self._set_table(table)
 
     def add_sample(self) -> bool:

@@ -78,19 +78,9 @@ def style_plot(plot: pg.PlotWidget) -> None:
     """Fonts and colours from the application (called again when they change)."""
     font = QApplication.font()
     size = font.pointSizeF()
-    background, foreground = pg.getConfigOption("background"), pg.getConfigOption("foreground")
-    plot.setBackground(background)
+    plot.setBackground(pg.getConfigOption("background"))
     for name in ("left", "bottom"):
-        axis = plot.getAxis(name)
-        axis.setStyle(tickFont=font)
-        axis.setTextPen(foreground)
-        axis.setPen(foreground)
-        axis.label.setFont(font)
-        # "(x0.001)" on an axis only confuses a class. pyqtgraph 0.14's switch-off itself
-        # computes a prefix scale once (its update ignores the flag), so clear it too.
-        axis.enableAutoSIPrefix(False)
-        axis.autoSIPrefixScale, axis.labelUnitPrefix = 1.0, ""
-        axis.picture = None
+        style_axis(plot.getAxis(name))
     plot.getPlotItem().titleLabel.opts["size"] = f"{size:.0f}pt"
     # A tick at the very top of the range has its label centred on it: half the label
     # stands above the axis, and was cut off by the plot's edge without this room.
@@ -99,10 +89,27 @@ def style_plot(plot: pg.PlotWidget) -> None:
     layout.setContentsMargins(left, math.ceil(QFontMetricsF(font).height() / 2) + 1, right,
                               bottom)
     recolour(plot)
+    if getattr(plot, "colour_scale", None) is not None:  # a map's colour bar (colour_scale.py)
+        plot.colour_scale.restyle()
     if getattr(plot, "axis_choices", None) is not None:
         _fit_titles(plot)  # a bigger font may no longer fit the longer wording
     # No grid: the axes' translucent grid cost ~15 ms a repaint in software rendering
     # (bench/window.py), more than everything else in the window; the ticks suffice.
+
+
+def style_axis(axis: pg.AxisItem) -> None:
+    """An axis in the application's font and the plots' ink, its numbers as they are."""
+    foreground = pg.getConfigOption("foreground")
+    font = QApplication.font()
+    axis.setStyle(tickFont=font)
+    axis.setTextPen(foreground)
+    axis.setPen(foreground)
+    axis.label.setFont(font)
+    # "(x0.001)" on an axis only confuses a class. pyqtgraph 0.14's switch-off itself
+    # computes a prefix scale once (its update ignores the flag), so clear it too.
+    axis.enableAutoSIPrefix(False)
+    axis.autoSIPrefixScale, axis.labelUnitPrefix = 1.0, ""
+    axis.picture = None
 
 
 def keep_in_view(plot: pg.PlotWidget, axis: str, lo: float, hi: float) -> None:

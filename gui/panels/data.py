@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.explain import fmt
+from gui.kit.colour_scale import ColourScale, steady_levels
 from gui.kit.locking import show_locked
 from gui.kit.plot_style import (
     CLASS_COLOURS,
@@ -42,7 +43,8 @@ from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
 SAMPLE_PX = 16  # a sample's dot on a map or over the class curves
-HALO_PX = 3  # the band around it, in the tone opposite to its rim
+HALO_PX = 4  # the band around it, in the tone opposite to its rim (3 px read as a hairline on
+# a diagonal, where antialiasing blends its outer pixel into the ground)
 
 
 def halo_symbol() -> QPainterPath:
@@ -100,6 +102,8 @@ class DataPlot(pg.PlotWidget):
         self.class_map = pg.ImageItem(axisOrder="row-major")  # RGB: no colour map
         self.class_map.setZValue(-10)
         self.addItem(self.class_map)
+        self.scale = ColourScale(self, self.colours)  # shown with either map
+        self.scale_picture = None  # the classes whose colours the bar shows, or None
         self.more_curves: list = []  # outputs after the first, one curve each
         self.samples_show = None  # what the samples scatter shows: (view, inputs, targets)
         self.map_levels: tuple[float, float] | None = None  # the map's colour scale
@@ -120,6 +124,7 @@ class DataPlot(pg.PlotWidget):
         if inputs.shape[1] == 1 and (targets.shape[1] == 1 or s.is_classifier):
             self.map.setVisible(False)
             self.class_map.setVisible(False)
+            self.scale.set_visible(False)
             self.fit.setVisible(True)
             x, y = s.curve()
             if s.is_classifier:
@@ -145,6 +150,7 @@ class DataPlot(pg.PlotWidget):
         else:
             self.map.setVisible(False)
             self.class_map.setVisible(False)
+            self.scale.set_visible(False)
             self.samples.setVisible(False)
             self._show_curves(0)
             self.fit.setVisible(True)
@@ -224,7 +230,8 @@ class DataPlot(pg.PlotWidget):
         colour. The decision boundary is where the colours meet."""
         s = self.session
         labels = s.class_labels()
-        if grid.shape[2] == 1:  # one sigmoid: p(X) and p(not X)
+        one_sigmoid = grid.shape[2] == 1
+        if one_sigmoid:  # p(X) and p(not X)
             grid = np.concatenate([1.0 - grid, grid], axis=2)
         k = grid.shape[2]
         if np.isfinite(grid).all():  # as below, without the NaN-proof passes (most Steps)
@@ -234,14 +241,12 @@ class DataPlot(pg.PlotWidget):
             with np.errstate(invalid="ignore"):
                 picked = np.argmax(np.nan_to_num(grid, nan=0.0), axis=2)
                 sure = np.clip((np.nanmax(grid, axis=2) - 1 / k) / (1 - 1 / k), 0, 1)
-        colour = _CLASS_RGB[picked % len(_CLASS_RGB)]
-        # Pastel at most, so that a sample in its class's full colour stands out even
-        # where the network is sure (deep ground under deep dots hid them).
-        rgb = 255 - (255 - colour) * (0.12 + 0.43 * np.nan_to_num(sure))[..., None]
+        rgb = class_tint(picked, np.nan_to_num(sure))
         self.map.setVisible(False)
         self.class_map.setVisible(True)
         self.class_map.setImage(rgb.astype(np.uint8), levels=(0, 255))
         _place(self.class_map, xs, ys)
+        self._show_class_scale(k, one_sigmoid)
         self.samples.setVisible(True)
         drawn = ("classes", s.inputs, s.targets, s.held_out())
         if not _same(self.samples_show, drawn):  # training never moves the samples
@@ -255,6 +260,29 @@ class DataPlot(pg.PlotWidget):
                         + ", ".join(f"{name}" for name in labels) + "), deeper where it is "
                         "surer. Dots: the samples, in their class's colour. The decision "
                         "boundary is where the colours meet." + self._held_tip())
+
+    def _show_class_scale(self, k: int, one_sigmoid: bool) -> None:
+        """The class map's colour bar. Two classes: the probability of the first output's
+        class from 0 to 1, the other class's deepest colour at one end, the first's at
+        the other, pale in the middle where the network is unsure. More: a column per
+        class, from pale where its probability is 1/k to deep where it is 1."""
+        self.scale.set_visible(True)
+        outputs = self.session.network.names.post[-1]
+        drawn = (k, one_sigmoid, outputs)
+        if self.scale_picture == drawn:
+            return
+        self.scale_picture = drawn
+        p = (np.arange(256) + 0.5) / 256  # the bar's rows, lowest first
+        if k == 2:
+            # the first output is the probability of class 0 (softmax) or 1 (a sigmoid)
+            named = 1 if one_sigmoid else 0
+            picked = np.where(p > 0.5, named, 1 - named)
+            self.scale.set_picture(class_tint(picked, np.abs(2 * p - 1))[:, None, :])
+            self.scale.show(outputs[0], 0.0, 1.0)
+        else:
+            sure = np.repeat(p[:, None], k, axis=1)
+            self.scale.set_picture(class_tint(np.arange(k)[None, :], sure))
+            self.scale.show("p (picked class)", 1 / k, 1.0)
 
     def _draw_map(self) -> None:
         """The prediction over the two inputs' plane as colour, the samples on it as dots
@@ -286,9 +314,17 @@ class DataPlot(pg.PlotWidget):
         observed = targets[:, shown_output]
         if not _same(self.levels_for, (targets, shown_output)):
             self.levels_for, self.map_levels = (targets, shown_output), None  # a new scale
-        lo, hi = self._steady_levels(float(min(finite.min(), observed.min())),
-                                     float(max(finite.max(), observed.max())))
+        self.map_levels = steady_levels(self.map_levels,
+                                        float(min(finite.min(), observed.min())),
+                                        float(max(finite.max(), observed.max())))
+        lo, hi = self.map_levels
         self.map.setVisible(True)
+        self.scale.set_visible(True)
+        if self.scale_picture is not None:  # it showed the classes' colours
+            self.scale_picture = None
+            self.scale.set_colours(self.colours)
+        output = s.network.names.post[-1][shown_output]
+        self.scale.show(output, lo, hi)
         self.map.setImage(np.nan_to_num(shown(grid), nan=lo), levels=(lo, hi))
         _place(self.map, xs, ys)
         self.samples.setVisible(True)
@@ -300,7 +336,6 @@ class DataPlot(pg.PlotWidget):
             colours = [self.colours.map((t - lo) / (hi - lo), mode="qcolor")
                        for t in observed]
             self._set_samples(inputs[:, 0], inputs[:, 1], colours, pg.mkPen("w", width=2))
-        output = s.network.names.post[-1][shown_output]
         self.setToolTip(f"Colour: the network's {output} for every ({names[0]}, {names[1]}); "
                         f"dark is low ({fmt(lo, 3)}), yellow high ({fmt(hi, 3)}). Dots: the "
                         "samples, in the colour of their target."
@@ -332,19 +367,6 @@ class DataPlot(pg.PlotWidget):
                 "symbolPen": [pg.mkPen(c, width=HOLLOW_WIDTH) if h else outline
                               for c, h in pairs]}
 
-    def _steady_levels(self, lo: float, hi: float) -> tuple[float, float]:
-        """The colour scale's ends: kept while the values stay inside and fill at least
-        half of it, so that a Step changes the colours of the ground only, not of the
-        scale (and the samples' colours with it) by a hair every time."""
-        hi = hi if hi > lo else lo + 1.0
-        kept = self.map_levels
-        if kept is not None and kept[0] <= lo and hi <= kept[1] and \
-                hi - lo >= 0.5 * (kept[1] - kept[0]):
-            return kept
-        pad = 0.05 * (hi - lo)
-        self.map_levels = (lo - pad, hi + pad)
-        return self.map_levels
-
     def set_map_output(self, output: int | None) -> None:
         self.map_output = output
         self.live.request()
@@ -352,6 +374,15 @@ class DataPlot(pg.PlotWidget):
 
 # The classes' colours as RGB rows, to index with the class picked at each point.
 _CLASS_RGB = np.array([pg.mkColor(c).getRgb()[:3] for c in CLASS_COLOURS], float)
+
+
+def class_tint(picked: np.ndarray, sure: np.ndarray) -> np.ndarray:
+    """RGB of a class map where the network picks class `picked` with `sure` from 0
+    (probability 1/k) to 1 (certain): pastel at most, so that a sample in its class's full
+    colour stands out even where the network is sure (deep ground under deep dots hid
+    them)."""
+    colour = _CLASS_RGB[picked % len(_CLASS_RGB)]
+    return 255 - (255 - colour) * (0.12 + 0.43 * sure)[..., None]
 
 
 def _place(image: pg.ImageItem, xs, ys) -> None:
@@ -399,11 +430,21 @@ class DataModel(QAbstractTableModel):
         self.held = np.zeros(0, bool)  # rows held out for validation
 
     def show(self, table: np.ndarray, names: list[str], held: np.ndarray) -> None:
-        """The cells, their column names, and which rows are held out (in italics)."""
+        """The cells, their column names, and which rows are held out (in italics).
+        The same shape is changed in place: a reset closes the cell editor that is at
+        that moment committing the edit that led here, and Qt then warned
+        "commitData called with an editor that does not belong to this view"."""
+        rows = np.zeros(len(table), bool)
+        rows[held] = True
+        if table.shape == self.table.shape and names == self.names:
+            self.table, self.held = table, rows
+            if table.size:
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(table.shape[0] - 1, table.shape[1] - 1))
+                self.headerDataChanged.emit(Qt.Vertical, 0, table.shape[0] - 1)
+            return
         self.beginResetModel()
-        self.table, self.names = table, names
-        self.held = np.zeros(len(table), bool)
-        self.held[held] = True
+        self.table, self.names, self.held = table, names, rows
         self.endResetModel()
 
     def rowCount(self, parent=None) -> int:  # noqa: N802 (Qt's name)
@@ -413,8 +454,10 @@ class DataModel(QAbstractTableModel):
         return 0 if parent is not None and parent.isValid() else self.table.shape[1]
 
     def data(self, index, role=Qt.DisplayRole):
-        if role in (Qt.DisplayRole, Qt.EditRole):
+        if role == Qt.DisplayRole:
             return fmt(self.table[index.row(), index.column()], 8)
+        if role == Qt.EditRole:  # every digit: a cell opened and left is not changed
+            return repr(float(self.table[index.row(), index.column()]))
         if role == Qt.TextAlignmentRole:
             return self.ALIGN
         if self.held[index.row()]:

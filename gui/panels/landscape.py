@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.kit.colour_scale import ColourScale, steady_levels
 from gui.kit.plot_style import RUN_COLOURS, set_curve, set_labels, set_points, style_plot
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
@@ -42,12 +43,16 @@ class LandscapeView(QWidget):
         lay.addLayout(pick)
         self.plot = pg.PlotWidget()
         style_plot(self.plot)
-        self.plot.setToolTip("Darker is lower training loss. White: the path of gradient "
+        self.plot.setToolTip("Darker is lower training loss (the bar at the right: its "
+                             "colours on a log scale). White: the path of gradient "
                              "descent; red: where it is now; dashed: the runs kept to "
                              "compare that are shown.")
+        colours = pg.colormap.get("viridis")
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setColorMap(pg.colormap.get("viridis"))
+        self.image.setColorMap(colours)
         self.plot.addItem(self.image)
+        self.scale = ColourScale(self.plot, colours)
+        self.scale.set_visible(True)
         # Runs kept to compare, dashed in their colours, under this run's path.
         self.kept_paths = [self.plot.plot(pen=pg.mkPen(colour, width=2, style=Qt.DashLine),
                                           antialias=True) for colour in RUN_COLOURS]
@@ -57,6 +62,7 @@ class LandscapeView(QWidget):
         lay.addWidget(self.plot)
         self.extent = None  # (a0, a1, b0, b1) of the grid now drawn
         self.grid = None
+        self.levels: tuple[float, float] | None = None  # log10 of the colour bar's ends
         self.live = LiveRefresh(self, self.refresh, 0.05, lambda: session.running)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self._fill_choices)
@@ -78,6 +84,7 @@ class LandscapeView(QWidget):
 
     def _axes_changed(self, *_) -> None:
         self.extent = None
+        self.levels = None  # a new map, a new colour scale
         self.live.request()
 
     def refresh(self) -> None:
@@ -95,7 +102,7 @@ class LandscapeView(QWidget):
                                        and self.extent[2] <= vb <= self.extent[3]):
             self.extent = self._extent_for(np.vstack([path, *(p for p in kept
                                                               if p is not None)]))
-            self.grid = None
+            self.grid, self.levels = None, None
         for item, k in zip(self.kept_paths, range(len(self.kept_paths)), strict=True):
             run_path = kept[k] if k < len(kept) else None
             if run_path is not None:
@@ -109,8 +116,16 @@ class LandscapeView(QWidget):
             self.grid = s.loss_grid(a, b, av, bv)
             shown = np.log10(np.maximum(np.nan_to_num(self.grid, nan=np.inf, posinf=1e300),
                                         1e-12))
-            self.image.setImage(shown, autoLevels=True)
+            # The scale from the losses that are numbers: an overflow past them is drawn
+            # in the top colour, not allowed to stretch the scale to 1e300.
+            finite = shown[np.isfinite(self.grid)]
+            if len(finite):
+                self.levels = steady_levels(self.levels, float(finite.min()),
+                                            float(finite.max()))
+            levels = self.levels or (0.0, 1.0)
+            self.image.setImage(shown, levels=levels)
             self.image.setRect(a0, b0, a1 - a0, b1 - b0)
+            self.scale.show(s.loss_symbol, *levels, log=True)
         set_curve(self.path, path[:, 0], path[:, 1])
         set_points(self.point, [va], [vb])
         set_labels(self.plot, a, b)
