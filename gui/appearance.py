@@ -1,7 +1,8 @@
 """How big and in which colours: zoom (Ctrl+= / Ctrl+- / Ctrl+0), presenter mode (F5:
 1.6 times the size; the window gives it its own layout), full screen (F11), and the
-themes: follow the system, light, dark, or high contrast. All of it is remembered
-between runs (QSettings)."""
+themes: follow the system, light, dark, or high contrast. Zoom and theme are remembered
+between runs (QSettings); presenter mode is not: it is for a projector, and the next start
+may be a laptop at home (a presentation app starts outside its presentation too)."""
 
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ class Appearance(QObject):
         self.base_point_size = app.font().pointSizeF()
         settings = QSettings()
         self.zoom = float(settings.value("appearance/zoom", 1.0))
-        self.presenter = settings.value("appearance/presenter", False) in (True, "true")
+        self.presenter = False  # never restored: see the module's docstring
         self.theme = settings.value("appearance/theme", "system")
         if self.theme not in THEMES:
             self.theme = "system"
@@ -172,6 +173,5 @@ class Appearance(QObject):
         pg.setConfigOptions(background=background, foreground=foreground)
         settings = QSettings()
         settings.setValue("appearance/zoom", self.zoom)
-        settings.setValue("appearance/presenter", self.presenter)
         settings.setValue("appearance/theme", self.theme)
         self.changed.emit()

@@ -53,6 +53,8 @@ from gui.session import Session, session_for
 
 MESSAGE_MS, REFUSAL_MS = 8000, 15000
 SETTLE_S = 1.5
+# Where versions that remembered presenter mode between runs kept it (see restore_layout).
+STALE_PRESENTER_KEY = "appearance/presenter"
 # Presenter mode's tab titles, short enough for three tab groups at 1280 px and 1.6x fonts.
 PRESENTER_TITLES = {"breakdown": "Breakdown", "data": "Data", "history": "History",
                     "notes": "Notes"}
@@ -271,7 +273,7 @@ class MainWindow(QMainWindow):
             state, self._presenter_state = self._presenter_state, None
             QApplication.processEvents()
             self.restoreState(state)
-        else:  # started in presenter mode: no earlier layout to go back to
+        else:  # made while another window presented: no earlier layout to go back to
             self.restoreState(self._default_state)
             self.apply_default_layout()
         if not on:
@@ -439,6 +441,11 @@ class MainWindow(QMainWindow):
         """The user's own size and layout from the last run; False on a first launch."""
         settings = QSettings()
         geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        # Before presenter mode stopped outliving a run, a quit in it saved its layout and
+        # the flag: that layout, with normal fonts and whole titles, cut its tabs short.
+        if settings.value(STALE_PRESENTER_KEY, False) in (True, "true"):
+            state = None  # the default layout instead
+        settings.remove(STALE_PRESENTER_KEY)
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
@@ -465,6 +472,9 @@ class MainWindow(QMainWindow):
         # Saved, or Discard: nothing is left to offer at the next start.
         self.session.discard_unsaved()
         self.autosave.save_on_exit()
+        # The layout kept is the normal one, not presenter mode's (which the next start,
+        # at normal size, would show with its tabs cut): leaving presenter mode puts it back.
+        self.set_presenter(False)
         for key in self._hidden_by_lock:  # the layout kept is the user's, not a lesson's
             self.docks[key].show()
         settings = QSettings()

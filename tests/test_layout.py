@@ -162,6 +162,79 @@ def test_presenter_mode_is_a_layout_and_leaving_it_restores_the_old_one(window, 
     assert not w.network_view.horizontalScrollBar().isVisible()
 
 
+def a_new_run(monkeypatch):
+    """The application-wide appearance as a new start makes it: from the settings alone."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.appearance import Appearance
+
+    app = QApplication.instance()
+    font = app.font()  # a new process starts from the platform's font, not this run's
+    font.setPointSizeF(app.backprop_appearance.base_point_size)
+    app.setFont(font)
+    monkeypatch.setattr(app, "backprop_appearance", Appearance(app))
+
+
+def tab_groups(w):
+    """Which docks share a tab group (hidden or not): the arrangement a layout holds."""
+    return sorted(sorted(key for key, dock in w.docks.items()
+                         if dock is first or dock in w.tabifiedDockWidgets(first))
+                  for first in w.docks.values() if w.tabifiedDockWidgets(first))
+
+
+def test_a_quit_in_presenter_mode_starts_again_at_normal_size_in_the_normal_layout(
+        window, qtbot, monkeypatch):
+    """Presenter mode lasts the run (the next start may be a laptop at home), and the
+    layout kept at Quit is the one it started from. It had been half remembered: the big
+    fonts came back, the layout did not, and tabs were cut ("Gradient chec…")."""
+    # As small as the window goes: restoreGeometry keeps a window on its screen, and the
+    # offscreen one is 800 px wide (a bigger window came back narrower, its docks too).
+    w = laid_out(window, qtbot, "statquest-b3", (800, 700))
+    normal_font = w.breakdown.font().pointSizeF()
+    w.docks["history"].raise_()  # the user's own arrangement, to come back to
+    qtbot.wait(20)
+    size, before, groups = w.size(), dock_geometries(w), tab_groups(w)
+    w.set_presenter(True)
+    qtbot.wait(50)
+    assert tab_groups(w) != groups  # presenter mode's own layout
+    w.close()
+    a_new_run(monkeypatch)
+    again = window("statquest-b3")
+    assert again.restore_layout()
+    qtbot.wait(50)
+    assert not again.appearance.presenter
+    assert not again.presenter_action.isChecked()
+    assert again.breakdown.font().pointSizeF() == pytest.approx(normal_font)
+    assert tab_groups(again) == groups
+    assert again.size() == size
+    assert dock_geometries(again) == before
+    assert [dock.windowTitle() for dock in again.docks.values()] == [
+        dock.toggleViewAction().text() for dock in again.docks.values()]  # whole names
+
+
+def test_a_layout_an_older_version_saved_in_presenter_mode_is_not_restored(
+        window, qtbot, monkeypatch):
+    """Older versions kept presenter mode and its layout at Quit: that layout at normal
+    size is not the user's normal one, so the default layout comes instead."""
+    from PySide6.QtCore import QSettings
+
+    w = window("statquest-b3")
+    w.docks["history"].close()
+    w.close()  # a layout without the history
+    QSettings().setValue("appearance/presenter", True)
+    a_new_run(monkeypatch)
+    again = window("statquest-b3")
+    assert again.restore_layout()  # the window's size is still the user's
+    assert not again.appearance.presenter
+    assert again.docks["history"].isVisible()  # the default layout, not the saved one
+    assert QSettings().value("appearance/presenter") is None  # asked once
+    again.docks["history"].close()
+    again.close()
+    newest = window("statquest-b3")
+    newest.restore_layout()
+    assert not newest.docks["history"].isVisible()  # a normal quit's layout is kept again
+
+
 @pytest.mark.parametrize("lesson", PRESETS)
 def test_presenter_mode_at_1280x800_keeps_labels_readable(window, qtbot, lesson):
     w = laid_out(window, qtbot, lesson, SCREENS["1280x800"])
