@@ -182,15 +182,17 @@ def network_layout(net: Network, text_width: Callable[[str], float], text_height
     """Where every node, connection and label goes. Text is measured by `text_width` (Qt's
     font metrics in the window, an estimate for SVG); each label keeps room for a value
     of WIDEST_VALUE, or for its own value in `values` when that is wider. Labels never
-    cover each other or a node where spreading the drawing out (up to SPREADS[-1] times)
-    makes room; else the spread with the fewest covered is kept."""
+    cover each other, a node or a name: the drawing is spread out (up to SPREADS[-1]
+    times) until every label has room; where none does, the spread that leaves the fewest
+    out is kept (the window has a weight's value in its connection's tooltip, and every
+    value in the Parameters list)."""
     room = _room(text_width, values)
     best: tuple[int, Layout] | None = None
     for spread in SPREADS:
-        layout, clashes = _layout(net, text_width, text_height, room, (spread, spread))
-        if best is None or clashes < best[0]:
-            best = (clashes, layout)
-        if not clashes:
+        layout, left_out = _layout(net, text_width, text_height, room, (spread, spread))
+        if best is None or left_out < best[0]:
+            best = (left_out, layout)
+        if not left_out:
             break
     assert best is not None
     return best[1]
@@ -225,7 +227,7 @@ class FittedLayouts:
                                        (across, down, taper), radius)
                 self.drafts.append((_around(nodes_only), scale, (across, down, taper),
                                     radius))
-        self.laid_out: dict[int, Layout | None] = {}  # None: its labels cover something
+        self.laid_out: dict[int, Layout | None] = {}  # None: a label found no room
 
     def _width(self, scale: float) -> Callable[[str], float]:
         return lambda text: scale * self.text_width(text)
@@ -248,10 +250,10 @@ class FittedLayouts:
         if k not in self.laid_out:
             _, scale, spread, radius = self.drafts[k]
             width = self._width(scale)
-            layout, clashes = _layout(self.net, width, scale * self.text_height,
-                                      _room(width, None), spread, scale, radius,
-                                      all_or_none=True)
-            self.laid_out[k] = None if clashes else layout
+            layout, left_out = _layout(self.net, width, scale * self.text_height,
+                                       _room(width, None), spread, scale, radius,
+                                       all_or_none=True)
+            self.laid_out[k] = None if left_out else layout
         return self.laid_out[k]
 
 
@@ -327,10 +329,11 @@ def _layout(net: Network, text_width: Callable[[str], float], text_height: float
                 x, y = node.centre
                 wishes.append((names.biases[node.column - 1][node.neuron],
                                [(x + dx, y + dy) for dx, dy in bias_spots(radius)]))
-    labels, clashes = _place_labels(wishes, taken, room, text_height + 4,
-                                    all_or_none=all_or_none)
+    labels, left_out = _place_labels(wishes, taken, room, text_height + 4,
+                                     all_or_none=all_or_none,
+                                     lines={e.name: (e.start, e.end) for e in edges})
     return Layout(tuple(tuple(c) for c in columns), tuple(nodes), tuple(edges), labels,
-                  bundled, _around(taken), text_scale, radius), clashes
+                  bundled, _around(taken), text_scale, radius), left_out
 
 
 def _node_boxes(nodes: Sequence[Node], text_width: Callable[[str], float],
@@ -353,35 +356,58 @@ def _node_boxes(nodes: Sequence[Node], text_width: Callable[[str], float],
 def _place_labels(wishes: list[tuple[str, list[Point]]], taken: list[Box],
                   room: Callable[[str], float], height: float,
                   crossings: Callable[[str, Box], int] = lambda name, box: 0,
-                  crowd: bool = True,
-                  all_or_none: bool = False) -> tuple[tuple[Label, ...], int]:
+                  all_or_none: bool = False,
+                  lines: Mapping[str, tuple[Point, Point]] | None = None,
+                  ) -> tuple[tuple[Label, ...], int]:
     """Each label at the first of its places that is clear of `taken` (the nodes and the
-    labels placed before it) and crosses nothing `crossings` counts; else, when `crowd`,
-    at the one that covers the fewest, and when not, nowhere; and how many it covers.
-    `all_or_none`: stop at the first label with no clear place (the count is then 1)."""
+    labels placed before it) and crosses nothing `crossings` counts; for a label with a
+    line in `lines` (a connection's ends), then at any clear place along it (snug beside
+    what is in the way); else nowhere: a label never covers anything. Returns those
+    placed and how many were left out. `all_or_none`: stop at the first label with no
+    clear place (the count is then 1)."""
     placed: list[Label] = []
-    covered = 0
+    left_out = 0
     for name, places in wishes:
         width = room(name)
 
         def clear(at: Point, width: float = width, name: str = name) -> bool:
             box = Box.around(at, width, height)
             return not any(box.overlaps(other) for other in taken) and not crossings(name, box)
-
-        def clashes(at: Point, width: float = width, name: str = name) -> int:
-            box = Box.around(at, width, height)
-            return sum(box.overlaps(other) for other in taken) + crossings(name, box)
         at = next((p for p in places if clear(p)), None)
-        if at is None and all_or_none:
-            return tuple(placed), 1
+        if at is None and lines and name in lines:
+            at = next((p for p in _snug(*lines[name], places[0], width, height, taken)
+                       if clear(p)), None)
         if at is None:
-            if not crowd:
-                continue
-            at = min(places, key=clashes)
-            covered += clashes(at)
+            if all_or_none:
+                return tuple(placed), 1
+            left_out += 1
+            continue
         taken.append(Box.around(at, width, height))
         placed.append(Label(name, at))
-    return tuple(placed), covered
+    return tuple(placed), left_out
+
+
+def _snug(a: Point, b: Point, wish: Point, width: float, height: float,
+          taken: list[Box]) -> list[Point]:
+    """Places along the line a→b (as far in as COMB goes) where a label of this size just
+    clears one of `taken` (half a unit apart), nearest the wished-for place first: when a
+    gap along the line holds the label, one of these is in it, where the fixed places
+    along may all miss a narrow gap."""
+    low, high = min(COMB), max(COMB)
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    ts = []
+    for box in taken:
+        for start, step, edge in (
+                (a[0], dx, box.left - width / 2 - 0.5),
+                (a[0], dx, box.left + box.width + width / 2 + 0.5),
+                (a[1], dy, box.top - height / 2 - 0.5),
+                (a[1], dy, box.top + box.height + height / 2 + 0.5)):
+            if step:
+                t = (edge - start) / step
+                if low <= t <= high:
+                    ts.append(t)
+    wished = _projection(a, b, wish)
+    return [_along(a, b, t) for t in sorted(ts, key=lambda t: abs(t - wished))]
 
 
 # --- a moment's numbers over the drawing (Step phase) -------------------------------------
@@ -521,8 +547,7 @@ def overlay_labels(net: Network, layout: Layout, wanted: Sequence[tuple[str | No
             def width(_: str, text: str = text) -> float:
                 return room(text)
             label = _place_labels([(str(k), places(wanted[k][0], room(text), height))],
-                                  taken, width,
-                                  height, crossings, crowd=False)[0]
+                                  taken, width, height, crossings)[0]
             if label:
                 placed[k] = Placed(k, text, Box.around(label[0].centre, room(text), height))
     return (tuple(placed[k] for k in sorted(placed)),
