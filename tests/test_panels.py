@@ -682,3 +682,73 @@ def test_loss_plot_legend_shows_the_batch_loss_line_plainly(session, qtbot, back
         assert "batch" in [label.text for _, label in plot.legend.items]
     finally:
         pg.setConfigOptions(background=before)
+
+
+def cut_fields(panel):
+    """The parameter fields partly in the list's view: cut at its top or bottom edge."""
+    view = panel.scroll.viewport()
+    cut = []
+    for name, field in panel.fields.items():
+        top = field.mapTo(view, field.rect().topLeft()).y()
+        bottom = top + field.height()
+        if top < 0 < bottom or top < view.height() < bottom:
+            cut.append(name)
+    return cut
+
+
+@pytest.mark.parametrize("height", range(236, 312, 7))
+def test_the_parameter_list_never_cuts_a_row_at_its_edges(session, qtbot, height):
+    """Seen in a real window at 1366x768: after building 1-3-1 the Parameters dock showed
+    w6 half cut at its bottom edge, and w1 half cut at its top once scrolled to the end.
+    At every scroll position (dragged anywhere, an arrow, the end) a field is wholly in
+    the view or wholly out of it, also after the font grows (zoom)."""
+    from PySide6.QtGui import QFont
+
+    from engine import Layer, load_preset
+    from engine.builder import build_lesson
+    from gui.panels.parameters import ParametersPanel
+
+    s = session("statquest-all")
+    s.replace_lesson(build_lesson(load_preset("statquest-all"), [Layer(3, "softplus")],
+                                  Layer(1, "identity"), "ssr", "sequential", 0), None)
+    panel = show(qtbot, ParametersPanel(s), (240, height))
+    bar = panel.scroll.verticalScrollBar()
+    last = panel.fields["b4"]
+    for grow in (1.0, 1.4):
+        font = QFont(panel.font())
+        font.setPointSizeF(panel.font().pointSizeF() * grow)
+        panel.setFont(font)
+        qtbot.wait(1)  # the new row heights are laid out
+        assert bar.maximum() > 0  # the list does not fit: it scrolls
+        for dragged_to in (0, 1, 13, bar.maximum() // 2 + 3, bar.maximum() - 1):
+            bar.setValue(dragged_to)
+            assert cut_fields(panel) == [], (grow, dragged_to)
+        bar.setValue(0)
+        bar.triggerAction(bar.SliderAction.SliderSingleStepAdd)
+        assert bar.value() > 0 and cut_fields(panel) == []
+        bar.setValue(bar.maximum())
+        assert cut_fields(panel) == []
+        assert not last.visibleRegion().isEmpty()  # the end shows the last row, whole
+
+
+def test_a_big_lists_note_of_what_is_left_out_sits_under_it(session, qtbot):
+    """Past 150 parameters the note "N more: type in the filter above" stays in sight
+    under the list (as its last row it scrolled, and the list ended on a cut row)."""
+    from engine import Layer, load_preset
+    from engine.builder import build_lesson
+    from gui.panels.parameters import MAX_FIELDS, ParametersPanel
+
+    s = session("statquest-all")
+    s.replace_lesson(build_lesson(load_preset("statquest-all"),
+                                  [Layer(20, "tanh"), Layer(20, "tanh")],
+                                  Layer(1, "identity"), "ssr", "layered", 3), None)
+    panel = show(qtbot, ParametersPanel(s), (300, 400))
+    hidden = len(s.network.param_names) - MAX_FIELDS
+    assert hidden > 0 and panel.more.isVisible() and f"{hidden} more" in panel.more.text()
+    bar = panel.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    assert cut_fields(panel) == []
+    assert not list(panel.fields.values())[-1].visibleRegion().isEmpty()
+    s.replace_lesson(build_lesson(load_preset("statquest-all"), [Layer(2, "softplus")],
+                                  Layer(1, "identity"), "ssr", "sequential", 0), None)
+    assert not panel.more.isVisible()

@@ -5,9 +5,15 @@ parameters the teacher kept are read-only (they still select their parameter), a
 checkboxes are off limits unless students may choose what trains.
 
 After a step only the fields in view are rewritten (a big network lists 150, about 15
-show); the others are rewritten as they scroll into view."""
+show); the others are rewritten as they scroll into view.
+
+The list shows whole rows only: every row (the column titles too) is one pitch tall, the
+view is a whole number of pitches high (what is left over stays blank below it) and the
+scroll bar stops on row boundaries, so no field is ever cut in half at an edge."""
 
 from __future__ import annotations
+
+import math
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -28,6 +34,7 @@ from gui.session import Session
 
 _FOCUS_IN, _KEY_PRESS = QEvent.FocusIn, QEvent.KeyPress
 _VIEWPORT_CHANGED = (QEvent.Resize, QEvent.Show)
+_LOOKS_CHANGED = (QEvent.FontChange, QEvent.StyleChange)  # zoom, theme: new row heights
 
 MAX_FIELDS = 150  # a field per parameter up to here; past it a filter picks which
 
@@ -48,9 +55,18 @@ class ParametersPanel(QWidget):
         lay.addWidget(self.filter)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        # The range changes whenever the list's or the view's height does (a resize, a
+        # new network, a zoom), and only then: not on a Step.
+        self.scroll.verticalScrollBar().rangeChanged.connect(self._fit_rows)
+        self.scroll.verticalScrollBar().valueChanged.connect(self._snap_to_row)
         self.scroll.verticalScrollBar().valueChanged.connect(self._show_stale)
         self.scroll.viewport().installEventFilter(self)
         lay.addWidget(self.scroll)
+        # Below the list, not its last row: the list then ends on a whole row.
+        self.more = QLabel()
+        self.more.setWordWrap(True)  # on one line it was wider than the dock: a side scroll
+        lay.addWidget(self.more)
+        self._pitch = 0  # a row and the spacing under it, in pixels; 0 before layout
         self._stale: set[str] = set()  # fields whose numbers changed while out of view
         self.session = session
         self.fields: dict[str, QLineEdit] = {}
@@ -88,10 +104,15 @@ class ParametersPanel(QWidget):
         body = QWidget()
         grid = QGridLayout(body)
         grid.setColumnStretch(1, 1)
+        margins = grid.contentsMargins()
+        # No top margin and a spacing's worth at the bottom: the body is then a whole
+        # number of pitches tall, so the end of the list is a row boundary too.
+        grid.setContentsMargins(margins.left(), 0, margins.right(), grid.verticalSpacing())
         for col, text in enumerate(("", "value", "train")):
             head = QLabel(f"<i>{text}</i>")
             grid.addWidget(head, 0, col)
         self.fields, self.checks, self.labels = {}, {}, {}
+        self._stale = set()  # of the old fields: refresh() below marks the new ones
         names = self.shown_names()
         for row, name in enumerate(names, start=1):
             label = QLabel(name_html(name))
@@ -112,12 +133,11 @@ class ParametersPanel(QWidget):
             grid.addWidget(check, row, 2, alignment=Qt.AlignCenter)
             self.fields[name], self.checks[name] = field, check
         hidden = len(s.network.param_names) - len(names)
-        if hidden:
-            more = QLabel(f"<i>{hidden} more: type in the filter above</i>")
-            more.setWordWrap(True)  # on one line it was wider than the dock: a side scroll
-            grid.addWidget(more, len(names) + 1, 0, 1, 3)
-        grid.setRowStretch(len(self.fields) + 2, 1)
+        self.more.setText(f"<i>{hidden} more: type in the filter above</i>")
+        self.more.setVisible(hidden > 0)
+        grid.setRowStretch(len(self.fields) + 1, 1)
         self.scroll.setWidget(body)
+        self._even_rows()
         self.refresh()
         self._show_lock()
         self._show_selection(s.selected)
@@ -174,6 +194,45 @@ class ParametersPanel(QWidget):
             name = next(n for n, f in self.fields.items() if f is obj)
             self.session.set_param(name, event.text())
         return False
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in _LOOKS_CHANGED:
+            self._even_rows()
+
+    def _even_rows(self) -> None:
+        """The column titles' row as tall as a field's, so every row has the same pitch
+        (the fields are the tallest things in a row)."""
+        body = self.scroll.widget()
+        if body is None or not self.fields:
+            return
+        field = next(iter(self.fields.values()))
+        body.layout().setRowMinimumHeight(0, field.sizeHint().height())
+
+    def _fit_rows(self, *_) -> None:
+        """Make the view a whole number of rows high (the rest of the height left blank
+        under it), and the scroll bar's arrows and wheel move by whole rows. Runs when the
+        view or the rows change size, never on a Step."""
+        body = self.scroll.widget()
+        fields = list(self.fields.values())
+        if body is None or len(fields) < 2 or fields[1].y() <= fields[0].y():
+            return  # nothing to scroll, or not laid out yet
+        self._pitch = fields[1].y() - fields[0].y()
+        bar = self.scroll.verticalScrollBar()
+        bar.setSingleStep(max(1, self._pitch))
+        blank = self.scroll.viewportMargins().bottom()
+        height = self.scroll.viewport().height() + blank  # all the view might have
+        needs_scrolling = body.sizeHint().height() > height
+        fitted = height % self._pitch if needs_scrolling and height > self._pitch else 0
+        if fitted != blank:
+            self.scroll.setViewportMargins(0, 0, 0, fitted)
+
+    def _snap_to_row(self, value: int) -> None:
+        """Stop on a row boundary, rounding down the list: every row wholly in view
+        before stays wholly in view (so a field brought into view for the keyboard is)."""
+        bar = self.scroll.verticalScrollBar()
+        if self._pitch > 0 and value % self._pitch and value != bar.maximum():
+            bar.setValue(min(bar.maximum(), math.ceil(value / self._pitch) * self._pitch))
 
     def _commit(self, name: str) -> None:
         field = self.fields[name]
