@@ -752,3 +752,29 @@ def test_a_big_lists_note_of_what_is_left_out_sits_under_it(session, qtbot):
     s.replace_lesson(build_lesson(load_preset("statquest-all"), [Layer(2, "softplus")],
                                   Layer(1, "identity"), "ssr", "sequential", 0), None)
     assert not panel.more.isVisible()
+
+
+def test_a_long_descent_path_draws_what_a_plot_can_tell_apart(qtbot):
+    """A long Run's path on the landscape (40,000 rows) took 20 ms to draw every frame;
+    its zigzag must keep every visible point and its end, its slow crawl far fewer."""
+    import numpy as np
+    import pyqtgraph as pg
+
+    from gui.kit.plot_style import PATH_RESOLUTION, set_path
+
+    item = pg.PlotDataItem()
+    zigzag = np.column_stack([np.linspace(0, 0.5, 100), np.tile([0.0, 0.3], 50)])
+    crawl = np.column_stack([0.5 + np.linspace(0, 1e-3, 40_000), np.full(40_000, 0.3)])
+    path = np.vstack([zigzag, crawl])
+    set_path(item, path[:, 0], path[:, 1], 1.0, 1.0)
+    xs, ys = item.getData()
+    assert len(xs) < 200  # the crawl: 1e-3 of travel in steps of PATH_RESOLUTION
+    np.testing.assert_array_equal(np.column_stack([xs, ys])[:100], zigzag)  # every turn
+    assert (xs[-1], ys[-1]) == tuple(path[-1])  # the newest, where the marker sits
+    # nothing dropped is farther from the last point kept than the resolution
+    kept = {tuple(p) for p in np.column_stack([xs, ys])}
+    last = None
+    for p in map(tuple, path):
+        if p in kept:
+            last = p
+        assert max(abs(p[0] - last[0]), abs(p[1] - last[1])) <= PATH_RESOLUTION + 1e-12

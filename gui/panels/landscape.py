@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.kit.colour_scale import ColourScale, steady_levels
-from gui.kit.plot_style import RUN_COLOURS, set_curve, set_labels, set_points, style_plot
+from gui.kit.plot_style import RUN_COLOURS, set_labels, set_path, set_points, style_plot
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -103,10 +103,11 @@ class LandscapeView(QWidget):
             self.extent = self._extent_for(np.vstack([path, *(p for p in kept
                                                               if p is not None)]))
             self.grid, self.levels = None, None
+        a0, a1, b0, b1 = self.extent
         for item, k in zip(self.kept_paths, range(len(self.kept_paths)), strict=True):
             run_path = kept[k] if k < len(kept) else None
             if run_path is not None:
-                set_curve(item, run_path[:, 0], run_path[:, 1])
+                set_path(item, run_path[:, 0], run_path[:, 1], a1 - a0, b1 - b0)
             else:
                 item.setData([], [])
         a0, a1, b0, b1 = self.extent
@@ -126,7 +127,7 @@ class LandscapeView(QWidget):
             self.image.setImage(shown, levels=levels)
             self.image.setRect(a0, b0, a1 - a0, b1 - b0)
             self.scale.show(s.loss_symbol, *levels, log=True)
-        set_curve(self.path, path[:, 0], path[:, 1])
+        set_path(self.path, path[:, 0], path[:, 1], a1 - a0, b1 - b0)
         set_points(self.point, [va], [vb])
         set_labels(self.plot, a, b)
         self.plot.setXRange(a0, a1, padding=0)
