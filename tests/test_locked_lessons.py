@@ -308,6 +308,7 @@ def test_locked_settings_are_disabled_in_their_panels(session, qtbot):
     assert not training.rule.isEnabled() and not training.schedule.isEnabled()
     assert training.batch_size.isEnabled()  # the one setting left to students
     assert not controls.rate.isEnabled() and "Locked by the teacher" in controls.rate.toolTip()
+    assert "Type" not in controls.rate.toolTip()  # it said "Type a number…" when locked
     cell = data.table.cells.index(0, 0)
     assert not data.table.cells.flags(cell) & Qt.ItemIsEditable
     assert not any(b.isEnabled() for b in data.edit_buttons)
@@ -318,7 +319,7 @@ def test_locked_settings_are_disabled_in_their_panels(session, qtbot):
     assert data.table.cells.flags(cell) & Qt.ItemIsEditable
     assert all(b.isEnabled() for b in data.edit_buttons)
     assert not editor.locked_note.isVisibleTo(editor) and editor.layers_box.isEnabled()
-    assert "Locked" not in controls.rate.toolTip()
+    assert "Locked" not in controls.rate.toolTip() and "Type a number" in controls.rate.toolTip()
 
 
 def test_locked_kept_runs_are_the_teachers_to_keep_rename_hide_and_remove(session, qtbot):

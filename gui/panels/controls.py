@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QSlider, QToolBar, QToolButton, QWidget
 
 from engine.explain import fmt
-from gui.kit.locking import show_locked
+from gui.kit.locking import LOCKED_TIP, show_locked
 from gui.kit.steady_label import SteadyLabel
 from gui.runner import DEFAULT_SPEED, SPEEDS, Runner
 from gui.session import Session
@@ -92,7 +92,9 @@ class Controls(QToolBar):
         self.refresh()
 
     def _show_lock(self) -> None:
-        show_locked(self.rate, not self.session.may_change("learning_rate"))
+        # Locked, the field cannot be typed in: its tooltip says what it is, not "Type…"
+        show_locked(self.rate, not self.session.may_change("learning_rate"),
+                    tip=f"Step size = slope × learning rate.\n\n{LOCKED_TIP}")
 
     def _action(self, text, name, key, tip, slot, checkable=False) -> QAction:
         action = QAction(text, self)
