@@ -6,6 +6,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 
+def type_in_cell(w, qtbot, row: int, text: str) -> QLineEdit:
+    """Open the data table's Observed cell of `row` in the window, as a double-click
+    does, and type `text` into its editor (not committed yet)."""
+    w.docks["data"].raise_()
+    qtbot.wait(50)
+    table = w.data_panel.table
+    index = table.model().index(row, 1)
+    table.setCurrentIndex(index)
+    table.edit(index)
+    editor = table.viewport().findChild(QLineEdit)
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    return editor
+
+
 @pytest.mark.parametrize("key", [Qt.Key_Return, Qt.Key_Tab], ids=["enter", "tab"])
 def test_a_cell_edit_commits_once_and_warns_nothing(window, qtbot, qtlog, key):
     """The walk's log showed "commitData called with an editor that does not belong to
@@ -13,16 +29,7 @@ def test_a_cell_edit_commits_once_and_warns_nothing(window, qtbot, qtlog, key):
     focus (one commit) before the view's own queued commit; on Tab the model was reset
     under the committing editor."""
     w = window("statquest-b3")
-    w.docks["data"].raise_()
-    qtbot.wait(50)
-    table = w.data_panel.table
-    index = table.model().index(1, 1)  # sample 2's Observed
-    table.setCurrentIndex(index)
-    table.edit(index)
-    editor = table.viewport().findChild(QLineEdit)
-    editor.setFocus()
-    editor.selectAll()
-    qtbot.keyClicks(editor, "0.7")
+    editor = type_in_cell(w, qtbot, 1, "0.7")  # sample 2's Observed
     qtbot.keyClick(editor, key)
     qtbot.wait(50)
     w.network_view.setFocus()  # the editor, if still open, loses the focus too
@@ -34,16 +41,7 @@ def test_a_cell_edit_commits_once_and_warns_nothing(window, qtbot, qtlog, key):
 
 def test_after_enter_in_a_cell_space_steps(window, qtbot):
     w = window("statquest-b3")
-    w.docks["data"].raise_()
-    qtbot.wait(50)
-    table = w.data_panel.table
-    index = table.model().index(0, 1)
-    table.setCurrentIndex(index)
-    table.edit(index)
-    editor = table.viewport().findChild(QLineEdit)
-    editor.setFocus()
-    editor.selectAll()
-    qtbot.keyClicks(editor, "0.25")
+    editor = type_in_cell(w, qtbot, 0, "0.25")
     qtbot.keyClick(editor, Qt.Key_Return)
     qtbot.wait(50)
     assert w.session.targets[0, 0] == 0.25

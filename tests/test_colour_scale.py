@@ -73,15 +73,20 @@ def test_a_small_step_leaves_the_landscapes_bar_as_it_is(session, qtbot, monkeyp
     assert ticked == []
 
 
-def test_the_prediction_maps_bar_is_named_by_the_output_and_spans_its_colours(
-        session, qtbot):
+def map_with_bar(qtbot, s):
+    """The data plot of a two-input lesson, drawn, and its colour bar, in its layout."""
     from gui.panels.data import DataPlot
 
-    s = session("house-price")
     plot = show(qtbot, DataPlot(s), (500, 400))
     plot.live.now()
-    scale = plot.scale
-    assert in_layout(plot, scale)
+    assert in_layout(plot, plot.scale)
+    return plot, plot.scale
+
+
+def test_the_prediction_maps_bar_is_named_by_the_output_and_spans_its_colours(
+        session, qtbot):
+    s = session("house-price")
+    plot, scale = map_with_bar(qtbot, s)
     assert scale.bar.axis.labelText == "h21"
     lo, hi = scale.levels
     assert tuple(plot.map.getLevels()) == pytest.approx((lo, hi))
@@ -114,13 +119,9 @@ def tint(hex_colour: str, sure: float) -> np.ndarray:
 
 def test_the_class_maps_bar_runs_from_one_class_to_the_other_through_pale(session, qtbot):
     from gui.kit.plot_style import CLASS_COLOURS
-    from gui.panels.data import DataPlot
 
     s = session("moons-softmax")
-    plot = show(qtbot, DataPlot(s), (500, 400))
-    plot.live.now()
-    scale = plot.scale
-    assert in_layout(plot, scale)
+    plot, scale = map_with_bar(qtbot, s)
     assert scale.bar.axis.labelText == "p_Upper"
     assert scale.levels == (0.0, 1.0)
     image = scale.bar.bar.pixmap().toImage()
