@@ -103,8 +103,16 @@ class Layout:
         return self.text_scale * _fit(self.bounds, view)
 
 
-def label_text(name: str, value: float) -> str:
-    return f"{name} = {fmt(value, LABEL_DIGITS)}"
+def label_text(name: str, value: float, fits: Callable[[str], bool] | None = None) -> str:
+    """"w1 = 3.34": LABEL_DIGITS significant figures, fewer where `fits` says its room
+    would not hold them (-0.003182 is -0.0032 in the room kept for -0.1234: written
+    whole, it went over its neighbour or off the view). The window's tooltips and
+    Parameters list give every digit."""
+    for digits in range(LABEL_DIGITS, 0, -1):
+        text = f"{name} = {fmt(value, digits)}"
+        if fits is None or fits(text):
+            break
+    return text
 
 
 def largest_magnitude(values: np.ndarray) -> float:
@@ -206,16 +214,26 @@ class FittedLayouts:
     the names inside them need). A drawing's labels are placed when it is first
     considered, and only when its nodes and names alone leave it a chance to be best."""
 
-    def __init__(self, net: Network, text_width: Callable[[str], float], text_height: float):
+    def __init__(self, net: Network, text_width: Callable[[str], float], text_height: float,
+                 values: Mapping[str, float] | None = None,
+                 measure_at: Callable[[float], tuple[Callable[[str], float], float]]
+                 | None = None):
         self.net, self.text_width, self.text_height = net, text_width, text_height
-        self.usual = network_layout(net, text_width, text_height)
+        self.values = values  # each label keeps room for its value here, if wider
+        # How words are measured when written `scale` times larger: (width, height). A
+        # font's sizes are rounded, so its text comes out up to 3 % wider than `scale`
+        # times the normal width; measured so, labels sat up to 7 px over each other.
+        self.measure_at = measure_at or (lambda scale: (self._scaled(scale),
+                                                        scale * text_height))
+        self.usual = network_layout(net, text_width, text_height, values)
         sizes = [net.inputs, *net.sizes]
         row = row_distance(sizes, *_drawn(net))
-        inside = max((text_width(node.text) for node in self.usual.nodes), default=0.0)
         # (the largest its words could come out per pixel of view, its drawing's recipe)
         self.drafts: list[tuple[Box, float, tuple[float, float, float], float]] = []
         for scale in TEXT_SCALES:
-            radius = max(RADIUS, (scale * inside + INSIDE_MARGIN) / 2)
+            width, _ = self.measure_at(scale)
+            inside = max((width(node.text) for node in self.usual.nodes), default=0.0)
+            radius = max(RADIUS, (inside + INSIDE_MARGIN) / 2)
             apart = 2 * radius + NODE_GAP
             for across, down, taper in itertools.product(FITTED_SPREADS, FITTED_SPREADS,
                                                          TAPERS if len(sizes) > 2 else (1.0,)):
@@ -223,13 +241,13 @@ class FittedLayouts:
                     continue
                 if max(sizes) > 1 and row * down < apart and (down < 1 or radius > RADIUS):
                     continue  # closed up until nodes (nearly) touch
-                _, nodes_only = _nodes(net, self._width(scale), scale * text_height,
-                                       (across, down, taper), radius)
+                _, nodes_only = _nodes(net, *self.measure_at(scale), (across, down, taper),
+                                       radius)
                 self.drafts.append((_around(nodes_only), scale, (across, down, taper),
                                     radius))
         self.laid_out: dict[int, Layout | None] = {}  # None: a label found no room
 
-    def _width(self, scale: float) -> Callable[[str], float]:
+    def _scaled(self, scale: float) -> Callable[[str], float]:
         return lambda text: scale * self.text_width(text)
 
     def for_view(self, view: tuple[float, float]) -> Layout:
@@ -249,9 +267,9 @@ class FittedLayouts:
     def _layout(self, k: int) -> Layout | None:
         if k not in self.laid_out:
             _, scale, spread, radius = self.drafts[k]
-            width = self._width(scale)
-            layout, left_out = _layout(self.net, width, scale * self.text_height,
-                                       _room(width, None), spread, scale, radius,
+            width, height = self.measure_at(scale)
+            layout, left_out = _layout(self.net, width, height,
+                                       _room(width, self.values), spread, scale, radius,
                                        all_or_none=True)
             self.laid_out[k] = None if left_out else layout
         return self.laid_out[k]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import resources
 from engine import load_preset
-from engine.diagram import network_svg
+from engine.diagram import label_text, network_svg
 from engine.network import Layer, Network
 from engine.presets import PRESETS
 
@@ -229,3 +229,18 @@ def test_names_with_markup_characters_are_written_as_text():
     root = parsed(network_svg(net))
     texts = {t.text for t in root.iter(f"{SVG}text")}
     assert {"size <m²>", "R&D \"cost\"", "price's"} <= texts
+
+
+def test_a_label_gives_up_figures_only_where_its_room_would_not_hold_them():
+    """Four significant figures where they fit; fewer, rounded, where they would not
+    (hand-rounded: -0.003182 to two figures is -0.0032, -12345.6 is -1.2e+4)."""
+    room = len("w1 = -0.1234")
+
+    def fits(text):
+        return len(text) <= room
+
+    assert label_text("w1", 0.5664, fits) == "w1 = 0.5664"
+    assert label_text("w1", -0.1234, fits) == "w1 = -0.1234"
+    assert label_text("w1", -0.003182, fits) == "w1 = -0.0032"
+    assert label_text("w1", -12345.6, fits) == "w1 = -1.2e+4"
+    assert label_text("w1", -0.003182) == "w1 = -0.003182"  # no room given: four

@@ -7,6 +7,7 @@ real maximised size under one."""
 
 import itertools
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
@@ -273,6 +274,30 @@ def test_presenter_mode_draws_the_diagrams_words_half_as_large_again(window, qtb
     w.set_presenter(False)
     qtbot.wait(50)
     assert min(px for _, px in diagram_texts(w.network_view)) == pytest.approx(normal)
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+@pytest.mark.parametrize("screen", ["1280x800", "1920x1080"])
+@pytest.mark.parametrize("lesson", ["sgd-line", "narrow-valley", "statquest-b3", "xor"])
+def test_labels_stay_whole_when_the_values_grow(window, qtbot, lesson, screen, presenter):
+    """The view was fitted to the labels' first values: in presenter mode at 1920x1080
+    sgd-line's "b1 = 1.2" became "b1 = 0.5664" a Step later, cut by the view's edge (seen
+    in a real window). Every label must stay whole and apart at a value of four figures
+    and a sign, at a small one (xor's biases after a Step: -0.003182), a large one, and
+    one no room kept holds."""
+    w = laid_out(window, qtbot, lesson, SCREENS[screen])
+    if presenter:
+        w.set_presenter(True)
+        qtbot.wait(50)
+    for value in ("-0.5664", "-0.003182", "-12345.6", "-999999", "-1.5e+123"):
+        if value == "-1.5e+123":  # past what may be typed: as a diverging Run leaves it
+            w.session.continue_with_values(np.full(w.session.network.params.size, -1.5e123))
+        else:
+            for name in w.session.network.param_names:
+                assert w.session.set_param(name, value)
+        qtbot.wait(50)
+        assert len(label_rects(w.network_view)) == len(w.network_view.labels)
+        assert_diagram_readable(w)
 
 
 def test_a_step_in_presenter_mode_lays_nothing_out_again(window, qtbot):

@@ -5,7 +5,7 @@ to select a parameter everywhere."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
@@ -24,6 +24,7 @@ from engine.diagram import (
     NAME_GAP,
     NODE_FILL,
     NODE_LINE,
+    WIDEST_VALUE,
     FittedLayouts,
     Layout,
     NodeKey,
@@ -103,19 +104,34 @@ class NetworkView(QGraphicsView):
 
     # --- layout ------------------------------------------------------------------
     def rebuild(self) -> None:
+        """A new network, or the font changed: drawn with room for its values."""
+        net = self.session.network
+        # the value each label keeps room for (with WIDEST_VALUE): its widest seen since
+        self.widest = dict(zip(net.param_names, net.params.tolist(), strict=True))
+        self._relayout()
+
+    def _relayout(self) -> None:
         # Scene units, not screen points: the view scales the whole drawing to fit, so a
         # bigger window (or presenter mode's bigger diagram) gives bigger labels without
         # crowding them: where labels sit in the drawing never depends on the zoom.
         font = QFont(self.font())
         font.setPointSizeF(LABEL_POINTS)
         metrics = QFontMetricsF(font)
+
+        def measured_at(scale: float):  # as _draw will write them: in a font that size
+            at = QFont(font)
+            at.setPointSizeF(LABEL_POINTS * scale)
+            scaled = QFontMetricsF(at)
+            return scaled.horizontalAdvance, scaled.height()
         net = self.session.network
         if self.fits_view:
-            self.fitted = FittedLayouts(net, metrics.horizontalAdvance, metrics.height())
+            self.fitted = FittedLayouts(net, metrics.horizontalAdvance, metrics.height(),
+                                        self.widest, measured_at)
             layout = self.fitted.for_view(self._view_size())
         else:
             self.fitted = None
-            layout = network_layout(net, metrics.horizontalAdvance, metrics.height())
+            layout = network_layout(net, metrics.horizontalAdvance, metrics.height(),
+                                    self.widest)
         self._draw(layout)
 
     def _view_size(self) -> tuple[float, float]:
@@ -142,6 +158,10 @@ class NetworkView(QGraphicsView):
         self.overlays, self.placed = [], ()
         # the overlays are written and placed in the drawing's own (fitted) font
         self.font_for_labels, self.metrics = font, QFontMetricsF(font)
+        width = self.metrics.horizontalAdvance
+        self.room = {label.name: max(width(f"{label.name} = {WIDEST_VALUE}"),
+                                     width(label_text(label.name, self.widest[label.name])))
+                     for label in layout.labels}
         for n in layout.nodes:
             p = QPointF(*n.centre)
             node = QGraphicsEllipseItem(p.x() - radius, p.y() - radius, 2 * radius, 2 * radius)
@@ -171,9 +191,16 @@ class NetworkView(QGraphicsView):
         # every time): drawn once into a pixmap each, at the view's scale, they are copied.
         for item in self.node_items:
             item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-        self.refresh()  # the labels' text first: the fitted rectangle must hold them
-        margin = FIT_MARGIN
-        self.drawing = scene.itemsBoundingRect().adjusted(-margin, -margin, margin, margin)
+        # What is fitted to the view: the layout's outline, which keeps each label room
+        # for a value of WIDEST_VALUE (fitted to the labels' first values instead, a
+        # label cut at the view's edge a Step later: "b1 = 1.2" became "b1 = 0.5664"),
+        # and whatever the first values need beyond it. (No rectangle yet while the
+        # labels are first written: refresh() then knows a drawing is under way.)
+        self.drawing = QRectF()
+        self.refresh()
+        b, margin = layout.bounds, FIT_MARGIN
+        self.drawing = QRectF(b.left, b.top, b.width, b.height).united(
+            scene.itemsBoundingRect()).adjusted(-margin, -margin, margin, margin)
         self._fit()
 
     def _draw_as_bundles(self, columns, radius: float) -> None:
@@ -208,7 +235,7 @@ class NetworkView(QGraphicsView):
         self.ink = QColor("#f0f0f0" if dark else "#111")
         self.setBackgroundBrush(QColor("#000" if theme == "high contrast" else
                                        "#1e1e1e" if dark else "#fff"))
-        self.rebuild()
+        self._relayout()
 
     # --- values ------------------------------------------------------------------
     def refresh(self) -> None:
@@ -224,12 +251,26 @@ class NetworkView(QGraphicsView):
             if shown.get(line) != (colour.rgb(), width):
                 shown[line] = (colour.rgb(), width)
                 line.setPen(QPen(colour, width, Qt.SolidLine, Qt.RoundCap))
+        outgrown = False
         for name, label in self.labels.items():
-            text = label_text(name, s.value(name))
+            v = s.value(name)
+            room = self.room[name]
+            text = label_text(name, v, lambda t, room=room: self.metrics.horizontalAdvance(t)
+                              <= room)
             colour = SELECTED if name == s.selected else INK
             if shown.get(label) != (text, colour.rgb()):
                 shown[label] = (text, colour.rgb())
                 label.show_value(text, colour)
+                if self.metrics.horizontalAdvance(text) > room:
+                    self.widest[name], outgrown = v, True
+        if outgrown:
+            # A value too wide for its label's room at one figure (-1e+300 typed in):
+            # laid out anew with room for it from now on, not drawn over its neighbours
+            # or cut (after the drawing under way, when it is one: a resize in a Run).
+            if self.drawing.isNull():
+                QTimer.singleShot(0, self._relayout)
+            else:
+                self._relayout()
 
     # --- overlays for the flow animation -------------------------------------------
     def clear_overlays(self) -> None:
