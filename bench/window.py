@@ -93,6 +93,9 @@ def main() -> None:
                         help="in a real window (run under ../shared/tools/real-window): "
                              "maximised as a first launch is, no start-up figure")
     parser.add_argument("--presenter", action="store_true", help="in presenter mode (F5)")
+    parser.add_argument("--presets", nargs="+", metavar="NAME",
+                        help="Step latency on these presets alone, no Run (default: every "
+                             "preset, then Run)")
     parser.add_argument("--big", action="store_true",
                         help="also a 4,353-parameter network on 6,000 samples")
     parser.add_argument("--only-big", action="store_true",
@@ -119,7 +122,8 @@ def main() -> None:
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         if args.real:
             step_latency(app, args, create_window, freeze_startup_objects)
-        run_part(app, args, rss0, create_window, freeze_startup_objects)
+        if not args.presets:
+            run_part(app, args, rss0, create_window, freeze_startup_objects)
         return
     if args.only_big:
         big = startup(APP.format(root=str(ROOT), lesson=args.extra[0]))
@@ -184,7 +188,7 @@ def step_latency(app, args, create_window, freeze_startup_objects, lessons=None)
           "person sees,\nand the process's CPU time, the app's own work (a shared VM that "
           "takes the CPU away\ninflates the first, not the second):")
     print(f"{'preset':16s} {'median':>8s} {'p95':>8s} {'CPU median':>11s} {'CPU p95':>8s}")
-    for name in lessons or [*PRESETS, *args.extra]:
+    for name in lessons or [*(args.presets or PRESETS), *args.extra]:
         w = create_window(name)
         SHOW(w)
         freeze_startup_objects()  # as the app does once its window is up
