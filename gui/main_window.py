@@ -3,6 +3,7 @@ docks around it, the menus (gui/menus.py) and the file actions (gui/file_actions
 
 from __future__ import annotations
 
+import math
 import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -52,6 +53,7 @@ from gui.runner import Runner
 from gui.session import Session, session_for
 
 MESSAGE_MS, REFUSAL_MS = 8000, 15000
+MIN_PLOT_PX = 150  # where a plot draws (inside its axes), in presenter mode too
 SETTLE_S = 1.5
 # Where versions that remembered presenter mode between runs kept it (see restore_layout).
 STALE_PRESENTER_KEY = "appearance/presenter"
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow):
         ):
             self.docks[key] = self._dock(key, widget, area)
         self._laid_out = False
+        self._layouts_restored = 0  # a deferred resize of a layout since replaced is dropped
         self.lesson_text_dialog: LessonTextDialog | None = None
         self.lock_dialog: LockDialog | None = None
         self._hidden_by_lock: set[str] = set()  # docks a lock hid: unlocking shows them
@@ -173,7 +176,10 @@ class MainWindow(QMainWindow):
     def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(PANELS[key], self)
         dock.setObjectName(f"{key}Dock")
-        dock.setTitleBarWidget(DockTitle(dock))
+        dock.title_bar = DockTitle(dock)
+        dock.no_title_bar = QWidget(dock)  # presenter mode's: see _show_title_bars
+        dock.no_title_bar.hide()
+        dock.setTitleBarWidget(dock.title_bar)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
@@ -278,6 +284,7 @@ class MainWindow(QMainWindow):
             self.apply_default_layout()
         if not on:
             self._set_dock_titles(PANELS)
+            self._show_title_bars(True)
         self.presenter_action.setChecked(on)
         self.show_lock()
 
@@ -306,6 +313,9 @@ class MainWindow(QMainWindow):
                 self.addDockWidget(areas[first], dock)
                 if key != first:
                     self.tabifyDockWidget(self.docks[first], dock)
+        # (in the groups first: with the normal layout's docks side by side, dropping
+        # their title bars grew the window 13 px past the screen)
+        self._show_title_bars(False)
         if not (self.isMaximized() or self.isFullScreen()):
             self.resize(size)
         for key in ("breakdown", "loss"):
@@ -319,6 +329,63 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
                          [int(h * 0.6), int(h * 0.4)], Qt.Vertical)
         QTimer.singleShot(0, self._hide_stale_tab_bars)
+        self._give_plots_room_soon()
+
+    def restoreState(self, state, version: int = 0) -> bool:  # noqa: N802 (Qt's name)
+        self._layouts_restored += 1
+        return super().restoreState(state, version)
+
+    def _give_plots_room_soon(self, tries: int = 4) -> None:
+        """_give_plots_room once the layout is applied, unless another layout (the
+        user's own, restored at start) replaces this one first."""
+        restored = self._layouts_restored
+        QTimer.singleShot(0, lambda: restored == self._layouts_restored
+                          and self._give_plots_room(tries))
+
+    def _give_plots_room(self, tries: int = 4) -> None:
+        """Once laid out (the first layout, or presenter mode's): the loss plot (and the
+        data plot but in presenter mode) at least MIN_PLOT_PX high where it draws, the
+        room taken from the breakdown (the diagram) (at 1366x768 presenter mode's big
+        axes left the loss plot 91 px of its 150). A tabbed dock's
+        size in resizeDocks is not its height (its group's tab bar is counted or not),
+        so it is measured again after each resize, a few times at most."""
+        resized = False
+        # In presenter mode the data is tucked under the diagram, as large as the
+        # diagram's words leave it room for (iris' words fell under 1.5x normal at
+        # 1280x800 when it was given 150 px); the loss plot is one of the big three.
+        wanted = [(self.loss_plot, "loss", "breakdown")]
+        if not self.appearance.presenter:
+            wanted.append((self.data_panel.plot, "data", None))
+        for plot, dock, beside in wanted:
+            short = math.ceil(MIN_PLOT_PX - plot.getPlotItem().getViewBox().height())
+            if short <= 0 or not plot.isVisible():
+                continue
+            resized = True
+            if beside:
+                a, b = self.docks[beside], self.docks[dock]
+                self.resizeDocks([a, b], [self._group_height(a) - short,
+                                          self._group_height(b) + short], Qt.Vertical)
+            else:
+                d = self.docks[dock]
+                self.resizeDocks([d], [self._group_height(d) + short], Qt.Vertical)
+        if resized and tries > 1:
+            self._give_plots_room_soon(tries - 1)
+
+    def _group_height(self, dock: QDockWidget) -> int:
+        """The height resizeDocks means for a dock: with its group's tab bar, if any."""
+        box = dock.geometry()
+        bars = [bar.geometry() for bar in self.findChildren(QTabBar)
+                if bar.parent() is self and bar.isVisible()]
+        under = [bar.height() for bar in bars if abs(bar.top() - box.bottom() - 1) <= 3
+                 and bar.left() < box.right() and box.left() < bar.right()]
+        return dock.height() + max(under, default=0)
+
+    def _show_title_bars(self, shown: bool) -> None:
+        """Presenter mode names every panel on its group's tab only: a title bar above
+        each as well took ~30 px of presenter-size text from the loss plot, which had
+        103 px left to draw in at 1280x800 (91 at 1366x768)."""
+        for dock in self.docks.values():
+            dock.setTitleBarWidget(dock.title_bar if shown else dock.no_title_bar)
 
     def _set_dock_titles(self, titles: dict[str, str]) -> None:
         """Tab and title bar texts; the View menu keeps each panel's whole name."""
@@ -404,7 +471,13 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if time.monotonic() < self._settling:
-            QTimer.singleShot(0, self.apply_default_layout)
+            QTimer.singleShot(0, self._settle_default_layout)
+
+    def _settle_default_layout(self) -> None:
+        # Not over presenter mode's own layout (F5 pressed as the window settled: the
+        # normal layout's sizes then put the Parameters tab's 444 px under the diagram).
+        if not self.appearance.presenter:
+            self.apply_default_layout()
 
     def _hide_stale_tab_bars(self) -> None:
         """Qt 6.11 leaves the tab bar of a dock group visible after a later tabify makes
@@ -436,6 +509,7 @@ class MainWindow(QMainWindow):
                          [rows, max(h - rows - 120, 80)], Qt.Vertical)
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
                          [int(h * 0.58), int(h * 0.42)], Qt.Vertical)
+        self._give_plots_room_soon()
 
     def restore_layout(self) -> bool:
         """The user's own size and layout from the last run; False on a first launch."""
