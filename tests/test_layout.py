@@ -18,6 +18,7 @@ from engine import PRESETS, load_preset
 SCREENS = {"1280x800": (1280, 740), "1366x768": (1366, 708), "1920x1080": (1920, 1020)}
 MIN_PLOT_PX = 150
 MIN_LABEL_PX = 9
+MIN_SLIDER_PX = 120  # a slider shorter than this is hard to set where one means
 
 
 def laid_out(window, qtbot, lesson, size):
@@ -352,6 +353,8 @@ def test_the_toolbar_shows_the_loss_whatever_its_length(window, qtbot, size, pre
     assert bar.loss_label.isVisible() and bar.counter.isVisible()
     right = bar.loss_label.geometry().right()
     assert right <= bar.width(), f"the loss label ends at {right} of {bar.width()} px"
+    # and the speed slider keeps a usable width (presenter mode at 1280 px left it 70 px)
+    assert bar.speed.isVisible() and bar.speed.width() >= MIN_SLIDER_PX, bar.speed.width()
 
 
 
@@ -372,6 +375,7 @@ def test_the_toolbar_shows_every_loss_of_a_split_with_batches_in_presenter_mode(
     assert "val" in text and "batch" in text, text
     assert bar.loss_label.isVisible()
     assert bar.loss_label.geometry().right() <= bar.width()
+    assert bar.speed.isVisible() and bar.speed.width() >= MIN_SLIDER_PX, bar.speed.width()
 
 
 @pytest.mark.parametrize("lesson", ["xor", "moons-softmax", "narrow-valley"])
