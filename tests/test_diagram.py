@@ -57,8 +57,9 @@ def labels(root: ET.Element) -> dict[str, tuple[float, tuple[float, float, float
         rect, text = group.find(f"{SVG}rect"), group.find(f"{SVG}text")
         name, value = LABEL.fullmatch(text.text).groups()
         assert name not in out, f"{name} is labelled twice"
-        out[name] = (float(value), tuple(float(rect.get(k)) for k in ("x", "y", "width",
-                                                                      "height")))
+        # the minus sign (U+2212) is read as a programming language's hyphen-minus
+        box = tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))
+        out[name] = (float(value.replace("−", "-")), box)
     return out
 
 
@@ -229,3 +230,12 @@ def test_names_with_markup_characters_are_written_as_text():
     root = parsed(network_svg(net))
     texts = {t.text for t in root.iter(f"{SVG}text")}
     assert {"size <m²>", "R&D \"cost\"", "price's"} <= texts
+
+
+def test_negative_values_are_written_with_the_minus_sign_the_breakdown_uses():
+    """The breakdown and the notes write −1.43 (U+2212); the drawing wrote -1.43."""
+    root = parsed(network_svg(load_preset("statquest-b3").network))
+    written = {g.find(f"{SVG}text").text for g in root.iter(f"{SVG}g")}
+    # statquest-b3's own starting values, as its lesson file gives them
+    assert {"w2 = −3.53", "b1 = −1.43", "w3 = −1.22", "w4 = −2.3", "w1 = 3.34"} <= written
+    assert not any("-" in text for text in written), written
