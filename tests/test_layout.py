@@ -462,3 +462,44 @@ def test_presenter_mode_shows_every_tucked_panels_whole_tab(window, qtbot, size)
     w.set_presenter(False)
     assert [dock.windowTitle() for dock in w.docks.values()] == [
         dock.toggleViewAction().text() for dock in w.docks.values()]  # whole names again
+
+
+def table_text_points(panel) -> float:
+    """The smallest point size of any text in the breakdown's tables (the blocks set on
+    tab stops): titles, row names and numbers."""
+    sizes = []
+    block = panel.document().begin()
+    while block.isValid():
+        if block.blockFormat().tabPositions():
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                if fragment.text().strip():
+                    size = fragment.charFormat().fontPointSize()
+                    sizes.append(size or panel.document().defaultFont().pointSizeF())
+                it += 1
+        block = block.next()
+    assert sizes, "no table drawn"
+    return min(sizes)
+
+
+def test_the_breakdowns_tables_grow_with_its_room_at_1920x1080(window, qtbot):
+    """At 1920x1080 the breakdown's tables stayed at 9 pt (about 10 px high digits) beside
+    the diagram's 20-pixel words; with the room there, they are set larger, while at
+    1280x800 (and in presenter mode, already 1.6 times larger) they keep the app's size
+    and never scroll sideways."""
+    from PySide6.QtWidgets import QApplication
+
+    normal = QApplication.font().pointSizeF()
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS["1280x800"])
+    assert table_text_points(w.breakdown) == pytest.approx(normal)
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS["1920x1080"])
+    big = table_text_points(w.breakdown)
+    assert big >= 1.2 * normal, (big, normal)
+    assert w.breakdown.horizontalScrollBar().maximum() == 0
+    w.set_presenter(True)
+    qtbot.wait(50)
+    assert table_text_points(w.breakdown) == pytest.approx(QApplication.font().pointSizeF())
+    w.set_presenter(False)
+    qtbot.wait(50)
+    assert table_text_points(w.breakdown) == pytest.approx(big)
