@@ -10,7 +10,7 @@ import itertools
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsSimpleTextItem
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsSimpleTextItem, QWidget
 
 from engine import PRESETS, load_preset
 
@@ -503,3 +503,40 @@ def test_the_breakdowns_tables_grow_with_its_room_at_1920x1080(window, qtbot):
     w.set_presenter(False)
     qtbot.wait(50)
     assert table_text_points(w.breakdown) == pytest.approx(big)
+
+
+def training_area(w, qtbot):
+    from PySide6.QtWidgets import QScrollArea
+
+    w.docks["training"].raise_()
+    qtbot.wait(50)
+    (area,) = [a for a in w.docks["training"].findChildren(QScrollArea) if a.isVisible()]
+    return area
+
+
+def test_the_training_panel_fits_its_dock_at_1366x768_and_its_fields_stay_put(window, qtbot):
+    """Maximised at 1366x768 the Training panel needed a vertical scroll bar, and a
+    batching description that wrapped to another line moved the Validation field down
+    (a field moving under the pointer as one reaches for it)."""
+    from PySide6.QtCore import QPoint
+
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS["1366x768"])
+    area, panel = training_area(w, qtbot), w.training
+    assert not area.verticalScrollBar().isVisible()
+    assert not area.horizontalScrollBar().isVisible()
+    for name in ("optimizerChoice", "scheduleChoice", "batchSize", "validationFraction",
+                 "initScheme", "reinitialise", "keepRun"):
+        field = panel.findChild(QWidget, name)
+        corner = field.mapTo(area.viewport(), QPoint(field.width(), field.height()))
+        assert field.isVisible() and area.viewport().rect().contains(corner), name
+    at = panel.validation.mapTo(panel, QPoint(0, 0))
+    lines = panel.batches.height()
+    text = panel.batches.text()
+    assert w.session.set_batching("1")  # "one sample at a time (stochastic), shuffled …"
+    qtbot.wait(50)
+    assert panel.batches.text() != text
+    assert panel.batches.fontMetrics().horizontalAdvance(panel.batches.text()) \
+        > panel.batches.width()  # it wraps
+    assert panel.batches.height() >= lines
+    assert panel.validation.mapTo(panel, QPoint(0, 0)) == at
+    assert not area.verticalScrollBar().isVisible()
