@@ -14,12 +14,12 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
-from engine.explain import fmt
+from engine.explain import MINUS, signed
 from engine.network import Network
 
 RADIUS, COLUMN, ROW = 34.0, 260.0, 170.0
 LABEL_POINTS = 13.0  # the size of every word in the drawing, in its own units
-WIDEST_VALUE = "-0.1234"  # the room a label keeps for its value (4 significant figures)
+WIDEST_VALUE = f"{MINUS}0.1234"  # the room a label keeps for its value (4 significant figures)
 LABEL_DIGITS = 4
 ALONG = (0.5, 0.35, 0.65, 0.25, 0.75, 0.42, 0.58, 0.3, 0.7, 0.2, 0.8)  # along an edge
 COMB = tuple(round(0.12 + 0.04 * k, 2) for k in range(20))  # finer, when those are taken
@@ -105,11 +105,11 @@ class Layout:
 
 def label_text(name: str, value: float, fits: Callable[[str], bool] | None = None) -> str:
     """"w1 = 3.34": LABEL_DIGITS significant figures, fewer where `fits` says its room
-    would not hold them (-0.003182 is -0.0032 in the room kept for -0.1234: written
+    would not hold them (−0.003182 is −0.0032 in the room kept for −0.1234: written
     whole, it went over its neighbour or off the view). The window's tooltips and
     Parameters list give every digit."""
     for digits in range(LABEL_DIGITS, 0, -1):
-        text = f"{name} = {fmt(value, digits)}"
+        text = f"{name} = {signed(value, digits)}"
         if fits is None or fits(text):
             break
     return text

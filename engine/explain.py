@@ -17,6 +17,16 @@ def fmt(value: float, digits: int = 6) -> str:
     return "0" if text in ("-0", "0") else text
 
 
+MINUS = "\u2212"  # −, the minus sign of typeset maths: as wide as +, unlike the hyphen
+
+
+def signed(value: float, digits: int = 6) -> str:
+    """fmt's number with the minus sign − in place of the hyphen, as everything a student
+    reads writes it (the breakdown, the diagram, the notes); what is typed or pasted back
+    may use either (the fields read − as -)."""
+    return fmt(value, digits).replace("-", MINUS)
+
+
 def breakdown_text(b: Breakdown, update: Update) -> str:
     """The chain rule for one parameter with every number, then its gradient-descent step
     (or that it is frozen)."""

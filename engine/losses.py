@@ -42,6 +42,13 @@ class Loss:
     mean: bool  # divide c by the samples (cross-entropy) or the elements (MSE)
     derivative_formula: str  # dLoss/dPredicted as a lesson writes it, {p} = predicted's name
     kind: str = "squared"  # "squared", "cross_entropy" or "binary_cross_entropy"
+    about: str = ""  # what it is, in words, for the choice of loss
+
+    @property
+    def title(self) -> str:
+        """The loss as a choice names it: the symbol the rest of the app writes, then what
+        it is ("SSR, sum of squared residuals (StatQuest)"); `name` is what files keep."""
+        return f"{self.symbol}, {self.about}"
 
     @cached_property  # read at every training step
     def output_activation(self) -> str | None:
@@ -131,14 +138,20 @@ class Loss:
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("ssr", "SSR", 1.0, False, "-2 (Observed - {p})"),
-        Loss("half_sse", "L", 0.5, False, "-(Observed - {p})"),
-        Loss("mse", "MSE", 1.0, True, "-2 (Observed - {p}) / n"),
-        Loss("ce", "CE", 1.0, False, "-Observed / {p}", "cross_entropy"),
-        Loss("ce_mean", "CE", 1.0, True, "-Observed / {p} / n", "cross_entropy"),
+        Loss("ssr", "SSR", 1.0, False, "-2 (Observed - {p})",
+             about="sum of squared residuals (StatQuest)"),
+        Loss("half_sse", "L", 0.5, False, "-(Observed - {p})",
+             about="half the sum of squared errors"),
+        Loss("mse", "MSE", 1.0, True, "-2 (Observed - {p}) / n",
+             about="mean squared error (PyTorch's MSELoss)"),
+        Loss("ce", "CE", 1.0, False, "-Observed / {p}", "cross_entropy",
+             about="cross-entropy summed over the samples (StatQuest)"),
+        Loss("ce_mean", "CE", 1.0, True, "-Observed / {p} / n", "cross_entropy",
+             about="cross-entropy averaged over the samples (PyTorch's CrossEntropyLoss)"),
         Loss("bce", "BCE", 1.0, False, "({p} - Observed) / ({p} (1 - {p}))",
-             "binary_cross_entropy"),
+             "binary_cross_entropy", about="binary cross-entropy summed over the samples"),
         Loss("bce_mean", "BCE", 1.0, True, "({p} - Observed) / ({p} (1 - {p})) / n",
-             "binary_cross_entropy"),
+             "binary_cross_entropy",
+             about="binary cross-entropy averaged over the samples (PyTorch's BCELoss)"),
     )
 }

@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 NAMINGS = ("sequential", "layered")
+# What a choice of naming shows (the names above are what lesson files keep).
+NAMING_TITLES = {"sequential": "w1, w2, … in order (StatQuest)",
+                 "layered": "w211 = layer 2, neuron 1, input 1"}
 
 
 @dataclass(frozen=True)

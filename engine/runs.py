@@ -101,16 +101,27 @@ def run_settings(trainer: Trainer) -> tuple[tuple[str, str], ...]:
     )
 
 
-def default_name(settings: tuple[tuple[str, str], ...], others: list[KeptRun]) -> str:
+def described(settings: tuple[tuple[str, str], ...], others: list[KeptRun]) -> str:
     """The update rule and learning rate, then each other setting that differs from a
     kept run's ("Adam lr 0.01", "SGD lr 0.1, full batch" beside a run of batches, "SGD
     lr 0.1, shuffle seed 1" beside the same run shuffled from seed 0): what the runs
-    share is not said; numbered when the name is taken."""
+    share is not said."""
     (_, rule), (_, rate), *rest = settings
     theirs = [dict(run.settings) for run in others if run.settings]
     extra = [text for key, text in rest
              if any(t.get(key, text) != text for t in theirs)]
-    name = ", ".join([f"{rule} {rate}", *extra])
+    return ", ".join([f"{rule} {rate}", *extra])
+
+
+def current_run_description(trainer: Trainer, others: list[KeptRun]) -> str:
+    """The run being trained, in the words a kept run is named by ("SGD lr 0.3"), for
+    the legend to tell it from `others` (the runs kept)."""
+    return described(run_settings(trainer), others)
+
+
+def default_name(settings: tuple[tuple[str, str], ...], others: list[KeptRun]) -> str:
+    """`described`, numbered when the name is taken."""
+    name = described(settings, others)
     taken = {run.name for run in others}
     number, unique = 2, name
     while unique in taken:

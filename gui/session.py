@@ -42,7 +42,7 @@ from engine.optimizers import DEFAULTS as DEFAULT_OPTIMIZERS
 from engine.optimizers import SETTINGS as OPTIMIZER_SETTINGS
 from engine.optimizers import Optimizer
 from engine.phases import StepPhases, step_phases
-from engine.runs import MAX_RUNS, KeptRun, checked_name
+from engine.runs import MAX_RUNS, KeptRun, checked_name, current_run_description
 from engine.runs import keep as keep_run
 from engine.schedules import SCHEDULE_SETTINGS, Schedule
 from engine.text import quoted
@@ -696,6 +696,11 @@ class Session(QObject):
         """Runs kept to compare, of this network (a rebuilt one's are not shown)."""
         names = tuple(self.network.param_names)
         return [r for r in self._kept_runs if r.param_names == names]
+
+    def current_run_description(self) -> str:
+        """The run being trained in a kept run's words ("SGD lr 0.3"), telling it from
+        the runs kept."""
+        return current_run_description(self.trainer, self.kept_runs)
 
     def keep_run(self) -> bool:
         """Keep the run so far (its loss curve, its validation loss curve if it had a

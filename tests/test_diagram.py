@@ -57,8 +57,9 @@ def labels(root: ET.Element) -> dict[str, tuple[float, tuple[float, float, float
         rect, text = group.find(f"{SVG}rect"), group.find(f"{SVG}text")
         name, value = LABEL.fullmatch(text.text).groups()
         assert name not in out, f"{name} is labelled twice"
-        out[name] = (float(value), tuple(float(rect.get(k)) for k in ("x", "y", "width",
-                                                                      "height")))
+        # the minus sign (U+2212) is read as a programming language's hyphen-minus
+        box = tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))
+        out[name] = (float(value.replace("−", "-")), box)
     return out
 
 
@@ -240,7 +241,16 @@ def test_a_label_gives_up_figures_only_where_its_room_would_not_hold_them():
         return len(text) <= room
 
     assert label_text("w1", 0.5664, fits) == "w1 = 0.5664"
-    assert label_text("w1", -0.1234, fits) == "w1 = -0.1234"
-    assert label_text("w1", -0.003182, fits) == "w1 = -0.0032"
-    assert label_text("w1", -12345.6, fits) == "w1 = -1.2e+4"
-    assert label_text("w1", -0.003182) == "w1 = -0.003182"  # no room given: four
+    assert label_text("w1", -0.1234, fits) == "w1 = −0.1234"
+    assert label_text("w1", -0.003182, fits) == "w1 = −0.0032"
+    assert label_text("w1", -12345.6, fits) == "w1 = −1.2e+4"
+    assert label_text("w1", -0.003182) == "w1 = −0.003182"  # no room given: four
+
+
+def test_negative_values_are_written_with_the_minus_sign_the_breakdown_uses():
+    """The breakdown and the notes write −1.43 (U+2212); the drawing wrote -1.43."""
+    root = parsed(network_svg(load_preset("statquest-b3").network))
+    written = {g.find(f"{SVG}text").text for g in root.iter(f"{SVG}g")}
+    # statquest-b3's own starting values, as its lesson file gives them
+    assert {"w2 = −3.53", "b1 = −1.43", "w3 = −1.22", "w4 = −2.3", "w1 = 3.34"} <= written
+    assert not any("-" in text for text in written), written

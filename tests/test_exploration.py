@@ -124,7 +124,7 @@ def test_network_built_in_the_editor_saves_and_reopens(window, qtbot, tmp_path):
     qtbot.mouseClick(ed.findChild(QPushButton, "addLayer"), Qt.LeftButton)
     ed.rows[1][0].setValue(3)
     ed.rows[1][1].setCurrentText("tanh")
-    ed.loss.setCurrentText("mse")
+    ed.loss.setCurrentIndex(ed.loss.findData("mse"))
     net = w.session.network
     assert net.sizes == [2, 3, 1] and net.layers[1].activation == "tanh"
     assert w.session.trainer.loss_function.name == "mse"

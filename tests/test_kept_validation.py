@@ -358,8 +358,8 @@ def test_the_loss_plot_draws_each_kept_runs_validation_curve_dotted(session, pan
         assert plot.kept_curves[k].opts["pen"].style() == Qt.DashLine
     assert first.name == "SGD lr 0.3"
     assert legend_texts(plot) == [
-        "training", "validation", "SGD lr 0.3", "SGD lr 0.3 (validation)",
-        "SGD lr 0.1", "SGD lr 0.1 (validation)"]
+        "current run (SGD lr 0.05): training", "validation", "SGD lr 0.3",
+        "SGD lr 0.3 (validation)", "SGD lr 0.1", "SGD lr 0.1 (validation)"]
     # The names on a card of the plot's background (they sat over the curves: a curve
     # crossed out "SGD lr 1 (validation)", seen at 1280x800).
     import pyqtgraph as pg
@@ -370,11 +370,11 @@ def test_the_loss_plot_draws_each_kept_runs_validation_curve_dotted(session, pan
     s.set_run_visible(0, False)  # hidden together
     plot.refresh()
     assert plot.kept_val_curves[0].xData is None or len(plot.kept_val_curves[0].xData) == 0
-    assert legend_texts(plot) == ["training", "validation", "SGD lr 0.1",
-                                  "SGD lr 0.1 (validation)"]
+    assert legend_texts(plot) == ["current run (SGD lr 0.05): training", "validation",
+                                  "SGD lr 0.1", "SGD lr 0.1 (validation)"]
     s.remove_run(1)  # removed together
     plot.refresh()
-    assert legend_texts(plot) == ["training", "validation"]
+    assert legend_texts(plot) == ["training", "validation"]  # nothing to tell it from
     assert all(c.xData is None or len(c.xData) == 0 for c in plot.kept_val_curves)
 
 
@@ -387,7 +387,8 @@ def test_a_run_without_a_split_adds_no_validation_entry(session, panel_on):
     trained(s, "0.1")
     s.keep_run()
     plot.refresh()
-    assert legend_texts(plot) == ["this run", "SGD lr 0.1"]
+    # the current run named as a kept run is (a student read "this run" as nothing)
+    assert legend_texts(plot) == ["current run (SGD lr 0.1)", "SGD lr 0.1"]
     assert plot.kept_val_curves[0].xData is None or len(plot.kept_val_curves[0].xData) == 0
 
 
@@ -434,7 +435,8 @@ def test_a_kept_runs_legend_tells_where_its_split_was_set_or_cleared_partway(
     set_mid, cleared, plain = (run.name for run in s.kept_runs)
     plot.refresh()
     assert legend_texts(plot) == [
-        "this run",
+        # lr 0.05 with no split, beside a run kept with one: that difference is said
+        "current run (SGD lr 0.05, no validation)",
         f"{set_mid} (all samples at steps 0–4)", f"{set_mid} (validation)",
         f"{cleared} (all samples at steps 10–12)", f"{cleared} (validation)",
         plain]

@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsSimpleTextItem
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsSimpleTextItem, QWidget
 
 from engine import PRESETS, load_preset
 
@@ -20,6 +20,7 @@ SCREENS = {"1280x800": (1280, 740), "1366x768": (1366, 708), "1920x1080": (1920,
 MIN_PLOT_PX = 150
 MIN_TUCKED_PLOT_PX = 115
 MIN_LABEL_PX = 9
+MIN_SLIDER_PX = 120  # a slider shorter than this is hard to set where one means
 
 
 def laid_out(window, qtbot, lesson, size):
@@ -412,6 +413,8 @@ def test_the_toolbar_shows_the_loss_whatever_its_length(window, qtbot, size, pre
     assert bar.loss_label.isVisible() and bar.counter.isVisible()
     right = bar.loss_label.geometry().right()
     assert right <= bar.width(), f"the loss label ends at {right} of {bar.width()} px"
+    # and the speed slider keeps a usable width (presenter mode at 1280 px left it 70 px)
+    assert bar.speed.isVisible() and bar.speed.width() >= MIN_SLIDER_PX, bar.speed.width()
 
 
 
@@ -432,6 +435,7 @@ def test_the_toolbar_shows_every_loss_of_a_split_with_batches_in_presenter_mode(
     assert "val" in text and "batch" in text, text
     assert bar.loss_label.isVisible()
     assert bar.loss_label.geometry().right() <= bar.width()
+    assert bar.speed.isVisible() and bar.speed.width() >= MIN_SLIDER_PX, bar.speed.width()
 
 
 @pytest.mark.parametrize("lesson", ["xor", "moons-softmax", "narrow-valley"])
@@ -518,3 +522,81 @@ def test_presenter_mode_shows_every_tucked_panels_whole_tab(window, qtbot, size)
     w.set_presenter(False)
     assert [dock.windowTitle() for dock in w.docks.values()] == [
         dock.toggleViewAction().text() for dock in w.docks.values()]  # whole names again
+
+
+def table_text_points(panel) -> float:
+    """The smallest point size of any text in the breakdown's tables (the blocks set on
+    tab stops): titles, row names and numbers."""
+    sizes = []
+    block = panel.document().begin()
+    while block.isValid():
+        if block.blockFormat().tabPositions():
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                if fragment.text().strip():
+                    size = fragment.charFormat().fontPointSize()
+                    sizes.append(size or panel.document().defaultFont().pointSizeF())
+                it += 1
+        block = block.next()
+    assert sizes, "no table drawn"
+    return min(sizes)
+
+
+def test_the_breakdowns_tables_grow_with_its_room_at_1920x1080(window, qtbot):
+    """At 1920x1080 the breakdown's tables stayed at 9 pt (about 10 px high digits) beside
+    the diagram's 20-pixel words; with the room there, they are set larger, while at
+    1280x800 (and in presenter mode, already 1.6 times larger) they keep the app's size
+    and never scroll sideways."""
+    from PySide6.QtWidgets import QApplication
+
+    normal = QApplication.font().pointSizeF()
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS["1280x800"])
+    assert table_text_points(w.breakdown) == pytest.approx(normal)
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS["1920x1080"])
+    big = table_text_points(w.breakdown)
+    assert big >= 1.2 * normal, (big, normal)
+    assert w.breakdown.horizontalScrollBar().maximum() == 0
+    w.set_presenter(True)
+    qtbot.wait(50)
+    assert table_text_points(w.breakdown) == pytest.approx(QApplication.font().pointSizeF())
+    w.set_presenter(False)
+    qtbot.wait(50)
+    assert table_text_points(w.breakdown) == pytest.approx(big)
+
+
+def training_area(w, qtbot):
+    from PySide6.QtWidgets import QScrollArea
+
+    w.docks["training"].raise_()
+    qtbot.wait(50)
+    (area,) = [a for a in w.docks["training"].findChildren(QScrollArea) if a.isVisible()]
+    return area
+
+
+def test_the_training_panel_fits_its_dock_at_1366x768_and_its_fields_stay_put(window, qtbot):
+    """Maximised at 1366x768 the Training panel needed a vertical scroll bar, and a
+    batching description that wrapped to another line moved the Validation field down
+    (a field moving under the pointer as one reaches for it)."""
+    from PySide6.QtCore import QPoint
+
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS["1366x768"])
+    area, panel = training_area(w, qtbot), w.training
+    assert not area.verticalScrollBar().isVisible()
+    assert not area.horizontalScrollBar().isVisible()
+    for name in ("optimizerChoice", "scheduleChoice", "batchSize", "validationFraction",
+                 "initScheme", "reinitialise", "keepRun"):
+        field = panel.findChild(QWidget, name)
+        corner = field.mapTo(area.viewport(), QPoint(field.width(), field.height()))
+        assert field.isVisible() and area.viewport().rect().contains(corner), name
+    at = panel.validation.mapTo(panel, QPoint(0, 0))
+    lines = panel.batches.height()
+    text = panel.batches.text()
+    assert w.session.set_batching("1")  # "one sample at a time (stochastic), shuffled …"
+    qtbot.wait(50)
+    assert panel.batches.text() != text
+    assert panel.batches.fontMetrics().horizontalAdvance(panel.batches.text()) \
+        > panel.batches.width()  # it wraps
+    assert panel.batches.height() >= lines
+    assert panel.validation.mapTo(panel, QPoint(0, 0)) == at
+    assert not area.verticalScrollBar().isVisible()

@@ -109,7 +109,7 @@ def test_flow_shows_the_trained_bias_and_says_what_it_sums(session, qtbot):
     s, frames = flow_texts(session, qtbot, "statquest-b3")
     flat = [t for frame in frames for t in frame]
     # b3 is the one trained parameter: its slope and its update appear.
-    assert "∂SSR/∂b3 = -15.66" in flat
+    assert "∂SSR/∂b3 = −15.66" in flat  # the minus sign, as the breakdown writes it
     assert "b3: 0 → 1.566" in flat
     # nothing claims to change a frozen weight
     assert not any(re.match(r"w\d: .* → ", t) for t in flat)
@@ -355,11 +355,37 @@ def test_the_loss_tooltip_explains_every_loss_the_engine_has(session, qtbot):
 
     _, ed = _editor(session, qtbot)
     lines = ed.loss.toolTip().splitlines()
-    assert [line.split(":")[0] for line in lines] == list(LOSSES)
+    assert [line.split(":")[0] for line in lines] == [ed.loss.itemText(k)
+                                                      for k in range(ed.loss.count())]
     for line, loss in zip(lines, LOSSES.values(), strict=True):
         assert f" {loss.symbol} = " in line
     assert "½ Σ (Observed - Predicted)²" in lines[1]  # half_sse, by hand
     assert "/ n" in lines[list(LOSSES).index("ce_mean")]
+
+
+def test_the_editor_shows_human_names_and_keeps_the_engines_in_the_lesson(session, qtbot):
+    """A new user saw 'ssr' and 'sequential' in the editor: its choices are named as the
+    rest of the app names them (the loss by its symbol, SSR), while a saved lesson keeps
+    the names files have always had."""
+    from engine.lesson import NAMINGS
+    from engine.losses import LOSSES
+
+    s, ed = _editor(session, qtbot, "statquest-b3")
+    loss_texts = [ed.loss.itemText(k) for k in range(ed.loss.count())]
+    naming_texts = [ed.naming.itemText(k) for k in range(ed.naming.count())]
+    assert ed.loss.currentText() == "SSR, sum of squared residuals (StatQuest)"
+    assert ed.naming.currentText().startswith("w1, w2, …")
+    assert not set(loss_texts) & set(LOSSES) and not set(naming_texts) & set(NAMINGS)
+    # the two cross-entropies (both CE) are told apart
+    assert len(set(loss_texts)) == len(loss_texts) and len(set(naming_texts)) == 2
+    ed.loss.setCurrentIndex(loss_texts.index("MSE, mean squared error (PyTorch's MSELoss)"))
+    ed.naming.setCurrentIndex(naming_texts.index("w211 = layer 2, neuron 1, input 1"))
+    saved = s.current_lesson().to_dict()  # what File → Save writes
+    assert (saved["loss"], saved["naming"]) == ("mse", "layered")
+    assert s.loss_name == "mse" and s.network.naming == "layered"
+    s.undo_stack.undo()  # the fields follow the lesson back
+    assert ed.naming.currentText().startswith("w1, w2, …")
+    assert ed.loss.currentText().startswith("MSE")
 
 
 def test_a_wide_breakdown_opens_the_first_paths_numbers_and_the_others_on_request(
@@ -624,6 +650,7 @@ def test_a_step_swaps_an_optimizers_words_in_place(session, qtbot, monkeypatch):
     text = panel.toPlainText()
     assert "(update 6)" in text and "(1 − beta16)" in text  # beta1 to the power 6
     fresh = show(qtbot, BreakdownPanel(s), (900, 700))
+    qtbot.wait(50)  # its first resize's drawing (900 px of room: the text grows)
     assert panel.document().toHtml() == fresh.document().toHtml()
 
 

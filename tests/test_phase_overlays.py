@@ -36,13 +36,14 @@ def press_until_update(s, view):
 
 
 def value_labels_show_now(s, view):
-    from engine.explain import fmt
+    from engine.explain import signed
 
     assert view.overlays == []
     for name, label in view.labels.items():
         assert label.isVisible(), name
-        # four figures, or fewer where its room holds no more (-0.0032)
-        assert label.text.text() in [f"{name} = {fmt(s.value(name), d)}" for d in (4, 3, 2)]
+        # four figures, or fewer where its room holds no more (−0.0032)
+        assert label.text.text() in [f"{name} = {signed(s.value(name), d)}"
+                                     for d in (4, 3, 2)]
 
 
 @pytest.mark.parametrize("move_on", ["step", "edit", "undo", "reset", "quiz", "lesson"])
@@ -226,3 +227,19 @@ def test_a_phase_picture_is_placed_again_when_presenter_mode_draws_anew(session,
     s.request_phase()  # and the walk goes on from there: the output's value
     assert sorted(o.text.text() for o in view.overlays) != texts
     assert view.overlays[0].text.text().startswith("1. Forward")
+
+
+def test_the_diagram_writes_negative_numbers_with_the_minus_sign(session, qtbot):
+    """As the breakdown and the notes do (U+2212): the value labels, every Step phase's
+    numbers and the tooltip; the diagram wrote "w2 = -3.53"."""
+    s, view, flow = phase_view(session, qtbot, "statquest-b3")
+    assert view.labels["w2"].text.text() == "w2 = −3.53"  # the lesson's -3.53
+    assert view.labels["b1"].text.text() == "b1 = −1.43"
+    assert not any("-" in label.text.text() for label in view.labels.values())
+    seen = []
+    for _ in range(8):  # forward, loss, backward and update pictures
+        s.request_phase()
+        seen += [o.text.text() for o in view.overlays]
+    assert any("−" in text for text in seen)  # the slope −15.66 among them
+    assert not any(re.search(r"-\d", text) for text in seen), seen
+    assert "b1 = −1.43" in view.tooltip_text("b1")

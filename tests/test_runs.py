@@ -47,7 +47,9 @@ def test_the_loss_plot_and_the_landscape_draw_the_kept_runs(window, qtbot):
     qtbot.wait(50)
     curve = w.loss_plot.kept_curves[0]
     np.testing.assert_array_equal(curve.yData, kept.loss)
-    assert [label.text for _, label in w.loss_plot.legend.items] == ["this run", kept.name]
+    # narrow-valley's momentum at lr 0.02, kept and run again: said as the kept one is
+    assert [label.text for _, label in w.loss_plot.legend.items] == [
+        "current run (Momentum lr 0.02)", "Momentum lr 0.02"]
     view = w.landscape
     view.refresh()
     path = view.kept_paths[0]
@@ -249,7 +251,8 @@ def test_hidden_runs_leave_the_plot_and_the_landscape_and_the_legend_names_them(
     s.set_run_visible(1, False)
     qtbot.wait(50)
     w.loss_plot.refresh()
-    assert [label.text for _, label in w.loss_plot.legend.items] == ["this run", "momentum"]
+    assert [label.text for _, label in w.loss_plot.legend.items] == [
+        "current run (SGD lr 0.02)", "momentum"]  # the second, plain descent, hidden
     np.testing.assert_array_equal(w.loss_plot.kept_curves[0].yData, first.loss)
     assert drawn(w.loss_plot.kept_curves[1]) == 0
     w.landscape.refresh()

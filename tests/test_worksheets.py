@@ -175,7 +175,9 @@ def svg_labels(svg: str) -> dict[str, float]:
     import xml.etree.ElementTree as ET
 
     texts = (t.text for t in ET.fromstring(svg).iter(f"{SVG}text"))
-    return {m[1]: float(m[2]) for m in (re.fullmatch(r"(\w+) = (\S+)", t) for t in texts) if m}
+    # the drawing writes the minus sign − (U+2212), read as Python's -
+    return {m[1]: float(m[2].replace("−", "-"))
+            for m in (re.fullmatch(r"(\w+) = (\S+)", t) for t in texts) if m}
 
 
 def test_the_html_worksheet_shows_the_network_before_step_1():
@@ -280,8 +282,8 @@ def test_the_pdf_draws_the_network_on_page_1_within_the_margins(qapp, tmp_path, 
     for piece in words:
         assert piece[1] >= MARGIN_PT - 1 and right_edge(piece) <= A4_WIDTH_PT - MARGIN_PT + 1
     names = dict(zip(network.param_names, network.params, strict=True))
-    written = {m[1]: float(m[2]) for p in words
-               if (m := re.fullmatch(r"(\w+) = (-?[0-9.e+-]+)", p[0])) and m[1] in names}
+    written = {m[1]: float(m[2].replace("−", "-")) for p in words  # the minus sign
+               if (m := re.fullmatch(r"(\w+) = ([−-]?[0-9.e+−-]+)", p[0])) and m[1] in names}
     assert set(written) == (set(names) if sum(w.size for w in network.weights) <= 24
                             else set())
     for name, value in written.items():

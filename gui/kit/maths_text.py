@@ -6,7 +6,7 @@ import html
 import re
 from functools import lru_cache
 
-from engine.explain import fmt
+from engine.explain import MINUS, signed
 
 _INDEXED = re.compile(r"^([A-Za-z]+?)([0-9][0-9_]*)$")
 
@@ -30,11 +30,11 @@ def formula_html(formula: str) -> str:
     # (tanh's 1 - h2_7²) is not, as ² counts as a digit there.
     text = re.sub(r"(?<![A-Za-z>])([A-Za-z]+?)([0-9][0-9_]*)(?![A-Za-z0-9_])",
                   lambda m: name_html(m.group(0)), text)
-    return text.replace("-", "−")
+    return text.replace("-", MINUS)
 
 
 def number_html(value: float, digits: int = 6) -> str:
-    return fmt(value, digits).replace("-", "−")
+    return signed(value, digits)  # no markup: the minus sign is the whole difference
 
 
 @lru_cache(maxsize=4096)  # the same few names are set at every Step

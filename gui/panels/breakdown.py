@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import (
     QFont,
+    QFontMetrics,
     QPalette,
     QTextBlockFormat,
     QTextCharFormat,
@@ -31,6 +32,13 @@ PATHS_SPELT_OUT = 8  # the rest (a wide network has hundreds) are summed in one 
 # does, and the others their formula and sum with a link to open their numbers: eight
 # tables of 6,000-sample paths were most of a Step's time, and more than fits the panel.
 PATHS_OPEN = 2
+# With room to spare (at 1920 px the panel is 50-odd lines of text wide) the text grows
+# to sit beside the diagram's words, which grow with their view: by the room past this
+# many text heights across, in steps of ZOOM_STEP (a dragged dock redraws only at a
+# step), up to MAX_ZOOM. At 1280 px, and in presenter mode's larger fonts, it stays 1.
+ROOM_FOR_NORMAL_TEXT = 42
+ZOOM_STEP = 0.05
+MAX_ZOOM = 1.3
 OPEN_LINK = "path:"  # href of a path's "numbers" link: path:<index from 0>
 
 
@@ -120,6 +128,7 @@ class BreakdownPanel(QTextBrowser):
         self._advance_font, self._advances = "", {}  # text widths measured (_advance)
         self._advance = None  # the measure of this drawing (_measure)
         self._room_seen = -1.0  # the tables' width at the last resize
+        self._zoom = 1.0  # the text's size over the panel's font (_zoom_for_room)
         self._shown = None  # the shape of the text shown
         self._drawing = False
         # Where each swappable part sits: (start, length, part, a Num's format or, for
@@ -153,7 +162,20 @@ class BreakdownPanel(QTextBrowser):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.FontChange, QEvent.PaletteChange):
+            self._zoom = self._zoom_for_room()
             self.refresh(full=True)  # tab stops and colours are measured in the old ones
+
+    def _zoom_for_room(self) -> float:
+        lines_across = self.contentsRect().width() / max(1, self.fontMetrics().height())
+        steps = int(max(0.0, lines_across / ROOM_FOR_NORMAL_TEXT - 1.0) / ZOOM_STEP)
+        return min(MAX_ZOOM, 1.0 + steps * ZOOM_STEP)
+
+    def text_font(self) -> QFont:
+        """The font of the tables and the words (equations are a size larger): the
+        panel's, grown by the room it has."""
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * self._zoom)
+        return font
 
     def refresh(self, full: bool = False) -> None:
         """Show the selected parameter's numbers: swapped in place when only they changed,
@@ -175,6 +197,8 @@ class BreakdownPanel(QTextBrowser):
         bar = self.verticalScrollBar()
         at = bar.value()  # keep the reader's place when the text changes
         self._slots, self._columns = [], []
+        # the row names and column titles (rich text) take the document's font
+        self.document().setDefaultFont(self.text_font())
         cursor = QTextCursor(self.document())
         # The old text goes inside the same edit as the new comes in: laid out once, at
         # the end. Emptied first, the document's height fell to nothing and rose again,
@@ -320,10 +344,11 @@ class BreakdownPanel(QTextBrowser):
         many cells repeat (1, 0, a weight down every sample). Made once a drawing (the
         font's key alone took ~0.5 ms a Step when asked at every table)."""
         if self._advance is None:
-            font = self.font().key()
+            text_font = self.text_font()
+            font = text_font.key()
             if self._advance_font != font or len(self._advances) > 50_000:
                 self._advance_font, self._advances = font, {}
-            known, metrics = self._advances, self.fontMetrics()
+            known, metrics = self._advances, QFontMetrics(text_font)
 
             def advance(text: str) -> int:
                 width = known.get(text)
@@ -347,12 +372,16 @@ class BreakdownPanel(QTextBrowser):
         room = self._room()
         if room != self._room_seen:
             self._room_seen = room
-            # the tables may turn over or regroup at the new width (after the resize)
-            QTimer.singleShot(0, self.live.request)
+            zoom = self._zoom_for_room()
+            if zoom != self._zoom:  # every size in the text changes: drawn anew
+                self._zoom = zoom
+                QTimer.singleShot(0, lambda: self.refresh(full=True))
+            else:  # the tables may turn over or regroup at the new width
+                QTimer.singleShot(0, self.live.request)
 
     def _char_format(self, big: bool, bold: bool) -> QTextCharFormat:
         fmt = QTextCharFormat()
-        fmt.setFontPointSize(self.font().pointSizeF() * (1.18 if big else 1.0))
+        fmt.setFontPointSize(self.text_font().pointSizeF() * (1.18 if big else 1.0))
         fmt.setFontWeight(QFont.Bold if bold else QFont.Normal)
         return fmt
 
@@ -377,7 +406,7 @@ class BreakdownPanel(QTextBrowser):
     def _rich(self, cursor: QTextCursor, part: str, big: bool) -> None:
         """A paragraph's rich text. HTML drops the spaces at a fragment's ends: those go
         in as plain text."""
-        size = self.font().pointSizeF() * (1.18 if big else 1.0)
+        size = self.text_font().pointSizeF() * (1.18 if big else 1.0)
         plain = self._char_format(big, False)
         core = part.strip(" ")
         lead, trail = part[:len(part) - len(part.lstrip(" "))], part[len(part.rstrip(" ")):]
@@ -405,7 +434,7 @@ class BreakdownPanel(QTextBrowser):
     def _rows(self, cursor: QTextCursor, block: Rows) -> None:
         """A header of rich-text titles and rows of numbers, right-aligned in columns,
         each a little wider than it needs so that the next numbers fit too."""
-        metrics = self.fontMetrics()
+        metrics = QFontMetrics(self.text_font())
         gap = metrics.horizontalAdvance("  00")
         columns = [w + metrics.horizontalAdvance("0") for w in self._widths(block)]
         self._columns.append(columns)

@@ -15,6 +15,8 @@ from gui.kit.steady_label import SteadyLabel
 from gui.runner import DEFAULT_SPEED, SPEEDS, Runner
 from gui.session import Session
 
+SPEED_SLIDER_MIN_PX = 120
+
 
 class Controls(QToolBar):
     def __init__(self, session: Session, runner: Runner, parent: QWidget | None = None):
@@ -60,6 +62,9 @@ class Controls(QToolBar):
         self.speed.setRange(0, len(SPEEDS) - 1)
         self.speed.setValue(DEFAULT_SPEED)
         self.speed.valueChanged.connect(runner.set_speed)
+        # At least 120 px: presenter mode at 1280 px squeezed it to 70, too short to set
+        # (the toolbar takes its short wordings first, see _fit).
+        self.speed.setMinimumWidth(SPEED_SLIDER_MIN_PX)
         self.speed.setMaximumWidth(160)
         self.speed.setToolTip("How fast Run goes: from a step every 8 frames (about 8 a "
                               "second, to watch each one) at the left to as fast as "

@@ -28,7 +28,7 @@ from engine import Layer
 from engine.activations import ACTIVATIONS
 from engine.lesson import MAX_LAYERS, MAX_NEURONS
 from engine.losses import LOSSES
-from engine.naming import NAMINGS
+from engine.naming import NAMING_TITLES
 from engine.text import quoted
 from gui.kit.locking import LOCKED_TIP
 from gui.session import Session
@@ -68,6 +68,17 @@ class CountBox(QSpinBox):
             self._rejected(typed)
 
 
+def _choice_box(titles: dict[str, str]) -> QComboBox:
+    """A choice shown by its titles, each holding its engine name as data; narrow when
+    closed (the longest title would widen the dock past a 1280-pixel screen's share)."""
+    box = QComboBox()
+    for name, title in titles.items():
+        box.addItem(title, name)
+    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(20)
+    return box
+
+
 class NetworkEditor(QWidget):
     def __init__(self, session: Session):
         super().__init__()
@@ -94,15 +105,18 @@ class NetworkEditor(QWidget):
         row.addWidget(self.out_act)
         row.addWidget(self.out_bias)
         form.addRow("Output layer", row)
-        self.loss = QComboBox()
-        self.loss.addItems(list(LOSSES))
-        self.loss.setToolTip("\n".join(f"{name}: {loss.formula}"
-                                        for name, loss in LOSSES.items()))
+        # Each choice by the name the rest of the app uses (a lesson file keeps the
+        # engine's: "ssr", "sequential"), which the box holds as its data.
+        self.loss = _choice_box({name: loss.title for name, loss in LOSSES.items()})
+        self.loss.setObjectName("lossChoice")
+        self.loss.setToolTip("\n".join(f"{loss.title}: {loss.formula}"
+                                        for loss in LOSSES.values()))
         form.addRow("Loss", self.loss)
-        self.naming = QComboBox()
-        self.naming.addItems(list(NAMINGS))
-        self.naming.setToolTip("sequential: w1, w2, … (StatQuest); layered: w211 = layer 2, "
-                               "neuron 1, input 1")
+        self.naming = _choice_box(NAMING_TITLES)
+        self.naming.setObjectName("namingChoice")
+        self.naming.setToolTip("How weights and biases are named: counted one after another "
+                               "as StatQuest does, or by layer, neuron and input as the "
+                               "house-price article does")
         form.addRow("Names", self.naming)
         self.seed = QSpinBox()
         self.seed.setObjectName("seed")
@@ -125,7 +139,7 @@ class NetworkEditor(QWidget):
         outer.addLayout(buttons)
         outer.addStretch(1)
         for w in (self.out_act, self.loss, self.naming):
-            w.currentTextChanged.connect(self._edited)
+            w.currentIndexChanged.connect(self._edited)
         self.out_bias.toggled.connect(self._edited)
         session.lessonChanged.connect(self.read_lesson)
         session.lockChanged.connect(self._show_lock)
@@ -152,8 +166,8 @@ class NetworkEditor(QWidget):
             w.blockSignals(True)
         self.out_act.setCurrentText(net.layers[-1].activation)
         self.out_bias.setChecked(net.layers[-1].bias)
-        self.loss.setCurrentText(self.session.loss_name)
-        self.naming.setCurrentText(net.naming)
+        self.loss.setCurrentIndex(self.loss.findData(self.session.loss_name))
+        self.naming.setCurrentIndex(self.naming.findData(net.naming))
         for w in widgets:
             w.blockSignals(False)
         self._show_rows([(ly.neurons, ly.activation, ly.bias) for ly in net.layers[:-1]])
@@ -217,8 +231,8 @@ class NetworkEditor(QWidget):
         now = self._structure(net.layers[:-1], net.layers[-1].activation,
                               net.layers[-1].bias, self.session.loss_name, net.naming)
         wanted = self._structure(self.hidden_layers(), self.out_act.currentText(),
-                                 self.out_bias.isChecked(), self.loss.currentText(),
-                                 self.naming.currentText())
+                                 self.out_bias.isChecked(), self.loss.currentData(),
+                                 self.naming.currentData())
         if wanted != now:
             self.apply()
 
@@ -242,7 +256,7 @@ class NetworkEditor(QWidget):
             return False
         built = self.session.build_network(
             self.hidden_layers(), Layer(1, self.out_act.currentText(), self.out_bias.isChecked()),
-            self.loss.currentText(), self.naming.currentText(), self.seed.value(), data_file)
+            self.loss.currentData(), self.naming.currentData(), self.seed.value(), data_file)
         if not built:
             self.read_lesson()  # show the network as it still is
         return built

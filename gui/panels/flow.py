@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QColor
 
-from engine.explain import fmt
+from engine.explain import signed
 from engine.phases import StepPhases
 from gui.session import Session
 
@@ -100,20 +100,20 @@ class FlowAnimation(QObject):
             over = (f"Σ over this batch's {len(p.batch)} samples" if len(p.batch) > 1
                     else f"from sample {p.sample + 1} alone (this step's batch)")
         frames = [(f"1. Forward pass, {of}: each neuron's value",
-                   [((0, i), f"{names.inputs[i]} = {fmt(p.inputs[i], 4)}", FORWARD)
+                   [((0, i), f"{names.inputs[i]} = {signed(p.inputs[i], 4)}", FORWARD)
                     for i in range(net.inputs)])]
         for layer in range(len(net.layers)):  # forward: values flow right
             frames.append((frames[0][0], [
-                ((layer + 1, j), f"{names.post[layer][j]} = {fmt(p.post[layer][j], 4)}",
+                ((layer + 1, j), f"{names.post[layer][j]} = {signed(p.post[layer][j], 4)}",
                  FORWARD) for j in range(net.sizes[layer])]))
         last = len(net.layers)
         frames.append((f"2. The loss, over all {p.samples} samples",
-                       [((last, 0), f"{loss} = {fmt(p.loss, 4)}", FORWARD)]))
+                       [((last, 0), f"{loss} = {signed(p.loss, 4)}", FORWARD)]))
         for layer in range(len(net.layers) - 1, -1, -1):  # backward: gradients flow left
             frame = [((layer + 1, j),
-                      f"∂{loss}/∂{names.pre[layer][j]} = {fmt(p.deltas[layer][j], 4)}",
+                      f"∂{loss}/∂{names.pre[layer][j]} = {signed(p.deltas[layer][j], 4)}",
                       BACKWARD) for j in range(net.sizes[layer])]
-            frame += [(name, f"∂{loss}/∂{name} = {fmt(p.updates[name].slope, 4)}", BACKWARD)
+            frame += [(name, f"∂{loss}/∂{name} = {signed(p.updates[name].slope, 4)}", BACKWARD)
                       for name in self._parameters_of(layer)]
             frames.append((f"3. Backward pass: neurons for {of}; weights and biases "
                            f"{over}", frame))
@@ -164,7 +164,7 @@ class FlowAnimation(QObject):
             self.session.step()
         finally:
             self._stepping = False
-        items = [(u.parameter, f"{u.parameter}: {fmt(u.value, 4)} → {fmt(u.new_value, 4)}",
+        items = [(u.parameter, f"{u.parameter}: {signed(u.value, 4)} → {signed(u.new_value, 4)}",
                   UPDATE) for u in changing]
         frozen = len(p.updates) - len(changing)
         note = f" ({frozen} frozen parameters keep their values)" if frozen else ""

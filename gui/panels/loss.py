@@ -1,4 +1,4 @@
-"""Loss against step: this run's curves updated with setData, the current point marked.
+"""Loss against step: the current run's curves updated with setData, the current point marked.
 
 The loss over every training sample is the main curve. With a validation split, the
 loss over the samples held out is a second curve; with batches, each update's own
@@ -138,7 +138,7 @@ class LossPlot(pg.PlotWidget):
         # A long run: an even sample (always with the newest step) is all a plot a few
         # thousand pixels wide can show, and costs a frame nothing.
         set_curve(self.curve, steps[pick], loss[pick])
-        shown = [(self.curve, "this run")]
+        shown = [(self.curve, "")]  # named below, once it is known what it sits beside
         in_view = [loss]
         for item, values, name in ((self.val_curve, val_loss, "validation"),
                                    (self.batch_curve, batch_loss, "batch")):
@@ -147,9 +147,14 @@ class LossPlot(pg.PlotWidget):
                 shown.append((self.batch_sample if item is self.batch_curve else item, name))
             elif item.xData is not None and len(item.xData):
                 item.setData([], [])
-        if len(shown) > 1:  # "this run" alone says nothing beside validation or batch
-            # "training", "all samples", or both where a split was set mid-run
-            shown[0] = (self.curve, training_loss_name(steps, val_loss))
+        # "training", "all samples", or both where a split was set mid-run, beside its
+        # validation or batch loss; beside kept runs, which run this is (as theirs say)
+        over = training_loss_name(steps, val_loss) if len(shown) > 1 else None
+        if any(r.visible for r in s.kept_runs):
+            run = f"current run ({s.current_run_description()})"
+            shown[0] = (self.curve, run if over is None else f"{run}: {over}")
+        else:
+            shown[0] = (self.curve, over or "current run")
         if np.isfinite(val_loss).any():
             in_view.append(val_loss)  # the batch loss may leave the view: it is context
         self.current.place(float(steps[-1]), float(loss[-1]))

@@ -38,7 +38,7 @@ from engine.diagram import (
 from engine.diagram import INK as INK_HEX
 from engine.diagram import NEGATIVE as NEGATIVE_HEX
 from engine.diagram import POSITIVE as POSITIVE_HEX
-from engine.explain import fmt
+from engine.explain import signed
 from gui.kit.throttle import RUN_REFRESH_S, LiveRefresh
 from gui.session import Session
 
@@ -365,14 +365,14 @@ class NetworkView(QGraphicsView):
     def tooltip_text(self, name: str) -> str:
         s = self.session
         if s.quiz_active:  # the slope is what the students work out
-            return f"{name} = {fmt(s.value(name), 6)}\nClick to choose it for the quiz."
+            return f"{name} = {signed(s.value(name), 6)}\nClick to choose it for the quiz."
         b = s.breakdown(name)
         path = b.paths[0]
         formula = " × ".join(f.formula for f in path.factors)
-        first = " × ".join(f"({fmt(f.values[0], 4)})" for f in path.factors)
+        first = " × ".join(f"({signed(f.values[0], 4)})" for f in path.factors)
         more = f" (+{len(b.paths) - 1} more paths)" if len(b.paths) > 1 else ""
         # the slope is the trainer's (as the breakdown panel's): b.slope forms every path
-        return (f"{name} = {fmt(s.value(name), 6)}\n{b.symbol} = {fmt(s.grad(name), 6)}\n"
+        return (f"{name} = {signed(s.value(name), 6)}\n{b.symbol} = {signed(s.grad(name), 6)}\n"
                 f"= Σ {formula}{more}\nsample 1: {first}\nClick to show its breakdown.")
 
     def resizeEvent(self, event) -> None:

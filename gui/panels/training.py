@@ -5,10 +5,11 @@ locked lesson the settings the teacher kept are disabled, saying so."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +57,11 @@ SCHEDULE_TIPS = {
 }
 
 
+def _tipped(label: QLabel, tip: str) -> QLabel:
+    label.setToolTip(tip)
+    return label
+
+
 class _RuleRows:
     """A choice of rule (optimizer, schedule) and a field per setting, the fields of the
     chosen rule shown; choices and typed settings go to `choose(name, {key: text})`,
@@ -64,10 +71,12 @@ class _RuleRows:
                  titles: dict[str, str], tips: dict[str, str], used: dict, tooltip: str,
                  rule, choose, refresh):
         self.rule, self.choose, self.used, self.panel_refresh = rule, choose, used, refresh
-        self.choice = QComboBox()
+        self.choice = ShortComboBox()
         self.choice.setObjectName(object_name)
         for name, text in titles.items():
-            self.choice.addItem(text, name)
+            # closed, the box shows the rule's name ("gradient descent", "step decay"):
+            # in a column of the panel the whole title was cut mid-word
+            self.choice.add_choice(text.split(" (")[0].split(":")[0], text, name)
         self.choice.setToolTip(tooltip)
         self.choice.activated.connect(self._chosen)
         # The long titles must not widen the dock past a 1280-pixel screen's share.
@@ -116,17 +125,44 @@ class _RuleRows:
             field.setText(fmt(getattr(self.rule(), key), 10))  # the kept value
 
 
+def _note(lines: int) -> QLabel:
+    """Words under a field, wrapped, with room for `lines` lines kept whether they need
+    them or not: a text that wrapped once more moved every field below it (and brought a
+    scroll bar, which moved the fields beside it)."""
+    note = QLabel()
+    note.setWordWrap(True)
+    note.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+    note.setMinimumHeight(lines * note.fontMetrics().lineSpacing())
+    return note
+
+
 class TrainingPanel(QWidget):
+    """Two columns side by side where the dock is wide enough (at 1366x768 the settings
+    fit without a scroll bar): how each update is made on the left, the split, the start
+    values and the runs to compare on the right; one column under the other in a narrow
+    dock, which must never scroll sideways."""
+
     def __init__(self, session: Session):
         super().__init__()
         self.setObjectName("trainingPanel")
         self.session = session
-        form = QFormLayout(self)
+        self.columns = QBoxLayout(QBoxLayout.LeftToRight, self)
+        # Each column a widget whose width comes from its share of the panel alone, not
+        # from the length of its words: a batching description that grew moved the
+        # right column's fields sideways. Their least widths are set in _choose_columns.
+        self.column_widgets = (QWidget(), QWidget())
+        form, right = (QFormLayout(column) for column in self.column_widgets)
+        self.forms = (form, right)
+        for column, layout in zip(self.column_widgets, self.forms, strict=True):
+            layout.setContentsMargins(0, 0, 0, 0)
+            column.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+            self.columns.addWidget(column, 1)
         self.optimizer_rows = _RuleRows(
             form, "Optimizer", "optimizerChoice", "optimizer", OPTIMIZERS, TIPS, SETTINGS,
             "How a slope becomes a step. Gradient descent is the articles' rule (step size "
             "= slope × learning rate); the others remember earlier slopes. The breakdown "
-            "shows the chosen rule's equations with their numbers.",
+            "shows the chosen rule's equations with their numbers. A new optimizer starts "
+            "with an empty memory at the current step; Undo takes it back.",
             lambda: session.optimizer, session.set_optimizer, self.refresh)
         self.schedule_rows = _RuleRows(
             form, "Rate schedule", "scheduleChoice", "schedule", SCHEDULES, SCHEDULE_TIPS,
@@ -146,17 +182,25 @@ class TrainingPanel(QWidget):
                                    "The samples are shuffled every epoch, as PyTorch's "
                                    "DataLoader(shuffle=True) does.")
         self.batch_size.editingFinished.connect(self._batching_typed)
-        form.addRow("Batch size", self.batch_size)
         self.seed = QLineEdit()
         self.seed.setObjectName("batchSeed")
         self.seed.setToolTip("The shuffle's seed: the same seed, the same batches (Undo "
                              "and the history slider take the same steps again)")
+        self.seed.setMaximumWidth(self.seed.fontMetrics().horizontalAdvance("0" * 12))
         self.seed.editingFinished.connect(self._batching_typed)
-        form.addRow("Shuffle seed", self.seed)
-        self.batches = QLabel()
+        batching = QHBoxLayout()
+        batching.addWidget(self.batch_size, 1)
+        batching.addWidget(_tipped(QLabel("seed"), self.seed.toolTip()))
+        batching.addWidget(self.seed)
+        form.addRow("Batch size", batching)
+        # "one sample at a time (stochastic), shuffled with seed 0; 3 updates per epoch
+        # of 3 samples" takes three lines in a column at 1366 px
+        self.batches = _note(3)
         self.batches.setObjectName("batchesNow")
-        self.batches.setWordWrap(True)
         form.addRow(self.batches)
+        self.note = QLabel("The learning rate is in the toolbar.")
+        self.note.setWordWrap(True)
+        form.addRow(self.note)
         split = QHBoxLayout()
         self.validation = QLineEdit()
         self.validation.setObjectName("validationFraction")
@@ -175,14 +219,13 @@ class TrainingPanel(QWidget):
             self.validation_seed.fontMetrics().horizontalAdvance("0" * 12))
         self.validation_seed.editingFinished.connect(self._validation_typed)
         split.addWidget(self.validation, 1)
-        split.addWidget(QLabel("seed"))
+        split.addWidget(_tipped(QLabel("seed"), self.validation_seed.toolTip()))
         split.addWidget(self.validation_seed)
-        form.addRow("Validation", split)
-        self.split_now = QLabel()
+        right.addRow("Validation", split)
+        self.split_now = _note(2)
         self.split_now.setObjectName("validationNow")
-        self.split_now.setWordWrap(True)
-        form.addRow(self.split_now)
-        start = QHBoxLayout()
+        right.addRow(self.split_now)
+        start = QHBoxLayout()  # under the scheme: its seed and the button
         self.scheme = ShortComboBox()
         self.scheme.setObjectName("initScheme")
         for name, title in SCHEMES.items():
@@ -205,25 +248,28 @@ class TrainingPanel(QWidget):
                          "step 0 with today's settings. Reset returns to them; Ctrl+Z "
                          "undoes it.")
         renew.clicked.connect(self._reinitialise)
-        start.addWidget(self.scheme, 1)
-        start.addWidget(QLabel("seed"))
+        start.addWidget(_tipped(QLabel("seed"), self.init_seed.toolTip()))
         start.addWidget(self.init_seed)
         start.addWidget(renew)
+        start.addStretch(1)
         self.start_values = (self.scheme, self.init_seed, renew)
-        form.addRow("Start values", start)
-        form.addRow("Compare", self._kept_runs_box(session))
+        right.addRow("Start values", self.scheme)
+        right.addRow(start)
+        right.addRow(self._kept_runs_box(session))
         session.runsChanged.connect(self._refresh_runs)
         session.lessonChanged.connect(self._refresh_runs)
-        self.note = QLabel("The learning rate is in the toolbar. A new optimizer starts "
-                           "with an empty memory at the current step; Undo takes it back.")
-        self.note.setWordWrap(True)
-        form.addRow(self.note)
         session.stateChanged.connect(self.refresh)
         session.lessonChanged.connect(self.refresh)
         session.lessonChanged.connect(self._show_start)
         self._show_start()
         session.lockChanged.connect(self._show_lock)
         self._show_lock()
+        self._choose_columns()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:  # presenter mode: other widths
+            QTimer.singleShot(0, self, self._choose_columns)
 
     def _show_lock(self) -> None:
         s = self.session
@@ -270,9 +316,7 @@ class TrainingPanel(QWidget):
                              "(or F2) to rename it. Saved with the lesson.")
         self.kept.setEditTriggers(QAbstractItemView.DoubleClicked
                                   | QAbstractItemView.EditKeyPressed)
-        rows = self.kept.sizeHintForRow(0) if self.kept.count() else \
-            self.kept.fontMetrics().height() + 6
-        self.kept.setFixedHeight(rows * MAX_RUNS + 2 * self.kept.frameWidth() + 4)
+        self._fit_kept_list(0)
         self.kept.itemChanged.connect(self._run_edited)
         self.kept.currentRowChanged.connect(lambda _: self._enable_remove())
         lay.addWidget(self.kept)
@@ -339,9 +383,46 @@ class TrainingPanel(QWidget):
             item.setToolTip(text + f"{'' if run.visible else ' (hidden)'}"
                             f"{'' if may else chr(10) * 2 + LOCKED_TIP}")
         self.kept.blockSignals(False)
+        self._fit_kept_list(len(runs))
         self.kept.setVisible(bool(runs))
         self.no_runs.setVisible(not runs)
         self._enable_remove()
+
+    def _fit_kept_list(self, count: int) -> None:
+        """As tall as the runs kept (up to MAX_RUNS rows): room for four empty rows
+        pushed the panel past its dock at 1366x768."""
+        row = self.kept.sizeHintForRow(0) if self.kept.count() else \
+            self.kept.fontMetrics().height() + 6
+        self.kept.setFixedHeight(row * max(1, min(count, MAX_RUNS))
+                                 + 2 * self.kept.frameWidth() + 4)
+
+    # --- two columns or one -------------------------------------------------------
+    def _side_by_side_width(self) -> int:
+        left, right = (form.minimumSize().width() for form in self.forms)
+        margins = self.columns.contentsMargins()
+        return left + right + self.columns.spacing() + margins.left() + margins.right()
+
+    def _one_column_width(self) -> int:
+        margins = self.columns.contentsMargins()
+        return max(form.minimumSize().width() for form in self.forms) \
+            + margins.left() + margins.right()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._choose_columns()
+
+    def _choose_columns(self) -> None:
+        """Side by side when the panel is wide enough for both columns, else one under
+        the other. The panel may be made as narrow as one column needs (its scroll area
+        then sizes it to the view), so a narrowing dock reaches here and never scrolls
+        sideways."""
+        for column, form in zip(self.column_widgets, self.forms, strict=True):
+            column.setMinimumWidth(form.minimumSize().width())
+        self.setMinimumWidth(self._one_column_width())
+        wide = self.width() >= self._side_by_side_width()
+        direction = QBoxLayout.LeftToRight if wide else QBoxLayout.TopToBottom
+        if self.columns.direction() != direction:
+            self.columns.setDirection(direction)
 
     def _enable_remove(self) -> None:
         show_locked(self.remove, not self.session.may_change("runs"))
