@@ -148,6 +148,8 @@ class MainWindow(QMainWindow):
         session.message.connect(self.show_message)
         session.refused.connect(self.show_refusal)
         session.warning.connect(self.show_refusal)  # as visible as a refusal
+        session.refusalWithdrawn.connect(self._clear_refusal)
+        self.statusBar().messageChanged.connect(self._plain_when_empty)
         session.problem.connect(self.files.error)
         session.runningChanged.connect(self._running_changed)
         session.quizChanged.connect(self._quiz_changed)
@@ -191,15 +193,19 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, MESSAGE_MS)
 
     def show_refusal(self, text: str) -> None:
-        """A refusal stands out (bold, red) and goes with the next change that works."""
+        """A refusal stands out (bold, red) and goes when the Session says its cause is
+        gone (the next change that works, the same value typed again, quiz mode or Run
+        left), or after REFUSAL_MS."""
         self.statusBar().setStyleSheet("QStatusBar { color: #c62828; font-weight: bold; }")
         self.statusBar().showMessage(text, REFUSAL_MS)
-        self.session.stateChanged.connect(self._clear_refusal, Qt.SingleShotConnection)
 
     def _clear_refusal(self) -> None:
         if self.statusBar().currentMessage().startswith("Refused"):
             self.statusBar().clearMessage()
-        self.statusBar().setStyleSheet("")
+
+    def _plain_when_empty(self, text: str) -> None:
+        if not text:  # the red of a refusal or warning goes with its words
+            self.statusBar().setStyleSheet("")
 
     def _running_changed(self, running: bool) -> None:
         if not running and self.statusBar().currentMessage().startswith("Running"):

@@ -236,7 +236,8 @@ class ParametersPanel(QWidget):
 
     def _commit(self, name: str) -> None:
         field = self.fields[name]
-        if not field.isModified():
+        if not field.isModified():  # Enter on the value shown: confirmed as it is
+            self.session.keep_as_is()
             return
         field.setModified(False)
         if not self.session.set_param(name, field.text()):
