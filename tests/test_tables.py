@@ -41,6 +41,16 @@ def test_no_table_cuts_a_title_or_a_number(window, qtbot, lesson):
             assert cut_texts(table) == [], table.objectName()
 
 
+def test_the_gradient_check_shows_whole_titles_when_first_shown_in_a_quiz(window):
+    # The tester's walk: F6 first, then the Gradient check tab: "elative differenc".
+    w = window("statquest-b3")
+    w.session.set_quiz(True)
+    w.docks["gradcheck"].show()
+    w.docks["gradcheck"].raise_()
+    w.gradient_check.refresh()
+    assert cut_texts(w.gradient_check) == []
+
+
 def select(view, top, left, bottom, right):
     model = view.model()
     view.selectionModel().select(
