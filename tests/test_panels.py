@@ -778,3 +778,26 @@ def test_a_long_descent_path_draws_what_a_plot_can_tell_apart(qtbot):
         if p in kept:
             last = p
         assert max(abs(p[0] - last[0]), abs(p[1] - last[1])) <= PATH_RESOLUTION + 1e-12
+
+
+@pytest.mark.parametrize("width", [499, 360])
+def test_the_tangent_plots_title_fits_and_keeps_the_plot_in_its_panel(session, qtbot, width):
+    # The tester's walk at 1280x800: "…next step lands at b3 = 2.1" and the last tick
+    # "3" cut, the long title having made the plot wider than its dock.
+    from gui.panels.tangent import TangentPlot
+
+    s = session()
+    s.step()
+    plot = show(qtbot, TangentPlot(s), (width, 280))
+    plot.live.now()
+    qtbot.wait(50)
+    box = plot.getViewBox()
+    right = plot.mapFromScene(box.sceneBoundingRect().topRight()).x()
+    assert right <= plot.width()
+    bottom = plot.getAxis("bottom")
+    assert plot.mapFromScene(bottom.sceneBoundingRect().topRight()).x() <= plot.width() + 1
+    label = plot.getPlotItem().titleLabel
+    shown_width = label.item.boundingRect().width()
+    assert shown_width <= box.width() + 1
+    u = s.update("b3")  # the title still says the slope and where the step lands
+    assert f"{u.slope:.4g}" in label.text and f"{u.new_value:.4g}" in label.text

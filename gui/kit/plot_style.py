@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPen
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsEllipseItem, QGraphicsItem
 
 pg.setConfigOptions(background="w", foreground="#222", antialias=False)
@@ -93,6 +93,8 @@ def style_plot(plot: pg.PlotWidget) -> None:
         plot.colour_scale.restyle()
     if getattr(plot, "axis_choices", None) is not None:
         _fit_titles(plot)  # a bigger font may no longer fit the longer wording
+    if getattr(plot, "title_choices", None) is not None:
+        _fit_plot_title(plot)
     # No grid: the axes' translucent grid cost ~15 ms a repaint in software rendering
     # (bench/window.py), more than everything else in the window; the ticks suffice.
 
@@ -341,3 +343,47 @@ def _fit_titles(plot: pg.PlotWidget) -> None:
         plot.axis_titles = tuple(titles)
         plot.setLabel("bottom", titles[0])
         plot.setLabel("left", titles[1])
+
+
+def set_title(plot: pg.PlotWidget, *wordings: str) -> None:
+    """The plot's title: the first of `wordings` (longest first) that fits above the plot,
+    else the last shortened with "…". A pyqtgraph title sets the plot's minimum width: a
+    long one made the plot wider than its dock, which cut the title's end and the last
+    tick of the axis ("…lands at b3 = 2.1" at 1280x800)."""
+    if getattr(plot, "title_choices", None) == wordings:
+        return
+    if getattr(plot, "title_choices", None) is None:
+        plot.installEventFilter(_RefitTitleOnResize(plot))
+    plot.title_choices = wordings
+    _fit_plot_title(plot)
+
+
+class _RefitTitleOnResize(QObject):
+    """On the widget, not the view box: a title too wide keeps the view box from
+    shrinking with the widget, so the view box would not say it was resized."""
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Resize:
+            _fit_plot_title(watched)
+        return False
+
+
+def _fit_plot_title(plot: pg.PlotWidget) -> None:
+    item = plot.getPlotItem()
+    label = item.titleLabel
+    font = QFont(QApplication.font())
+    size = str(label.opts.get("size", "")).removesuffix("pt")
+    if size:
+        font.setPointSizeF(float(size))
+    metrics = QFontMetricsF(font)
+    # The title's column is the view box's: the widget less the left axis and margins.
+    left, _, right, _ = item.layout.getContentsMargins()
+    axis = plot.getAxis("left")
+    room = (plot.width() - left - right - (axis.width() if axis.isVisible() else 0)
+            - 2 * label.item.document().documentMargin() - 4)
+    choices = plot.title_choices
+    fits = [t for t in choices if metrics.horizontalAdvance(t) <= room]
+    text = fits[0] if fits else metrics.elidedText(choices[-1], Qt.ElideRight, max(room, 0))
+    if getattr(plot, "title_shown", None) != text:
+        plot.title_shown = text
+        plot.setTitle(text)
