@@ -428,6 +428,27 @@ def test_the_training_panel_never_scrolls_sideways_at_1280x800(window, qtbot, le
         assert len(box.itemText(k)) > len(shown())  # the list keeps the description
 
 
+@pytest.mark.parametrize("screen", ["1280x800", "1366x768", "1920x1080"])
+def test_iris_tables_show_every_class_whole_without_a_sideways_scroll(window, qtbot, screen):
+    """The tester's walk at 1280x800: the confusion matrix cut "predicted V…" behind a
+    sideways scroll bar, and the data table cut "Versicolor" and hid Virginica."""
+    from test_tables import cut_texts
+
+    w = laid_out(window, qtbot, "iris-softmax", SCREENS[screen])
+    w.docks["accuracy"].raise_()
+    qtbot.wait(50)
+    for table in (w.accuracy.matrix, w.data_panel.table):
+        assert table.isVisible()
+        assert cut_texts(table) == [], table.objectName()
+        header = table.horizontalHeader()
+        assert header.length() <= table.viewport().width(), table.objectName()
+    # a title on two lines is still one cell when copied
+    matrix = w.accuracy.matrix
+    assert [matrix.model().headerData(c, Qt.Horizontal).replace("\n", " ")
+            for c in range(3)] == ["predicted Setosa", "predicted Versicolor",
+                                   "predicted Virginica"]
+
+
 def test_a_big_networks_parameter_list_fits_a_narrow_dock_with_its_filter_readable(
         session, qtbot):
     """The reviewer's 1-64-64-1 (4,353 parameters) at 1920x1080: the Parameters dock

@@ -15,7 +15,8 @@ def cut_texts(view: QTableView) -> list[str]:
     for column in range(model.columnCount()):
         width = header.sectionSize(column)
         title = str(model.headerData(column, Qt.Horizontal, Qt.DisplayRole))
-        if header.fontMetrics().horizontalAdvance(title) + MARGIN > width:
+        if max(header.fontMetrics().horizontalAdvance(line) for line in title.split("\n")) \
+                + MARGIN > width:
             cut.append(title)
         for row in range(min(model.rowCount(), 50)):
             if view.columnSpan(row, column) > 1:
