@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QFontMetrics, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -53,6 +54,7 @@ from gui.session import Session, session_for
 
 MESSAGE_MS, REFUSAL_MS = 8000, 15000
 SETTLE_S = 1.5
+BREAKDOWN_CHARS = 36  # the Derivative breakdown's least width, in characters
 # Where versions that remembered presenter mode between runs kept it (see restore_layout).
 STALE_PRESENTER_KEY = "appearance/presenter"
 # Presenter mode's tab titles, short enough for three tab groups at 1280 px and 1.6x fonts.
@@ -125,6 +127,8 @@ class MainWindow(QMainWindow):
         self.notes = QTextBrowser()
         self.notes.setObjectName("lessonNotes")
         self.notes.setOpenExternalLinks(True)
+        # Whole words: Qt's default breaks a word that does not fit ("measur/ed").
+        self.notes.setWordWrapMode(QTextOption.WordWrap)
         self.notes.setToolTip("The lesson's own text (its description, in Markdown); "
                               "Edit → Lesson title and notes… changes it")
         self.docks["notes"] = self._dock("notes", self.notes, Qt.LeftDockWidgetArea)
@@ -388,6 +392,10 @@ class MainWindow(QMainWindow):
         self.breakdown.refresh()
         for dock in self.docks.values():  # dock titles follow the zoom too
             dock.setFont(QApplication.font())
+        # The breakdown's text has no least width of its own: a restored window (905 px)
+        # took the room it lacked from it, 200 px with a sideways scroll bar.
+        chars = QFontMetrics(QApplication.font()).averageCharWidth()
+        self.docks["breakdown"].setMinimumWidth(BREAKDOWN_CHARS * chars)
         self.network_view.set_look(self.appearance.effective_theme(),
                                    self.appearance.presenter)
         self.presenter_action.setChecked(self.appearance.presenter)

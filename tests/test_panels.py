@@ -1,6 +1,7 @@
 """The panel tier: one panel on a bare Session, driven as a user drives it. A panel shows
 the Session's numbers and changes things only through the Session's commands."""
 
+import itertools
 import re
 
 import pytest
@@ -801,3 +802,40 @@ def test_the_tangent_plots_title_fits_and_keeps_the_plot_in_its_panel(session, q
     assert shown_width <= box.width() + 1
     u = s.update("b3")  # the title still says the slope and where the step lands
     assert f"{u.slope:.4g}" in label.text and f"{u.new_value:.4g}" in label.text
+
+
+def drawn_tick_texts(axis) -> list:
+    """The tick numbers an axis draws, as (rectangle, text)."""
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(10, 10, QImage.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [] if specs is None else [(rect, text) for rect, _, text in specs[2]]
+
+
+@pytest.mark.parametrize("width", [190, 200, 230, 400])
+def test_a_plots_tick_numbers_stay_apart_however_narrow(session, qtbot, width):
+    # The tester's restored window: the class map's ticks ran together, "00.51.0".
+    from PySide6.QtGui import QFontMetricsF
+
+    from gui.kit.plot_style import scale_items
+    from gui.panels.data import DataPlot
+
+    plot = DataPlot(session("iris-softmax"))
+    scale_items(plot, 1.0)  # as the window does: room for the markers, a wider range
+    show(qtbot, plot, (width, 150))
+    plot.live.now()
+    qtbot.wait(20)
+    for side in ("bottom", "left"):
+        axis = plot.getAxis(side)
+        gap = QFontMetricsF(axis.style["tickFont"]).averageCharWidth()  # a space, at least
+        texts = drawn_tick_texts(axis)
+        assert len(texts) >= 2, (side, texts)
+        rects = sorted((r for r, _ in texts), key=lambda r: (r.left(), r.top()))
+        for a, b in itertools.pairwise(rects):
+            apart = b.left() - a.right() if side == "bottom" else b.top() - a.bottom()
+            assert apart >= (gap if side == "bottom" else 0), (side, [t for _, t in texts])

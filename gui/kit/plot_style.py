@@ -114,6 +114,46 @@ def style_axis(axis: pg.AxisItem) -> None:
     axis.picture = None
 
 
+class ReadableAxis(pg.AxisItem):
+    """An axis whose numbers never run together. pyqtgraph spaces ticks by the axis's
+    length alone and always writes the top level's numbers, so a narrow class map wrote
+    "00.51.0": here the numbers' spacing grows (1, 2, 5 × 10^k) until each has its
+    own room, however wide or narrow the plot is."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):  # noqa: N802, N803
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if not levels or self._tickSpacing is not None or self.logMode or size <= 0:
+            return levels
+        span = abs(maxVal - minVal)
+        major = levels[0][0]
+        for _ in range(12):  # a factor 10 every three: ample for any length
+            if major * size / span >= self._room_for(minVal, maxVal, major):
+                break
+            major = next_nice(major)
+        return [(major, 0.0)] + [level for level in levels[1:] if level[0] < major]
+
+    def _room_for(self, lo: float, hi: float, spacing: float) -> float:
+        """Pixels a tick needs: its widest number and a gap across, a line of text up."""
+        metrics = QFontMetricsF(self.style.get("tickFont") or QApplication.font())
+        if self.orientation in ("left", "right"):
+            return 1.5 * metrics.height()
+        first, last = math.ceil(lo / spacing) * spacing, math.floor(hi / spacing) * spacing
+        texts = self.tickStrings([first, last, -spacing], 1.0, spacing)
+        return max(metrics.horizontalAdvance(t) for t in texts) + 2 * metrics.averageCharWidth()
+
+
+def next_nice(spacing: float) -> float:
+    """The next of 1, 2, 5 × 10^k above `spacing` (one of them)."""
+    power = 10.0 ** math.floor(math.log10(spacing) + 1e-9)
+    mantissa = round(spacing / power)
+    return (2 if mantissa < 2 else 5 if mantissa < 5 else 10) * power
+
+
+def readable_axes() -> dict[str, ReadableAxis]:
+    """The axisItems of a plot whose tick numbers stay apart (ReadableAxis)."""
+    return {"bottom": ReadableAxis("bottom"), "left": ReadableAxis("left")}
+
+
 def keep_in_view(plot: pg.PlotWidget, axis: str, lo: float, hi: float) -> None:
     """Change an axis range only when the data leaves it or fills under a quarter of it.
     A range that moves every frame makes pyqtgraph rebuild the axis every frame (the

@@ -33,6 +33,7 @@ from gui.kit.plot_style import (
     inked,
     keep_in_view,
     marker_room,
+    readable_axes,
     set_curve,
     set_labels,
     shown,
@@ -66,7 +67,7 @@ def halo_colour(rim: QColor) -> QColor:
 
 class DataPlot(pg.PlotWidget):
     def __init__(self, session: Session):
-        super().__init__()
+        super().__init__(axisItems=readable_axes())
         self.setObjectName("dataPlot")
         self.session = session
         style_plot(self)

@@ -11,6 +11,7 @@ from engine.landscape import window_around
 from gui.kit.plot_style import (
     inked,
     keep_in_view,
+    readable_axes,
     set_curve,
     set_labels,
     set_points,
@@ -27,7 +28,7 @@ class TangentPlot(pg.PlotWidget):
     the tangent whose slope is the gradient, and an arrow to where the step lands."""
 
     def __init__(self, session: Session):
-        super().__init__()
+        super().__init__(axisItems=readable_axes())
         self.setObjectName("tangentPlot")
         self.session = session
         style_plot(self)
