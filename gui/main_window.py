@@ -7,6 +7,7 @@ import math
 import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QFontMetrics, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -55,6 +56,7 @@ from gui.session import Session, session_for
 MESSAGE_MS, REFUSAL_MS = 8000, 15000
 MIN_PLOT_PX = 150  # where a plot draws (inside its axes), in presenter mode too
 SETTLE_S = 1.5
+BREAKDOWN_CHARS = 36  # the Derivative breakdown's least width, in characters
 # Where versions that remembered presenter mode between runs kept it (see restore_layout).
 STALE_PRESENTER_KEY = "appearance/presenter"
 # Presenter mode's tab titles, short enough for three tab groups at 1280 px and 1.6x fonts.
@@ -128,6 +130,8 @@ class MainWindow(QMainWindow):
         self.notes = QTextBrowser()
         self.notes.setObjectName("lessonNotes")
         self.notes.setOpenExternalLinks(True)
+        # Whole words: Qt's default breaks a word that does not fit ("measur/ed").
+        self.notes.setWordWrapMode(QTextOption.WordWrap)
         self.notes.setToolTip("The lesson's own text (its description, in Markdown); "
                               "Edit → Lesson title and notes… changes it")
         self.docks["notes"] = self._dock("notes", self.notes, Qt.LeftDockWidgetArea)
@@ -151,6 +155,8 @@ class MainWindow(QMainWindow):
         session.message.connect(self.show_message)
         session.refused.connect(self.show_refusal)
         session.warning.connect(self.show_refusal)  # as visible as a refusal
+        session.refusalWithdrawn.connect(self._clear_refusal)
+        self.statusBar().messageChanged.connect(self._plain_when_empty)
         session.problem.connect(self.files.error)
         session.runningChanged.connect(self._running_changed)
         session.quizChanged.connect(self._quiz_changed)
@@ -197,15 +203,19 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, MESSAGE_MS)
 
     def show_refusal(self, text: str) -> None:
-        """A refusal stands out (bold, red) and goes with the next change that works."""
+        """A refusal stands out (bold, red) and goes when the Session says its cause is
+        gone (the next change that works, the same value typed again, quiz mode or Run
+        left), or after REFUSAL_MS."""
         self.statusBar().setStyleSheet("QStatusBar { color: #c62828; font-weight: bold; }")
         self.statusBar().showMessage(text, REFUSAL_MS)
-        self.session.stateChanged.connect(self._clear_refusal, Qt.SingleShotConnection)
 
     def _clear_refusal(self) -> None:
         if self.statusBar().currentMessage().startswith("Refused"):
             self.statusBar().clearMessage()
-        self.statusBar().setStyleSheet("")
+
+    def _plain_when_empty(self, text: str) -> None:
+        if not text:  # the red of a refusal or warning goes with its words
+            self.statusBar().setStyleSheet("")
 
     def _running_changed(self, running: bool) -> None:
         if not running and self.statusBar().currentMessage().startswith("Running"):
@@ -449,6 +459,10 @@ class MainWindow(QMainWindow):
         self.breakdown.refresh()
         for dock in self.docks.values():  # dock titles follow the zoom too
             dock.setFont(QApplication.font())
+        # The breakdown's text has no least width of its own: a restored window (905 px)
+        # took the room it lacked from it, 200 px with a sideways scroll bar.
+        chars = QFontMetrics(QApplication.font()).averageCharWidth()
+        self.docks["breakdown"].setMinimumWidth(BREAKDOWN_CHARS * chars)
         self.network_view.set_look(self.appearance.effective_theme(),
                                    self.appearance.presenter)
         self.presenter_action.setChecked(self.appearance.presenter)

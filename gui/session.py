@@ -116,6 +116,7 @@ class Session(QObject):
     runsChanged = Signal()  # a run kept to compare, or the kept runs forgotten
     message = Signal(str)  # news for the status bar
     refused = Signal(str)  # a change that was not made, and why
+    refusalWithdrawn = Signal()  # the cause of the last refusal is gone: its words go
     warning = Signal(str)  # something going wrong that the user should act on
     problem = Signal(str, str)  # (title, text): a file that cannot be used, for a dialog
 
@@ -127,6 +128,7 @@ class Session(QObject):
         self._run_start: int | None = None
         self._preview_tail: HistoryRows | None = None  # steps set aside by the slider
         self._growth_warned = False  # the growing-loss warning of this streak was given
+        self._refusal_stands = False  # a refusal was said and its cause is not gone yet
         self._load(lesson, path)
         # Before any panel listens: each reads quiz_active when it is made.
         self.quiz_active = lesson.lock is not None and lesson.lock.quiz_on_open
@@ -519,9 +521,10 @@ class Session(QObject):
         except InputError as exc:
             return self._refuse(f"{exc}. Batches stay as they were.")
         chosen = Batching(0 if size >= self.n_training else size, seed)
-        if chosen != now:
-            text = ("every sample" if chosen.size == 0 else f"batches of {chosen.size}")
-            self._edit(f"train on {text}", lambda t: t.set_batching(chosen))
+        if chosen == now:
+            return self.keep_as_is()
+        text = ("every sample" if chosen.size == 0 else f"batches of {chosen.size}")
+        self._edit(f"train on {text}", lambda t: t.set_batching(chosen))
         return True
 
     def set_validation(self, fraction_text: str, seed_text: str | None = None) -> bool:
@@ -547,10 +550,11 @@ class Session(QObject):
         why = chosen.problem(len(self.inputs))
         if why is not None:
             return self._refuse(f"validation fraction: {why}. The split stays as it was.")
-        if chosen != now:
-            text = ("no validation" if chosen.is_none else
-                    f"hold out {chosen.held_out(len(self.inputs))} for validation")
-            self._edit(text, lambda t: t.set_validation(chosen))
+        if chosen == now:
+            return self.keep_as_is()
+        text = ("no validation" if chosen.is_none else
+                f"hold out {chosen.held_out(len(self.inputs))} for validation")
+        self._edit(text, lambda t: t.set_validation(chosen))
         return True
 
     def phases(self, sample: int = 0) -> StepPhases:
@@ -641,6 +645,8 @@ class Session(QObject):
             value = parse_number(text, name)
         except InputError as exc:
             return self._refuse(f"{exc}. {name} keeps its value {fmt(self.value(name))}.")
+        if value == self.value(name):
+            return self.keep_as_is()
         self._edit(f"{name} = {value:g}", lambda t: t.set_param(name, value))
         return True
 
@@ -651,6 +657,8 @@ class Session(QObject):
             rate = parse_number(text, "learning rate", positive=True)
         except InputError as exc:
             return self._refuse(f"{exc}. The learning rate stays {fmt(self.learning_rate)}.")
+        if rate == self.learning_rate:
+            return self.keep_as_is()
         self._edit(f"learning rate = {rate:g}", lambda t: t.set_learning_rate(rate))
         return True
 
@@ -686,8 +694,9 @@ class Session(QObject):
             chosen = dataclasses.replace(base, **values)
         except (InputError, ValueError, TypeError) as exc:
             return self._refuse(f"{exc}. The {what} stays {now.name}.")
-        if chosen != now:
-            self._edit(f"{what} {chosen.name}", lambda t: apply(t, chosen))
+        if chosen == now:
+            return self.keep_as_is()
+        self._edit(f"{what} {chosen.name}", lambda t: apply(t, chosen))
         return True
 
     # --- runs kept to compare ------------------------------------------------------
@@ -854,7 +863,7 @@ class Session(QObject):
             # A cell opened and left as it was (its editor commits on losing the focus):
             # no edit, so no undo step and the steps taken are kept. (Locked data goes on
             # to the refusal, which says why the cell does not open.)
-            return True
+            return self.keep_as_is()
         table[row, column] = value
         return self._set_table(table)
 
@@ -884,8 +893,23 @@ class Session(QObject):
         self.changed()
 
     def _refuse(self, reason: str) -> bool:
+        self._refusal_stands = True
         self.refused.emit(f"Refused — {reason}")
         return False
+
+    def keep_as_is(self) -> bool:
+        """A value confirmed as it stands (Enter on a field that shows it, or typed again):
+        nothing changes, so no undo step and nothing unsaved; but the input was good, so a
+        refusal of an earlier typing goes. True, as a command that worked."""
+        self._withdraw_refusal()
+        return True
+
+    def _withdraw_refusal(self) -> None:
+        """A refusal's words stand until its cause is gone: a change that works, or the
+        mode it named (quiz, Run) left. Then `refusalWithdrawn`."""
+        if self._refusal_stands:
+            self._refusal_stands = False
+            self.refusalWithdrawn.emit()
 
     def notify(self, text: str) -> None:
         """A sentence for the status bar (a panel's news that changes nothing)."""
@@ -898,6 +922,7 @@ class Session(QObject):
     def changed(self, structure: bool = False) -> None:
         """Every change ends here: mark unsaved and tell the panels."""
         self._set_dirty(True)
+        self._withdraw_refusal()
         if structure:
             self.lessonChanged.emit()
         self.stateChanged.emit()
@@ -907,6 +932,7 @@ class Session(QObject):
         """Quiz mode: every panel hides the numbers that answer the next step."""
         if on != self.quiz_active:
             self.quiz_active = on
+            self._withdraw_refusal()  # "leave quiz mode first" is answered
             self.quizChanged.emit(on)
 
     def request_flow(self) -> None:
@@ -1055,6 +1081,7 @@ class Session(QObject):
                 self.undo_stack.push(TrainingCommand(
                     self, start, f"run steps {start + 1}–{self.trainer.steps_done}"))
         self.running = running
+        self._withdraw_refusal()  # "Pause Run first" is answered
         self.runningChanged.emit(running)
         if not running:
             self.stateChanged.emit()  # panels that redraw less often in Run catch up now

@@ -214,9 +214,10 @@ def test_a_quit_in_presenter_mode_starts_again_at_normal_size_in_the_normal_layo
     """Presenter mode lasts the run (the next start may be a laptop at home), and the
     layout kept at Quit is the one it started from. It had been half remembered: the big
     fonts came back, the layout did not, and tabs were cut ("Gradient chec…")."""
-    # As small as the window goes: restoreGeometry keeps a window on its screen, and the
-    # offscreen one is 800 px wide (a bigger window came back narrower, its docks too).
-    w = laid_out(window, qtbot, "statquest-b3", (800, 700))
+    # Inside the screen with its frame: restoreGeometry keeps a window on its screen, and
+    # the offscreen one is 800 px wide (a bigger window came back narrower, its docks too).
+    w = laid_out(window, qtbot, "statquest-b3", (796, 700))
+    assert w.width() == 796  # not held wider by the panels' least widths
     normal_font = w.breakdown.font().pointSizeF()
     w.docks["history"].raise_()  # the user's own arrangement, to come back to
     qtbot.wait(20)
@@ -465,6 +466,64 @@ def test_the_training_panel_never_scrolls_sideways_at_1280x800(window, qtbot, le
                                            QStyle.SC_ComboBoxEditField, box)
         assert box.fontMetrics().horizontalAdvance(shown()) <= field.width(), shown()
         assert len(box.itemText(k)) > len(shown())  # the list keeps the description
+
+
+@pytest.mark.parametrize("screen", ["1280x800", "1366x768", "1920x1080"])
+def test_iris_tables_show_every_class_whole_without_a_sideways_scroll(window, qtbot, screen):
+    """The tester's walk at 1280x800: the confusion matrix cut "predicted V…" behind a
+    sideways scroll bar, and the data table cut "Versicolor" and hid Virginica."""
+    from test_tables import cut_texts
+
+    w = laid_out(window, qtbot, "iris-softmax", SCREENS[screen])
+    w.docks["accuracy"].raise_()
+    qtbot.wait(50)
+    for table in (w.accuracy.matrix, w.data_panel.table):
+        assert table.isVisible()
+        assert cut_texts(table) == [], table.objectName()
+        header = table.horizontalHeader()
+        assert header.length() <= table.viewport().width(), table.objectName()
+    # a title on two lines is still one cell when copied
+    matrix = w.accuracy.matrix
+    assert [matrix.model().headerData(c, Qt.Horizontal).replace("\n", " ")
+            for c in range(3)] == ["predicted Setosa", "predicted Versicolor",
+                                   "predicted Virginica"]
+
+
+def broken_words(notes) -> list[str]:
+    """Places where the notes' lines break inside a word."""
+    broken = []
+    block = notes.document().begin()
+    while block.isValid():
+        layout, text = block.layout(), block.text()
+        for i in range(1, layout.lineCount()):
+            start = layout.lineAt(i).textStart()
+            if text[start - 1] not in " \u00a0-/":
+                broken.append(text[max(0, start - 6):start] + "|" + text[start:start + 6])
+        block = block.next()
+    return broken
+
+
+@pytest.mark.parametrize("size", [(1000, 650), (960, 533)])
+@pytest.mark.parametrize("reset", [False, True])
+def test_a_small_window_keeps_the_parameters_whole_and_the_notes_in_words(window, qtbot,
+                                                                          size, reset):
+    """The tester's restored window (960x533, then 1000x650, then View → Reset layout):
+    the Parameters dock was squeezed to 70 px ("Pa…", values cut, train boxes hidden)
+    and the lesson notes broke words ("measur/ed")."""
+    w = laid_out(window, qtbot, "iris-softmax", SCREENS["1280x800"])
+    w.resize(*size)
+    qtbot.wait(50)
+    if reset:
+        w.reset_layout()
+        qtbot.wait(50)
+    panel = w.parameters
+    view = panel.scroll.viewport()
+    for name in ("w1", "b3"):
+        field, check = panel.fields[name], panel.checks[name]
+        assert field.width() >= field.fontMetrics().horizontalAdvance("-0.00000"), name
+        assert check.mapTo(view, check.rect().topRight()).x() <= view.width(), name
+    assert not panel.scroll.horizontalScrollBar().isVisible()
+    assert w.docks["notes"].isVisible() and broken_words(w.notes) == []
 
 
 def test_a_big_networks_parameter_list_fits_a_narrow_dock_with_its_filter_readable(

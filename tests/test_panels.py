@@ -1,6 +1,7 @@
 """The panel tier: one panel on a bare Session, driven as a user drives it. A panel shows
 the Session's numbers and changes things only through the Session's commands."""
 
+import itertools
 import re
 
 import pytest
@@ -805,3 +806,63 @@ def test_a_long_descent_path_draws_what_a_plot_can_tell_apart(qtbot):
         if p in kept:
             last = p
         assert max(abs(p[0] - last[0]), abs(p[1] - last[1])) <= PATH_RESOLUTION + 1e-12
+
+
+@pytest.mark.parametrize("width", [499, 360])
+def test_the_tangent_plots_title_fits_and_keeps_the_plot_in_its_panel(session, qtbot, width):
+    # The tester's walk at 1280x800: "…next step lands at b3 = 2.1" and the last tick
+    # "3" cut, the long title having made the plot wider than its dock.
+    from gui.panels.tangent import TangentPlot
+
+    s = session()
+    s.step()
+    plot = show(qtbot, TangentPlot(s), (width, 280))
+    plot.live.now()
+    qtbot.wait(50)
+    box = plot.getViewBox()
+    right = plot.mapFromScene(box.sceneBoundingRect().topRight()).x()
+    assert right <= plot.width()
+    bottom = plot.getAxis("bottom")
+    assert plot.mapFromScene(bottom.sceneBoundingRect().topRight()).x() <= plot.width() + 1
+    label = plot.getPlotItem().titleLabel
+    shown_width = label.item.boundingRect().width()
+    assert shown_width <= box.width() + 1
+    u = s.update("b3")  # the title still says the slope and where the step lands
+    assert f"{u.slope:.4g}" in label.text and f"{u.new_value:.4g}" in label.text
+
+
+def drawn_tick_texts(axis) -> list:
+    """The tick numbers an axis draws, as (rectangle, text)."""
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(10, 10, QImage.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [] if specs is None else [(rect, text) for rect, _, text in specs[2]]
+
+
+@pytest.mark.parametrize("width", [190, 200, 230, 400])
+def test_a_plots_tick_numbers_stay_apart_however_narrow(session, qtbot, width):
+    # The tester's restored window: the class map's ticks ran together, "00.51.0".
+    from PySide6.QtGui import QFontMetricsF
+
+    from gui.kit.plot_style import scale_items
+    from gui.panels.data import DataPlot
+
+    plot = DataPlot(session("iris-softmax"))
+    scale_items(plot, 1.0)  # as the window does: room for the markers, a wider range
+    show(qtbot, plot, (width, 150))
+    plot.live.now()
+    qtbot.wait(20)
+    for side in ("bottom", "left"):
+        axis = plot.getAxis(side)
+        gap = QFontMetricsF(axis.style["tickFont"]).averageCharWidth()  # a space, at least
+        texts = drawn_tick_texts(axis)
+        assert len(texts) >= 2, (side, texts)
+        rects = sorted((r for r, _ in texts), key=lambda r: (r.left(), r.top()))
+        for a, b in itertools.pairwise(rects):
+            apart = b.left() - a.right() if side == "bottom" else b.top() - a.bottom()
+            assert apart >= (gap if side == "bottom" else 0), (side, [t for _, t in texts])

@@ -257,3 +257,41 @@ def test_the_slowest_run_takes_a_step_every_eight_frames_for_a_class_to_watch(se
         runner._tick()
     s.set_running(False)
     assert s.steps_done - before == 3  # frames 1, 4 and 7
+
+
+def test_a_refusal_is_withdrawn_when_its_cause_is_gone(session, qtbot):
+    s = session()
+    # "leave quiz mode first": leaving quiz mode answers it
+    s.set_quiz(True)
+    with qtbot.waitSignal(s.refused):
+        s.request_phase()
+    with qtbot.waitSignal(s.refusalWithdrawn):
+        s.set_quiz(False)
+    # "Pause Run first": pausing answers it
+    s.set_running(True)
+    with qtbot.waitSignal(s.refused):
+        s.request_flow()
+    with qtbot.waitSignal(s.refusalWithdrawn):
+        s.set_running(False)
+    # a field's bad typing: a good value answers it, a change that works too
+    with qtbot.waitSignal(s.refused):
+        s.set_learning_rate("abc")
+    with qtbot.waitSignal(s.refusalWithdrawn):
+        assert s.set_learning_rate("0.2")
+    with qtbot.assertNotEmitted(s.refusalWithdrawn):  # nothing stood to withdraw
+        s.step()
+
+
+def test_a_value_typed_again_is_accepted_without_an_edit(session, qtbot):
+    s = session()
+    for refuse, again in ((lambda: s.set_learning_rate("abc"), lambda: s.set_learning_rate("0.1")),
+                          (lambda: s.set_param("b3", "x"), lambda: s.set_param("b3", "0")),
+                          (lambda: s.set_batching("-1"), lambda: s.set_batching("")),
+                          (lambda: s.set_validation("2"), lambda: s.set_validation("0"))):
+        with qtbot.waitSignal(s.refused):
+            assert not refuse()
+        with qtbot.waitSignal(s.refusalWithdrawn), qtbot.assertNotEmitted(s.stateChanged):
+            assert again()
+    assert s.learning_rate == 0.1 and s.value("b3") == 0.0
+    # the same value is no edit: nothing to undo, nothing unsaved
+    assert not s.dirty and s.undo_stack.count() == 0

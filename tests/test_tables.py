@@ -15,7 +15,8 @@ def cut_texts(view: QTableView) -> list[str]:
     for column in range(model.columnCount()):
         width = header.sectionSize(column)
         title = str(model.headerData(column, Qt.Horizontal, Qt.DisplayRole))
-        if header.fontMetrics().horizontalAdvance(title) + MARGIN > width:
+        if max(header.fontMetrics().horizontalAdvance(line) for line in title.split("\n")) \
+                + MARGIN > width:
             cut.append(title)
         for row in range(min(model.rowCount(), 50)):
             if view.columnSpan(row, column) > 1:
@@ -39,6 +40,16 @@ def test_no_table_cuts_a_title_or_a_number(window, qtbot, lesson):
     for table in tables:
         if table is not None and table.isVisibleTo(w):
             assert cut_texts(table) == [], table.objectName()
+
+
+def test_the_gradient_check_shows_whole_titles_when_first_shown_in_a_quiz(window):
+    # The tester's walk: F6 first, then the Gradient check tab: "elative differenc".
+    w = window("statquest-b3")
+    w.session.set_quiz(True)
+    w.docks["gradcheck"].show()
+    w.docks["gradcheck"].raise_()
+    w.gradient_check.refresh()
+    assert cut_texts(w.gradient_check) == []
 
 
 def select(view, top, left, bottom, right):

@@ -364,6 +364,24 @@ def test_status_bar_news_goes_when_its_cause_does(window, qtbot):
     assert not w.statusBar().currentMessage().startswith("Running")
 
 
+def test_a_refusal_goes_when_quiz_mode_is_left_or_the_rate_is_confirmed(window, qtbot):
+    # The tester's walk: the quiz's refusal stayed after F6 turned quiz mode off, and a
+    # rate's refusal after Enter on the good value the field showed again.
+    w = window("statquest-b3")
+    w.quiz_action.trigger()
+    w.controls.phase_action.trigger()  # Step phase (P)
+    assert "leave quiz mode first" in w.statusBar().currentMessage()
+    w.quiz_action.trigger()
+    assert w.statusBar().currentMessage() == ""
+    type_into(qtbot, w.controls.rate, "abc")
+    assert w.statusBar().currentMessage().startswith("Refused")
+    assert w.controls.rate.text() == "0.1"
+    w.controls.rate.setFocus()
+    qtbot.keyClick(w.controls.rate, Qt.Key_Return)  # the shown value, confirmed
+    assert w.statusBar().currentMessage() == ""
+    assert not w.session.dirty and w.session.undo_stack.count() == 0
+
+
 def test_pause_shows_the_stopped_state_at_once(window, qtbot):
     w = window("xor")
     w.controls.speed.setValue(w.controls.speed.maximum())

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPen
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsEllipseItem, QGraphicsItem
 
 pg.setConfigOptions(background="w", foreground="#222", antialias=False)
@@ -93,6 +93,8 @@ def style_plot(plot: pg.PlotWidget) -> None:
         plot.colour_scale.restyle()
     if getattr(plot, "axis_choices", None) is not None:
         _fit_titles(plot)  # a bigger font may no longer fit the longer wording
+    if getattr(plot, "title_choices", None) is not None:
+        _fit_plot_title(plot)
     # No grid: the axes' translucent grid cost ~15 ms a repaint in software rendering
     # (bench/window.py), more than everything else in the window; the ticks suffice.
 
@@ -110,6 +112,46 @@ def style_axis(axis: pg.AxisItem) -> None:
     axis.enableAutoSIPrefix(False)
     axis.autoSIPrefixScale, axis.labelUnitPrefix = 1.0, ""
     axis.picture = None
+
+
+class ReadableAxis(pg.AxisItem):
+    """An axis whose numbers never run together. pyqtgraph spaces ticks by the axis's
+    length alone and always writes the top level's numbers, so a narrow class map wrote
+    "00.51.0": here the numbers' spacing grows (1, 2, 5 × 10^k) until each has its
+    own room, however wide or narrow the plot is."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):  # noqa: N802, N803
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if not levels or self._tickSpacing is not None or self.logMode or size <= 0:
+            return levels
+        span = abs(maxVal - minVal)
+        major = levels[0][0]
+        for _ in range(12):  # a factor 10 every three: ample for any length
+            if major * size / span >= self._room_for(minVal, maxVal, major):
+                break
+            major = next_nice(major)
+        return [(major, 0.0)] + [level for level in levels[1:] if level[0] < major]
+
+    def _room_for(self, lo: float, hi: float, spacing: float) -> float:
+        """Pixels a tick needs: its widest number and a gap across, a line of text up."""
+        metrics = QFontMetricsF(self.style.get("tickFont") or QApplication.font())
+        if self.orientation in ("left", "right"):
+            return 1.5 * metrics.height()
+        first, last = math.ceil(lo / spacing) * spacing, math.floor(hi / spacing) * spacing
+        texts = self.tickStrings([first, last, -spacing], 1.0, spacing)
+        return max(metrics.horizontalAdvance(t) for t in texts) + 2 * metrics.averageCharWidth()
+
+
+def next_nice(spacing: float) -> float:
+    """The next of 1, 2, 5 × 10^k above `spacing` (one of them)."""
+    power = 10.0 ** math.floor(math.log10(spacing) + 1e-9)
+    mantissa = round(spacing / power)
+    return (2 if mantissa < 2 else 5 if mantissa < 5 else 10) * power
+
+
+def readable_axes() -> dict[str, ReadableAxis]:
+    """The axisItems of a plot whose tick numbers stay apart (ReadableAxis)."""
+    return {"bottom": ReadableAxis("bottom"), "left": ReadableAxis("left")}
 
 
 def keep_in_view(plot: pg.PlotWidget, axis: str, lo: float, hi: float) -> None:
@@ -341,3 +383,47 @@ def _fit_titles(plot: pg.PlotWidget) -> None:
         plot.axis_titles = tuple(titles)
         plot.setLabel("bottom", titles[0])
         plot.setLabel("left", titles[1])
+
+
+def set_title(plot: pg.PlotWidget, *wordings: str) -> None:
+    """The plot's title: the first of `wordings` (longest first) that fits above the plot,
+    else the last shortened with "…". A pyqtgraph title sets the plot's minimum width: a
+    long one made the plot wider than its dock, which cut the title's end and the last
+    tick of the axis ("…lands at b3 = 2.1" at 1280x800)."""
+    if getattr(plot, "title_choices", None) == wordings:
+        return
+    if getattr(plot, "title_choices", None) is None:
+        plot.installEventFilter(_RefitTitleOnResize(plot))
+    plot.title_choices = wordings
+    _fit_plot_title(plot)
+
+
+class _RefitTitleOnResize(QObject):
+    """On the widget, not the view box: a title too wide keeps the view box from
+    shrinking with the widget, so the view box would not say it was resized."""
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Resize:
+            _fit_plot_title(watched)
+        return False
+
+
+def _fit_plot_title(plot: pg.PlotWidget) -> None:
+    item = plot.getPlotItem()
+    label = item.titleLabel
+    font = QFont(QApplication.font())
+    size = str(label.opts.get("size", "")).removesuffix("pt")
+    if size:
+        font.setPointSizeF(float(size))
+    metrics = QFontMetricsF(font)
+    # The title's column is the view box's: the widget less the left axis and margins.
+    left, _, right, _ = item.layout.getContentsMargins()
+    axis = plot.getAxis("left")
+    room = (plot.width() - left - right - (axis.width() if axis.isVisible() else 0)
+            - 2 * label.item.document().documentMargin() - 4)
+    choices = plot.title_choices
+    fits = [t for t in choices if metrics.horizontalAdvance(t) <= room]
+    text = fits[0] if fits else metrics.elidedText(choices[-1], Qt.ElideRight, max(room, 0))
+    if getattr(plot, "title_shown", None) != text:
+        plot.title_shown = text
+        plot.setTitle(text)

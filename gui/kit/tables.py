@@ -34,8 +34,9 @@ def selection_as_tsv(view: QTableView) -> str:
         value = model.data(model.index(row, column), Qt.DisplayRole)
         return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
 
-    def title(section: int, orientation) -> str:
-        return str(model.headerData(section, orientation, Qt.DisplayRole) or "")
+    def title(section: int, orientation) -> str:  # a title on two lines is one cell
+        return str(model.headerData(section, orientation, Qt.DisplayRole) or "").replace(
+            "\n", " ")
 
     # Row titles (the confusion matrix's "observed Setosa") lead their rows.
     named_rows = not view.verticalHeader().isHidden() and all(
@@ -86,6 +87,11 @@ def widest_number(digits: int) -> str:
     return "-0.000" + "8" * digits
 
 
+def title_width(metrics, title: str) -> int:
+    """A header title's width: its longest line (a title may be on two)."""
+    return max(metrics.horizontalAdvance(line) for line in title.split("\n"))
+
+
 def text_width(view: QTableView, text: str) -> int:
     return view.fontMetrics().horizontalAdvance(text) + CELL_PADDING
 
@@ -101,7 +107,7 @@ def fit_columns(view: QTableView, examples: dict[int, list[str]] | None = None,
     widths = []
     for column in range(model.columnCount()):
         title = str(model.headerData(column, Qt.Horizontal, Qt.DisplayRole) or "")
-        need = title_metrics.horizontalAdvance(title) + CELL_PADDING + 8  # sort marker room
+        need = title_width(title_metrics, title) + CELL_PADDING + 8  # sort marker room
         texts = list((examples or {}).get(column, ()))
         for row in range(min(rows, model.rowCount())):
             value = model.data(model.index(row, column), Qt.DisplayRole)

@@ -53,7 +53,9 @@ class AccuracyPanel(QWidget):
             self.matrix.setRowCount(len(labels))
             self.matrix.setColumnCount(len(labels))
             self.matrix.setVerticalHeaderLabels([f"observed {n}" for n in labels])
-            self.matrix.setHorizontalHeaderLabels([f"predicted {n}" for n in labels])
+            # Two lines: "predicted Versicolor" on one made three classes wider than the
+            # panel at 1280x800 ("predicted V…" and a sideways scroll bar).
+            self.matrix.setHorizontalHeaderLabels([f"predicted\n{n}" for n in labels])
             self.matrix.resizeColumnsToContents()
         top = max(1, int(scores.confusion.max()))
         for r, row in enumerate(scores.confusion):

@@ -154,7 +154,8 @@ class Controls(QToolBar):
         self.session.step()
 
     def _rate_edited(self) -> None:
-        if not self.rate.isModified():
+        if not self.rate.isModified():  # Enter on the rate shown: confirmed as it is
+            self.session.keep_as_is()
             return
         self.rate.setModified(False)
         if not self.session.set_learning_rate(self.rate.text()):

@@ -33,12 +33,13 @@ from gui.kit.plot_style import (
     inked,
     keep_in_view,
     marker_room,
+    readable_axes,
     set_curve,
     set_labels,
     shown,
     style_plot,
 )
-from gui.kit.tables import SAMPLED_ROWS, make_copyable, text_width
+from gui.kit.tables import SAMPLED_ROWS, make_copyable, text_width, title_width
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -66,7 +67,7 @@ def halo_colour(rim: QColor) -> QColor:
 
 class DataPlot(pg.PlotWidget):
     def __init__(self, session: Session):
-        super().__init__()
+        super().__init__(axisItems=readable_axes())
         self.setObjectName("dataPlot")
         self.session = session
         style_plot(self)
@@ -412,6 +413,19 @@ def _same(shown, drawn) -> bool:
         for a, b in zip(shown, drawn, strict=True))
 
 
+WHOLE_COLUMNS = 5  # columns the data table keeps in view beside the plot
+NUMBER_ROOM = "-0.00"  # the narrowest a column of numbers is: room to read and click one
+
+
+def two_lines(title: str) -> str:
+    """A title of several words on two lines, broken at the space nearest its middle."""
+    spaces = [i for i, ch in enumerate(title) if ch == " "]
+    if not spaces:
+        return title
+    cut = min(spaces, key=lambda i: abs(2 * i - len(title)))
+    return f"{title[:cut]}\n{title[cut + 1:]}"
+
+
 HELD_OUT_TIP = ("Held out for validation: training never uses this sample; the loss plot "
                 "draws its loss as the validation curve (Training panel)")
 
@@ -427,6 +441,7 @@ class DataModel(QAbstractTableModel):
         self.session = session
         self.table = np.empty((0, 0))
         self.names: list[str] = []
+        self.titles: list[str] = []  # the names as the header shows them (maybe on two lines)
         self.held = np.zeros(0, bool)  # rows held out for validation
 
     def show(self, table: np.ndarray, names: list[str], held: np.ndarray) -> None:
@@ -444,8 +459,13 @@ class DataModel(QAbstractTableModel):
                 self.headerDataChanged.emit(Qt.Vertical, 0, table.shape[0] - 1)
             return
         self.beginResetModel()
-        self.table, self.names, self.held = table, names, rows
+        self.table, self.names, self.titles, self.held = table, names, list(names), rows
         self.endResetModel()
+
+    def set_titles(self, titles: list[str]) -> None:
+        if titles != self.titles and len(titles) == len(self.names):
+            self.titles = list(titles)
+            self.headerDataChanged.emit(Qt.Horizontal, 0, len(titles) - 1)
 
     def rowCount(self, parent=None) -> int:  # noqa: N802 (Qt's name)
         return 0 if parent is not None and parent.isValid() else self.table.shape[0]
@@ -477,8 +497,8 @@ class DataModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
         if role == Qt.DisplayRole and orientation == Qt.Horizontal \
-                and section < len(self.names):
-            return self.names[section]
+                and section < len(self.titles):
+            return self.titles[section]
         # The row number stays as it is: the header is as wide as the numbers (a
         # "5 val" was cut to "5 v").
         if role == Qt.ToolTipRole and orientation == Qt.Vertical \
@@ -554,19 +574,33 @@ class DataTable(QTableView):
 
     def _fit_columns(self) -> None:
         """Each column at least as wide as its title (none cut), the rest of the width
-        shared out, so that no column is pushed out of sight. The titles and the first
-        rows' numbers are measured, not every cell: a data set may have 100,000 rows."""
+        shared out, so that no column is pushed out of sight. A title of two words goes
+        on two lines when that lets every column fit (iris at 1280x800 cut "Versicolor"
+        and hid Virginica behind a scroll bar). The titles and the first rows' numbers are
+        measured, not every cell: a data set may have 100,000 rows."""
         names = self.session.data_column_names()
         metrics = self.horizontalHeader().fontMetrics()
         table = np.hstack([self.session.inputs, self.session.targets])[:SAMPLED_ROWS]
-        needs = [max([metrics.horizontalAdvance(n) + 8, text_width(self, "-00.000")]
-                     + [text_width(self, fmt(v, 8)) for v in table[:, c]])
-                 for c, n in enumerate(names)]
-        # Up to four columns stay whole beside the plot; more scroll sideways (the plot
-        # needs the room more than a wide table of one-hot classes).
-        shown_needs = sorted(needs)[:4]
-        self.setMinimumWidth(sum(shown_needs) + self.verticalHeader().width()
-                             + 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width())
+        numbers = [max([text_width(self, NUMBER_ROOM)]
+                       + [text_width(self, fmt(v, 8)) for v in table[:, c]])
+                   for c in range(len(names))]
+
+        def needs_with(titles: list[str]) -> list[int]:
+            return [max(title_width(metrics, t) + 8, n) for t, n in zip(titles, numbers,
+                                                                         strict=True)]
+
+        titles, needs = names, needs_with(names)
+        wrapped = [two_lines(n) for n in names]
+        narrowest = needs_with(wrapped)
+        if sum(needs) > self.viewport().width() and wrapped != names:
+            titles, needs = wrapped, narrowest
+        self.cells.set_titles(titles)
+        # Up to five columns (iris: two inputs, three classes) stay whole beside the plot,
+        # at their narrowest; more scroll sideways (the plot needs the room more than a
+        # wide table of one-hot classes).
+        self.setMinimumWidth(sum(sorted(narrowest)[:WHOLE_COLUMNS])
+                             + self.verticalHeader().width() + 2 * self.frameWidth()
+                             + self.verticalScrollBar().sizeHint().width())
         spare = max(0, self.viewport().width() - sum(needs)) // max(len(needs), 1)
         for column, need in enumerate(needs):
             self.setColumnWidth(column, need + spare)

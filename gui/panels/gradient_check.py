@@ -47,6 +47,7 @@ class GradientCheckTable(QTableWidget):
                 self.setItem(0, c, QTableWidgetItem(""))
             self.setItem(0, 0, QTableWidgetItem("Hidden during the quiz"))
             self.setSpan(0, 0, 1, self.columnCount())
+            self._fit([])  # whole titles: a quiz at the table's first showing cut them
             return
         all_names = self.session.network.param_names
         names = all_names
@@ -69,6 +70,9 @@ class GradientCheckTable(QTableWidget):
             self.setItem(len(shown), 0, QTableWidgetItem(
                 f"{len(shown)} of {total} parameters checked, evenly spread"))
             self.setSpan(len(shown), 0, 1, self.columnCount())
+        self._fit([r.name for r in shown])
+
+    def _fit(self, names: list[str]) -> None:
         # Numbers are measured on a template (a Run refreshes this), names as they are.
-        fit_columns(self, {0: [r.name for r in shown], 1: [widest_number(10)],
-                           2: [widest_number(10)], 3: ["-8.8e-10"]}, rows=0)
+        fit_columns(self, {0: names, 1: [widest_number(10)], 2: [widest_number(10)],
+                           3: ["-8.8e-10"]}, rows=0)

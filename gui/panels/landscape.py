@@ -14,7 +14,14 @@ from PySide6.QtWidgets import (
 )
 
 from gui.kit.colour_scale import ColourScale, steady_levels
-from gui.kit.plot_style import RUN_COLOURS, set_labels, set_path, set_points, style_plot
+from gui.kit.plot_style import (
+    RUN_COLOURS,
+    readable_axes,
+    set_labels,
+    set_path,
+    set_points,
+    style_plot,
+)
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -41,7 +48,7 @@ class LandscapeView(QWidget):
             pick.addWidget(box, 1)
             box.currentTextChanged.connect(self._axes_changed)
         lay.addLayout(pick)
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(axisItems=readable_axes())
         style_plot(self.plot)
         self.plot.setToolTip("Darker is lower training loss (the bar at the right: its "
                              "colours on a log scale). White: the path of gradient "

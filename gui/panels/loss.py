@@ -21,6 +21,7 @@ from gui.kit.plot_style import (
     Marker,
     inked,
     keep_in_view,
+    readable_axes,
     set_curve,
     set_labels,
     style_plot,
@@ -34,7 +35,7 @@ BATCH_ALPHA = 90  # of 255: the batch loss is the background to the whole data's
 
 class LossPlot(pg.PlotWidget):
     def __init__(self, session: Session):
-        super().__init__()
+        super().__init__(axisItems=readable_axes())
         self.setObjectName("lossPlot")
         self.session = session
         self.setToolTip("The loss after each step. With a validation split, the loss of the "

@@ -37,6 +37,12 @@ _VIEWPORT_CHANGED = (QEvent.Resize, QEvent.Show)
 _LOOKS_CHANGED = (QEvent.FontChange, QEvent.StyleChange)  # zoom, theme: new row heights
 
 MAX_FIELDS = 150  # a field per parameter up to here; past it a filter picks which
+FIELD_ROOM = "-0.00000"  # the least a value field shows whole (longer values scroll in it)
+
+
+def selected_html(name: str) -> str:
+    """The selected parameter's name: marked and bold."""
+    return f"▶ <b>{name_html(name)}</b>"
 
 
 class ParametersPanel(QWidget):
@@ -202,12 +208,28 @@ class ParametersPanel(QWidget):
 
     def _even_rows(self) -> None:
         """The column titles' row as tall as a field's, so every row has the same pitch
-        (the fields are the tallest things in a row)."""
+        (the fields are the tallest things in a row); and the panel never narrower than
+        a row: a name, a field showing FIELD_ROOM whole, and the train box."""
         body = self.scroll.widget()
         if body is None or not self.fields:
             return
         field = next(iter(self.fields.values()))
         body.layout().setRowMinimumHeight(0, field.sizeHint().height())
+        # Qt's dock layout took a restored window's missing width from this dock first:
+        # at 1000x650 it was 70 px, "Pa…", the values cut and the train boxes hidden.
+        margins = field.textMargins()
+        room = (field.fontMetrics().horizontalAdvance(FIELD_ROOM) + margins.left()
+                + margins.right() + 12)  # the field's frame and Qt's own text margin
+        for each in self.fields.values():
+            each.setMinimumWidth(room)
+        # The names' column as wide as the longest name marked selected: it neither
+        # grows past the minimum below nor moves the fields when the selection moves.
+        longest = max(self.labels, key=len)
+        body.layout().setColumnMinimumWidth(0, QLabel(selected_html(longest)).sizeHint().width())
+        body.layout().activate()
+        frame = 2 * self.scroll.frameWidth()
+        self.scroll.setMinimumWidth(body.minimumSizeHint().width() + frame
+                                    + self.scroll.verticalScrollBar().sizeHint().width())
 
     def _fit_rows(self, *_) -> None:
         """Make the view a whole number of rows high (the rest of the height left blank
@@ -236,7 +258,8 @@ class ParametersPanel(QWidget):
 
     def _commit(self, name: str) -> None:
         field = self.fields[name]
-        if not field.isModified():
+        if not field.isModified():  # Enter on the value shown: confirmed as it is
+            self.session.keep_as_is()
             return
         field.setModified(False)
         if not self.session.set_param(name, field.text()):
@@ -253,4 +276,4 @@ class ParametersPanel(QWidget):
         """The selected parameter's name is marked and bold (no style sheet: it would
         fix the field's colours and font against the theme and zoom)."""
         for n, label in self.labels.items():
-            label.setText(f"▶ <b>{name_html(n)}</b>" if n == name else name_html(n))
+            label.setText(selected_html(n) if n == name else name_html(n))

@@ -41,6 +41,9 @@ class QuizPanel(QWidget):
         top = QHBoxLayout()
         self.score = QLabel()
         self.score.setObjectName("quizScore")
+        # On two lines when narrow: on one, it set the whole right column's least width
+        # (388 px), and a restored window took the room from the Parameters.
+        self.score.setWordWrap(True)
         self.tolerance = QDoubleSpinBox()
         self.tolerance.setObjectName("quizTolerance")
         self.tolerance.setRange(0.01, 50)

@@ -11,9 +11,11 @@ from engine.landscape import window_around
 from gui.kit.plot_style import (
     inked,
     keep_in_view,
+    readable_axes,
     set_curve,
     set_labels,
     set_points,
+    set_title,
     shown,
     style_plot,
 )
@@ -26,7 +28,7 @@ class TangentPlot(pg.PlotWidget):
     the tangent whose slope is the gradient, and an arrow to where the step lands."""
 
     def __init__(self, session: Session):
-        super().__init__()
+        super().__init__(axisItems=readable_axes())
         self.setObjectName("tangentPlot")
         self.session = session
         style_plot(self)
@@ -78,10 +80,14 @@ class TangentPlot(pg.PlotWidget):
             item.setVisible(not quiz)
         if quiz:
             self.arrow.setVisible(False)
-            self.setTitle(f"{s.loss_symbol} against {name} (its slope is hidden in the quiz)")
+            set_title(self, f"{s.loss_symbol} against {name} (its slope is hidden in the quiz)",
+                      f"{s.loss_symbol} against {name} (slope hidden in the quiz)")
         else:
-            self.setTitle(f"{s.loss_symbol} against {name}: slope {fmt(slope, 4)}, "
-                          f"next step lands at {name} = {fmt(new, 4)}")
+            slope_text, new_text = fmt(slope, 4), fmt(new, 4)
+            set_title(self, f"{s.loss_symbol} against {name}: slope {slope_text}, next step "
+                            f"lands at {name} = {new_text}",
+                      f"slope {slope_text}, next step lands at {name} = {new_text}",
+                      f"slope {slope_text} · next {name} = {new_text}")
         finite = shown(ys)[np.isfinite(ys)]
         keep_in_view(self, "x", float(xs[0]), float(xs[-1]))
         if len(finite):
