@@ -115,6 +115,14 @@ def label_text(name: str, value: float, fits: Callable[[str], bool] | None = Non
     return text
 
 
+def node_radius(width: float, height: float, scale: float) -> float:
+    """A circle that holds a word this wide and high with a margin all round: the word's
+    corners, not only its ends, inside (at half its width plus a margin, "Input" and
+    "soft+" touched the outline in presenter mode). Letters fill about the middle 60 %
+    of a line's height."""
+    return math.hypot(width / 2, 0.3 * height) + scale * INSIDE_MARGIN / 2
+
+
 def largest_magnitude(values: np.ndarray) -> float:
     """What the thickest connection stands for (never 0: a network of zeros)."""
     return max(1e-9, float(np.max(np.abs(values)))) if values.size else 1e-9
@@ -231,9 +239,9 @@ class FittedLayouts:
         # (the largest its words could come out per pixel of view, its drawing's recipe)
         self.drafts: list[tuple[Box, float, tuple[float, float, float], float]] = []
         for scale in TEXT_SCALES:
-            width, _ = self.measure_at(scale)
+            width, height = self.measure_at(scale)
             inside = max((width(node.text) for node in self.usual.nodes), default=0.0)
-            radius = max(RADIUS, (inside + INSIDE_MARGIN) / 2)
+            radius = max(RADIUS, node_radius(inside, height, scale))
             apart = 2 * radius + NODE_GAP
             for across, down, taper in itertools.product(FITTED_SPREADS, FITTED_SPREADS,
                                                          TAPERS if len(sizes) > 2 else (1.0,)):

@@ -337,6 +337,37 @@ def test_labels_stay_whole_when_the_values_grow(window, qtbot, lesson, screen, p
         assert_diagram_readable(w)
 
 
+@pytest.mark.parametrize("screen", ["1280x800", "1920x1080"])
+@pytest.mark.parametrize("lesson", ["statquest-b3", "moons-softmax", "iris-softmax"])
+def test_presenter_mode_writes_every_nodes_word_clear_of_its_circle(window, qtbot, lesson,
+                                                                    screen):
+    """Seen in a real window: "Input", "soft+", "smax" and "tanh" touched their circles'
+    outlines in presenter mode. The corners of each word's letters (its width, the
+    middle 60 % of its line) at least 3 px inside the circle on screen."""
+    import math
+
+    w = laid_out(window, qtbot, lesson, SCREENS[screen])
+    w.set_presenter(True)
+    qtbot.wait(50)
+    view = w.network_view
+    scale = view.transform().m11()
+    circles = [item.sceneBoundingRect() for item in view.node_items
+               if isinstance(item, QGraphicsEllipseItem)]
+    words = [item for item in view.node_items if isinstance(item, QGraphicsSimpleTextItem)]
+    checked = 0
+    for word in words:
+        box = word.sceneBoundingRect()
+        inside = [c for c in circles if c.contains(box.center())]
+        if not inside:
+            continue  # a name beside its node
+        circle = inside[0]
+        corner = math.hypot(box.width() / 2, 0.3 * box.height())
+        room = (circle.width() / 2 - corner) * scale
+        assert room >= 3, f"{word.text()!r} is {room:.1f} px from its circle's outline"
+        checked += 1
+    assert checked >= 3
+
+
 def test_a_step_in_presenter_mode_lays_nothing_out_again(window, qtbot):
     """The drawing is chosen for the view's shape when it changes, never at a Step: a
     Step only rewrites the values of the items already there."""
