@@ -368,6 +368,28 @@ def test_presenter_mode_writes_every_nodes_word_clear_of_its_circle(window, qtbo
     assert checked >= 3
 
 
+@pytest.mark.parametrize("lesson", ["statquest-b3", "house-price"])
+def test_leaving_presenter_mode_gives_the_plots_their_ranges_back(window, qtbot, lesson):
+    """Seen in a real window: after F5 and F5 again the data plot's y axis read -4..2
+    where it had read -3..1 (the range kept for presenter mode's big markers stayed)."""
+    w = laid_out(window, qtbot, lesson, SCREENS["1280x800"])
+
+    def ranges():
+        return [v for p in on_screen_plots(w)
+                for axis in p.getPlotItem().getViewBox().viewRange() for v in axis]
+
+    before = ranges()
+    w.set_presenter(True)
+    settled(w, qtbot)
+    assert ranges() != before  # bigger markers, more room round the data
+    w.set_presenter(False)
+    settled(w, qtbot)
+    qtbot.wait(50)
+    # (to within what moves no tick: the margin is fitted to a plot's size, which
+    # settles over a few event-loop passes)
+    assert ranges() == pytest.approx(before, rel=0.02, abs=0.01)
+
+
 def test_a_step_in_presenter_mode_lays_nothing_out_again(window, qtbot):
     """The drawing is chosen for the view's shape when it changes, never at a Step: a
     Step only rewrites the values of the items already there."""

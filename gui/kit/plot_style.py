@@ -174,7 +174,10 @@ def keep_in_view(plot: pg.PlotWidget, axis: str, lo: float, hi: float) -> None:
     length = box.width() if axis == "x" else box.height()
     radius = getattr(plot, "margin_px", 0.0) * (view_hi - view_lo) / max(length, 1.0)
     edge = max(pad / 2, radius)
-    if lo - edge < view_lo or hi + edge > view_hi or span < 0.25 * (view_hi - view_lo):
+    refit = getattr(plot, "refit_axes", set())
+    if axis in refit or lo - edge < view_lo or hi + edge > view_hi \
+            or span < 0.25 * (view_hi - view_lo):
+        refit.discard(axis)
         if axis == "x":
             plot.setXRange(lo - pad, hi + pad, padding=0)
         else:
@@ -349,7 +352,12 @@ def scale_items(plot: pg.PlotWidget, scale: float) -> None:
         if item.opts.get("symbol") is not None:
             item.setSymbolSize(size * scale)
             radii.append(size * scale / 2)
-    plot.margin_px = max(radii) + 2  # + the outline; keep_in_view keeps markers whole
+    margin = max(radii) + 2  # + the outline; keep_in_view keeps markers whole
+    if margin != getattr(plot, "margin_px", None):
+        # Fitted again at the next refresh: the range kept for presenter mode's big
+        # markers stayed after it (data ticks -4..2 where they had been -3..1).
+        plot.refit_axes = {"x", "y"}
+    plot.margin_px = margin
 
 
 def set_labels(plot: pg.PlotWidget, bottom: str | tuple[str, ...],
