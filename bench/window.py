@@ -120,7 +120,7 @@ def main() -> None:
     if args.only_run or args.real:
         app = make_application()
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        if args.real:
+        if args.real and not args.only_run:
             step_latency(app, args, create_window, freeze_startup_objects)
         if not args.presets:
             run_part(app, args, rss0, create_window, freeze_startup_objects)
