@@ -335,8 +335,9 @@ class BreakdownPanel(QTextBrowser):
     def _tables(self, path, rows: int) -> list[Rows]:
         """The factors' numbers for the first `rows` samples: a row per sample and a
         column per factor when that fits the panel's width; else turned over, a row per
-        factor and a column per sample, in as many blocks of samples as it takes. The
-        panel never scrolls sideways."""
+        factor and a column per sample, in as many blocks of samples as it takes; too
+        narrow for even one sample's block, a block per sample with the factors' names
+        beside or above their numbers (`_narrow`). The panel never scrolls sideways."""
         symbols = [partial_html(f.numerator, f.denominator) for f in path.factors]
         listed = range(min(len(path.products), rows))
         more = len(path.products) - len(listed)
