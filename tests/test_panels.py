@@ -866,3 +866,74 @@ def test_a_plots_tick_numbers_stay_apart_however_narrow(session, qtbot, width):
         for a, b in itertools.pairwise(rects):
             apart = b.left() - a.right() if side == "bottom" else b.top() - a.bottom()
             assert apart >= (gap if side == "bottom" else 0), (side, [t for _, t in texts])
+
+
+def laid_out_lines(panel) -> list[tuple[bool, list[str]]]:
+    """Each block of the panel's text as Qt's layout set it: whether it is a table's row
+    (on tab stops) and its lines, as read (no word joiners, no-break spaces as spaces)."""
+    out = []
+    block = panel.document().begin()
+    while block.isValid():
+        text, layout = block.text(), block.layout()
+        lines = [text[line.textStart():line.textStart() + line.textLength()]
+                 for line in map(layout.lineAt, range(layout.lineCount()))]
+        out.append((bool(block.blockFormat().tabPositions()),
+                    [line.replace("\u2060", "").replace("\u00a0", " ") for line in lines]))
+        block = block.next()
+    return out
+
+
+@pytest.mark.parametrize("lesson", ["statquest-all", "moons-softmax"])
+def test_the_breakdown_breaks_its_lines_only_between_factors(session, qtbot, lesson):
+    """Seen in a real window at 1280x800: "∂x₁/" ended a line and "∂w₁" began the next.
+    A factor, ∂x₁/∂w₁ or (1 − h₁), stays on one line: no line of the equations ends in
+    a slash or inside a bracket. (At these widths every factor fits on a line.)"""
+    from gui.panels.breakdown import BreakdownPanel
+
+    s = session(lesson)
+    panel = show(qtbot, BreakdownPanel(s), (700, 600))
+    wrapped = 0
+    for width in range(280, 640, 18):
+        panel.resize(width, 600)
+        qtbot.wait(5)
+        for name in s.network.param_names[:6]:
+            s.select(name)
+            for table, lines in laid_out_lines(panel):
+                if table or not any("·" in line for line in lines):
+                    continue  # not a product of factors
+                wrapped += len(lines) > 2  # its two lines (symbols, formulas) wrapped
+                depth = 0
+                for line in lines[:-1]:
+                    depth += line.count("(") - line.count(")")
+                    assert not line.rstrip().endswith("/"), (width, name, lines)
+                    assert depth == 0, (width, name, lines)
+    assert wrapped  # the widths tried did wrap the equations
+
+
+@pytest.mark.parametrize("lesson", ["statquest-all", "house-price", "moons-softmax"])
+def test_a_narrow_breakdown_never_scrolls_sideways(session, qtbot, lesson):
+    """In a small window (907x533) or a narrow dock (~216 px) the per-sample tables were
+    wider than the panel and it scrolled sideways: they stack into fewer samples a block,
+    down to one, and then set each factor's name beside or above its number."""
+    from gui.panels.breakdown import BreakdownPanel
+
+    s = session(lesson)
+    panel = show(qtbot, BreakdownPanel(s), (600, 700))
+    names = s.network.param_names
+    for width in (520, 300, 216, 160, 120, 400):  # narrower, then wider again
+        panel.resize(width, 700)
+        qtbot.wait(10)  # the tables regroup after the resize
+        for name in (*names[:3], *names[-3:]):
+            s.select(name)
+            assert panel.horizontalScrollBar().maximum() == 0, (width, name)
+            room = panel.viewport().width()
+            block = panel.document().begin()
+            while block.isValid():
+                layout = block.layout()
+                for k in range(layout.lineCount()):
+                    assert layout.lineAt(k).naturalTextWidth() <= room, (width, name)
+                block = block.next()
+            text = panel.toPlainText()
+            listed = min(5, len(s.batch_samples()))
+            for k in range(listed):  # every listed sample keeps its numbers, named
+                assert f"sample {s.batch_samples()[k] + 1}" in text, (width, name, k)

@@ -9,6 +9,10 @@ from functools import lru_cache
 from engine.explain import MINUS, signed
 
 _INDEXED = re.compile(r"^([A-Za-z]+?)([0-9][0-9_]*)$")
+# Invisible, and no line may break at it: Qt's rich text honours no "white-space: nowrap"
+# on a span, and broke ∂x₁/∂w₁ after its slash (seen in a real window at 1280x800).
+WORD_JOINER = "\u2060"
+_TAG_SPACE_OR_SLASH = re.compile(r"(<[^>]*>)|( )|(/)")
 
 
 @lru_cache(maxsize=4096)  # the same few names are set at every Step
@@ -40,3 +44,23 @@ def number_html(value: float, digits: int = 6) -> str:
 @lru_cache(maxsize=4096)  # the same few names are set at every Step
 def partial_html(numerator: str, denominator: str) -> str:
     return f"∂{name_html(numerator)}/∂{name_html(denominator)}"
+
+
+def unbroken(rich: str) -> str:
+    """Rich text that a line never breaks inside (a factor, ∂x₁/∂w₁ or (1 − h₁)): its
+    spaces no-break spaces, a word joiner after each slash; the tags left as they are.
+    A factor wider than the whole line still breaks, anywhere: never a sideways scroll."""
+    def join(m: re.Match) -> str:
+        return m.group(1) or ("&nbsp;" if m.group(2) else "/" + WORD_JOINER)
+    return _TAG_SPACE_OR_SLASH.sub(join, rich)
+
+
+def factors_html(factors) -> str:
+    """Factors set as a product: a line may break only between them, after a "·"."""
+    return "&nbsp;· ".join(unbroken(f) for f in factors)
+
+
+def plain(text: str) -> str:
+    """Text taken out of rich text set with `unbroken`, without its word joiners (the
+    no-break spaces Qt's toPlainText already gives back as spaces)."""
+    return text.replace(WORD_JOINER, "")

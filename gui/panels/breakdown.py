@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import (
@@ -20,7 +20,15 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser
 
 from engine.explain import update_equations
-from gui.kit.maths_text import formula_html, name_html, number_html, partial_html
+from gui.kit.maths_text import (
+    factors_html,
+    formula_html,
+    name_html,
+    number_html,
+    partial_html,
+    plain,
+    unbroken,
+)
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -61,6 +69,14 @@ class Rows:
     heads: tuple[str, ...]  # rich-text column titles
     rows: tuple[tuple, ...]  # per sample: its label, then Nums
     more: int = 0  # samples in the sum but not listed
+    # TABLE: columns on tab stops, each with a gap before it. Narrower, for one sample's
+    # two columns (a factor's name, its number): BESIDE, the names from the left edge
+    # with a space before the numbers; ABOVE, each name on a line of its own (it may
+    # wrap) and its number below it.
+    layout: str = "table"
+
+
+TABLE, BESIDE, ABOVE = "table", "beside", "above"
 
 
 def _shape(blocks) -> tuple:
@@ -73,7 +89,8 @@ def _shape(blocks) -> tuple:
         return Num("", part.bold) if isinstance(part, Num) else ""
     return tuple(Paragraph(tuple(map(blank, b.parts)), b.big) if isinstance(b, Paragraph)
                  else Rows(b.heads, tuple(tuple(blank(c) if isinstance(c, Num) else c
-                                                for c in r) for r in b.rows), b.more)
+                                                for c in r) for r in b.rows), b.more,
+                                b.layout)
                  for b in blocks)
 
 
@@ -95,8 +112,8 @@ _HATS = {"m̂": "<i>m̂</i>", "ŝ": "<i>ŝ</i>"}
 def _equation_html(text: str, name: str) -> str:
     """An equation's words (from engine.explain.update_equations) as rich text."""
     out = html.escape(text).replace(f"new {name}", f"new {name_html(name)}")
-    for plain, rich in _HATS.items():
-        out = out.replace(plain, rich)
+    for text_form, rich in _HATS.items():
+        out = out.replace(text_form, rich)
     return _POWER.sub(r"<sup>\1</sup>", out)
 
 
@@ -145,6 +162,17 @@ class BreakdownPanel(QTextBrowser):
         session.lessonChanged.connect(self._new_parameter)
         session.quizChanged.connect(self.refresh)
         self.live.now()
+
+    def toPlainText(self) -> str:
+        return plain(super().toPlainText())
+
+    def createMimeDataFromSelection(self):
+        """A copy holds the text as read, without the joins that keep a factor whole."""
+        data = super().createMimeDataFromSelection()
+        data.setText(plain(data.text()))
+        if data.hasHtml():
+            data.setHtml(plain(data.html()))
+        return data
 
     def _new_parameter(self, *_) -> None:
         """Another parameter's paths: only the first shows its numbers again."""
@@ -254,9 +282,11 @@ class BreakdownPanel(QTextBrowser):
                                       link), big=False))
             elif len(b.paths) > 1:
                 out.append(Paragraph((f"<i>path {k + 1} of {len(b.paths)}</i>",), big=False))
-            symbols = " · ".join(partial_html(f.numerator, f.denominator) for f in path.factors)
-            formulas = " · ".join(f"({formula_html(f.formula)})" for f in path.factors)
-            out.append(Paragraph((f"<b>{partial_html(loss, name)}</b> = Σ<sub>samples</sub> "
+            symbols = factors_html(partial_html(f.numerator, f.denominator)
+                                   for f in path.factors)
+            formulas = factors_html(f"({formula_html(f.formula)})" for f in path.factors)
+            out.append(Paragraph((f"<b>{unbroken(partial_html(loss, name))}</b> = "
+                                  "Σ<sub>samples</sub> "
                                   f"{symbols}<br>= Σ<sub>samples</sub> {formulas}",)))
             if opened:
                 out += self._tables(path, rows)
@@ -267,7 +297,7 @@ class BreakdownPanel(QTextBrowser):
                                   "other neurons, add up to ", Num(number_html(rest)), "."),
                                  big=False))
         out += self._shortcuts(b, rows)
-        out.append(Paragraph((f"slope = {partial_html(loss, name)} = Σ = ",
+        out.append(Paragraph((f"slope = {unbroken(partial_html(loss, name))} = Σ = ",
                               Num(number_html(u.slope), bold=True))))
         if u.trainable:  # the engine writes the equations; here they are only set
             pieces: list = []
@@ -291,19 +321,23 @@ class BreakdownPanel(QTextBrowser):
             z = short.denominator
             listed = range(min(len(short.values), rows))
             out.append(Paragraph((
-                f"<i>the shortcut</i>: {partial_html(b.loss_symbol, z)} = "
-                f"{formula_html(short.formula)}: the paths through {name_html(z)} add up to "
-                "it, sample by sample",), big=False))
-            out.append(Rows(("", partial_html(b.loss_symbol, z)),
-                            tuple((self._sample_names[i], Num(number_html(short.values[i])))
-                                  for i in listed), len(short.values) - len(listed)))
+                f"<i>the shortcut</i>: {unbroken(partial_html(b.loss_symbol, z))} = "
+                f"{unbroken(formula_html(short.formula))}: the paths through {name_html(z)} "
+                "add up to it, sample by sample",), big=False))
+            table = Rows(("", partial_html(b.loss_symbol, z)),
+                         tuple((self._sample_names[i], Num(number_html(short.values[i])))
+                               for i in listed), len(short.values) - len(listed))
+            room = self._room()
+            out.append(table if self._table_width(table) <= room
+                       else self._narrow(table, room))
         return out
 
     def _tables(self, path, rows: int) -> list[Rows]:
         """The factors' numbers for the first `rows` samples: a row per sample and a
         column per factor when that fits the panel's width; else turned over, a row per
-        factor and a column per sample, in as many blocks of samples as it takes. The
-        panel never scrolls sideways."""
+        factor and a column per sample, in as many blocks of samples as it takes; too
+        narrow for even one sample's block, a block per sample with the factors' names
+        beside or above their numbers (`_narrow`). The panel never scrolls sideways."""
         symbols = [partial_html(f.numerator, f.denominator) for f in path.factors]
         listed = range(min(len(path.products), rows))
         more = len(path.products) - len(listed)
@@ -322,6 +356,10 @@ class BreakdownPanel(QTextBrowser):
         label_width = self._table_width(Rows(("",), tuple((t,) for t in labels)))
         column_width = max(self._table_width(Rows((self._sample_names[i],), tuple(
             (c,) for c in columns[i]))) for i in listed)
+        if label_width + column_width > room:  # not even one sample beside the names
+            return [self._narrow(Rows(("", self._sample_names[i]), tuple(
+                zip(labels, columns[i], strict=True)), more if i == listed[-1] else 0), room)
+                    for i in listed]
         per_block = max(1, int((room - label_width) // column_width))
         blocks = []
         for start in range(0, len(columns), per_block):
@@ -331,6 +369,14 @@ class BreakdownPanel(QTextBrowser):
                                      for r, label in enumerate(labels)),
                                more if start + per_block >= len(columns) else 0))
         return blocks
+
+    def _narrow(self, block: Rows, room: float) -> Rows:
+        """One sample's table in a panel too narrow for its tab stops' gaps: the names
+        beside the numbers when that fits, else above them."""
+        advance = self._measure()
+        names, numbers = self._widths(block)
+        beside = names + advance(" ") + numbers + advance("0")
+        return replace(block, layout=BESIDE if beside <= room else ABOVE)
 
     def _table_width(self, block: Rows) -> float:
         """How wide `_rows` draws a table: its columns, each with a gap before it."""
@@ -435,32 +481,46 @@ class BreakdownPanel(QTextBrowser):
         """A header of rich-text titles and rows of numbers, right-aligned in columns,
         each a little wider than it needs so that the next numbers fit too."""
         metrics = QFontMetrics(self.text_font())
-        gap = metrics.horizontalAdvance("  00")
         columns = [w + metrics.horizontalAdvance("0") for w in self._widths(block)]
         self._columns.append(columns)
-        stops, at = [], 0
-        for width in columns:
-            at += width + gap
-            stops.append(QTextOption.Tab(at, QTextOption.RightTab))
+        if block.layout == TABLE:
+            gap, at, stops = metrics.horizontalAdvance("  00"), 0, []
+            for width in columns:
+                at += width + gap
+                stops.append(at)
+        elif block.layout == BESIDE:  # the names from the edge, a space, the numbers
+            stops = [columns[0] + metrics.horizontalAdvance(" ") + columns[1]]
+        else:  # ABOVE: the numbers only, under their names
+            stops = [columns[1]]
         row_format = QTextBlockFormat()
-        row_format.setTabPositions(stops)
-        row_format.setNonBreakableLines(True)  # scroll sideways rather than wrap a row
+        row_format.setTabPositions([QTextOption.Tab(at, QTextOption.RightTab)
+                                    for at in stops])
+        # A table scrolls sideways rather than wrap a row; the narrow layouts are set
+        # only where they fit, and would sooner wrap than scroll.
+        row_format.setNonBreakableLines(block.layout == TABLE)
         header = QTextBlockFormat(row_format)
         header.setTopMargin(6)
         plain, bold = self._char_format(False, False), self._char_format(False, True)
         grey = self.palette().color(QPalette.PlaceholderText).name()
         cursor.insertBlock(header, plain)
-        for head in block.heads:
+        for head in block.heads[block.layout != TABLE:]:  # the names' column has none
             cursor.insertText("\t", plain)
             cursor.insertHtml(f"<span style='color:{grey}'>{head}</span>")
         for row in block.rows:
             cursor.insertBlock(row_format, plain)
             for cell in row:
-                cursor.insertText("\t", plain)
                 if isinstance(cell, Num):
+                    cursor.insertText("\t", plain)
                     self._number(cursor, cell, bold if cell.bold else plain)
-                else:  # a row's label: rich text (a factor's ∂ symbol) or plain
+                    continue
+                # a row's label: rich text (a factor's ∂ symbol) or plain
+                if block.layout == TABLE:
+                    cursor.insertText("\t", plain)
                     cursor.insertHtml(cell)
+                else:
+                    cursor.insertHtml(unbroken(cell))
+                    if block.layout == ABOVE:
+                        cursor.insertBlock(row_format, plain)
         if block.more:
             cursor.insertBlock(QTextBlockFormat(), plain)
             cursor.insertText(f"… and {block.more:,} more samples, all in the sum below.",
