@@ -778,3 +778,27 @@ def test_a_long_descent_path_draws_what_a_plot_can_tell_apart(qtbot):
         if p in kept:
             last = p
         assert max(abs(p[0] - last[0]), abs(p[1] - last[1])) <= PATH_RESOLUTION + 1e-12
+
+
+def test_moving_the_data_plots_view_up_or_down_leaves_its_points_as_they_are(
+        session, qtbot, monkeypatch):
+    """A big lesson's points were made again at every change of the plot's y range
+    (pyqtgraph's dynamic range limit, for lines): 6,000 samples took ~22 ms, about every
+    other Step while the fit moved. The view moves; the points stay, all of them."""
+    import numpy as np
+
+    from gui.panels.data import DataPlot
+
+    s = session("statquest-b3")
+    x = np.linspace(0.0, 1.0, 500)[:, None]
+    assert s.set_data(x, np.sin(3 * x))
+    plot = show(qtbot, DataPlot(s))
+    scatter = plot.points.scatter
+    assert len(scatter.data) == 500
+    made = []
+    monkeypatch.setattr(scatter, "setData", lambda *a, **k: made.append(a))
+    for low, high in ((-5.0, 5.0), (-0.5, 2.0)):  # as keep_in_view follows the fit
+        plot.setYRange(low, high, padding=0)
+        assert plot.getViewBox().viewRange()[1] == [low, high]
+    assert made == []
+    assert len(scatter.data) == 500
