@@ -839,3 +839,29 @@ def test_a_step_redraws_the_fit_without_drawing_every_sample_again(session, qtbo
     plot.setXRange(-1.0, 2.0, padding=0)
     painted()
     assert len(drawn) == 2
+
+
+def test_the_quiz_asks_about_a_new_parameter_when_it_is_shown_not_while_away(session,
+                                                                             qtbot):
+    """Tabbed away, the quiz panel built a new question (a field per factor) at every
+    choice of parameter: ~40 ms of each click in a big lesson's diagram. It asks about
+    the parameter chosen once it is on screen; and about a new network at once."""
+    import engine
+    from gui.panels.quiz import QuizPanel
+
+    s = session("statquest-all")
+    quiz = QuizPanel(s)
+    qtbot.addWidget(quiz)
+    asked = quiz.question_label.text()
+    assert f"parameter {s.selected}<" in asked
+    other = next(n for n in s.network.param_names if n != s.selected)
+    s.select(other)
+    assert quiz.question_label.text() == asked  # not on screen: nothing built
+    show(qtbot, quiz)
+    qtbot.waitUntil(lambda: f"parameter {other}<" in quiz.question_label.text())
+    assert set(quiz.fields) == {q.key for q in quiz.qs}
+    asked = quiz.question_label.text()
+    assert s.build_network([engine.Layer(3, "tanh")], engine.Layer(1), "ssr",
+                           "sequential", 0)
+    qtbot.waitUntil(lambda: quiz.question_label.text() != asked)
+    assert f"parameter {s.selected}<" in quiz.question_label.text()
