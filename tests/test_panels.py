@@ -865,3 +865,36 @@ def test_the_quiz_asks_about_a_new_parameter_when_it_is_shown_not_while_away(ses
                            "sequential", 0)
     qtbot.waitUntil(lambda: quiz.question_label.text() != asked)
     assert f"parameter {s.selected}<" in quiz.question_label.text()
+
+
+def test_a_big_networks_bundles_are_a_picture_that_looks_as_the_lines_drawn_afresh(
+        session, qtbot):
+    """4,096 translucent lines between two layers of 64 took ~38 ms at every repaint of
+    the diagram (a selection, a hover, a flow phase): they are kept as a picture at the
+    view's pixels, which looks as the lines drawn again (within antialiasing's rounding)."""
+    import numpy as np
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+    import engine
+    from gui.panels.network_view import NetworkView
+
+    s = session("statquest-b3")
+    assert s.build_network([engine.Layer(64, "tanh"), engine.Layer(64, "tanh")],
+                           engine.Layer(1), "ssr", "sequential", 0)
+    view = show(qtbot, NetworkView(s), (500, 430))
+    bundles = [i for i in view.scene().items() if isinstance(i, QGraphicsPathItem)]
+    assert len(bundles) == 3  # one a layer
+
+    def pixels():
+        image = view.grab().toImage().convertToFormat(QImage.Format_RGB32)
+        rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
+        return rows[:, :image.width() * 4].astype(int)
+
+    assert all(b.cacheMode() == QGraphicsItem.DeviceCoordinateCache for b in bundles)
+    kept = pixels()
+    for b in bundles:
+        b.setCacheMode(QGraphicsItem.NoCache)
+    afresh = pixels()
+    assert (afresh < 200).sum() > 10_000  # the grey of the bundles, drawn
+    assert np.abs(kept - afresh).max() <= 32
