@@ -75,6 +75,12 @@ def test_backprop_matches_finite_differences(problem):
     _, grad = loss_and_gradient(net, x, y, loss)
     fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
+    # As a big network's are: each nudge carried on from its neuron, not whole passes.
+    from engine import landscape
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(landscape, "SWEEP_VALUES", 0)
+        carried = finite_difference_gradient(net, x, y, loss, h=1e-5)
+    np.testing.assert_allclose(grad, carried, rtol=1e-5, atol=1e-6)
 
 
 class _HelperTakesAll:
@@ -384,9 +390,12 @@ def test_losses_with_a_few_parameters_changed_are_whole_passes_of_the_network(pr
         probe = net.copy()
         probe.params[where] = row
         expected.append(probe.loss(x, y, loss))
-    for chunk in (landscape.CHUNK_VALUES, 1):  # 1: a point a batch
+    # 1: a point a batch; a sweep budget of 0: two layers' parameters a row at a time
+    # (as on a big network), not in whole passes
+    for chunk, budget in ((landscape.CHUNK_VALUES, landscape.SWEEP_VALUES), (1, 0)):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(landscape, "CHUNK_VALUES", chunk)
+            patch.setattr(landscape, "SWEEP_VALUES", budget)
             got = landscape.nearby_losses(net, x, y, loss, names, values)
         np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
     np.testing.assert_array_equal(net.params, before)  # the network is left as it was
