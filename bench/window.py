@@ -2,7 +2,8 @@
 preset, and Run on statquest-all (steps/s, frames/s, longest event-loop stall).
 
 With --big, the same for a big network too: 1-64-64-1 tanh on 6,000 samples (4,353
-parameters, written by bench/big_lessons.py): start-up, Step latency and Run.
+parameters, written by bench/big_lessons.py): start-up, Step latency and Run; with
+--only-big also the Step with each panel whose work grows with the network raised.
 
 Run: python bench/window.py [--run-seconds 10] [--big] [--only-big]
 (prints figures; asserts nothing)
@@ -130,6 +131,7 @@ def main() -> None:
         print(f"start-up to first paint with {Path(args.extra[0]).name}: {big * 1e3:.0f} ms")
         app = make_application()
         step_latency(app, args, create_window, freeze_startup_objects, args.extra)
+        raised_panels(app, create_window, args.extra[0])
         run_big(app, args, create_window)
         return
     bare, ours = startup(BARE), startup(APP.format(root=str(ROOT), lesson=None))
@@ -145,6 +147,35 @@ def main() -> None:
     run_part(app, args, rss0, create_window, freeze_startup_objects)
     if args.big:
         run_big(app, args, create_window)
+
+
+def raised_panels(app, create_window, lesson: str, steps: int = 8) -> None:
+    """Step latency on the big lesson with each panel whose work grows with the network
+    raised in turn (a whole pass of the network per point: seconds a Step once)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    w = create_window(lesson)
+    SHOW(w)
+    print(f"\nStep with a panel raised, {Path(lesson).stem} (ms, median of {steps}): wall, CPU")
+    # each in turn, with its tab group's first panel raised again after it
+    for key, first in (("gradcheck", "data"), ("history", "data"), ("tangent", "loss"),
+                       ("landscape", "loss"), ("quiz", "breakdown")):
+        w.docks[key].raise_()
+        app.processEvents()
+        button = w.controls.button("stepButton")
+        lat, cpu = [], []
+        for _ in range(steps):
+            time.sleep(0.12)
+            app.processEvents()
+            t0, c0 = time.perf_counter(), time.process_time()
+            QTest.mouseClick(button, Qt.LeftButton)
+            app.processEvents()
+            lat.append((time.perf_counter() - t0) * 1e3)
+            cpu.append((time.process_time() - c0) * 1e3)
+        print(f"{key:16s} {statistics.median(lat):8.1f} {statistics.median(cpu):8.1f}")
+        w.docks[first].raise_()
+    close(w)
 
 
 def run_big(app, args, create_window) -> None:

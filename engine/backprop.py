@@ -128,7 +128,11 @@ class _Lane:
                     target = inputs[layer + 1][:blk.shape[0]]
                 else:  # the output: its own array, unless f is applied in place
                     target = pre[layer] if in_place else None
-                z = np.matmul(blk, inputs[layer], out=target if in_place else pre[layer])
+                # Kept, z goes straight into its own columns of the kept array (BLAS
+                # writes a block of a wider matrix as well as a whole one): no copy after.
+                z_out = kept_pre[layer][:, first:stop] if keep else \
+                    (target if in_place else pre[layer])
+                z = np.matmul(blk, inputs[layer], out=z_out)
                 if act.elementwise:
                     a = act.function(z, out=target)
                 else:  # softmax runs along the neurons: the last axis of the transpose
@@ -137,7 +141,6 @@ class _Lane:
                     # f'(z) now, while z and f(z) are in the cache
                     act.derivative(z, a, out=local[layer])
                 if keep:
-                    kept_pre[layer][:, first:stop] = z
                     kept_post[layer][:, first:stop] = a
                 post.append(a)
             part, upstream = loss.value_and_derivative(post[last], observed, samples,
@@ -151,9 +154,10 @@ class _Lane:
                 elif not act.elementwise:  # the softmax Jacobian, without the shortcut
                     a = post[layer]
                     delta = a * (upstream - np.sum(upstream * a, axis=0, keepdims=True))
-                else:  # delta = upstream · f'(z), in place of f'(z)
-                    delta = np.multiply(local[layer], upstream, out=local[layer])
-                if keep:
+                else:  # delta = upstream · f'(z), in place of f'(z) (kept: in its columns)
+                    delta = np.multiply(local[layer], upstream, out=kept_delta[layer][
+                        :, first:stop] if keep else local[layer])
+                if keep and delta.base is not kept_delta[layer]:
                     kept_delta[layer][:, first:stop] = delta
                 np.matmul(delta, inputs[layer].T, out=into[layer])
                 if layer:

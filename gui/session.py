@@ -28,7 +28,7 @@ from engine.gradcheck import GradientCheckRow, gradient_check
 from engine.initialise import MAX_SEED as INIT_MAX_SEED
 from engine.initialise import SCHEMES as INIT_SCHEMES
 from engine.initialise import initialise
-from engine.landscape import loss_along, loss_grid
+from engine.landscape import affordable_points, loss_along, loss_grid
 from engine.lesson import (
     check_lesson_text,
     check_size,
@@ -614,6 +614,12 @@ class Session(QObject):
         t = self.trainer
         return loss_along(t.network, t.training_inputs, t.training_targets, t.loss_function,
                           name, values)
+
+    def sweep_points(self, names: list[str], most: int, least: int) -> int:
+        """Points per axis a sweep (one name) or grid (two) of the training loss can
+        have and stay quick: `most` but on a big network (engine.landscape)."""
+        t = self.trainer
+        return affordable_points(t.network, len(t.training_inputs), names, most, least)
 
     def loss_grid(self, name_a: str, name_b: str, a_values, b_values) -> np.ndarray:
         """The training loss over a grid of two parameters (engine.landscape)."""

@@ -167,3 +167,43 @@ def test_the_bar_takes_the_themes_ink_and_the_zoomed_font(session, qtbot):
     finally:
         pg.setConfigOptions(foreground=old_fg)
         QApplication.setFont(old_font)
+
+
+def test_a_big_networks_landscape_and_tangent_take_fewer_points_and_say_so(session, qtbot):
+    """On a 1-64-64-1 network over 6,000 samples a 100x100 grid of the first layer's
+    weights asked for 28 GiB at once (and a point at a time, ~25 s a Step): the map takes fewer
+    points a side, says how many in its tooltip, and each is the loss of the whole
+    network there; the tangent's curve takes fewer too. A small lesson keeps them all."""
+    import engine
+    from gui.panels.landscape import LandscapeView
+    from gui.panels.tangent import TangentPlot
+
+    small = session("statquest-all")
+    view = show(qtbot, LandscapeView(small))
+    view.live.now()
+    assert view.grid.shape == (view.POINTS, view.POINTS)
+    assert "grid is" not in view.plot.toolTip()
+    assert len(show(qtbot, TangentPlot(small)).curve.xData) == 161
+
+    s = session("statquest-b3")
+    x = np.linspace(-1.0, 1.0, 6000)[:, None]
+    assert s.build_network([engine.Layer(64, "tanh"), engine.Layer(64, "tanh")],
+                           engine.Layer(1), "ssr", "sequential", 0)
+    assert s.set_data(x, np.sin(3 * x))
+    view = show(qtbot, LandscapeView(s))
+    view.live.now()
+    a, b = view.choice_a.currentText(), view.choice_b.currentText()
+    assert s.network.ref(a).layer == s.network.ref(b).layer == 0  # the dearest: every layer
+    side = view.grid.shape[0]
+    assert view.FEWEST_POINTS <= side < view.POINTS and view.grid.shape == (side, side)
+    assert f"grid is {side}×{side} points" in view.plot.toolTip()
+    a0, a1, b0, b1 = view.extent
+    for i, j in ((0, 0), (side - 1, 3), (5, side - 2)):  # whole passes of a copy
+        probe = s.network.copy()
+        probe.params[s.network.index[a]] = np.linspace(a0, a1, side)[i]
+        probe.params[s.network.index[b]] = np.linspace(b0, b1, side)[j]
+        expected = probe.loss(x, np.sin(3 * x), s.trainer.loss_function)
+        assert view.grid[j, i] == pytest.approx(expected, rel=1e-9)
+    tangent = show(qtbot, TangentPlot(s))
+    assert s.network.ref(s.selected).layer == 0
+    assert 41 <= len(tangent.curve.xData) < 161

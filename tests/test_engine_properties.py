@@ -75,6 +75,12 @@ def test_backprop_matches_finite_differences(problem):
     _, grad = loss_and_gradient(net, x, y, loss)
     fd = finite_difference_gradient(net, x, y, loss, h=1e-5)
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
+    # As a big network's are: each nudge carried on from its neuron, not whole passes.
+    from engine import landscape
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(landscape, "SWEEP_VALUES", 0)
+        carried = finite_difference_gradient(net, x, y, loss, h=1e-5)
+    np.testing.assert_allclose(grad, carried, rtol=1e-5, atol=1e-6)
 
 
 class _HelperTakesAll:
@@ -361,21 +367,38 @@ def test_rewind_returns_the_exact_earlier_state():
     np.testing.assert_array_equal(t.network.params, after3)
 
 
-@settings(max_examples=40, deadline=None)
-@given(problems(activations=[*SMOOTH, "relu"]))
-def test_batched_losses_equal_one_at_a_time(problem):
-    from engine.landscape import batched_losses
+@settings(max_examples=80, deadline=None)
+@given(problems(activations=[*SMOOTH, "relu"]), st.data())
+def test_losses_with_a_few_parameters_changed_are_whole_passes_of_the_network(problem,
+                                                                               data):
+    """The landscape's and the gradient check's losses carry each change on from the
+    neurons it touches: they are the losses of the whole network with those values (a
+    plain forward pass of a copy), for one or two parameters, of one layer or two, in
+    batches of points or all at once."""
+    from engine import landscape
 
     net, x, y, loss = problem
+    before = net.params.copy()
+    names = data.draw(st.lists(st.sampled_from(net.param_names), min_size=1, max_size=2,
+                               unique=True))
+    where = [net.index[name] for name in names]
     rng = np.random.default_rng(0)
-    sets = net.params + rng.normal(0, 0.5, (5, len(net.params)))
+    values = net.params[where] + rng.normal(0, 0.5, (7, len(names)))
+    values[3] = values[2]  # two points alike: the same loss
     expected = []
-    for row in sets:
+    for row in values:
         probe = net.copy()
-        probe.set_params(row)
+        probe.params[where] = row
         expected.append(probe.loss(x, y, loss))
-    np.testing.assert_allclose(batched_losses(net, sets, x, y, loss), expected, rtol=1e-12,
-                               atol=1e-12)
+    # 1: a point a batch; a sweep budget of 0: two layers' parameters a row at a time
+    # (as on a big network), not in whole passes
+    for chunk, budget in ((landscape.CHUNK_VALUES, landscape.SWEEP_VALUES), (1, 0)):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(landscape, "CHUNK_VALUES", chunk)
+            patch.setattr(landscape, "SWEEP_VALUES", budget)
+            got = landscape.nearby_losses(net, x, y, loss, names, values)
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(net.params, before)  # the network is left as it was
 
 
 def test_loss_along_and_grid_hold_the_other_parameters():

@@ -937,3 +937,123 @@ def test_a_narrow_breakdown_never_scrolls_sideways(session, qtbot, lesson):
             listed = min(5, len(s.batch_samples()))
             for k in range(listed):  # every listed sample keeps its numbers, named
                 assert f"sample {s.batch_samples()[k] + 1}" in text, (width, name, k)
+
+
+def test_moving_the_data_plots_view_up_or_down_leaves_its_points_as_they_are(
+        session, qtbot, monkeypatch):
+    """A big lesson's points were made again at every change of the plot's y range
+    (pyqtgraph's dynamic range limit, for lines): 6,000 samples took ~22 ms, about every
+    other Step while the fit moved. The view moves; the points stay, all of them."""
+    import numpy as np
+
+    from gui.panels.data import DataPlot
+
+    s = session("statquest-b3")
+    x = np.linspace(0.0, 1.0, 500)[:, None]
+    assert s.set_data(x, np.sin(3 * x))
+    plot = show(qtbot, DataPlot(s))
+    scatter = plot.points.scatter
+    assert len(scatter.data) == 500
+    made = []
+    monkeypatch.setattr(scatter, "setData", lambda *a, **k: made.append(a))
+    for low, high in ((-5.0, 5.0), (-0.5, 2.0)):  # as keep_in_view follows the fit
+        plot.setYRange(low, high, padding=0)
+        assert plot.getViewBox().viewRange()[1] == [low, high]
+    assert made == []
+    assert len(scatter.data) == 500
+
+
+def test_a_step_redraws_the_fit_without_drawing_every_sample_again(session, qtbot,
+                                                                   monkeypatch):
+    """Only the fit moves at a Step: the samples under it come from a picture of them,
+    not drawn point by point again (6,000 took ~2 ms of every Step); a change of the
+    view draws them afresh."""
+    import numpy as np
+
+    from gui.panels.data import DataPlot
+
+    s = session("statquest-b3")
+    x = np.linspace(0.0, 1.0, 500)[:, None]
+    assert s.set_data(x, np.sin(3 * x))
+    assert s.set_learning_rate("0.001")  # a small step: the fit stays in view
+    plot = show(qtbot, DataPlot(s))
+    scatter, drawn = plot.points.scatter, []
+    # Drawing the points starts by picking those in view (pyqtgraph's paint), a Python
+    # call to count (Qt's calls to paint itself do not see an override made this late).
+    cull = scatter._maskAt
+    monkeypatch.setattr(scatter, "_maskAt", lambda *a: (drawn.append(1), cull(*a))[1])
+
+    def painted():
+        qtbot.wait(30)  # the scene's changes, then the view's paint
+        return plot.grab().toImage()
+
+    scatter.update()
+    before = painted()
+    assert len(drawn) == 1
+    view = plot.getViewBox().viewRange()
+    s.step()
+    assert painted() != before  # the fit did move
+    assert plot.getViewBox().viewRange() == view
+    assert len(drawn) == 1
+    plot.setXRange(-1.0, 2.0, padding=0)
+    painted()
+    assert len(drawn) == 2
+
+
+def test_the_quiz_asks_about_a_new_parameter_when_it_is_shown_not_while_away(session,
+                                                                             qtbot):
+    """Tabbed away, the quiz panel built a new question (a field per factor) at every
+    choice of parameter: ~40 ms of each click in a big lesson's diagram. It asks about
+    the parameter chosen once it is on screen; and about a new network at once."""
+    import engine
+    from gui.panels.quiz import QuizPanel
+
+    s = session("statquest-all")
+    quiz = QuizPanel(s)
+    qtbot.addWidget(quiz)
+    asked = quiz.question_label.text()
+    assert f"parameter {s.selected}<" in asked
+    other = next(n for n in s.network.param_names if n != s.selected)
+    s.select(other)
+    assert quiz.question_label.text() == asked  # not on screen: nothing built
+    show(qtbot, quiz)
+    qtbot.waitUntil(lambda: f"parameter {other}<" in quiz.question_label.text())
+    assert set(quiz.fields) == {q.key for q in quiz.qs}
+    asked = quiz.question_label.text()
+    assert s.build_network([engine.Layer(3, "tanh")], engine.Layer(1), "ssr",
+                           "sequential", 0)
+    qtbot.waitUntil(lambda: quiz.question_label.text() != asked)
+    assert f"parameter {s.selected}<" in quiz.question_label.text()
+
+
+def test_a_big_networks_bundles_are_a_picture_that_looks_as_the_lines_drawn_afresh(
+        session, qtbot):
+    """4,096 translucent lines between two layers of 64 took ~38 ms at every repaint of
+    the diagram (a selection, a hover, a flow phase): they are kept as a picture at the
+    view's pixels, which looks as the lines drawn again (within antialiasing's rounding)."""
+    import numpy as np
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+    import engine
+    from gui.panels.network_view import NetworkView
+
+    s = session("statquest-b3")
+    assert s.build_network([engine.Layer(64, "tanh"), engine.Layer(64, "tanh")],
+                           engine.Layer(1), "ssr", "sequential", 0)
+    view = show(qtbot, NetworkView(s), (500, 430))
+    bundles = [i for i in view.scene().items() if isinstance(i, QGraphicsPathItem)]
+    assert len(bundles) == 3  # one a layer
+
+    def pixels():
+        image = view.grab().toImage().convertToFormat(QImage.Format_RGB32)
+        rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
+        return rows[:, :image.width() * 4].astype(int)
+
+    assert all(b.cacheMode() == QGraphicsItem.DeviceCoordinateCache for b in bundles)
+    kept = pixels()
+    for b in bundles:
+        b.setCacheMode(QGraphicsItem.NoCache)
+    afresh = pixels()
+    assert (afresh < 200).sum() > 10_000  # the grey of the bundles, drawn
+    assert np.abs(kept - afresh).max() <= 32

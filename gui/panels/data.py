@@ -37,6 +37,7 @@ from gui.kit.plot_style import (
     set_curve,
     set_labels,
     shown,
+    steady_scatter,
     style_plot,
 )
 from gui.kit.tables import SAMPLED_ROWS, make_copyable, text_width, title_width
@@ -88,15 +89,17 @@ class DataPlot(pg.PlotWidget):
         self.map.setColorMap(self.colours)
         self.map.setZValue(-10)
         self.addItem(self.map)
-        self.samples = self.plot([], [], pen=None, symbol="o", symbolSize=SAMPLE_PX,
-                                 symbolPen=pg.mkPen("w", width=2), antialias=True)
+        self.samples = steady_scatter(self.plot([], [], pen=None, symbol="o",
+                                                symbolSize=SAMPLE_PX,
+                                                symbolPen=pg.mkPen("w", width=2),
+                                                antialias=True))
         self.samples.setZValue(5)
         # Under the samples, made with them (never at a Step): a band in the tone
         # opposite to each one's rim. A white rim vanished on a map's yellow, a dark one
         # on its dark blue or on a dark theme's background past the map's edge.
-        self.halos = self.plot([], [], pen=None, symbol=halo_symbol(),
-                               symbolSize=SAMPLE_PX + 2 * HALO_PX, symbolPen=None,
-                               antialias=True)
+        self.halos = steady_scatter(self.plot([], [], pen=None, symbol=halo_symbol(),
+                                              symbolSize=SAMPLE_PX + 2 * HALO_PX,
+                                              symbolPen=None, antialias=True))
         self.halos.setZValue(4.5)
         self.samples.visibleChanged.connect(
             lambda: self.halos.setVisible(self.samples.isVisible()))

@@ -31,6 +31,10 @@ class LandscapeView(QWidget):
     gradient descent has taken drawn on it."""
 
     POINTS = 100
+    FEWEST_POINTS = 16
+    TIP = ("Darker is lower training loss (the bar at the right: its colours on a log "
+           "scale). White: the path of gradient descent; red: where it is now; dashed: "
+           "the runs kept to compare that are shown.")
 
     def __init__(self, session: Session):
         super().__init__()
@@ -50,10 +54,7 @@ class LandscapeView(QWidget):
         lay.addLayout(pick)
         self.plot = pg.PlotWidget(axisItems=readable_axes())
         style_plot(self.plot)
-        self.plot.setToolTip("Darker is lower training loss (the bar at the right: its "
-                             "colours on a log scale). White: the path of gradient "
-                             "descent; red: where it is now; dashed: the runs kept to "
-                             "compare that are shown.")
+        self.plot.setToolTip(self.TIP)
         colours = pg.colormap.get("viridis")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(colours)
@@ -119,8 +120,13 @@ class LandscapeView(QWidget):
                 item.setData([], [])
         a0, a1, b0, b1 = self.extent
         if self.grid is None or s.running is False:
-            av = np.linspace(a0, a1, self.POINTS)
-            bv = np.linspace(b0, b1, self.POINTS)
+            # POINTS a side, fewer on a big network (each is a pass of its later layers)
+            points = s.sweep_points([a, b], self.POINTS, self.FEWEST_POINTS)
+            av = np.linspace(a0, a1, points)
+            bv = np.linspace(b0, b1, points)
+            self.plot.setToolTip(self.TIP + ("" if points == self.POINTS else
+                                             f"\nOn this big network the grid is {points}×"
+                                             f"{points} points, so that a Step stays quick."))
             self.grid = s.loss_grid(a, b, av, bv)
             shown = np.log10(np.maximum(np.nan_to_num(self.grid, nan=np.inf, posinf=1e300),
                                         1e-12))

@@ -79,11 +79,13 @@ class QuizPanel(QWidget):
         buttons.addWidget(self.check_button)
         buttons.addWidget(self.reveal_button)
         lay.addLayout(buttons)
-        session.selectionChanged.connect(self.new_question)
-        session.lessonChanged.connect(self.new_question)
         session.lessonOpened.connect(self._new_score)  # another lesson, another score
+        # A new parameter, lesson, step or edit asks anew, once the panel is on screen:
+        # tabbed away it asked at every choice of parameter (~40 ms on a 1-64-64-1 lesson).
         self.live = LiveRefresh(self, self._state_changed)
         session.stateChanged.connect(self.live.request)
+        session.selectionChanged.connect(self.live.request)
+        session.lessonChanged.connect(self._lesson_changed)
         session.quizChanged.connect(self._quiz_changed)
         self.asked_about = None
         self.new_question()
@@ -96,6 +98,11 @@ class QuizPanel(QWidget):
         """A step, edit or undo from elsewhere makes the question stale: ask anew."""
         if self._state() != self.asked_about:
             self.new_question()
+
+    def _lesson_changed(self) -> None:
+        """Another network (an activation changed keeps the values): a question anew."""
+        self.asked_about = None
+        self.live.request()
 
     def _new_score(self) -> None:
         self.right = self.answered = 0

@@ -58,7 +58,8 @@ class TangentPlot(pg.PlotWidget):
         name = s.selected
         u = s.update(name)
         value, slope, new = u.value, u.slope, u.new_value
-        xs = window_around(value, u.step_size, 161)
+        # 161 points, fewer on a big network (each is a pass of its later layers)
+        xs = window_around(value, u.step_size, s.sweep_points([name], 161, 41))
         ys = s.loss_along(name, xs)
         now = s.loss
         landed = s.loss_along(name, np.array([new]))[0]
