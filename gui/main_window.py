@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         session.lessonChanged.connect(self.show_notes)
         self.show_notes()
         build_menus(self)
-        self.return_leaves_field = ReturnLeavesField(self)
+        self.return_leaves_field = ReturnLeavesField(self, session.refused)
         self.restyle()
         session.message.connect(self.show_message)
         session.refused.connect(self.show_refusal)

@@ -155,6 +155,23 @@ def test_enter_in_a_field_then_space_steps(window, qtbot):
     assert field.text() == "-1"  # the space did not go into the field
 
 
+def test_a_refused_value_keeps_the_keys_to_be_put_right(window, qtbot):
+    """Seen in a real window: "abc", Enter in the learning rate was refused and the
+    field gave the keys back, so the correction typed next went nowhere."""
+    w = window("statquest-b3")
+    field = w.controls.rate
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=2000)
+    field.selectAll()
+    qtbot.keyClicks(field, "abc")
+    qtbot.keyClick(field, Qt.Key_Return)
+    assert field.hasFocus()
+    qtbot.keyClicks(field, "0.05")  # over the selected text
+    qtbot.keyClick(field, Qt.Key_Return)
+    assert w.session.learning_rate == 0.05
+    assert not field.hasFocus()  # accepted: the keys go back (Space steps)
+
+
 def dock_geometries(w):
     """Where each dock on screen is (a dock tabbed behind another is parked outside the
     window at a size Qt chooses: it is not part of what a user sees)."""

@@ -59,6 +59,8 @@ def measure(tag):
             view.mapFromScene(view.sceneRect()).boundingRect()),
         "breakdown_sideways": w.breakdown.horizontalScrollBar().maximum(),
         "breakdown_pt": w.breakdown.font().pointSizeF(),
+        "ranges": [v for p in (w.loss_plot, w.data_panel.plot)
+                   for axis in p.getPlotItem().getViewBox().viewRange() for v in axis],
     }
 
 def presenter():
@@ -68,6 +70,11 @@ def presenter():
 
 def done():
     measure("presenter")
+    w.set_presenter(False)
+    QTimer.singleShot(1500, restored)
+
+def restored():
+    measure("restored")
     print(json.dumps(out))
     w.session.discard_unsaved()
     app.quit()
@@ -151,3 +158,7 @@ def test_a_first_launch_fills_the_screen_and_presenter_mode_stays_whole(desktop,
         assert mode["loss_px"] >= MIN_PLOT_PX, mode
     assert normal["data_px"] >= MIN_PLOT_PX, normal
     assert presenter["breakdown_pt"] >= 1.5 * normal["breakdown_pt"]
+    # F5 and F5 again: the plots as they were (a tester saw other ticks and ranges)
+    restored = seen["restored"]
+    assert restored["frame"] == normal["frame"]
+    assert restored["ranges"] == pytest.approx(normal["ranges"], rel=0.01, abs=0.01)

@@ -12,19 +12,43 @@ belong to this view"."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt, SignalInstance
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QWidget
 
 KEEPS_FOCUS = "keepsFocusOnEnter"
 
 
 class ReturnLeavesField(QObject):
-    def __init__(self, window: QWidget):
+    """`refused`, if given, is a signal a refused change emits: a field whose Enter was
+    refused keeps the keys, its text selected, to be put right (it gave them back, and
+    the correction typed next went nowhere)."""
+
+    def __init__(self, window: QWidget, refused: SignalInstance | None = None):
         super().__init__(window)
         self.window = window
+        self.refusals = self.refusals_at_enter = 0
+        if refused is not None:
+            refused.connect(self._count_refusal)
         QApplication.instance().installEventFilter(self)
 
+    def _count_refusal(self, *_) -> None:
+        self.refusals += 1
+
+    def _after_enter(self, field: QLineEdit) -> None:
+        if getattr(self, "entered", None) is field:
+            self.entered = None
+            self._leave(field)
+
+    def _leave(self, field: QLineEdit) -> None:
+        if self.refusals != self.refusals_at_enter:
+            field.selectAll()
+        else:
+            field.clearFocus()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's)
+        if event.type() == QEvent.KeyPress and isinstance(watched, QLineEdit) \
+                and event.key() in (Qt.Key_Return, Qt.Key_Enter):
+            self.refusals_at_enter = self.refusals  # before the field's own handlers
         # Hooked as a field first takes the focus (fields are made as panels rebuild):
         # its returnPressed then hands the keys back, after the field's own handlers
         # (connected before) and at once, before the next key is read.
@@ -32,7 +56,10 @@ class ReturnLeavesField(QObject):
                 and not watched.property(_HOOKED) and not watched.property(KEEPS_FOCUS)
                 and watched.window() is self.window and not _cell_editor(watched)):
             watched.setProperty(_HOOKED, True)
-            watched.returnPressed.connect(watched.clearFocus)
+            # Decided once the field's own handlers of both signals have run (Qt sends
+            # editingFinished after returnPressed; the learning rate acts on the second).
+            watched.returnPressed.connect(lambda field=watched: setattr(self, "entered", field))
+            watched.editingFinished.connect(lambda field=watched: self._after_enter(field))
         return False
 
 

@@ -84,10 +84,15 @@ def style_plot(plot: pg.PlotWidget) -> None:
     plot.getPlotItem().titleLabel.opts["size"] = f"{size:.0f}pt"
     # A tick at the very top of the range has its label centred on it: half the label
     # stands above the axis, and was cut off by the plot's edge without this room.
+    # Likewise the last tick of the x axis, at the plot's right edge: presenter mode's
+    # bigger "10" was dropped there (pyqtgraph hides a label past its axis' end); the
+    # axis may now write into this margin.
+    metrics = QFontMetricsF(font)
     layout = plot.getPlotItem().layout
-    left, _, right, bottom = layout.getContentsMargins()
-    layout.setContentsMargins(left, math.ceil(QFontMetricsF(font).height() / 2) + 1, right,
-                              bottom)
+    left, _, _, bottom = layout.getContentsMargins()
+    layout.setContentsMargins(left, math.ceil(metrics.height() / 2) + 1,
+                              math.ceil(metrics.horizontalAdvance("00")), bottom)
+    plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)
     recolour(plot)
     if getattr(plot, "colour_scale", None) is not None:  # a map's colour bar (colour_scale.py)
         plot.colour_scale.restyle()
