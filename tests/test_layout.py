@@ -280,18 +280,12 @@ def test_a_layout_an_older_version_saved_in_presenter_mode_is_not_restored(
     assert not newest.docks["history"].isVisible()  # a normal quit's layout is kept again
 
 
-@pytest.mark.parametrize("lesson", ["statquest-b3", "iris-softmax", "mazur-2-2-2"])
-def test_presenter_mode_at_1366x768_keeps_the_plots_tall_enough(window, qtbot, lesson):
-    w = laid_out(window, qtbot, lesson, SCREENS["1366x768"])
-    w.set_presenter(True)
-    qtbot.wait(50)
-    assert_plots_tall_enough(w)
-    assert_diagram_readable(w)
-
-
-@pytest.mark.parametrize("lesson", PRESETS)
-def test_presenter_mode_at_1280x800_keeps_labels_readable(window, qtbot, lesson):
-    w = laid_out(window, qtbot, lesson, SCREENS["1280x800"])
+@pytest.mark.parametrize("lesson, screen", [
+    *((lesson, "1280x800") for lesson in PRESETS),
+    *((lesson, "1366x768") for lesson in ("statquest-b3", "iris-softmax", "mazur-2-2-2"))])
+def test_presenter_mode_keeps_labels_readable_and_plots_tall_enough(window, qtbot, lesson,
+                                                                    screen):
+    w = laid_out(window, qtbot, lesson, SCREENS[screen])
     w.set_presenter(True)
     qtbot.wait(50)
     assert_diagram_readable(w)

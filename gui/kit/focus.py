@@ -27,6 +27,7 @@ class ReturnLeavesField(QObject):
         super().__init__(window)
         self.window = window
         self.refusals = self.refusals_at_enter = 0
+        self.entered: QLineEdit | None = None  # the field whose Enter is being handled
         if refused is not None:
             refused.connect(self._count_refusal)
         QApplication.instance().installEventFilter(self)
@@ -34,8 +35,11 @@ class ReturnLeavesField(QObject):
     def _count_refusal(self, *_) -> None:
         self.refusals += 1
 
+    def _entered(self, field: QLineEdit) -> None:
+        self.entered = field
+
     def _after_enter(self, field: QLineEdit) -> None:
-        if getattr(self, "entered", None) is field:
+        if self.entered is field:
             self.entered = None
             self._leave(field)
 
@@ -58,7 +62,7 @@ class ReturnLeavesField(QObject):
             watched.setProperty(_HOOKED, True)
             # Decided once the field's own handlers of both signals have run (Qt sends
             # editingFinished after returnPressed; the learning rate acts on the second).
-            watched.returnPressed.connect(lambda field=watched: setattr(self, "entered", field))
+            watched.returnPressed.connect(lambda field=watched: self._entered(field))
             watched.editingFinished.connect(lambda field=watched: self._after_enter(field))
         return False
 

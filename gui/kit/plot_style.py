@@ -179,14 +179,24 @@ def keep_in_view(plot: pg.PlotWidget, axis: str, lo: float, hi: float) -> None:
     length = box.width() if axis == "x" else box.height()
     radius = getattr(plot, "margin_px", 0.0) * (view_hi - view_lo) / max(length, 1.0)
     edge = max(pad / 2, radius)
-    refit = getattr(plot, "refit_axes", set())
-    if axis in refit or lo - edge < view_lo or hi + edge > view_hi \
+    if fitted_anew(plot, axis) or lo - edge < view_lo or hi + edge > view_hi \
             or span < 0.25 * (view_hi - view_lo):
-        refit.discard(axis)
         if axis == "x":
             plot.setXRange(lo - pad, hi + pad, padding=0)
         else:
             plot.setYRange(lo - pad, hi + pad, padding=0)
+
+
+def fitted_anew(plot: pg.PlotWidget, axis: str) -> bool:
+    """Whether an axis is to be fitted anew because the plot or its markers changed size
+    since it was last fitted (and note that it is fitted now): the markers' margin is in
+    pixels, so a range kept from presenter mode's big markers, or from a first smaller
+    layout, stayed while the data fitted in it (F5 twice left other ranges and ticks)."""
+    box = plot.getViewBox()
+    now = (box.width() if axis == "x" else box.height(), getattr(plot, "margin_px", 0.0))
+    fitted = plot.__dict__.setdefault("fitted_for", {})
+    anew, fitted[axis] = fitted.get(axis) != now, now
+    return anew
 
 
 def marker_room(plot: pg.PlotWidget, axis: str, span: float) -> float:
@@ -371,12 +381,7 @@ def scale_items(plot: pg.PlotWidget, scale: float) -> None:
         if item.opts.get("symbol") is not None:
             item.setSymbolSize(size * scale)
             radii.append(size * scale / 2)
-    margin = max(radii) + 2  # + the outline; keep_in_view keeps markers whole
-    if margin != getattr(plot, "margin_px", None):
-        # Fitted again at the next refresh: the range kept for presenter mode's big
-        # markers stayed after it (data ticks -4..2 where they had been -3..1).
-        plot.refit_axes = {"x", "y"}
-    plot.margin_px = margin
+    plot.margin_px = max(radii) + 2  # + the outline; keep_in_view keeps markers whole
 
 
 def set_labels(plot: pg.PlotWidget, bottom: str | tuple[str, ...],

@@ -116,16 +116,11 @@ class DataPlot(pg.PlotWidget):
         # None for targets vs predictions.
         self.map_output: int | None = 0
         self.live = LiveRefresh(self, self.refresh)
-        # The markers' margin is in pixels: a resized plot needs it again in data units
-        # (fitted anew: presenter mode's range outlived it, kept while the data fitted).
-        self.getViewBox().sigResized.connect(self._refit)
+        # The markers' margin is in pixels: a resized plot needs it again in data units.
+        self.getViewBox().sigResized.connect(self.live.request)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
         self.live.now()
-
-    def _refit(self) -> None:
-        self.refit_axes = {"x", "y"}
-        self.live.request()
 
     def refresh(self) -> None:
         s = self.session

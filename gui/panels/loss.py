@@ -19,6 +19,7 @@ from engine.validation import kept_loss_name, training_loss_name
 from gui.kit.plot_style import (
     RUN_COLOURS,
     Marker,
+    fitted_anew,
     inked,
     keep_in_view,
     marker_room,
@@ -75,10 +76,8 @@ class LossPlot(pg.PlotWidget):
         session.lessonChanged.connect(self._show_kept)
         self.plotItem.ctrl.logYCheck.toggled.connect(self.refresh)  # also from its menu
         self.live = LiveRefresh(self, self.refresh)
-        # The markers' margin is in pixels: a resized plot needs it again in data units
-        # (fitted anew: a range kept from the first, smaller layout differed from the one
-        # presenter mode's F5 and F5 again left).
-        self.getViewBox().sigResized.connect(self._refit)
+        # The markers' margin is in pixels: a resized plot needs it again in data units.
+        self.getViewBox().sigResized.connect(self.live.request)
         session.stateChanged.connect(self.live.request)
         session.lessonChanged.connect(self.live.request)
         self._show_kept()  # a lesson file's runs, there from the start
@@ -176,10 +175,6 @@ class LossPlot(pg.PlotWidget):
         last = max([int(steps[-1]), *(int(r.steps[-1]) for r in runs)])
         self._fit_range(values, last + 1)
 
-    def _refit(self) -> None:
-        self.refit_axes = {"x", "y"}
-        self.live.request()
-
     def _fit_range(self, loss: np.ndarray, n: int) -> None:
         """Ranges set here, not by auto-range (which repaints twice), and changed only in
         jumps: the x axis doubles as the steps grow, and a shorter run after a Reset
@@ -187,9 +182,7 @@ class LossPlot(pg.PlotWidget):
         comparison in the left third of 0-1000)."""
         view_hi = self.getViewBox().viewRange()[0][1]
         fits = max(10, 2 ** int(np.ceil(np.log2(max(n, 2)))))  # the next power of two
-        refit = getattr(self, "refit_axes", set())
-        if n <= 10 or n - 1 > view_hi or view_hi > 1.5 * fits or "x" in refit:
-            refit.discard("x")
+        if fitted_anew(self, "x") or n <= 10 or n - 1 > view_hi or view_hi > 1.5 * fits:
             # room for step 0's marker left of 0 (a narrow plot's 2 % hid half of it)
             pad = max(0.02 * fits, marker_room(self, "x", fits))
             self.setXRange(-pad, fits + pad, padding=0)
