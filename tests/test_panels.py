@@ -270,6 +270,37 @@ def test_a_step_recolours_the_map_and_leaves_the_view_alone(lesson, session, qtb
     assert box.viewRange() == view and image.transform() == place
 
 
+def test_recoloured_samples_do_not_grow_the_symbol_atlas(session, qtbot):
+    """narrow-valley's samples are re-made in new colours whenever the map's colour scale
+    moves. pyqtgraph's symbol atlas knows a look by its pen's and brush's identity: with a
+    new pen and brush each time, every re-make drew all of them into the atlas again (it
+    grew by 20 entries a re-make, ~5 ms each). Two values of b, in turns: after the first
+    round, nothing new is drawn; and each dot's colour is the scale's colour of its target
+    (the ground's 256, as a hand computation from the scale's ends gives)."""
+    import numpy as np
+
+    from gui.panels.data import DataPanel
+
+    s = session("narrow-valley")
+    panel = show(qtbot, DataPanel(s), (900, 400))
+    plot = panel.plot
+    name = s.network.param_names[-1]
+    sizes, levels = [], set()
+    for value in ("0", "40", "0", "40", "0", "40"):
+        assert s.set_param(name, value)
+        plot.refresh()
+        levels.add(plot.map_levels)
+        sizes.append(len(plot.samples.scatter.fragmentAtlas))
+    assert len(levels) >= 2  # the scale did move between the two values
+    assert sizes[2:] == [sizes[1]] * 4, sizes
+    lo, hi = plot.map_levels
+    lut = plot.colours.getLookupTable(nPts=256)
+    brushes = plot.samples.scatter.data["brush"]
+    for target, brush in zip(s.targets[:, 0], brushes, strict=True):
+        k = int(round(255 * (target - lo) / (hi - lo)))
+        assert brush.color().getRgb()[:3] == tuple(int(c) for c in lut[k][:3])
+
+
 # --- the network editor: a rebuild only on a committed change, asking first -----------
 def _editor(session, qtbot, lesson="statquest-all"):
     from gui.panels.editor import NetworkEditor

@@ -8,10 +8,12 @@ finite number is refused."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, Qt
-from PySide6.QtGui import QColor, QFont, QPainterPath, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -58,6 +60,36 @@ def halo_symbol() -> QPainterPath:
     inner = (SAMPLE_PX / 2 - 1) / outer
     path.addEllipse(-inner, -inner, 2 * inner, 2 * inner)
     return path
+
+
+# pyqtgraph's symbol atlas knows a symbol's look by the identity of its pen and brush,
+# not by their colour: a new pen or brush of a colour seen before was drawn into the
+# atlas again, and the atlas, copied whole as it grows, grew at each re-make of the
+# samples (~5 ms a re-make in presenter mode at every change of narrow-valley's colour
+# scale, and the memory never given back). One pen and one brush a colour, kept.
+@lru_cache(maxsize=4096)
+def _brush_of(rgba: int) -> QBrush:
+    return pg.mkBrush(QColor.fromRgba(rgba))
+
+
+@lru_cache(maxsize=4096)
+def _pen_of(rgba: int, width: float) -> QPen:
+    return pg.mkPen(QColor.fromRgba(rgba), width=width)
+
+
+def kept_brush(colour) -> QBrush:
+    """The one brush of this colour (None: no fill)."""
+    return _no_fill() if colour is None else _brush_of(QColor(colour).rgba())
+
+
+@lru_cache(maxsize=1)
+def _no_fill() -> QBrush:
+    return pg.mkBrush(None)
+
+
+def kept_pen(colour, width: float) -> QPen:
+    """The one pen of this colour and width."""
+    return _pen_of(QColor(colour).rgba(), width)
 
 
 def halo_colour(rim: QColor) -> QColor:
@@ -222,7 +254,7 @@ class DataPlot(pg.PlotWidget):
             ys = targets[np.arange(len(targets)), cls] if targets.shape[1] > 1 else \
                 targets[:, 0]
             self._set_samples(inputs[:, 0], ys, [CLASS_COLOURS[c % len(CLASS_COLOURS)]
-                                                 for c in cls], pg.mkPen("w", width=2))
+                                                 for c in cls], kept_pen("w", 2))
         set_labels(self, s.network.names.inputs[0], "probability")
         self.setToolTip("Each curve: the probability the network gives one class ("
                         + ", ".join(names) + ") at every input. Dots: the samples, in their "
@@ -259,7 +291,7 @@ class DataPlot(pg.PlotWidget):
             cls = cls if cls.ndim == 1 else cls[:, 0]
             self._set_samples(s.inputs[:, 0], s.inputs[:, 1],
                               [CLASS_COLOURS[c % len(CLASS_COLOURS)] for c in cls],
-                              pg.mkPen("#222", width=1.5))
+                              kept_pen("#222", 1.5))
         self.setToolTip("Colour: the class the network picks at every point ("
                         + ", ".join(f"{name}" for name in labels) + "), deeper where it is "
                         "surer. Dots: the samples, in their class's colour. The decision "
@@ -337,9 +369,11 @@ class DataPlot(pg.PlotWidget):
             # Re-made only when the colours' meaning moves: the scatter with its symbols
             # took a fifth of every Step when re-made each time (py-spy, narrow-valley).
             self.samples_show = drawn
-            colours = [self.colours.map((t - lo) / (hi - lo), mode="qcolor")
-                       for t in observed]
-            self._set_samples(inputs[:, 0], inputs[:, 1], colours, pg.mkPen("w", width=2))
+            # in the 256 colours of the scale (as the map's ground is): a colour, its pen
+            # and brush, seen again at the next change of scale
+            at = np.clip(np.round(255 * (observed - lo) / (hi - lo)) / 255, 0.0, 1.0)
+            colours = [self.colours.map(float(a), mode="qcolor") for a in at]
+            self._set_samples(inputs[:, 0], inputs[:, 1], colours, kept_pen("w", 2))
         self.setToolTip(f"Colour: the network's {output} for every ({names[0]}, {names[1]}); "
                         f"dark is low ({fmt(lo, 3)}), yellow high ({fmt(hi, 3)}). Dots: the "
                         "samples, in the colour of their target."
@@ -359,16 +393,16 @@ class DataPlot(pg.PlotWidget):
     def _set_samples(self, xs, ys, colours: list, outline) -> None:
         style = self._sample_style(colours, outline)
         self.samples.setData(xs, ys, **style)
-        self.halos.setData(xs, ys, symbolBrush=[pg.mkBrush(halo_colour(pen.color()))
+        self.halos.setData(xs, ys, symbolBrush=[kept_brush(halo_colour(pen.color()))
                                                 for pen in style["symbolPen"]])
 
     def _sample_style(self, colours: list, outline) -> dict:
         """The samples scatter's brush and outline, one a sample: a dot in its colour
         with `outline`, or, held out for validation, a ring in its colour."""
         pairs = list(zip(colours, self._held(), strict=True))
-        none = pg.mkBrush(None)
-        return {"symbolBrush": [none if h else pg.mkBrush(c) for c, h in pairs],
-                "symbolPen": [pg.mkPen(c, width=HOLLOW_WIDTH) if h else outline
+        none = kept_brush(None)
+        return {"symbolBrush": [none if h else kept_brush(c) for c, h in pairs],
+                "symbolPen": [kept_pen(c, HOLLOW_WIDTH) if h else outline
                               for c, h in pairs]}
 
     def set_map_output(self, output: int | None) -> None:
