@@ -9,9 +9,9 @@ for speed instead of for reading:
   matrix product gives W·a + b and another gives the weights' and biases' gradients;
 - every buffer is made once per data set and reused each step;
 - big data sets go through in chunks of samples that stay in the CPU's cache, and on two
-  or more cores in one thread or two ("lanes"), as a `LaneChoice` finds faster; two
-  lanes share the chunks a task (a run of chunks) at a time, each task taken by
-  whichever lane gets to it first.
+  or more cores in one thread or two ("lanes"), two while the second finds a core (a
+  `LaneChoice` watches its share of the work); two lanes share the chunks a task (a run
+  of chunks) at a time, each task taken by whichever lane gets to it first.
 
 A `Backprop` is made for one network and one data set (the Trainer owns it and makes a
 new one when the data change); it reads the network's parameters afresh at every call.
@@ -31,8 +31,9 @@ whose thread got no core: two lanes took 1.05-1.13x the time of one (1-64-64-1 t
 without a core takes none and the call waits for one task at most: 1.01-1.07x there;
 with a core mostly idle, 0.67x (10,000 samples: 6.7 ms against 10.1). With fewer chunks
 the second thread's start weighs more: 1,000 samples in two chunks took 1.2x one lane's
-time on the busy machine and 0.79x with a core idle. So each Backprop times its own
-calls both ways and keeps to the faster. Each task sums its gradient into its own row
+time on the busy machine and 0.79x with a core idle. So each Backprop watches what
+share of its calls' tasks the second lane takes, and keeps to one lane while that share
+is small. Each task sums its gradient into its own row
 and the rows are added in order at the end, so the numbers do not depend on which lane
 ran which task, nor on how many lanes there are.
 
@@ -49,7 +50,6 @@ import os
 import queue
 import statistics
 import sys
-import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -64,7 +64,8 @@ from engine.network import Forward, Network
 
 CACHE_VALUES = 32_768  # values per buffer (256 KB) that chunks are sized to
 MOST_TASKS = 16  # gradient rows of a call: the lanes take a task (run of chunks) at a time
-RETRY_EVERY = 32  # calls: how often the way of running not chosen is tried again
+RETRY_EVERY = 32  # calls: how often two lanes are tried again once one was chosen
+FAIR_SHARE = 0.25  # of a call's tasks, taken by the second lane: two lanes pay
 
 
 @dataclass(frozen=True)
@@ -173,28 +174,42 @@ class _Lane:
 
 
 class LaneChoice:
-    """One lane or two for a Backprop's next call, from its calls' own times: the way
-    whose last five calls took less (their median), and the other way for three calls
-    in every RETRY_EVERY, since the machine's load comes and goes. Two lanes pay only
-    with an idle core; without one they cost (1,000 samples of 1-64-64-1 in two chunks:
-    1.2x one lane's time) for nothing."""
+    """Two lanes or one for a Backprop's next call, from whether the second lane does its
+    share of the tasks: with a core to run on it takes about half of them, without one
+    few or none, and the call waits for what it took (1,000 samples of 1-64-64-1 in two
+    chunks: 1.2x one lane's time). Two lanes until the second lane's share falls under
+    FAIR_SHARE (the median of its last three calls); then one lane, and two again for
+    three calls in every RETRY_EVERY, kept if it does its share again, since the
+    machine's load comes and goes.
+
+    Why the share and not the time: told apart by their times, each way had to be tried
+    in turn, the slower too, three calls in every RETRY_EVERY (a Step on a 4,353-parameter
+    network 12 ms slower each time: its p95), and a ~1 ms call's times, often late by
+    half of it, could not tell them apart (1,000 samples ran in one lane for a fifth of
+    their calls, at 1.4x two lanes' time)."""
 
     def __init__(self) -> None:
-        self.times: dict[int, deque[float]] = {1: deque(maxlen=5), 2: deque(maxlen=5)}
-        self.calls = 0
+        self.shares: deque[float] = deque(maxlen=3)  # the second lane's, last calls
+        self.one_lane = False
+        self.calls = 0  # since one lane was chosen
 
     def lanes(self) -> int:
+        if not self.one_lane:
+            return 2
         self.calls += 1
-        fewest = min(self.times, key=lambda lanes: len(self.times[lanes]))
-        if len(self.times[fewest]) < 3:  # each way timed a few times first, in turns
-            return fewest
-        best = min(self.times, key=lambda lanes: statistics.median(self.times[lanes]))
-        if self.calls % RETRY_EVERY < 3:  # three in a row: enough to move a median of five
-            return 1 if best == 2 else 2
-        return best
+        return 2 if self.calls % RETRY_EVERY >= RETRY_EVERY - 3 else 1
 
-    def took(self, lanes: int, seconds: float) -> None:
-        self.times[lanes].append(seconds)
+    def took(self, lanes: int, share: float) -> None:
+        """What the second lane's share of a call's tasks was, in two lanes."""
+        if lanes != 2:
+            return
+        self.shares.append(share)
+        if len(self.shares) < 3:
+            return
+        fair = statistics.median(self.shares) >= FAIR_SHARE
+        if fair == self.one_lane:  # a change: judged on fresh calls from here
+            self.one_lane, self.calls = not fair, 0
+            self.shares.clear()
 
 
 class Backprop:
@@ -244,14 +259,14 @@ class Backprop:
             self.kept_params = None  # until the pass is complete
         choice = self.lane_choices[keep]
         lanes = 1 if len(self.lanes) == 1 else choice.lanes()
-        start = time.perf_counter()
+        helped = self.tasks_helped
         if not self.one_blas_thread:
             value = self._work(loss, keep, lanes)
         else:
             with _one_blas_thread():
                 value = self._work(loss, keep, lanes)
         if len(self.lanes) > 1:
-            choice.took(lanes, time.perf_counter() - start)
+            choice.took(lanes, (self.tasks_helped - helped) / len(self.tasks))
         self.tasks_run += len(self.tasks)
         if len(self.tasks) > 1:
             np.sum(self.task_grads, axis=0, out=self.grad)

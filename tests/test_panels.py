@@ -277,7 +277,6 @@ def test_recoloured_samples_do_not_grow_the_symbol_atlas(session, qtbot):
     grew by 20 entries a re-make, ~5 ms each). Two values of b, in turns: after the first
     round, nothing new is drawn; and each dot's colour is the scale's colour of its target
     (the ground's 256, as a hand computation from the scale's ends gives)."""
-    import numpy as np
 
     from gui.panels.data import DataPanel
 
