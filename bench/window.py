@@ -6,12 +6,15 @@ parameters, written by bench/big_lessons.py): start-up, Step latency and Run; wi
 --only-big also the Step with each panel whose work grows with the network raised.
 
 Run: python bench/window.py [--run-seconds 10] [--big] [--only-big]
+     python bench/window.py --real --presenter --rounds 5   (in a real window: Step
+     latency in five fresh processes, the median of their figures with the range)
 (prints figures; asserts nothing)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -97,11 +100,19 @@ def main() -> None:
     parser.add_argument("--presets", nargs="+", metavar="NAME",
                         help="Step latency on these presets alone, no Run (default: every "
                              "preset, then Run)")
+    parser.add_argument("--rounds", type=int, default=1, metavar="N",
+                        help="Step latency alone, in N fresh processes one after another: "
+                             "per preset the median of their medians and p95s with their "
+                             "range (a process's figures vary more than its steps do)")
+    parser.add_argument("--figures-as-json", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--big", action="store_true",
                         help="also a 4,353-parameter network on 6,000 samples")
     parser.add_argument("--only-big", action="store_true",
                         help="the big network's start-up, Step and Run alone")
     args = parser.parse_args()
+    if args.rounds > 1:
+        rounds(args)
+        return
     args.big = args.big or args.only_big
     args.extra = []
     if args.big:
@@ -122,7 +133,9 @@ def main() -> None:
         app = make_application()
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         if args.real and not args.only_run:
-            step_latency(app, args, create_window, freeze_startup_objects)
+            figures = step_latency(app, args, create_window, freeze_startup_objects)
+            if args.figures_as_json:
+                print("FIGURES " + json.dumps(figures))
         if not args.presets:
             run_part(app, args, rss0, create_window, freeze_startup_objects)
         return
@@ -143,7 +156,10 @@ def main() -> None:
 
     app = make_application()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    step_latency(app, args, create_window, freeze_startup_objects)
+    figures = step_latency(app, args, create_window, freeze_startup_objects)
+    if args.figures_as_json:
+        print("FIGURES " + json.dumps(figures))
+        return
     run_part(app, args, rss0, create_window, freeze_startup_objects)
     if args.big:
         run_big(app, args, create_window)
@@ -209,7 +225,9 @@ def _shower(args):
     return show
 
 
-def step_latency(app, args, create_window, freeze_startup_objects, lessons=None) -> None:
+def step_latency(app, args, create_window, freeze_startup_objects, lessons=None) -> dict:
+    """Per preset, the Step's median and p95 wall-clock latency (ms), printed and
+    returned."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
@@ -219,6 +237,7 @@ def step_latency(app, args, create_window, freeze_startup_objects, lessons=None)
           "person sees,\nand the process's CPU time, the app's own work (a shared VM that "
           "takes the CPU away\ninflates the first, not the second):")
     print(f"{'preset':16s} {'median':>8s} {'p95':>8s} {'CPU median':>11s} {'CPU p95':>8s}")
+    figures = {}
     for name in lessons or [*(args.presets or PRESETS), *args.extra]:
         w = create_window(name)
         SHOW(w)
@@ -235,7 +254,9 @@ def step_latency(app, args, create_window, freeze_startup_objects, lessons=None)
             cpu.append((time.process_time() - c0) * 1e3)
         print(f"{Path(name).stem:16s} {statistics.median(lat):8.1f} {p95(lat):8.1f} "
               f"{statistics.median(cpu):11.1f} {p95(cpu):8.1f}")
+        figures[Path(name).stem] = (statistics.median(lat), p95(lat))
         close(w)
+    return figures
 
 
 def run_part(app, args, rss0, create_window, freeze_startup_objects) -> None:
@@ -295,6 +316,38 @@ def close(w) -> None:
     w.set_presenter(False)
     w.session.discard_unsaved()
     w.close()
+
+
+def rounds(args) -> None:
+    """Step latency in `args.rounds` fresh processes, one after another, each over every
+    preset asked for (so the presets are interleaved): per preset the median of the
+    processes' medians and of their p95s, with the lowest and highest."""
+    from engine import PRESETS
+
+    argv, given = [], iter(sys.argv[1:])
+    for a in given:  # the same arguments, less --rounds and its number
+        if a == "--rounds":
+            next(given)
+        elif not a.startswith("--rounds="):
+            argv.append(a)
+    if not args.presets:
+        argv += ["--presets", *PRESETS]
+    per_preset: dict[str, list[tuple[float, float]]] = {}
+    for k in range(args.rounds):
+        out = subprocess.run([sys.executable, __file__, *argv, "--figures-as-json"],
+                             capture_output=True, text=True, check=True).stdout
+        line = next(x for x in out.splitlines() if x.startswith("FIGURES "))
+        for name, pair in json.loads(line[len("FIGURES "):]).items():
+            per_preset.setdefault(name, []).append(tuple(pair))
+        print(f"round {k + 1} of {args.rounds} done ({os.getloadavg()[0]:.1f} load)",
+              flush=True)
+    print(f"\nStep latency (ms, wall clock) over {args.rounds} processes: the median of "
+          "their medians [lowest-highest], and of their p95s")
+    for name, pairs in per_preset.items():
+        medians, p95s = [m for m, _ in pairs], [p for _, p in pairs]
+        print(f"{name:16s} median {statistics.median(medians):5.1f} "
+              f"[{min(medians):.1f}-{max(medians):.1f}]   p95 "
+              f"{statistics.median(p95s):5.1f} [{min(p95s):.1f}-{max(p95s):.1f}]")
 
 
 def p95(values: list[float]) -> float:
