@@ -147,6 +147,18 @@ def node_text(net: Network, layer: int, j: int) -> str:
     return SHORT_ACTIVATION[net.layers[layer].activation] or "Σ"
 
 
+def node_description(net: Network, node: Node) -> str:
+    """A node's full name and what it computes, for its tooltip (its word may be too
+    small to show, or short for its activation): "x1 (input)", "h11 = tanh(z11)"."""
+    if node.column == 0:
+        return f"{net.names.inputs[node.neuron]} (input)"
+    layer = node.column - 1
+    pre, post = net.names.pre[layer][node.neuron], net.names.post[layer][node.neuron]
+    if pre == post:
+        return f"{post}: the weighted sum of its inputs"
+    return f"{post} = {net.layers[layer].activation}({pre})"
+
+
 def bias_spots(r: float) -> tuple[Point, ...]:
     """Where a bias label may sit round its node of radius r, best first."""
     return ((0, r + 16), (0, r + 40), (0, -r - 16), (r + 50, r), (-r - 50, r), (0, r + 64),

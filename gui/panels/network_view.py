@@ -33,6 +33,7 @@ from engine.diagram import (
     label_text,
     largest_magnitude,
     network_layout,
+    node_description,
     overlay_labels,
 )
 from engine.diagram import INK as INK_HEX
@@ -47,6 +48,9 @@ INK = QColor(INK_HEX)  # value labels sit on a white box in every theme
 # Issue 13's floor for a word of the drawing on screen: where the usual drawing's are
 # smaller (a small window), the view's own fitted drawing is chosen, as in presenter mode.
 MIN_WORD_PX = 9.0
+# Smaller still (the fitted drawing too, in a window smaller yet), the nodes' words are
+# not written: a blur is no help. Each node's tooltip gives its full name.
+MIN_SHOWN_WORD_PX = 7.0
 
 
 class ValueLabel(QGraphicsRectItem):
@@ -194,6 +198,7 @@ class NetworkView(QGraphicsView):
             node = QGraphicsEllipseItem(p.x() - radius, p.y() - radius, 2 * radius, 2 * radius)
             node.setBrush(QBrush(QColor(NODE_FILL)))
             node.setPen(QPen(QColor(NODE_LINE), 2))
+            node.setData(1, node_description(self.session.network, n))
             scene.addItem(node)
             self.node_items.append(node)
             if n.left:
@@ -362,6 +367,15 @@ class NetworkView(QGraphicsView):
         self.fitInView(self.drawing, Qt.KeepAspectRatio)
         if not self.mapToScene(self.viewport().rect()).boundingRect().contains(whole):
             self.fitInView(whole, Qt.KeepAspectRatio)
+        shown = self.word_px_on_screen() >= MIN_SHOWN_WORD_PX
+        for item in self.node_items:
+            if isinstance(item, QGraphicsSimpleTextItem):
+                item.setVisible(shown)
+
+    def word_px_on_screen(self) -> float:
+        """How many pixels high the drawing's words are written now."""
+        return (self.font_for_labels.pointSizeF() * self.logicalDpiY() / 72
+                * self.transform().m11())
 
     # --- interaction -------------------------------------------------------------
     def _param_at(self, pos) -> str | None:
@@ -386,8 +400,12 @@ class NetworkView(QGraphicsView):
     def viewportEvent(self, event) -> bool:
         if event.type() == event.Type.ToolTip:
             name = self._param_at(event.pos())
+            node = next((item.data(1) for item in self.items(event.pos())
+                         if isinstance(item.data(1), str)), None)
             if name:
                 QToolTip.showText(event.globalPos(), self.tooltip_text(name), self)
+            elif node:
+                QToolTip.showText(event.globalPos(), node, self)
             else:
                 QToolTip.hideText()
             return True
