@@ -147,6 +147,18 @@ def node_text(net: Network, layer: int, j: int) -> str:
     return SHORT_ACTIVATION[net.layers[layer].activation] or "Σ"
 
 
+def node_description(net: Network, node: Node) -> str:
+    """A node's full name and what it computes, for its tooltip (its word may be too
+    small to show, or short for its activation): "x1 (input)", "h11 = tanh(z11)"."""
+    if node.column == 0:
+        return f"{net.names.inputs[node.neuron]} (input)"
+    layer = node.column - 1
+    pre, post = net.names.pre[layer][node.neuron], net.names.post[layer][node.neuron]
+    if pre == post:
+        return f"{post}: the weighted sum of its inputs"
+    return f"{post} = {net.layers[layer].activation}({pre})"
+
+
 def bias_spots(r: float) -> tuple[Point, ...]:
     """Where a bias label may sit round its node of radius r, best first."""
     return ((0, r + 16), (0, r + 40), (0, -r - 16), (r + 50, r), (-r - 50, r), (0, r + 64),
@@ -225,7 +237,7 @@ class FittedLayouts:
     def __init__(self, net: Network, text_width: Callable[[str], float], text_height: float,
                  values: Mapping[str, float] | None = None,
                  measure_at: Callable[[float], tuple[Callable[[str], float], float]]
-                 | None = None):
+                 | None = None, usual: Layout | None = None):
         self.net, self.text_width, self.text_height = net, text_width, text_height
         self.values = values  # each label keeps room for its value here, if wider
         # How words are measured when written `scale` times larger: (width, height). A
@@ -233,7 +245,8 @@ class FittedLayouts:
         # times the normal width; measured so, labels sat up to 7 px over each other.
         self.measure_at = measure_at or (lambda scale: (self._scaled(scale),
                                                         scale * text_height))
-        self.usual = network_layout(net, text_width, text_height, values)
+        # (network_layout's, when the caller has it already)
+        self.usual = usual or network_layout(net, text_width, text_height, values)
         sizes = [net.inputs, *net.sizes]
         row = row_distance(sizes, *_drawn(net))
         # (the largest its words could come out per pixel of view, its drawing's recipe)
@@ -243,7 +256,11 @@ class FittedLayouts:
             inside = max((width(node.text) for node in self.usual.nodes), default=0.0)
             radius = max(RADIUS, node_radius(inside, height, scale))
             apart = 2 * radius + NODE_GAP
-            for across, down, taper in itertools.product(FITTED_SPREADS, FITTED_SPREADS,
+            # and rows closed up until the nodes keep just NODE_GAP apart: with larger
+            # words in larger nodes, the next of FITTED_SPREADS left up to 20 % between
+            # moons' eight (its tall column is what limits its words in a short view)
+            downs = sorted({*FITTED_SPREADS, apart / row * (1 + 1e-9)})
+            for across, down, taper in itertools.product(FITTED_SPREADS, downs,
                                                          TAPERS if len(sizes) > 2 else (1.0,)):
                 if COLUMN * across * taper < apart:
                     continue

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.text import unshowable
-from engine.training import Trainer, even_rows
+from engine.training import Trainer, TrainingSettings, even_rows
 
 MAX_RUNS = 4  # more curves on one plot than a class can tell apart
 MAX_RUN_ROWS = 2000  # rows kept per run: a plot a few thousand pixels wide shows no more
@@ -80,25 +80,65 @@ def checked_name(text: str) -> str:
     return name
 
 
-def run_settings(trainer: Trainer) -> tuple[tuple[str, str], ...]:
+def settings_words(settings: TrainingSettings) -> tuple[tuple[str, str], ...]:
     """The settings that tell runs of one lesson apart, each as a name writes it; the
     first two (update rule and learning rate) always go in a default name. A seed is a
     setting of its own, named for what it draws ("shuffle seed 0", "split seed 0"), and
     only there when it is used (batches, a validation split)."""
-    batching, validation = trainer.batching, trainer.validation
-    full = batching.is_full(trainer.n_training)
+    batching, validation = settings.batching, settings.validation
+    full = batching.is_full(settings.n_training)
     return (
-        ("optimizer", SHORT_OPTIMIZER_NAMES.get(trainer.optimizer.name,
-                                                trainer.optimizer.name)),
-        ("learning_rate", f"lr {trainer.learning_rate:g}"),
-        ("schedule", "constant lr" if trainer.schedule.is_constant
-         else f"{trainer.schedule.name} schedule"),
+        ("optimizer", SHORT_OPTIMIZER_NAMES.get(settings.optimizer.name,
+                                                settings.optimizer.name)),
+        ("learning_rate", f"lr {settings.learning_rate:g}"),
+        ("schedule", "constant lr" if settings.schedule.is_constant
+         else f"{settings.schedule.name} schedule"),
         ("batching", "full batch" if full else f"batch {batching.size}"),
         *(() if full else (("shuffle_seed", f"shuffle seed {batching.seed}"),)),
         ("validation", "no validation" if validation.is_none
          else f"validation {validation.fraction:g}"),
         *(() if validation.is_none else (("split_seed", f"split seed {validation.seed}"),)),
     )
+
+
+def changes(texts: list[str]) -> str:
+    """One setting's successive texts along a run, as one: "lr 0.1" alone, "lr 0.1 →
+    0.3" (the words they share written once), "full batch → batch 4"; more than three
+    keep the first and the last ("lr 0.1 → … → 0.05")."""
+    if len(texts) == 1:
+        return texts[0]
+    words = [t.split(" ") for t in texts]
+    shared = 0
+    while all(len(w) > shared + 1 and w[shared] == words[0][shared] for w in words):
+        shared += 1
+    rests = [" ".join(w[shared:]) for w in words]
+    if len(rests) > 3:
+        rests = [rests[0], "…", rests[-1]]
+    return " ".join([*words[0][:shared], " → ".join(rests)])
+
+
+# Told by the loss curve's own name where they changed ("all samples at steps 0–4").
+TOLD_BY_THE_CURVE = ("validation", "split_seed")
+
+
+def run_settings(trainer: Trainer) -> tuple[tuple[str, str], ...]:
+    """`settings_words` of the run so far: a setting changed along it is told as its
+    changes ("lr 0.1 → 0.3"), from the settings its updates were taken with (a rate
+    changed at the newest step has made none of the curve yet); a validation split as
+    it is now (its curve's name tells where it was set or cleared)."""
+    texts: dict[str, list[str]] = {}
+    for settings in trainer.settings_used():
+        for key, text in settings_words(settings):
+            seen = texts.setdefault(key, [])
+            if key not in TOLD_BY_THE_CURVE and (not seen or seen[-1] != text):
+                seen.append(text)
+    now = dict(settings_words(trainer.settings()))
+    for key in TOLD_BY_THE_CURVE:
+        if key in now:
+            texts[key] = [now[key]]
+        else:  # a split since cleared: its seed is no setting of the run now
+            texts.pop(key, None)
+    return tuple((key, changes(seen)) for key, seen in texts.items())
 
 
 def described(settings: tuple[tuple[str, str], ...], others: list[KeptRun]) -> str:
@@ -110,12 +150,15 @@ def described(settings: tuple[tuple[str, str], ...], others: list[KeptRun]) -> s
     theirs = [dict(run.settings) for run in others if run.settings]
     extra = [text for key, text in rest
              if any(t.get(key, text) != text for t in theirs)]
-    return ", ".join([f"{rule} {rate}", *extra])
+    # "SGD → Adam lr 0.1" would read as one rule's rate changing
+    first = f"{rule}, {rate}" if "→" in rule else f"{rule} {rate}"
+    return ", ".join([first, *extra])
 
 
 def current_run_description(trainer: Trainer, others: list[KeptRun]) -> str:
-    """The run being trained, in the words a kept run is named by ("SGD lr 0.3"), for
-    the legend to tell it from `others` (the runs kept)."""
+    """The run being trained, in the words a kept run is named by ("SGD lr 0.3", "SGD
+    lr 0.1 → 0.3" after a change of rate along it), for the legend to tell it from
+    `others` (the runs kept)."""
     return described(run_settings(trainer), others)
 
 

@@ -52,6 +52,20 @@ def even_rows(total: int, count: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class TrainingSettings:
+    """The settings that make a run what it is (update rule, learning rate, schedule,
+    batches, validation split), as they stood from one step on: what a kept run's name
+    and the loss plot's legend tell runs apart by."""
+
+    optimizer: Optimizer
+    learning_rate: float
+    schedule: Schedule
+    batching: Batching
+    validation: Validation
+    n_training: int  # how many samples the batches are drawn from (is it the full batch?)
+
+
+@dataclass(frozen=True)
 class HistoryRows:
     """Rows taken out of a History (by `cut`), to be put back by `extend`."""
 
@@ -66,6 +80,8 @@ class HistoryRows:
     trail: tuple[np.ndarray, np.ndarray] | None = None
     val_loss: np.ndarray | None = None  # None: not recorded (NaN rows, as no validation)
     batch_loss: np.ndarray | None = None
+    # a rewind's: the trainer's settings log to put back (see Trainer.settings_log)
+    settings_log: tuple[tuple[int, TrainingSettings], ...] | None = None
 
     def __len__(self) -> int:
         return len(self.step_numbers)
@@ -528,6 +544,10 @@ class Trainer:
         self.history = History(len(network.params))
         self.optimizer = Optimizer()
         self.history.append(**self._evaluate())
+        # (step, settings) where the settings changed: the updates from that step on were
+        # taken with them. A learning rate changed mid-run is a run of two rates, and the
+        # legend must not name it by the last one alone.
+        self._settings_log: list[tuple[int, TrainingSettings]] = [(0, self.settings())]
         if optimizer is not None:
             self.set_optimizer(optimizer)
 
@@ -811,6 +831,37 @@ class Trainer:
     def _refresh(self) -> None:
         if hasattr(self, "history"):
             self.history.replace_last(**self._evaluate())
+        if hasattr(self, "_settings_log"):
+            self._log_settings()
+
+    # --- the settings along the run ---------------------------------------------------
+    def settings(self) -> TrainingSettings:
+        """The settings the next update is taken with."""
+        return TrainingSettings(self.optimizer, self.learning_rate, self.schedule,
+                                self.batching, self.validation, self.n_training)
+
+    @property
+    def settings_log(self) -> tuple[tuple[int, TrainingSettings], ...]:
+        """(step, settings) for each stretch of the run with the same settings, the
+        first from step 0 (or where a restored run's log began), the last today's."""
+        return tuple(self._settings_log)
+
+    def settings_used(self) -> list[TrainingSettings]:
+        """The settings the updates taken so far were taken with, in turn, each once
+        (today's while none was taken): what the loss curve was made with. A change made
+        at the newest step has made no update yet."""
+        used = [s for step, s in self._settings_log if step < self.steps_done]
+        return used or [self._settings_log[-1][1]]
+
+    def _log_settings(self) -> None:
+        """Today's settings hold from the current step on: entries from later steps
+        (rewound) go, a change at this very step replaces the one made here before, and a
+        change back to the settings before it (an undo) leaves no trace."""
+        log, step, now = self._settings_log, max(self.steps_done, 0), self.settings()
+        while log and log[-1][0] >= step:
+            log.pop()
+        if not log or log[-1][1] != now:
+            log.append((step, now))
 
     def _evaluate(self) -> dict:
         """The current row: a History.append's arguments."""
@@ -853,7 +904,8 @@ class Trainer:
         hist = self.history
         keep = hist.row_of_step(step) + 1
         tail = dataclasses.replace(hist.rows(slice(keep - 1, len(hist))),
-                                   optimizer_from=self.optimizer_from)
+                                   optimizer_from=self.optimizer_from,
+                                   settings_log=self.settings_log)
         hist.truncate(keep)
         self.network.set_params(hist.params[-1])
         if self.steps_done < self.optimizer_from:
@@ -870,6 +922,8 @@ class Trainer:
         self.history.extend(tail)
         if tail.optimizer_from is not None:
             self.optimizer_from = tail.optimizer_from
+        if tail.settings_log is not None:
+            self._settings_log = list(tail.settings_log)
         self.network.set_params(self.history.params[-1])
 
     def run(self, max_steps: int | None = None, respect_stop_rule: bool = True) -> StopReason:

@@ -940,6 +940,54 @@ def test_the_breakdown_breaks_its_lines_only_between_factors(session, qtbot, les
     assert wrapped  # the widths tried did wrap the equations
 
 
+def product_lines(panel) -> list[tuple]:
+    """Each product of factors in the panel's text (not a table's row): its block and
+    its lines as read."""
+    out = []
+    block = panel.document().begin()
+    for table, lines in laid_out_lines(panel):
+        if not table and any("·" in line for line in lines):
+            out.append((block, lines))
+        block = block.next()
+    return out
+
+
+def test_a_factor_wider_than_the_panel_is_written_smaller_then_broken_at_operators(
+        session, qtbot):
+    """moons-softmax's (−Observed_Upper / p_Upper / n) is wider than the breakdown dock
+    of a 907x533 window (~225 px): it broke inside a name ("(−Observed_Upper / p_Uppe",
+    "r / n)"). Narrower than the factor, it is written smaller, never below the tables'
+    size; narrower still, its lines break only after one of its operators."""
+    from gui.panels.breakdown import BreakdownPanel
+
+    s = session("moons-softmax")
+    panel = show(qtbot, BreakdownPanel(s), (400, 600))
+    smallest = panel.text_font().pointSizeF()
+    smaller = broken = 0
+    for width in range(300, 150, -8):
+        panel.resize(width, 600)
+        qtbot.wait(5)
+        panel.refresh()
+        assert panel.horizontalScrollBar().maximum() == 0, width
+        for block, lines in product_lines(panel):
+            depth = 0
+            for line, after in itertools.pairwise(lines):
+                depth += line.count("(") - line.count(")")
+                if depth:  # inside a factor: only at an operator (after it, or before
+                    # it where even its first operand is wider than the panel)
+                    assert line.rstrip()[-1] in "/×+−" or after[0] in "/×+−", (width,
+                                                                              lines)
+                    broken += 1
+            sizes = set()
+            fragments = block.begin()
+            while not fragments.atEnd():
+                sizes.add(fragments.fragment().charFormat().fontPointSize())
+                fragments += 1
+            assert min(sizes) >= smallest - 0.01, (width, sizes)
+            smaller += len(sizes - {smallest * 1.18}) > 0 and depth == 0
+    assert smaller and broken  # both ways were needed at the widths tried
+
+
 @pytest.mark.parametrize("lesson", ["statquest-all", "house-price", "moons-softmax"])
 def test_a_narrow_breakdown_never_scrolls_sideways(session, qtbot, lesson):
     """In a small window (907x533) or a narrow dock (~216 px) the per-sample tables were

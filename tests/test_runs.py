@@ -60,13 +60,20 @@ def test_the_loss_plot_and_the_landscape_draw_the_kept_runs(window, qtbot):
 
 def test_default_names_say_the_rule_the_rate_and_what_differs(session):
     s = session("narrow-valley")  # momentum, lr 0.02, every sample
-    s.advance(20)
-    s.finish_training(None)
+
+    def run_again():  # from the start with today's settings: a run of those alone
+        s.reset()
+        s.advance(20)
+        s.finish_training(None)
+
+    run_again()
     assert s.keep_run()
     s.set_batching("2")
+    run_again()
     assert s.keep_run()
     s.set_batching("0")
     s.set_optimizer("adam")
+    run_again()
     assert s.keep_run()
     assert s.keep_run()  # the same settings again: numbered
     assert [r.name for r in s.kept_runs] == [
@@ -80,15 +87,23 @@ def test_default_names_leave_out_what_the_runs_share_and_say_which_seed(session)
     only the learning rate differs; then each seed on its own, named for what it draws."""
     s = session("moons-softmax")
     assert s.set_batching("10", "0") and s.set_validation("0.2", "0")
+
+    def run_again():  # from the start with today's settings: a run of those alone
+        s.reset()
+        s.advance(5)
+        s.finish_training(None)
+
     assert s.set_learning_rate("0.3")
-    s.advance(5)
-    s.finish_training(None)
+    run_again()
     assert s.keep_run()
     assert s.set_learning_rate("1")
+    run_again()
     assert s.keep_run()
     assert s.set_batching("10", "1")
+    run_again()
     assert s.keep_run()
     assert s.set_batching("10", "0") and s.set_validation("0.2", "3")
+    run_again()
     assert s.keep_run()
     assert [r.name for r in s.kept_runs] == [
         "SGD lr 0.3", "SGD lr 1", "SGD lr 1, shuffle seed 1",
@@ -313,3 +328,91 @@ def test_the_training_panel_names_the_schedule_and_counts_updates_in_words(sessi
     assert s.set_batching("1")
     n = s.n_training
     assert f" {n} updates per epoch" in panel.batches.text()
+
+
+def descent_by_hand(x, y, w, b, rates):
+    """Plain gradient descent on y ≈ w·x + b with MSE, written out, update k taken at
+    rates[k]: the loss before each update and after the last."""
+    losses = []
+    for rate in rates:
+        residual = y - (w * x + b)
+        losses.append(float(np.mean(residual ** 2)))
+        w, b = w - rate * np.mean(-2 * x * residual), b - rate * np.mean(-2 * residual)
+    return np.array([*losses, float(np.mean((y - (w * x + b)) ** 2))])
+
+
+def test_a_rate_changed_mid_run_is_named_by_both_rates_live_kept_and_undone(session, qtbot):
+    # Seen on the loss plot: lr 0.1 for 5 steps, then 0.3 for 5, and the legend said
+    # "current run (SGD lr 0.3)" for a curve mostly made at 0.1.
+    from gui.panels.loss import LossPlot
+
+    s = session("sgd-line")  # y = w·x + b, MSE, lr 0.1
+    assert s.set_batching("0")  # every sample each step, as written out above
+    plot = LossPlot(s)
+    qtbot.addWidget(plot)
+    x, y = s.trainer.inputs[:, 0], s.trainer.targets[:, 0]
+    w, b = (float(v) for v in s.trainer.network.params)
+    s.advance(4)  # a run to compare with, so that the legend names the current one
+    s.finish_training(None)
+    assert s.keep_run()
+    s.reset()
+    for _ in range(5):
+        s.step()
+    assert s.set_learning_rate("0.3")
+    # no update at 0.3 yet: the curve is all 0.1's
+    assert s.current_run_description() == "SGD lr 0.1"
+    for _ in range(5):
+        s.step()
+    plot.refresh()
+    # the curve drawn is the one gradient descent makes at 0.1 five times, then 0.3
+    np.testing.assert_allclose(plot.curve.yData,
+                               descent_by_hand(x, y, w, b, [0.1] * 5 + [0.3] * 5), rtol=1e-12)
+    assert s.current_run_description() == "SGD lr 0.1 → 0.3"
+    legend = [label.text for _, label in plot.legend.items]
+    assert legend == ["current run (SGD lr 0.1 → 0.3)", "SGD lr 0.1"]
+    # the history slider looking back at step 3 shows a curve of 0.1 alone
+    s.preview(3)
+    assert s.current_run_description() == "SGD lr 0.1"
+    s.preview(10)
+    assert s.current_run_description() == "SGD lr 0.1 → 0.3"
+    # kept now, it keeps that name (a comparison later must not call it a run of 0.3)
+    assert s.keep_run()
+    assert s.kept_runs[1].name == "SGD lr 0.1 → 0.3"
+    s.undo_stack.undo()  # the keep
+    for _ in range(5):  # the steps at 0.3
+        s.undo_stack.undo()
+    assert s.current_run_description() == "SGD lr 0.1"
+    s.undo_stack.undo()  # the change of rate
+    assert s.learning_rate == 0.1 and s.current_run_description() == "SGD lr 0.1"
+    for _ in range(6):
+        s.undo_stack.redo()
+    assert s.current_run_description() == "SGD lr 0.1 → 0.3"
+    s.step_back()  # back to step 9: still a run of both rates
+    assert s.current_run_description() == "SGD lr 0.1 → 0.3"
+    for _ in range(7):  # the step back, the steps at 0.3 and the change of rate
+        s.undo_stack.undo()
+    s.step()
+    assert s.current_run_description() == "SGD lr 0.1"  # no trace of the undone 0.3
+
+
+def test_a_setting_changed_along_a_run_is_told_as_its_changes(session):
+    from engine.runs import changes
+
+    assert changes(["lr 0.1"]) == "lr 0.1"
+    assert changes(["lr 0.1", "lr 0.3", "lr 0.1"]) == "lr 0.1 → 0.3 → 0.1"
+    assert changes(["lr 0.1", "lr 0.3", "lr 1", "lr 0.05"]) == "lr 0.1 → … → 0.05"
+    assert changes(["full batch", "batch 4"]) == "full batch → batch 4"
+    assert changes(["shuffle seed 0", "shuffle seed 1"]) == "shuffle seed 0 → 1"
+    s = session("narrow-valley")  # momentum, lr 0.02
+    s.advance(3)
+    s.finish_training(None)
+    assert s.set_optimizer("adam") and s.set_batching("2")
+    s.advance(3)
+    s.finish_training(None)
+    # "Momentum → Adam lr 0.02" would read as Adam's rate alone
+    assert s.current_run_description() == "Momentum → Adam, lr 0.02"
+    assert s.keep_run() and s.kept_runs[0].name == "Momentum → Adam, lr 0.02"
+    s.reset()  # today's settings from the start: a run of them alone
+    s.advance(3)
+    s.finish_training(None)
+    assert s.current_run_description() == "Adam lr 0.02, batch 2"

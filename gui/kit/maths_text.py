@@ -55,9 +55,23 @@ def unbroken(rich: str) -> str:
     return _TAG_SPACE_OR_SLASH.sub(join, rich)
 
 
-def factors_html(factors) -> str:
-    """Factors set as a product: a line may break only between them, after a "·"."""
-    return "&nbsp;· ".join(unbroken(f) for f in factors)
+# A binary operator between spaces: "a / b", "1 − p", "x × y" (not a leading minus).
+_OPERATOR = re.compile(r" ([/×+−]) ")
+_BREAK_HERE = "\x00"  # a space a line may break at, through `unbroken`
+
+
+def broken_at_operators(rich: str) -> str:
+    """`unbroken`, but a line may break after each binary operator ("(−Observed_Upper /"
+    then "p_Upper / n)"): for a factor wider than a whole line, which else broke
+    anywhere ("p_Uppe" and "r"). The operator ends the line: it reads as going on."""
+    marked = _OPERATOR.sub(lambda m: f"&nbsp;{m.group(1)}{_BREAK_HERE}", rich)
+    return unbroken(marked).replace(_BREAK_HERE, " ")
+
+
+def factors_html(factors, set_factor=unbroken) -> str:
+    """Factors set as a product: a line may break only between them, after a "·";
+    within one only as `set_factor` lets it (not at all by default)."""
+    return "&nbsp;· ".join(set_factor(f) for f in factors)
 
 
 def plain(text: str) -> str:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import (
     QFont,
     QFontMetrics,
+    QFontMetricsF,
     QPalette,
     QTextBlockFormat,
     QTextCharFormat,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QTextBrowser
 
 from engine.explain import update_equations
 from gui.kit.maths_text import (
+    broken_at_operators,
     factors_html,
     formula_html,
     name_html,
@@ -48,6 +50,7 @@ ROOM_FOR_NORMAL_TEXT = 42
 ZOOM_STEP = 0.05
 MAX_ZOOM = 1.3
 OPEN_LINK = "path:"  # href of a path's "numbers" link: path:<index from 0>
+EQUATION_SIZE = 1.18  # the equations' text over the tables'
 
 
 @dataclass(frozen=True)
@@ -282,9 +285,10 @@ class BreakdownPanel(QTextBrowser):
                                       link), big=False))
             elif len(b.paths) > 1:
                 out.append(Paragraph((f"<i>path {k + 1} of {len(b.paths)}</i>",), big=False))
-            symbols = factors_html(partial_html(f.numerator, f.denominator)
-                                   for f in path.factors)
-            formulas = factors_html(f"({formula_html(f.formula)})" for f in path.factors)
+            symbols = factors_html((partial_html(f.numerator, f.denominator)
+                                    for f in path.factors), self._set_factor)
+            formulas = factors_html((f"({formula_html(f.formula)})" for f in path.factors),
+                                    self._set_factor)
             out.append(Paragraph((f"<b>{unbroken(partial_html(loss, name))}</b> = "
                                   "Σ<sub>samples</sub> "
                                   f"{symbols}<br>= Σ<sub>samples</sub> {formulas}",)))
@@ -322,7 +326,8 @@ class BreakdownPanel(QTextBrowser):
             listed = range(min(len(short.values), rows))
             out.append(Paragraph((
                 f"<i>the shortcut</i>: {unbroken(partial_html(b.loss_symbol, z))} = "
-                f"{unbroken(formula_html(short.formula))}: the paths through {name_html(z)} "
+                f"{self._set_factor(formula_html(short.formula), big=False)}: the paths "
+                f"through {name_html(z)} "
                 "add up to it, sample by sample",), big=False))
             table = Rows(("", partial_html(b.loss_symbol, z)),
                          tuple((self._sample_names[i], Num(number_html(short.values[i])))
@@ -369,6 +374,33 @@ class BreakdownPanel(QTextBrowser):
                                      for r, label in enumerate(labels)),
                                more if start + per_block >= len(columns) else 0))
         return blocks
+
+    def _set_factor(self, rich: str, big: bool = True) -> str:
+        """A factor of an equation (or a shortcut's formula) whole on one line: as it is
+        where it fits the panel's width; wider, written smaller down to the tables' size;
+        wider still (moons' (−Observed_Upper / p_Upper / n) in a 225 px dock), broken
+        only after its operators, each piece written smaller if it must be to fit. It
+        broke anywhere ("p_Uppe", "r / n)"). Past the tables' size it breaks as it must:
+        a sideways scroll is worse."""
+        font = self.text_font()
+        smallest = font.pointSizeF()
+        size = smallest * (EQUATION_SIZE if big else 1.0)
+        font.setPointSizeF(size)
+        metrics = QFontMetricsF(font)
+        text = html.unescape(_TAGS.sub("", rich))
+        # measured as plain text: sub- and superscripts are smaller, so it is no less
+        room = self._room()
+        width = metrics.horizontalAdvance(text + "\u00a0·")
+        if width <= room:
+            return unbroken(rich)
+        if size * room / width >= smallest:
+            return f"<span style='font-size:{size * room / width:.2f}pt'>{unbroken(rich)}</span>"
+        widest = max(metrics.horizontalAdvance(piece + "\u00a0·")
+                     for piece in re.split(r"(?<= [/×+−]) ", text))
+        if widest <= room:
+            return broken_at_operators(rich)
+        fitted = max(smallest, size * room / widest)
+        return f"<span style='font-size:{fitted:.2f}pt'>{broken_at_operators(rich)}</span>"
 
     def _narrow(self, block: Rows, room: float) -> Rows:
         """One sample's table in a panel too narrow for its tab stops' gaps: the names
@@ -427,7 +459,7 @@ class BreakdownPanel(QTextBrowser):
 
     def _char_format(self, big: bool, bold: bool) -> QTextCharFormat:
         fmt = QTextCharFormat()
-        fmt.setFontPointSize(self.text_font().pointSizeF() * (1.18 if big else 1.0))
+        fmt.setFontPointSize(self.text_font().pointSizeF() * (EQUATION_SIZE if big else 1.0))
         fmt.setFontWeight(QFont.Bold if bold else QFont.Normal)
         return fmt
 
@@ -452,7 +484,7 @@ class BreakdownPanel(QTextBrowser):
     def _rich(self, cursor: QTextCursor, part: str, big: bool) -> None:
         """A paragraph's rich text. HTML drops the spaces at a fragment's ends: those go
         in as plain text."""
-        size = self.text_font().pointSizeF() * (1.18 if big else 1.0)
+        size = self.text_font().pointSizeF() * (EQUATION_SIZE if big else 1.0)
         plain = self._char_format(big, False)
         core = part.strip(" ")
         lead, trail = part[:len(part) - len(part.lstrip(" "))], part[len(part.rstrip(" ")):]

@@ -33,6 +33,7 @@ from engine.diagram import (
     label_text,
     largest_magnitude,
     network_layout,
+    node_description,
     overlay_labels,
 )
 from engine.diagram import INK as INK_HEX
@@ -44,6 +45,12 @@ from gui.session import Session
 
 POSITIVE, NEGATIVE, SELECTED = QColor(POSITIVE_HEX), QColor(NEGATIVE_HEX), QColor("#d62728")
 INK = QColor(INK_HEX)  # value labels sit on a white box in every theme
+# Issue 13's floor for a word of the drawing on screen: where the usual drawing's are
+# smaller (a small window), the view's own fitted drawing is chosen, as in presenter mode.
+MIN_WORD_PX = 9.0
+# Smaller still (the fitted drawing too, in a window smaller yet), the nodes' words are
+# not written: a blur is no help. Each node's tooltip gives its full name.
+MIN_SHOWN_WORD_PX = 7.0
 
 
 class ValueLabel(QGraphicsRectItem):
@@ -96,6 +103,10 @@ class NetworkView(QGraphicsView):
         self.fits_view = False
         self.fitted: FittedLayouts | None = None
         self.layout: Layout | None = None
+        self._choose_later = QTimer(self)
+        self._choose_later.setSingleShot(True)
+        self._choose_later.setInterval(0)
+        self._choose_later.timeout.connect(self._choose)
         session.lessonChanged.connect(self.rebuild)
         self.live = LiveRefresh(self, self.refresh, RUN_REFRESH_S, lambda: session.running)
         session.stateChanged.connect(self.live.request)
@@ -124,15 +135,35 @@ class NetworkView(QGraphicsView):
             scaled = QFontMetricsF(at)
             return scaled.horizontalAdvance, scaled.height()
         net = self.session.network
-        if self.fits_view:
-            self.fitted = FittedLayouts(net, metrics.horizontalAdvance, metrics.height(),
-                                        self.widest, measured_at)
-            layout = self.fitted.for_view(self._view_size())
-        else:
-            self.fitted = None
-            layout = network_layout(net, metrics.horizontalAdvance, metrics.height(),
+        self.usual = network_layout(net, metrics.horizontalAdvance, metrics.height(),
                                     self.widest)
-        self._draw(layout)
+        self.fitted = None  # made when a view first needs it (~30-60 ms)
+
+        def fitted() -> FittedLayouts:
+            if self.fitted is None:
+                self.fitted = FittedLayouts(net, metrics.horizontalAdvance, metrics.height(),
+                                            self.widest, measured_at, self.usual)
+            return self.fitted
+        self._fitted_layouts = fitted
+        self._draw(self._layout_for_view())
+
+    def _layout_for_view(self) -> Layout:
+        """Presenter mode's drawing fitted to the view's shape; else the usual one, or
+        where its words would come out under MIN_WORD_PX (a small window: moons' eight
+        stacked neurons left their words 5 px high at 907x533), the fitted drawing whose
+        words come out largest. The usual drawing is judged before the view is shown."""
+        view = self._view_size()
+        # (its words are judged by its outline; what is fitted also holds the first
+        # values' labels, and they came out up to 2 % smaller: 8.9 px for 9.0)
+        if not self.fits_view and (not self.isVisible() or self.word_px(self.usual)
+                                   >= MIN_WORD_PX * 1.03):
+            return self.usual
+        return self._fitted_layouts().for_view(view)
+
+    def word_px(self, layout: Layout) -> float:
+        """How many pixels high the drawing's words come out when `layout` is fitted into
+        this view (its font's size on screen, as the drawing's zoom makes it)."""
+        return LABEL_POINTS * self.logicalDpiY() / 72 * layout.text_size(self._view_size())
 
     def _view_size(self) -> tuple[float, float]:
         size = self.viewport().size()
@@ -167,6 +198,7 @@ class NetworkView(QGraphicsView):
             node = QGraphicsEllipseItem(p.x() - radius, p.y() - radius, 2 * radius, 2 * radius)
             node.setBrush(QBrush(QColor(NODE_FILL)))
             node.setPen(QPen(QColor(NODE_LINE), 2))
+            node.setData(1, node_description(self.session.network, n))
             scene.addItem(node)
             self.node_items.append(node)
             if n.left:
@@ -335,6 +367,15 @@ class NetworkView(QGraphicsView):
         self.fitInView(self.drawing, Qt.KeepAspectRatio)
         if not self.mapToScene(self.viewport().rect()).boundingRect().contains(whole):
             self.fitInView(whole, Qt.KeepAspectRatio)
+        shown = self.word_px_on_screen() >= MIN_SHOWN_WORD_PX
+        for item in self.node_items:
+            if isinstance(item, QGraphicsSimpleTextItem):
+                item.setVisible(shown)
+
+    def word_px_on_screen(self) -> float:
+        """How many pixels high the drawing's words are written now."""
+        return (self.font_for_labels.pointSizeF() * self.logicalDpiY() / 72
+                * self.transform().m11())
 
     # --- interaction -------------------------------------------------------------
     def _param_at(self, pos) -> str | None:
@@ -359,8 +400,12 @@ class NetworkView(QGraphicsView):
     def viewportEvent(self, event) -> bool:
         if event.type() == event.Type.ToolTip:
             name = self._param_at(event.pos())
+            node = next((item.data(1) for item in self.items(event.pos())
+                         if isinstance(item.data(1), str)), None)
             if name:
                 QToolTip.showText(event.globalPos(), self.tooltip_text(name), self)
+            elif node:
+                QToolTip.showText(event.globalPos(), node, self)
             else:
                 QToolTip.hideText()
             return True
@@ -381,12 +426,22 @@ class NetworkView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.fitted:  # presenter mode: another shape may suit the view better now
-            best = self.fitted.for_view(self._view_size())
-            if best is not self.layout:
-                shown = bool(self.overlays)
-                self._draw(best)
-                if shown:  # a Step phase's picture was on the old drawing
-                    self.redrawn.emit()
-                return
+        if self.fits_view:  # presenter mode: another shape may suit the view better now
+            self._choose()
+        # A small window's larger words: chosen once the resizes of a layout settle, not
+        # at each of the passing sizes the docks go through (each may cost a new layout).
+        else:
+            self._choose_later.start()
         self._fit()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._choose_later.start()
+
+    def _choose(self) -> None:
+        best = self._layout_for_view()
+        if best is not self.layout:
+            shown = bool(self.overlays)
+            self._draw(best)
+            if shown:  # a Step phase's picture was on the old drawing
+                self.redrawn.emit()
