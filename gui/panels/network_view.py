@@ -163,7 +163,7 @@ class NetworkView(QGraphicsView):
     def word_px(self, layout: Layout) -> float:
         """How many pixels high the drawing's words come out when `layout` is fitted into
         this view (its font's size on screen, as the drawing's zoom makes it)."""
-        return LABEL_POINTS * self.logicalDpiY() / 72 * layout.text_size(self._view_size())
+        return self.word_px_at(layout, self._view_size())
 
     def _view_size(self) -> tuple[float, float]:
         size = self.viewport().size()
@@ -371,6 +371,25 @@ class NetworkView(QGraphicsView):
         for item in self.node_items:
             if isinstance(item, QGraphicsSimpleTextItem):
                 item.setVisible(shown)
+
+    def room_for_words(self, px: float, most: tuple[float, float]) -> tuple[float, float]:
+        """Presenter mode: the view, grown from this one in width first (up to `most`'s),
+        then in height, whose fitted drawing writes words `px` high (`most` if none)."""
+        fitted = self._fitted_layouts()
+        width, height = self._view_size()
+        for grow in (0, 1):  # across, then down
+            while self.word_px_at(fitted.for_view((width, height)), (width, height)) < px:
+                if (width, height)[grow] >= most[grow]:
+                    break
+                width, height = (min(width + 10, most[0]), height) if grow == 0 else \
+                    (width, min(height + 10, most[1]))
+            else:
+                return width, height
+        return most
+
+    def word_px_at(self, layout: Layout, view: tuple[float, float]) -> float:
+        """How many pixels high `layout`'s words come out fitted into a view this size."""
+        return LABEL_POINTS * self.logicalDpiY() / 72 * layout.text_size(view)
 
     def word_px_on_screen(self) -> float:
         """How many pixels high the drawing's words are written now."""
