@@ -32,6 +32,7 @@ from gui.kit.dock_title import DockTitle
 from gui.kit.focus import ReturnLeavesField
 from gui.kit.plot_style import scale_items, style_plot
 from gui.kit.throttle import LazyPanel
+from gui.kit.wheel_guard import WheelScrollsPanels
 from gui.lesson_text import LessonTextDialog
 from gui.lock_dialog import LockDialog
 from gui.menus import SHORTCUTS, build_menus
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
         self.show_notes()
         build_menus(self)
         self.return_leaves_field = ReturnLeavesField(self, session.refused)
+        self.wheel_scrolls_panels = WheelScrollsPanels(self)
         self.restyle()
         session.message.connect(self.show_message)
         session.refused.connect(self.show_refusal)

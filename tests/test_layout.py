@@ -239,6 +239,68 @@ def test_a_refused_value_keeps_the_keys_to_be_put_right(window, qtbot):
     assert not field.hasFocus()  # accepted: the keys go back (Space steps)
 
 
+def test_escape_leaves_a_field_as_it_was_then_space_steps(window, qtbot):
+    """F1 says Escape leaves a text field; it did nothing (a tester's Space went into the
+    learning rate). Escape puts back the text the field had and commits nothing, also
+    after a refused value, and Space steps next."""
+    w = window("statquest-b3")
+    field = w.controls.rate
+    before = field.text()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=2000)
+    field.selectAll()
+    qtbot.keyClicks(field, "abc")
+    qtbot.keyClick(field, Qt.Key_Return)  # refused: the keys stay in the field
+    qtbot.keyClicks(field, "0.7")
+    qtbot.keyClick(field, Qt.Key_Escape)
+    assert not field.hasFocus() and field.text() == before
+    assert w.session.learning_rate == float(before)
+    qtbot.keyClick(w.focusWidget() or w, Qt.Key_Space)
+    assert w.session.steps_done == 1 and field.text() == before
+
+
+def test_a_value_wider_than_its_field_shows_its_start(window, qtbot):
+    """In a small window a tester read "87697132" for w111 = -0.087697132: the field
+    showed the end of the text, sign and leading digits out of view."""
+    w = window("moons-softmax")
+    w.resize(907, 533)
+    qtbot.wait(50)
+    name = w.session.network.param_names[0]
+    assert w.session.set_param(name, "-0.0876971321234")
+    w.parameters.refresh()
+    field = w.parameters.fields[name]
+    assert field.fontMetrics().horizontalAdvance(field.text()) > field.width() - 8
+    assert field.cursorPosition() == 0
+
+
+def test_the_wheel_scrolls_the_training_panel_not_its_choices(window, qtbot):
+    """A tester scrolling the Training panel with the wheel changed its start values and
+    optimizer as the pointer passed over them. An unfocused drop-down passes the wheel
+    on; clicked into, it takes it."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QComboBox
+
+    w = window("statquest-all")
+    w.docks["training"].raise_()
+    qtbot.wait(50)
+    combo = w.training.findChild(QComboBox, "optimizerChoice")
+    before = combo.currentIndex()
+
+    def wheel():
+        at = QPointF(combo.rect().center())
+        event = QWheelEvent(at, QPointF(combo.mapToGlobal(at.toPoint())), QPoint(0, 0),
+                            QPoint(0, -120), Qt.NoButton, Qt.NoModifier,
+                            Qt.NoScrollPhase, False)
+        QApplication.sendEvent(combo, event)
+    wheel()
+    assert combo.currentIndex() == before
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus, timeout=2000)
+    wheel()
+    assert combo.currentIndex() != before
+
+
 def dock_geometries(w):
     """Where each dock on screen is (a dock tabbed behind another is parked outside the
     window at a size Qt chooses: it is not part of what a user sees)."""

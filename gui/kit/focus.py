@@ -2,7 +2,9 @@
 one-key shortcuts (Space steps, R runs, P steps a phase) work next: type a value, press
 Enter, press Space is the tool's basic loop. Each field did it on its own before, and
 those that did not kept the focus: R after Enter in the Training panel typed "r" into
-the validation field instead of running.
+the validation field instead of running. Escape leaves a field too, with the text it had
+when it took the keys (F1's list promised it; Escape did nothing, and the Space that
+followed went into the field).
 
 A field that wants the keys after Enter (the quiz's answers: Enter checks, the student
 goes on typing) says so with the property KEEPS_FOCUS. A table cell's editor is left to
@@ -53,6 +55,16 @@ class ReturnLeavesField(QObject):
         if event.type() == QEvent.KeyPress and isinstance(watched, QLineEdit) \
                 and event.key() in (Qt.Key_Return, Qt.Key_Enter):
             self.refusals_at_enter = self.refusals  # before the field's own handlers
+        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape \
+                and isinstance(watched, QLineEdit) and watched.property(_HOOKED):
+            # the text it had when it took the keys: leaving commits nothing new
+            watched.setText(watched.property(_TEXT_AT_FOCUS) or "")
+            watched.setModified(False)
+            watched.clearFocus()
+            return True
+        if event.type() == QEvent.FocusIn and isinstance(watched, QLineEdit) \
+                and watched.property(_HOOKED):
+            watched.setProperty(_TEXT_AT_FOCUS, watched.text())
         # Hooked as a field first takes the focus (fields are made as panels rebuild):
         # its returnPressed then hands the keys back, after the field's own handlers
         # (connected before) and at once, before the next key is read.
@@ -60,6 +72,7 @@ class ReturnLeavesField(QObject):
                 and not watched.property(_HOOKED) and not watched.property(KEEPS_FOCUS)
                 and watched.window() is self.window and not _cell_editor(watched)):
             watched.setProperty(_HOOKED, True)
+            watched.setProperty(_TEXT_AT_FOCUS, watched.text())
             # Decided once the field's own handlers of both signals have run (Qt sends
             # editingFinished after returnPressed; the learning rate acts on the second).
             watched.returnPressed.connect(lambda field=watched: self._entered(field))
@@ -68,6 +81,7 @@ class ReturnLeavesField(QObject):
 
 
 _HOOKED = "returnLeavesField"
+_TEXT_AT_FOCUS = "textWhenFocused"
 
 
 def _cell_editor(field: QLineEdit) -> bool:

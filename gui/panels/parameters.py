@@ -180,6 +180,10 @@ class ParametersPanel(QWidget):
                 text = fmt(s.value(name), 8)
                 if text != field.text():  # an unchanged field need not repaint
                     field.setText(text)
+                    if not field.hasFocus():
+                        # its start in view: a value wider than a small window's field
+                        # showed its end ("87697132" for −0.087697132), sign and all gone
+                        field.setCursorPosition(0)
                 field.setModified(False)
             check = self.checks[name]
             check.blockSignals(True)
@@ -264,6 +268,8 @@ class ParametersPanel(QWidget):
         field.setModified(False)
         if not self.session.set_param(name, field.text()):
             field.setText(fmt(self.session.value(name), 8))
+        if not field.hasFocus():
+            field.setCursorPosition(0)
 
     def _set_trainable(self, name: str, on: bool) -> None:
         if not self.session.set_trainable(name, on):
