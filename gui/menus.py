@@ -17,6 +17,7 @@ SHORTCUTS = (
     ("P", "Step phase: forward, loss, backward, update, one per press"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / Redo any step, run, edit or reset"),
     ("Ctrl+R", "Reset to the lesson's starting values"),
+    ("Ctrl+K", "Keep this run to compare (change a setting, Reset, Run again)"),
     ("Ctrl+O", "Open a lesson file"),
     ("Ctrl+S / Ctrl+Shift+S", "Save / Save as"),
     ("Ctrl+P", "Export a worksheet"),
@@ -100,6 +101,11 @@ def build_menus(window) -> None:
     edit.addAction(undo)
     edit.addAction(redo)
     edit.addAction(window.controls.back_action)
+    edit.addSeparator()
+    # also the Training panel's button, where a tester did not find it (in no menu)
+    menu_action(edit, "Keep this run to compare", lambda: session.keep_run(), "Ctrl+K",
+                "Keep this run's loss curve and path: change a setting, Reset and Run "
+                "again, and both show on the loss plot and the landscape (Ctrl+Z undoes it)")
     edit.addSeparator()
     window.lesson_text_action = menu_action(
         edit, "Lesson title and notes…", window.edit_lesson_text, None,

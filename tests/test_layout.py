@@ -301,6 +301,22 @@ def test_the_wheel_scrolls_the_training_panel_not_its_choices(window, qtbot):
     assert combo.currentIndex() != before
 
 
+def test_a_run_is_kept_from_the_edit_menu_and_ctrl_k(window, qtbot):
+    """A tester found "Keep this run" only at the bottom of the Training tab."""
+    w = window("statquest-all")
+    action = next(a for a in w.menuBar().actions() if a.text() == "&Edit")
+    keep = next(a for a in action.menu().actions() if a.text() == "Keep this run to compare")
+    assert keep.shortcut().toString() == "Ctrl+K"
+    for _ in range(3):
+        w.session.step()
+    keep.trigger()
+    assert len(w.session.kept_runs) == 1
+    w.session.reset()
+    w.session.step()
+    qtbot.keyClick(w, Qt.Key_K, Qt.ControlModifier)
+    assert len(w.session.kept_runs) == 2
+
+
 def dock_geometries(w):
     """Where each dock on screen is (a dock tabbed behind another is parked outside the
     window at a size Qt chooses: it is not part of what a user sees)."""
