@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import (
@@ -148,6 +149,9 @@ class BreakdownPanel(QTextBrowser):
         self._advance_font, self._advances = "", {}  # text widths measured (_advance)
         self._advance = None  # the measure of this drawing (_measure)
         self._room_seen = -1.0  # the tables' width at the last resize
+        # a table's widest width seen, as it is and per sample turned over (`_tables`),
+        # and its columns' (`_rows`)
+        self._widest_seen: dict[tuple, Any] = {}
         self._zoom = 1.0  # the text's size over the panel's font (_zoom_for_room)
         self._shown = None  # the shape of the text shown
         self._drawing = False
@@ -355,12 +359,23 @@ class BreakdownPanel(QTextBrowser):
         # The width with a vertical scroll bar, shown or not: the tables must not turn
         # over and back as the bar comes and goes.
         room = self._room()
-        if self._table_width(wide) <= room:
+        # Laid out for the widest numbers seen since (in this room, font and table): by
+        # the numbers of each Step, narrow-valley's turned-over tables in presenter mode
+        # at 1280x800 held two samples a block, then one, then two, each time drawn
+        # again whole (~8 ms a Step, 23 Steps of 40).
+        key = (self.text_font().key(), room, self.session.selected, tuple(symbols))
+        if len(self._widest_seen) > 1000:
+            self._widest_seen.clear()
+        seen = self._widest_seen
+        seen[key] = max(seen.get(key, 0.0), self._table_width(wide))
+        if seen[key] <= room:
             return [wide]
         labels = (*symbols, "<b>product</b>")
         label_width = self._table_width(Rows(("",), tuple((t,) for t in labels)))
         column_width = max(self._table_width(Rows((self._sample_names[i],), tuple(
             (c,) for c in columns[i]))) for i in listed)
+        turned = (*key, "per sample")
+        column_width = seen[turned] = max(seen.get(turned, 0.0), column_width)
         if label_width + column_width > room:  # not even one sample beside the names
             return [self._narrow(Rows(("", self._sample_names[i]), tuple(
                 zip(labels, columns[i], strict=True)), more if i == listed[-1] else 0), room)
@@ -513,7 +528,16 @@ class BreakdownPanel(QTextBrowser):
         """A header of rich-text titles and rows of numbers, right-aligned in columns,
         each a little wider than it needs so that the next numbers fit too."""
         metrics = QFontMetrics(self.text_font())
-        columns = [w + metrics.horizontalAdvance("0") for w in self._widths(block)]
+        # each column as wide as its widest numbers since (as `_tables` lays them out):
+        # sized for this Step's alone, the next Step's wider numbers drew it all again
+        key = ("columns", self.text_font().key(), self.session.selected, block.heads,
+               tuple(row[0] for row in block.rows))
+        widths = self._widths(block)
+        seen = self._widest_seen.get(key)
+        if seen is not None and len(seen) == len(widths):
+            widths = [max(a, b) for a, b in zip(widths, seen, strict=True)]
+        self._widest_seen[key] = widths
+        columns = [w + metrics.horizontalAdvance("0") for w in widths]
         self._columns.append(columns)
         if block.layout == TABLE:
             gap, at, stops = metrics.horizontalAdvance("  00"), 0, []
