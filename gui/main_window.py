@@ -158,6 +158,8 @@ class MainWindow(QMainWindow):
         self.return_leaves_field = ReturnLeavesField(self, session.refused)
         self.wheel_scrolls_panels = WheelScrollsPanels(self)
         self.restyle()
+        self._news, self._news_at = "", None  # the last news shown, and its undo place
+        session.undo_stack.indexChanged.connect(self._news_outdated)
         session.message.connect(self.show_message)
         session.refused.connect(self.show_refusal)
         session.warning.connect(self.show_refusal)  # as visible as a refusal
@@ -205,8 +207,22 @@ class MainWindow(QMainWindow):
             self.show_message(text)
 
     def show_message(self, text: str) -> None:
+        """News of what was just done, for MESSAGE_MS or until the next thing done (an
+        undo step more or less): "Reset to the lesson's starting values (Ctrl+Z undoes
+        it)" stayed on after more Steps, when Ctrl+Z would undo a Step (a tester)."""
         self.statusBar().setStyleSheet("")
         self.statusBar().showMessage(text, MESSAGE_MS)
+        self._news, self._news_at = text, None
+        # where the undo stack stands once what the news is about is done
+        QTimer.singleShot(0, self._note_news_place)
+
+    def _note_news_place(self) -> None:
+        self._news_at = self.session.undo_stack.index()
+
+    def _news_outdated(self, index: int) -> None:
+        if self._news_at is not None and index != self._news_at \
+                and self.statusBar().currentMessage() == self._news:
+            self.statusBar().clearMessage()
 
     def show_refusal(self, text: str) -> None:
         """A refusal stands out (bold, red) and goes when the Session says its cause is

@@ -364,6 +364,23 @@ def test_status_bar_news_goes_when_its_cause_does(window, qtbot):
     assert not w.statusBar().currentMessage().startswith("Running")
 
 
+def test_news_of_what_was_done_goes_with_the_next_thing_done(window, qtbot):
+    """A tester: "Reset to the lesson's starting values (Ctrl+Z undoes it)" stayed after
+    six more Steps, when Ctrl+Z would undo a Step. The news stays while nothing else is
+    done, and goes with the next Step."""
+    w = window("statquest-b3")
+    w.controls.step()
+    w.session.reset()
+    qtbot.wait(20)
+    news = w.statusBar().currentMessage()
+    assert news.startswith("Reset")
+    qtbot.wait(50)
+    assert w.statusBar().currentMessage() == news
+    w.controls.step()
+    qtbot.wait(20)
+    assert w.statusBar().currentMessage() != news
+
+
 def test_a_refusal_goes_when_quiz_mode_is_left_or_the_rate_is_confirmed(window, qtbot):
     # The tester's walk: the quiz's refusal stayed after F6 turned quiz mode off, and a
     # rate's refusal after Enter on the good value the field showed again.
