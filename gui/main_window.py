@@ -364,9 +364,7 @@ class MainWindow(QMainWindow):
                          [int(h * 0.6), int(h * 0.4)], Qt.Vertical)
         QTimer.singleShot(0, self._hide_stale_tab_bars)
         self._give_plots_room_soon()
-        restored = self._layouts_restored
-        QTimer.singleShot(0, lambda: restored == self._layouts_restored
-                          and self.appearance.presenter and self._give_words_room())
+        self._unless_replaced(lambda: self.appearance.presenter and self._give_words_room())
 
     def _give_words_room(self) -> None:
         """Presenter mode: a small network's words half as large again as in the normal
@@ -400,11 +398,13 @@ class MainWindow(QMainWindow):
         return super().restoreState(state, version)
 
     def _give_plots_room_soon(self, tries: int = 4) -> None:
-        """_give_plots_room once the layout is applied, unless another layout (the
-        user's own, restored at start) replaces this one first."""
+        self._unless_replaced(lambda: self._give_plots_room(tries))
+
+    def _unless_replaced(self, work) -> None:
+        """`work` once the layout just made is applied, unless another layout (the
+        user's own, restored at start) replaces it first."""
         restored = self._layouts_restored
-        QTimer.singleShot(0, lambda: restored == self._layouts_restored
-                          and self._give_plots_room(tries))
+        QTimer.singleShot(0, lambda: restored == self._layouts_restored and work())
 
     def _give_plots_room(self, tries: int = 4) -> None:
         """Once laid out (the first layout, or presenter mode's): the loss plot (and the

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, replace
-from typing import Any
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import (
@@ -149,9 +148,9 @@ class BreakdownPanel(QTextBrowser):
         self._advance_font, self._advances = "", {}  # text widths measured (_advance)
         self._advance = None  # the measure of this drawing (_measure)
         self._room_seen = -1.0  # the tables' width at the last resize
-        # a table's widest width seen, as it is and per sample turned over (`_tables`),
-        # and its columns' (`_rows`)
-        self._widest_seen: dict[tuple, Any] = {}
+        # widths seen, widest: a table's as it is and per sample turned over
+        # (`_tables`), its columns' (`_rows`)
+        self._widest_seen: dict[tuple, tuple] = {}
         self._zoom = 1.0  # the text's size over the panel's font (_zoom_for_room)
         self._shown = None  # the shape of the text shown
         self._drawing = False
@@ -363,19 +362,16 @@ class BreakdownPanel(QTextBrowser):
         # the numbers of each Step, narrow-valley's turned-over tables in presenter mode
         # at 1280x800 held two samples a block, then one, then two, each time drawn
         # again whole (~8 ms a Step, 23 Steps of 40).
-        key = (self.text_font().key(), room, self.session.selected, tuple(symbols))
-        if len(self._widest_seen) > 1000:
-            self._widest_seen.clear()
-        seen = self._widest_seen
-        seen[key] = max(seen.get(key, 0.0), self._table_width(wide))
-        if seen[key] <= room:
+        width = self._table_width(wide)
+        key = (self._advance_font, room, self.session.selected, tuple(symbols))
+        (width,) = self._widest(key, (width,))
+        if width <= room:
             return [wide]
         labels = (*symbols, "<b>product</b>")
         label_width = self._table_width(Rows(("",), tuple((t,) for t in labels)))
         column_width = max(self._table_width(Rows((self._sample_names[i],), tuple(
             (c,) for c in columns[i]))) for i in listed)
-        turned = (*key, "per sample")
-        column_width = seen[turned] = max(seen.get(turned, 0.0), column_width)
+        (column_width,) = self._widest((*key, "per sample"), (column_width,))
         if label_width + column_width > room:  # not even one sample beside the names
             return [self._narrow(Rows(("", self._sample_names[i]), tuple(
                 zip(labels, columns[i], strict=True)), more if i == listed[-1] else 0), room)
@@ -389,6 +385,18 @@ class BreakdownPanel(QTextBrowser):
                                      for r, label in enumerate(labels)),
                                more if start + per_block >= len(columns) else 0))
         return blocks
+
+    def _widest(self, key: tuple, widths) -> tuple:
+        """`widths`, each no less than the widest seen under `key` since: a table laid
+        out for the widest numbers seen (in its room, font and place) keeps its layout
+        from Step to Step, and its numbers are swapped in place."""
+        if len(self._widest_seen) > 1000:
+            self._widest_seen.clear()
+        seen = self._widest_seen.get(key)
+        widths = tuple(widths) if seen is None or len(seen) != len(widths) else tuple(
+            max(a, b) for a, b in zip(widths, seen, strict=True))
+        self._widest_seen[key] = widths
+        return widths
 
     def _set_factor(self, rich: str, big: bool = True) -> str:
         """A factor of an equation (or a shortcut's formula) whole on one line: as it is
@@ -530,13 +538,9 @@ class BreakdownPanel(QTextBrowser):
         metrics = QFontMetrics(self.text_font())
         # each column as wide as its widest numbers since (as `_tables` lays them out):
         # sized for this Step's alone, the next Step's wider numbers drew it all again
-        key = ("columns", self.text_font().key(), self.session.selected, block.heads,
-               tuple(row[0] for row in block.rows))
         widths = self._widths(block)
-        seen = self._widest_seen.get(key)
-        if seen is not None and len(seen) == len(widths):
-            widths = [max(a, b) for a, b in zip(widths, seen, strict=True)]
-        self._widest_seen[key] = widths
+        widths = self._widest(("columns", self._advance_font, self.session.selected,
+                               block.heads, tuple(row[0] for row in block.rows)), widths)
         columns = [w + metrics.horizontalAdvance("0") for w in widths]
         self._columns.append(columns)
         if block.layout == TABLE:

@@ -376,16 +376,15 @@ class NetworkView(QGraphicsView):
         """Presenter mode: the view, grown from this one in width first (up to `most`'s),
         then in height, whose fitted drawing writes words `px` high (`most` if none)."""
         fitted = self._fitted_layouts()
+
+        def words(width: float, height: float) -> float:
+            return self.word_px_at(fitted.for_view((width, height)), (width, height))
         width, height = self._view_size()
-        for grow in (0, 1):  # across, then down
-            while self.word_px_at(fitted.for_view((width, height)), (width, height)) < px:
-                if (width, height)[grow] >= most[grow]:
-                    break
-                width, height = (min(width + 10, most[0]), height) if grow == 0 else \
-                    (width, min(height + 10, most[1]))
-            else:
-                return width, height
-        return most
+        while words(width, height) < px and width < most[0]:  # across
+            width = min(width + 10, most[0])
+        while words(width, height) < px and height < most[1]:  # then down
+            height = min(height + 10, most[1])
+        return width, height
 
     def word_px_at(self, layout: Layout, view: tuple[float, float]) -> float:
         """How many pixels high `layout`'s words come out fitted into a view this size."""
