@@ -685,6 +685,35 @@ def test_a_step_swaps_an_optimizers_words_in_place(session, qtbot, monkeypatch):
     assert panel.document().toHtml() == fresh.document().toHtml()
 
 
+def test_a_batch_of_one_swaps_its_sample_name_in_place(session, qtbot, monkeypatch):
+    """sgd-line's SGD takes one sample a Step, a different one each time: the tables'
+    sample names are swapped in place as the numbers are, not the whole text drawn anew
+    at every Step (~3 ms of each in a real window's presenter mode), in the wide table
+    and turned over in a narrow panel; and the text is what a new panel shows."""
+    from gui.panels.breakdown import BreakdownPanel
+
+    s = session("sgd-line")
+    for size in ((900, 700), (330, 700)):
+        panel = show(qtbot, BreakdownPanel(s), size)
+        for _ in range(3):  # the first numbers' widths
+            s.step()
+            qtbot.wait(10)
+        drawn, names = [], set()
+        real_rows = panel._rows
+        monkeypatch.setattr(panel, "_rows", lambda *args, drawn=drawn, real=real_rows: (
+            drawn.append(1), real(*args)))
+        for _ in range(10):
+            s.step()
+            qtbot.wait(10)
+            names.add(re.search(r"sample \d+", panel.toPlainText()).group())
+        assert len(names) >= 5  # a different sample most Steps
+        assert len(drawn) <= 2, size  # only for a number wider than any before
+        fresh = show(qtbot, BreakdownPanel(s), size)
+        qtbot.wait(20)
+        assert panel.toPlainText() == fresh.toPlainText()
+        monkeypatch.undo()
+
+
 def test_loss_plot_steps_axis_follows_the_data_after_a_reset(session, qtbot):
     """After a long run, Reset and a shorter one (a kept run of 290 steps to compare),
     the steps axis is what a fresh plot of the same curves shows, the next power of two

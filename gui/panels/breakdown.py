@@ -62,6 +62,13 @@ class Num:
 
 
 @dataclass(frozen=True)
+class SampleName(Num):
+    """A table's sample name ("sample 4"), a row's or a turned-over column's: with a
+    batch of one sample (sgd-line's SGD) it changes every Step, and is swapped in place
+    as the numbers are (the whole text drawn again for it took ~3 ms of every Step)."""
+
+
+@dataclass(frozen=True)
 class Paragraph:
     parts: tuple  # rich-text strings and Nums; after a step both may change in place
     big: bool = True  # equations a size larger than the table
@@ -69,8 +76,8 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Rows:
-    heads: tuple[str, ...]  # rich-text column titles
-    rows: tuple[tuple, ...]  # per sample: its label, then Nums
+    heads: tuple  # column titles: rich text, or SampleNames
+    rows: tuple[tuple, ...]  # per sample: its label (a SampleName, or a factor's name), then Nums
     more: int = 0  # samples in the sum but not listed
     # TABLE: columns on tab stops, each with a gap before it. Narrower, for one sample's
     # two columns (a factor's name, its number): BESIDE, the names from the left edge
@@ -86,23 +93,25 @@ def _shape(blocks) -> tuple:
     """The blocks with every number and every paragraph's words blanked: equal shapes
     differ only in what is swapped in place. A paragraph's words change too ("update 5"
     in an optimizer's equations, a schedule's step), and drawing the whole text again
-    for them took ~4 ms a Step; a table's titles and row names set its columns, so they
-    stay in the shape."""
+    for them took ~4 ms a Step; a table's titles and factors' names set its columns, so
+    they stay in the shape (its sample names are swapped: their columns are laid out
+    for the widest seen)."""
     def blank(part):
         return Num("", part.bold) if isinstance(part, Num) else ""
+
+    def blank_nums(cells) -> tuple:
+        return tuple(blank(c) if isinstance(c, Num) else c for c in cells)
     return tuple(Paragraph(tuple(map(blank, b.parts)), b.big) if isinstance(b, Paragraph)
-                 else Rows(b.heads, tuple(tuple(blank(c) if isinstance(c, Num) else c
-                                                for c in r) for r in b.rows), b.more,
-                                b.layout)
+                 else Rows(blank_nums(b.heads), tuple(map(blank_nums, b.rows)), b.more,
+                           b.layout)
                  for b in blocks)
 
 
 def _swappable(blocks) -> list:
     """What `_shape` blanks, in the order it stands in the text: a paragraph's parts,
-    a table's numbers."""
-    return [p for b in blocks for p in (b.parts if isinstance(b, Paragraph)
-                                       else (c for r in b.rows for c in r if
-                                             isinstance(c, Num)))]
+    a table's sample names and numbers."""
+    return [p for b in blocks for p in (b.parts if isinstance(b, Paragraph) else (
+        c for cells in (b.heads, *b.rows) for c in cells if isinstance(c, Num)))]
 
 
 _POWER = re.compile(r"\^(\d+)")
@@ -333,8 +342,9 @@ class BreakdownPanel(QTextBrowser):
                 f"through {name_html(z)} "
                 "add up to it, sample by sample",), big=False))
             table = Rows(("", partial_html(b.loss_symbol, z)),
-                         tuple((self._sample_names[i], Num(number_html(short.values[i])))
-                               for i in listed), len(short.values) - len(listed))
+                         tuple((SampleName(self._sample_names[i]),
+                                Num(number_html(short.values[i]))) for i in listed),
+                         len(short.values) - len(listed))
             room = self._room()
             out.append(table if self._table_width(table) <= room
                        else self._narrow(table, room))
@@ -354,7 +364,8 @@ class BreakdownPanel(QTextBrowser):
         columns = [(*(Num(number_html(f.values[i])) for f in path.factors),
                     Num(number_html(path.products[i]), bold=True)) for i in listed]
         wide = Rows(("", *symbols, "product"),
-                    tuple((self._sample_names[i], *columns[i]) for i in listed), more)
+                    tuple((SampleName(self._sample_names[i]), *columns[i]) for i in listed),
+                    more)
         # The width with a vertical scroll bar, shown or not: the tables must not turn
         # over and back as the bar comes and goes.
         room = self._room()
@@ -373,14 +384,14 @@ class BreakdownPanel(QTextBrowser):
             (c,) for c in columns[i]))) for i in listed)
         (column_width,) = self._widest((*key, "per sample"), (column_width,))
         if label_width + column_width > room:  # not even one sample beside the names
-            return [self._narrow(Rows(("", self._sample_names[i]), tuple(
+            return [self._narrow(Rows(("", SampleName(self._sample_names[i])), tuple(
                 zip(labels, columns[i], strict=True)), more if i == listed[-1] else 0), room)
                     for i in listed]
         per_block = max(1, int((room - label_width) // column_width))
         blocks = []
         for start in range(0, len(columns), per_block):
             chunk = range(start, min(start + per_block, len(columns)))
-            blocks.append(Rows(("", *(self._sample_names[i] for i in chunk)),
+            blocks.append(Rows(("", *(SampleName(self._sample_names[i]) for i in chunk)),
                                tuple((label, *(columns[i][r] for i in chunk))
                                      for r, label in enumerate(labels)),
                                more if start + per_block >= len(columns) else 0))
@@ -523,7 +534,7 @@ class BreakdownPanel(QTextBrowser):
 
         def width(cell):
             return advance(cell.text if isinstance(cell, Num) else _TAGS.sub("", cell))
-        return [max([advance(_TAGS.sub("", head))] + [width(r[c]) for r in block.rows])
+        return [max([width(head)] + [width(r[c]) for r in block.rows])
                 for c, head in enumerate(block.heads)]
 
     def _fits(self, blocks) -> bool:
@@ -539,8 +550,9 @@ class BreakdownPanel(QTextBrowser):
         # each column as wide as its widest numbers since (as `_tables` lays them out):
         # sized for this Step's alone, the next Step's wider numbers drew it all again
         widths = self._widths(block)
+        (shape,) = _shape([block])  # the sample names blanked: they are swapped
         widths = self._widest(("columns", self._advance_font, self.session.selected,
-                               block.heads, tuple(row[0] for row in block.rows)), widths)
+                               shape.heads, tuple(row[0] for row in shape.rows)), widths)
         columns = [w + metrics.horizontalAdvance("0") for w in widths]
         self._columns.append(columns)
         if block.layout == TABLE:
@@ -561,11 +573,16 @@ class BreakdownPanel(QTextBrowser):
         header = QTextBlockFormat(row_format)
         header.setTopMargin(6)
         plain, bold = self._char_format(False, False), self._char_format(False, True)
-        grey = self.palette().color(QPalette.PlaceholderText).name()
+        grey = self.palette().color(QPalette.PlaceholderText)
+        title = QTextCharFormat(plain)
+        title.setForeground(grey)
         cursor.insertBlock(header, plain)
         for head in block.heads[block.layout != TABLE:]:  # the names' column has none
             cursor.insertText("\t", plain)
-            cursor.insertHtml(f"<span style='color:{grey}'>{head}</span>")
+            if isinstance(head, Num):
+                self._number(cursor, head, title)
+            else:
+                cursor.insertHtml(f"<span style='color:{grey.name()}'>{head}</span>")
         for row in block.rows:
             cursor.insertBlock(row_format, plain)
             for cell in row:
