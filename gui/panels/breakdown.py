@@ -3,6 +3,7 @@ per sample and summed, then the gradient-descent step with its numbers."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, replace
@@ -35,6 +36,14 @@ from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
 _TAGS = re.compile(r"<[^>]+>")
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(rich: str) -> str:
+    """Rich text's words without its tags, as measured: the same titles and factors'
+    names are measured at every Step."""
+    return _TAGS.sub("", rich)
+
 MAX_SAMPLE_ROWS = 20  # a row per sample up to here; the sum always takes every sample
 MIN_SAMPLE_ROWS = 5  # with several paths they share the rows, this many each at least
 PATHS_SPELT_OUT = 8  # the rest (a wide network has hundreds) are summed in one line
@@ -156,6 +165,10 @@ class BreakdownPanel(QTextBrowser):
         self.session = session
         self._advance_font, self._advances = "", {}  # text widths measured (_advance)
         self._advance = None  # the measure of this drawing (_measure)
+        self._room_now: float | None = None  # the tables' width in this drawing (_room)
+        # an equation's factors as set to fit (_set_factor), by room and font: the same
+        # factors are set at every Step, eight paths' of them on moons (~1 ms a Step)
+        self._factors_set: dict[tuple, str] = {}
         self._room_seen = -1.0  # the tables' width at the last resize
         # widths seen, widest: a table's as it is and per sample turned over
         # (`_tables`), its columns' (`_rows`)
@@ -225,11 +238,11 @@ class BreakdownPanel(QTextBrowser):
         else (or when `full`) the whole text drawn again."""
         if self._drawing:  # a layout change while drawing asked again: draw once
             return
-        self._drawing, self._advance = True, None
+        self._drawing, self._advance, self._room_now = True, None, None
         try:
             self._draw(full)
         finally:
-            self._drawing, self._advance = False, None
+            self._drawing, self._advance, self._room_now = False, None, None
 
     def _draw(self, full: bool) -> None:
         blocks = self._blocks()
@@ -416,12 +429,22 @@ class BreakdownPanel(QTextBrowser):
         only after its operators, each piece written smaller if it must be to fit. It
         broke anywhere ("p_Uppe", "r / n)"). Past the tables' size it breaks as it must:
         a sideways scroll is worse."""
+        self._measure()  # this drawing's font key
+        key = (rich, big, self._room(), self._advance_font)
+        if len(self._factors_set) > 1000:
+            self._factors_set.clear()
+        set_ = self._factors_set.get(key)
+        if set_ is None:
+            set_ = self._factors_set[key] = self._fit_factor(rich, big)
+        return set_
+
+    def _fit_factor(self, rich: str, big: bool) -> str:
         font = self.text_font()
         smallest = font.pointSizeF()
         size = smallest * (EQUATION_SIZE if big else 1.0)
         font.setPointSizeF(size)
         metrics = QFontMetricsF(font)
-        text = html.unescape(_TAGS.sub("", rich))
+        text = html.unescape(_plain(rich))
         # measured as plain text: sub- and superscripts are smaller, so it is no less
         room = self._room()
         width = metrics.horizontalAdvance(text + "\u00a0·")
@@ -472,9 +495,15 @@ class BreakdownPanel(QTextBrowser):
 
     def _room(self) -> float:
         """The tables' width: the panel's less a vertical scroll bar, shown or not, so
-        that the bar coming and going turns no table over and back."""
+        that the bar coming and going turns no table over and back. Asked once a
+        drawing (every factor and table asks)."""
+        if self._room_now is not None:
+            return self._room_now
         bar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
-        return self.contentsRect().width() - bar - 2 * self.document().documentMargin() - 4
+        room = self.contentsRect().width() - bar - 2 * self.document().documentMargin() - 4
+        if self._drawing:
+            self._room_now = room
+        return room
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -533,7 +562,7 @@ class BreakdownPanel(QTextBrowser):
         advance = self._measure()
 
         def width(cell):
-            return advance(cell.text if isinstance(cell, Num) else _TAGS.sub("", cell))
+            return advance(cell.text if isinstance(cell, Num) else _plain(cell))
         return [max([width(head)] + [width(r[c]) for r in block.rows])
                 for c, head in enumerate(block.heads)]
 
