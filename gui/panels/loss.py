@@ -228,9 +228,9 @@ class LossPlot(pg.PlotWidget):
             keep_in_view(self, "y", min(float(loss.min()), 0.0), float(loss.max()))
 
     def _place_legend(self) -> None:
-        """The legend in the corner whose rectangle the fewest segments of the curves
-        cross (the batch loss's band aside: it is context), the one it is in kept on a
-        tie: on a rising loss the top right corner hid the newest steps."""
+        """The legend in the corner that hides the newest step least, then the fewest
+        segments of the curves (the batch loss's band aside: it is context), the one it
+        is in kept on a tie: on a rising loss the top right corner hid the newest steps."""
         legend = self.legend
         if legend is None or legend.moved_by_hand:
             return
@@ -242,7 +242,8 @@ class LossPlot(pg.PlotWidget):
         curves = [item.getData() for item in (self.curve, self.val_curve, *self.kept_curves,
                                               *self.kept_val_curves)]
         curves = [(x, y) for x, y in curves if x is not None and len(x)]
-        newest = (curves[0][0][-1:], curves[0][1][-1:]) if curves else None
+        steps, losses = self.curve.getData()  # the marker's point, as drawn (log scale too)
+        newest = None if steps is None or not len(steps) else (steps[-1:], losses[-1:])
 
         def covered(corner: tuple[int, int]) -> float:
             left = x1 - width if corner[0] else x0
