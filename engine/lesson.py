@@ -27,7 +27,14 @@ from engine.optimizers import OPTIMIZERS, SETTINGS, STATE_NAMES, Optimizer
 from engine.runs import MAX_RUN_ROWS, MAX_RUNS, KeptRun, checked_name
 from engine.schedules import SCHEDULE_SETTINGS, SCHEDULES, Schedule
 from engine.text import one_line, shown, unshowable
-from engine.training import History, HistoryRows, StopRule, Trainer, even_rows
+from engine.training import (
+    History,
+    HistoryRows,
+    StopRule,
+    Trainer,
+    TrainingSettings,
+    even_rows,
+)
 from engine.validation import MAX_SEED as VALIDATION_MAX_SEED
 from engine.validation import Validation
 
@@ -96,7 +103,8 @@ class Lesson:
         trainer = self.trainer()
         if self.progress is not None:
             p = self.progress
-            trainer.adopt_history(History.from_rows(p, optimizer_from=p.optimizer_from or 0))
+            trainer.adopt_history(History.from_rows(p, optimizer_from=p.optimizer_from or 0),
+                                  p.settings_log)
         return trainer
 
     def to_dict(self, runs: bool = True) -> dict:
@@ -132,11 +140,11 @@ class Lesson:
         if self.trainable is not None:
             out["trainable"] = list(self.trainable)
         if not self.optimizer.is_plain:
-            out["optimizer"] = {"name": self.optimizer.name, **self.optimizer.settings()}
+            out["optimizer"] = _optimizer_json(self.optimizer)
         if self.batching != Batching():
-            out["batching"] = {"batch_size": self.batching.size, "seed": self.batching.seed}
+            out["batching"] = _batching_json(self.batching)
         if not self.schedule.is_constant:
-            out["schedule"] = {"name": self.schedule.name, **self.schedule.settings()}
+            out["schedule"] = _schedule_json(self.schedule)
         if not self.validation.is_none:
             out["validation"] = _validation_json(self.validation)
         if self.initialised is not None:
@@ -190,7 +198,8 @@ class Lesson:
             width = 3 * len(trainer.network.params) + hist.state.shape[1] + 2
             rows = hist.rows(even_rows(len(hist), max(2, MAX_PROGRESS_NUMBERS // width)))
             data["progress"] = _progress_json(
-                dataclasses.replace(rows, optimizer_from=trainer.optimizer_from))
+                dataclasses.replace(rows, optimizer_from=trainer.optimizer_from,
+                                    settings_log=trainer.settings_log))
         return lesson_from_dict(_versioned(data), "current lesson")
 
     def _settings_of(self, trainer: Trainer) -> dict:
@@ -199,26 +208,7 @@ class Lesson:
         data = self.to_dict(runs=False)
         data.pop("progress", None)
         data["data"] = {"inputs": trainer.inputs.tolist(), "targets": trainer.targets.tolist()}
-        data["learning_rate"] = trainer.learning_rate
-        data.pop("optimizer", None)
-        if not trainer.optimizer.is_plain:
-            data["optimizer"] = {"name": trainer.optimizer.name,
-                                 **trainer.optimizer.settings()}
-        data.pop("batching", None)
-        if trainer.batching != Batching():
-            data["batching"] = {"batch_size": trainer.batching.size,
-                                "seed": trainer.batching.seed}
-        data.pop("schedule", None)
-        if not trainer.schedule.is_constant:
-            data["schedule"] = {"name": trainer.schedule.name,
-                                **trainer.schedule.settings()}
-        data.pop("trainable", None)
-        trainable = trainer.trainable
-        if len(trainable) != len(trainer.network.param_names):
-            data["trainable"] = trainable
-        data.pop("validation", None)
-        if not trainer.validation.is_none:
-            data["validation"] = _validation_json(trainer.validation)
+        _put_settings(data, trained_settings(trainer))
         return data
 
     def save(self, path: str | Path) -> None:
@@ -296,12 +286,9 @@ def trained_settings(trainer: Trainer) -> dict:
     return {
         "inputs": trainer.inputs, "targets": trainer.targets,
         "learning_rate": trainer.learning_rate,
-        "optimizer": None if trainer.optimizer.is_plain else {
-            "name": trainer.optimizer.name, **trainer.optimizer.settings()},
-        "batching": None if trainer.batching == Batching() else {
-            "batch_size": trainer.batching.size, "seed": trainer.batching.seed},
-        "schedule": None if trainer.schedule.is_constant else {
-            "name": trainer.schedule.name, **trainer.schedule.settings()},
+        "optimizer": None if trainer.optimizer.is_plain else _optimizer_json(trainer.optimizer),
+        "batching": None if trainer.batching == Batching() else _batching_json(trainer.batching),
+        "schedule": None if trainer.schedule.is_constant else _schedule_json(trainer.schedule),
         "trainable": list(trainable) if len(trainable) != len(trainer.network.param_names)
         else None,
         "validation": None if trainer.validation.is_none
@@ -678,6 +665,8 @@ def _progress_json(rows: HistoryRows) -> dict:
     for key, losses in (("val_loss", rows.val_loss), ("batch_loss", rows.batch_loss)):
         if losses is not None and np.isfinite(losses).any():
             out[key] = _losses_json(losses)
+    if rows.settings_log is not None:
+        out["settings_log"] = settings_log_json(rows.settings_log)
     return out
 
 
@@ -723,8 +712,11 @@ def _progress(value, width: int) -> HistoryRows | None:
     params, grads, step_sizes = columns
     val_loss, batch_loss = (_losses_or_none(value.get(key), f"progress.{key}", n)
                             for key in ("val_loss", "batch_loss"))
+    log = value.get("settings_log")  # files before it have none: named by today's settings
     return HistoryRows(numbers, loss, params, grads, step_sizes, state, start,
-                       val_loss=val_loss, batch_loss=batch_loss)
+                       val_loss=val_loss, batch_loss=batch_loss,
+                       settings_log=None if log is None else settings_log_from_json(
+                           log, "progress.settings_log", int(numbers[-1])))
 
 
 def _losses_or_none(value, where: str, n: int) -> np.ndarray | None:
@@ -741,9 +733,79 @@ def _validation_json(validation: Validation) -> dict:
     return {"fraction": validation.fraction, "seed": validation.seed}
 
 
-def _validation(value, samples: int) -> Validation:
+def _optimizer_json(optimizer: Optimizer) -> dict:
+    return {"name": optimizer.name, **optimizer.settings()}
+
+
+def _batching_json(batching: Batching) -> dict:
+    return {"batch_size": batching.size, "seed": batching.seed}
+
+
+def _schedule_json(schedule: Schedule) -> dict:
+    return {"name": schedule.name, **schedule.settings()}
+
+
+# Entries a file keeps of a trainer's settings log: each is a change of a setting a
+# person made between steps, so a run has a few; a file's list is capped all the same.
+MAX_SETTINGS_LOG = 1000
+SETTINGS_LOG_KEYS = ("from_step", "learning_rate", "optimizer", "schedule", "batching",
+                     "validation", "training_samples")
+
+
+def settings_log_json(log: tuple[tuple[int, TrainingSettings], ...]) -> list[dict]:
+    """A trainer's settings log (Trainer.settings_log) as a file keeps it: for each
+    stretch of the run, the step it began at and its settings, in the lesson file's own
+    words. Past MAX_SETTINGS_LOG entries, the first and the newest."""
+    if len(log) > MAX_SETTINGS_LOG:
+        log = (log[0], *log[len(log) - MAX_SETTINGS_LOG + 1:])
+    return [{"from_step": step, "learning_rate": s.learning_rate,
+             "optimizer": _optimizer_json(s.optimizer), "schedule": _schedule_json(s.schedule),
+             "batching": _batching_json(s.batching),
+             "validation": _validation_json(s.validation), "training_samples": s.n_training}
+            for step, s in log]
+
+
+def settings_log_from_json(value, where: str,
+                           last_step: int) -> tuple[tuple[int, TrainingSettings], ...]:
+    """A settings log as `settings_log_json` writes it, for a run whose newest step is
+    `last_step`: each entry's settings checked as the lesson's own are, its step after
+    the one before and at most `last_step`. Raises LessonError naming the field inside
+    `where` ("progress.settings_log[1].learning_rate: ...")."""
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_SETTINGS_LOG:
+        _fail(where, f"expected a list of 1 to {MAX_SETTINGS_LOG} entries, each the step "
+                     "its settings hold from and those settings")
+    log: list[tuple[int, TrainingSettings]] = []
+    for k, raw in enumerate(value):
+        at = f"{where}[{k}]"
+        _known_settings(raw, at, SETTINGS_LOG_KEYS,
+                        '{"from_step": 0, "learning_rate": 0.1, "optimizer": {"name": "sgd"}, …}')
+        step = _integer(_get(raw, "from_step", f"{at}."), f"{at}.from_step", 0, last_step)
+        if log and step <= log[-1][0]:
+            _fail(f"{at}.from_step", f"must be after the entry before's ({log[-1][0]}), "
+                                     f"not {step}")
+        rate = _number(_get(raw, "learning_rate", f"{at}."), f"{at}.learning_rate")
+        if rate <= 0:
+            _fail(f"{at}.learning_rate", f"must be greater than 0, not {rate}")
+        try:
+            settings = TrainingSettings(
+                _optimizer(_get(raw, "optimizer", f"{at}.")), rate,
+                _schedule(_get(raw, "schedule", f"{at}.")),
+                _batching(_get(raw, "batching", f"{at}.")),
+                _validation(_get(raw, "validation", f"{at}."), None),
+                _integer(_get(raw, "training_samples", f"{at}."), f"{at}.training_samples",
+                         1, MAX_SAMPLES))
+        except LessonError as exc:  # "optimizer.beta1: ..." is this entry's
+            message = str(exc)
+            raise LessonError(message if message.startswith(at) else f"{at}.{message}") \
+                from None
+        log.append((step, settings))
+    return tuple(log)
+
+
+def _validation(value, samples: int | None) -> Validation:
     """Optional: {"fraction": 0.2, "seed": 0}, a share of the samples held out of
-    training (at least one left to train on); 0 or none is no validation."""
+    training (at least one left to train on, of `samples`; not checked for None: a
+    settings log's, whose samples may have been others); 0 or none is no validation."""
     if value is None:
         return Validation()
     _known_settings(value, "validation", ("fraction", "seed"),
@@ -754,7 +816,7 @@ def _validation(value, samples: int) -> Validation:
                                      f"{shown(fraction)}")
     seed = _integer(value.get("seed", 0), "validation.seed", 0, VALIDATION_MAX_SEED)
     chosen = Validation(fraction, seed)
-    why = chosen.problem(samples)
+    why = None if samples is None else chosen.problem(samples)
     if why is not None:
         _fail("validation.fraction", why)
     return chosen
@@ -868,7 +930,7 @@ def _known_settings(value, field: str, keys: tuple[str, ...], example: str) -> N
     unknown = set(value) - set(keys)
     if unknown:
         _fail(f"{field}.{one_line(sorted(map(str, unknown))[0])}",
-              f"unknown setting (there are {' and '.join(keys)})")
+              f"unknown setting (there are {', '.join(keys[:-1])} and {keys[-1]})")
 
 
 def _batching(value) -> Batching:

@@ -29,6 +29,11 @@ def open_lesson(name_or_path: str | Path | None) -> Lesson:
     """A preset by name, or a lesson file by path; the default preset for None."""
     if name_or_path is None:
         return load_preset(DEFAULT_PRESET)
+    if isinstance(name_or_path, str) and not name_or_path.strip():
+        # `backprop-lab ""`: Path("") is the current folder, and the message was
+        # ": not a regular file (a folder)", naming nothing.
+        raise LessonError(f"lesson: the name is empty; give a preset's name ("
+                          f"{', '.join(PRESETS)}) or a lesson file's path")
     if str(name_or_path) in PRESETS:
         return load_preset(str(name_or_path))
     path = Path(name_or_path)

@@ -883,13 +883,20 @@ class Trainer:
         non-finite."""
         return self.run(1, respect_stop_rule=False)
 
-    def adopt_history(self, history: History) -> None:
-        """Continue from a saved history: its last row becomes the current state."""
+    def adopt_history(self, history: History,
+                      settings_log: tuple[tuple[int, TrainingSettings], ...] | None = None
+                      ) -> None:
+        """Continue from a saved history: its last row becomes the current state. With
+        the saved run's `settings_log` (as `settings_log` gave it), the run keeps the
+        names of its stretches ("SGD lr 0.1 → 0.3"); today's settings hold from the
+        current step on, as after any change."""
         if history.params.shape[1] != len(self.network.params):
             raise ValueError("the saved history belongs to a different network")
         self.history = history
         history.make_state_room(len(self.optimizer.state_names) * len(self.network.params))
         self.network.set_params(history.params[-1])
+        if settings_log is not None:
+            self._settings_log = list(settings_log)
         self._refresh()
 
     def rewind(self, step: int) -> HistoryRows:

@@ -43,8 +43,15 @@ import numpy as np
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 
 from engine.files import write_atomically
-from engine.lesson import Lesson, lesson_from_dict, lesson_from_parts
-from engine.training import History, HistoryRows, even_rows
+from engine.lesson import (
+    Lesson,
+    LessonError,
+    lesson_from_dict,
+    lesson_from_parts,
+    settings_log_from_json,
+    settings_log_json,
+)
+from engine.training import History, HistoryRows, TrainingSettings, even_rows
 from gui.session import Session
 
 FORMAT = "backprop-lab.autosave"
@@ -132,6 +139,7 @@ class _Job:
     from_step: int  # the saved rows from this step on give way to `rows`
     afresh: bool  # `rows` are the whole saved history: earlier chunks go
     optimizer_from: int
+    settings_log: tuple[tuple[int, TrainingSettings], ...]  # the trainer's (immutable)
 
 
 class Autosave(QObject):
@@ -196,7 +204,7 @@ class Autosave(QObject):
                  "dirty": s.dirty, "steps_done": s.steps_done}
         rows, from_step, afresh = self._new_rows(s.history)
         job = _Job(state, lesson, settings, s.network.params.copy(), rows, from_step,
-                   afresh, s.trainer.optimizer_from)
+                   afresh, s.trainer.optimizer_from, s.trainer.settings_log)
         future = self.writer.submit(self._write, job)
         if not wait:
             return True
@@ -295,7 +303,9 @@ class Autosave(QObject):
             chunks.append({**chunk, "from_step": job.from_step})
         state = {**job.state, "lesson": data, "lesson_arrays": lesson_file,
                  "values": self._write_file("values", ".npy", _npy(job.values)),
-                 "history": {"optimizer_from": job.optimizer_from, "chunks": chunks}}
+                 "history": {"optimizer_from": job.optimizer_from, "chunks": chunks,
+                             # what names the run ("SGD lr 0.1 → 0.3"): a few entries
+                             "settings_log": settings_log_json(job.settings_log)}}
         text = json.dumps(state).encode()
         write_atomically(self.state_path, text)
         self.written["json"] = len(text)
@@ -346,6 +356,10 @@ class Recovery:
     values: np.ndarray | None = None  # the values reached, when the history is lost
     damaged: tuple[Path, ...] = ()  # history files that cannot be read: set aside on restore
     autosaved_step: int | None = None  # the step the work was at when autosaved
+    # The trainer's settings log (what names the run), None when there is none or it
+    # cannot be read, and then why not (the rest is restored all the same).
+    settings_log: tuple[tuple[int, TrainingSettings], ...] | None = None
+    settings_log_problem: str | None = None
 
     def question(self) -> str:
         try:
@@ -453,8 +467,11 @@ def _read(path: Path, lock: QLockFile) -> Recovery | None:
     steps_done = state.get("steps_done")
     if not isinstance(steps_done, int) or isinstance(steps_done, bool) or steps_done < 0:
         steps_done = None
+    log, log_problem = None, None
     if state.get("version") == VERSION:
         lesson, history, problem, damaged, values = _read_parts(path, state)
+        if history is not None:
+            log, log_problem = _read_settings_log(state, history, steps_done)
     else:  # version 1: the lesson and the values in the JSON, the history beside it
         damaged = ()
         try:
@@ -468,7 +485,22 @@ def _read(path: Path, lock: QLockFile) -> Recovery | None:
     reached = int(history.steps[-1]) if history is not None else 0
     return Recovery(path, lesson, Path(source) if isinstance(source, str) else None,
                     reached, saved_at, history, problem, lock, values, tuple(damaged),
-                    steps_done)
+                    steps_done, log, log_problem)
+
+
+def _read_settings_log(state: dict, history: History, steps_done: int | None):
+    """(the settings log, None) from a version 2 autosave's JSON, or (None, why not)
+    naming the field; (None, None) for an autosave from before it kept one. Its entries
+    may reach past the history restored (a damaged chunk's steps): the trainer leaves
+    those out."""
+    saved = state["history"].get("settings_log")
+    if saved is None:
+        return None, None
+    last = max(int(history.steps[-1]), steps_done or 0)
+    try:
+        return settings_log_from_json(saved, "history.settings_log", last), None
+    except LessonError as exc:
+        return None, str(exc)
 
 
 def _read_values(state: dict, lesson: Lesson) -> np.ndarray | None:
@@ -657,7 +689,7 @@ def restore(session: Session, recovery: Recovery,
     history = recovery.history
     if history is not None:
         try:
-            session.continue_with_history(history)
+            session.continue_with_history(history, recovery.settings_log)
         except ValueError as exc:
             history, history_problem = None, str(exc)
     if history is None and recovery.values is not None:
@@ -671,6 +703,11 @@ def restore(session: Session, recovery: Recovery,
     else:  # this window's autosave failed: the old files stay on offer
         recovery.leave()
     title = recovery.lesson.title
+    log_problem = recovery.settings_log_problem
+    if history_problem is None and log_problem is not None:
+        return (f"Restored “{title}” at step {session.steps_done}; the settings its run "
+                f"was trained with could not be read ({log_problem}), so the loss plot "
+                "names it by today's."), False
     if history_problem is None:
         return f"Restored “{title}” at step {session.steps_done}.", True
     if history is not None:  # the chunks before a damaged one

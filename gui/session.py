@@ -206,10 +206,11 @@ class Session(QObject):
         else:
             self.message.emit(f"Saved {name}")
 
-    def continue_with_history(self, history: History) -> None:
+    def continue_with_history(self, history: History, settings_log=None) -> None:
         """Carry on from a saved history (restored work): its last row becomes the state
-        shown everywhere, with its step number. Raises ValueError if it does not fit."""
-        self.trainer.adopt_history(history)
+        shown everywhere, with its step number, and with its `settings_log` the run is
+        named as it was ("SGD lr 0.1 → 0.3"). Raises ValueError if it does not fit."""
+        self.trainer.adopt_history(history, settings_log)
         self.changed()
 
     def continue_with_values(self, values: np.ndarray) -> None:

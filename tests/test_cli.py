@@ -66,6 +66,20 @@ def test_bad_arguments_exit_2_with_one_line(args):
     assert len(r.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("args", [("", "--smoke"), ("trace", ""), ("explain", "  ")])
+def test_an_empty_lesson_name_is_said_to_be_empty_with_the_presets(args):
+    # `backprop-lab ""` printed ": not a regular file (a folder)": Path("") is the
+    # current folder, and the message named nothing.
+    from engine import PRESETS
+
+    r = cli(*args)
+    assert r.returncode == 2
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith("backprop-lab: lesson: the name is empty"), line
+    assert "folder" not in line
+    assert all(name in line for name in PRESETS), line
+
+
 def test_divergence_exits_3_after_printing(tmp_path):
     r = cli("trace", "statquest-all", "--lr", "50", "--steps", "500", "--format", "json")
     assert r.returncode == 3

@@ -135,7 +135,8 @@ def loaded_mutations(bases: list[str], count: int = 1000):
 
 
 def saved_runs() -> list[str]:
-    """Lessons saved with progress (format 2): steps, values and an optimizer's memory."""
+    """Lessons saved with progress (format 2): steps, values, an optimizer's memory and
+    the settings log (a rate changed along the run: two entries)."""
     from engine.optimizers import Optimizer
 
     texts = []
@@ -144,14 +145,19 @@ def saved_runs() -> list[str]:
         lesson = load_preset(name)
         lesson.optimizer = Optimizer(optimizer)
         trainer = lesson.trainer()
-        trainer.run(4, respect_stop_rule=False)
+        trainer.run(2, respect_stop_rule=False)
+        trainer.set_learning_rate(trainer.learning_rate / 2)
+        trainer.run(2, respect_stop_rule=False)
         texts.append(json.dumps(lesson.as_set_by(trainer, progress=True).to_dict()))
     return texts
 
 
 def test_mutated_saved_runs_load_or_raise_one_line_naming_the_field():
     """1,000 seeded mutations of lessons saved with progress: a run that loads continues."""
+    from engine.runs import current_run_description
+
     bases = saved_runs()
+    assert all(len(json.loads(t)["progress"]["settings_log"]) == 2 for t in bases)
     for seed, lesson in loaded_mutations(bases):
         try:
             trainer = lesson.trainer_with_progress()
@@ -159,6 +165,7 @@ def test_mutated_saved_runs_load_or_raise_one_line_naming_the_field():
             pytest.fail(f"seed {seed}: the run does not continue: "
                         f"{type(exc).__name__}: {str(exc)[:300]}")
         trainer.run(3, respect_stop_rule=False)
+        assert current_run_description(trainer, [])  # named, by whatever log it read
 
 
 def locked_lessons() -> list[str]:

@@ -374,7 +374,8 @@ def test_the_loss_plot_draws_each_kept_runs_validation_curve_dotted(session, pan
                                   "SGD lr 0.1", "SGD lr 0.1 (validation)"]
     s.remove_run(1)  # removed together
     plot.refresh()
-    assert legend_texts(plot) == ["training", "validation"]  # nothing to tell it from
+    # alone, still named by its settings (a student did not know what the curve was)
+    assert legend_texts(plot) == ["current run (SGD lr 0.05): training", "validation"]
     assert all(c.xData is None or len(c.xData) == 0 for c in plot.kept_val_curves)
 
 
@@ -404,7 +405,8 @@ def test_a_split_set_mid_run_names_the_earlier_loss_as_over_all_samples(session,
     s.advance(5)
     s.finish_training(None)
     plot.refresh()
-    assert legend_texts(plot) == ["training (all samples at steps 0–4)", "validation"]
+    assert legend_texts(plot) == [
+        "current run (SGD lr 0.1): training (all samples at steps 0–4)", "validation"]
     # the validation curve starts where the split was set
     np.testing.assert_array_equal(plot.val_curve.xData[np.isfinite(plot.val_curve.yData)],
                                   np.arange(5, 11))

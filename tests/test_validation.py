@@ -347,7 +347,9 @@ def test_the_loss_plot_draws_validation_and_batch_losses_with_a_legend(session, 
     plot = LossPlot(s)
     qtbot.addWidget(plot)
     plot.refresh()
-    assert not (plot.legend and plot.legend.isVisible())  # one curve: no legend
+    # one curve, named all the same: what made it (the preset: momentum, lr 0.02)
+    assert plot.legend.isVisible()
+    assert [label.text for _, label in plot.legend.items] == ["current run (Momentum lr 0.02)"]
     assert plot.val_curve.xData is None
     s.set_validation("0.2", "1")
     s.set_batching("3")
@@ -357,8 +359,8 @@ def test_the_loss_plot_draws_validation_and_batch_losses_with_a_legend(session, 
     hist = s.history
     np.testing.assert_array_equal(plot.val_curve.yData, hist.val_loss)
     np.testing.assert_array_equal(plot.batch_curve.yData[1:], hist.batch_loss[1:])
-    assert [label.text for _, label in plot.legend.items] == ["training", "validation",
-                                                               "batch"]
+    assert [label.text for _, label in plot.legend.items] == [
+        "current run (Momentum lr 0.02): training", "validation", "batch"]
     batch = plot.batch_curve.opts["pen"].color()
     assert batch.alpha() < 255  # faint
     # and not in the training curve's hue: a noisy band of it swallowed that curve

@@ -4,7 +4,9 @@ The loss over every training sample is the main curve. With a validation split, 
 loss over the samples held out is a second curve; with batches, each update's own
 batch loss is a faint one behind (noisy: one batch is not the data set). Runs kept to
 compare are dashed, each in its colour, their validation loss (if they had a split)
-dotted in the same colour. A legend names the curves when there is more than one."""
+dotted in the same colour. A legend names the curves, the current run's always by its
+settings ("current run (SGD lr 0.1)"): a student sees what made the curve without a run
+kept beside it, and a rate changed along the run shows there ("SGD lr 0.1 → 0.3")."""
 
 from __future__ import annotations
 
@@ -33,6 +35,38 @@ from gui.session import Session
 
 MAX_POINTS = 4000
 BATCH_ALPHA = 90  # of 255: the batch loss is the background to the whole data's curve
+LEGEND_MARGIN = 10  # pixels between the legend and the plot's edges
+# Where the legend may go, in turn: (x, y) of the corner, 0 left or top, 1 right or bottom.
+# A falling loss leaves the top right free, a rising one the bottom right.
+LEGEND_CORNERS = ((1, 0), (1, 1), (0, 0), (0, 1))
+
+
+class Legend(pg.LegendItem):
+    """pyqtgraph's legend, which the plot puts in the corner the curves leave free until
+    someone drags it: from then on it stays where they put it."""
+
+    moved_by_hand = False
+
+    def mouseDragEvent(self, ev):  # noqa: N802 (Qt's name)
+        super().mouseDragEvent(ev)
+        self.moved_by_hand = True
+
+
+def segments_in(x: np.ndarray, y: np.ndarray, left: float, right: float, bottom: float,
+                top: float) -> int:
+    """How many of the line segments joining the points (x ascending) pass through the
+    rectangle: each clipped to its x-range, then its y-span tested (a steep segment
+    between two points outside crosses it all the same). NaN rows join nothing."""
+    if len(x) == 1:
+        return int(left <= x[0] <= right and bottom <= y[0] <= top)
+    xa, xb, ya, yb = x[:-1], x[1:], y[:-1], y[1:]
+    lo, hi = np.maximum(xa, left), np.minimum(xb, right)
+    with np.errstate(all="ignore"):  # a segment of no width, NaN rows
+        slope = np.where(xb > xa, (yb - ya) / (xb - xa), 0.0)
+        y_lo, y_hi = ya + (lo - xa) * slope, ya + (hi - xa) * slope
+        crossing = (lo <= hi) & (np.maximum(y_lo, y_hi) >= bottom) \
+            & (np.minimum(y_lo, y_hi) <= top)
+    return int(np.count_nonzero(crossing))
 
 
 class LossPlot(pg.PlotWidget):
@@ -66,8 +100,9 @@ class LossPlot(pg.PlotWidget):
         self.current = Marker(self, 13, "mark")
         # Runs kept to compare: dashed, each in its colour, named in the legend; their
         # validation loss dotted in the same colour (dotted is validation, as this run's).
-        self.legend = None
+        self.legend: Legend | None = None
         self.legend_entries: tuple = ()
+        self.legend_corner = LEGEND_CORNERS[0]  # where Legend(offset=...) puts it
         self.kept_curves = [self.plot(pen=pg.mkPen(colour, width=2, style=Qt.DashLine),
                                       antialias=True) for colour in RUN_COLOURS]
         self.kept_val_curves = [self.plot(pen=pg.mkPen(colour, width=2, style=Qt.DotLine),
@@ -105,8 +140,7 @@ class LossPlot(pg.PlotWidget):
         self.live.request()
 
     def _legend(self, entries: tuple) -> None:
-        """A legend of (curve, name) entries, rebuilt only when they change (no legend
-        for this run's curve alone)."""
+        """A legend of (curve, name) entries, rebuilt only when they change."""
         size = f"{QApplication.font().pointSizeF():.1f}pt"  # presenter mode's too
         background = pg.getConfigOption("background")  # the theme's
         if (entries, size, background) == self.legend_entries:
@@ -115,7 +149,9 @@ class LossPlot(pg.PlotWidget):
         # One legend, emptied and filled again: pyqtgraph's addLegend hands back the
         # plot's first legend even after it was taken off the scene.
         if self.legend is None:
-            self.legend = self.addLegend(offset=(-10, 10))
+            self.legend = Legend(offset=(-LEGEND_MARGIN, LEGEND_MARGIN))
+            self.legend.setParentItem(self.getViewBox())
+            self.plotItem.legend = self.legend  # as addLegend would
         self.legend.opts["labelTextSize"] = size
         # On a mostly opaque card of the plot's own background: with kept runs the
         # names sat over the curves and a curve crossed out "SGD lr 1 (validation)".
@@ -126,7 +162,6 @@ class LossPlot(pg.PlotWidget):
         self.legend.clear()
         for item, name in entries:
             self.legend.addItem(item, name)
-        self.legend.setVisible(len(entries) > 1)
 
     def set_log(self, on: bool) -> None:
         self.setLogMode(y=on)
@@ -150,14 +185,12 @@ class LossPlot(pg.PlotWidget):
                 shown.append((self.batch_sample if item is self.batch_curve else item, name))
             elif item.xData is not None and len(item.xData):
                 item.setData([], [])
-        # "training", "all samples", or both where a split was set mid-run, beside its
-        # validation or batch loss; beside kept runs, which run this is (as theirs say)
+        # Which run this is, as a kept run's name says it (alone, a student did not know
+        # what the curve was); and "training", "all samples", or both where a split was
+        # set mid-run, beside its validation or batch loss.
         over = training_loss_name(steps, val_loss) if len(shown) > 1 else None
-        if any(r.visible for r in s.kept_runs):
-            run = f"current run ({s.current_run_description()})"
-            shown[0] = (self.curve, run if over is None else f"{run}: {over}")
-        else:
-            shown[0] = (self.curve, over or "current run")
+        run = f"current run ({s.current_run_description()})"
+        shown[0] = (self.curve, run if over is None else f"{run}: {over}")
         if np.isfinite(val_loss).any():
             in_view.append(val_loss)  # the batch loss may leave the view: it is context
         self.current.place(float(steps[-1]), float(loss[-1]))
@@ -174,6 +207,7 @@ class LossPlot(pg.PlotWidget):
         values = values[np.isfinite(values)]
         last = max([int(steps[-1]), *(int(r.steps[-1]) for r in runs)])
         self._fit_range(values, last + 1)
+        self._place_legend()
 
     def _fit_range(self, loss: np.ndarray, n: int) -> None:
         """Ranges set here, not by auto-range (which repaints twice), and changed only in
@@ -192,6 +226,40 @@ class LossPlot(pg.PlotWidget):
                 keep_in_view(self, "y", np.log10(positive.min()), np.log10(positive.max()))
         elif n and len(loss):
             keep_in_view(self, "y", min(float(loss.min()), 0.0), float(loss.max()))
+
+    def _place_legend(self) -> None:
+        """The legend in the corner that hides the newest step least, then the fewest
+        segments of the curves (the batch loss's band aside: it is context), the one it
+        is in kept on a tie: on a rising loss the top right corner hid the newest steps."""
+        legend = self.legend
+        if legend is None or legend.moved_by_hand:
+            return
+        view = self.getViewBox()
+        (x0, x1), (y0, y1) = view.viewRange()
+        per_x, per_y = view.viewPixelSize()
+        width = (legend.width() + LEGEND_MARGIN) * per_x
+        height = (legend.height() + LEGEND_MARGIN) * per_y
+        curves = [item.getData() for item in (self.curve, self.val_curve, *self.kept_curves,
+                                              *self.kept_val_curves)]
+        curves = [(x, y) for x, y in curves if x is not None and len(x)]
+        steps, losses = self.curve.getData()  # the marker's point, as drawn (log scale too)
+        newest = None if steps is None or not len(steps) else (steps[-1:], losses[-1:])
+
+        def covered(corner: tuple[int, int]) -> float:
+            left = x1 - width if corner[0] else x0
+            top = y1 if corner[1] == 0 else y0 + height
+            # the newest step (the marker) above all: where every corner hides some of
+            # a crowded plot, at least not what the window is about
+            hidden = 0 if newest is None else segments_in(*newest, left, left + width,
+                                                          top - height, top)
+            return hidden * 1e6 + sum(segments_in(x, y, left, left + width, top - height, top)
+                                      for x, y in curves)
+
+        best = min((self.legend_corner, *LEGEND_CORNERS), key=covered)  # first on a tie
+        if best != self.legend_corner:
+            self.legend_corner = best
+            offset = tuple(-LEGEND_MARGIN if side else LEGEND_MARGIN for side in best)
+            legend.anchor(itemPos=best, parentPos=best, offset=offset)
 
     def point_count(self) -> int:
         return len(self.curve.xData) if self.curve.xData is not None else 0
