@@ -28,6 +28,7 @@ from engine.lock import PANELS
 from gui.appearance import Appearance
 from gui.autosave import Autosave
 from gui.file_actions import FileActions
+from gui.kit.dock_proportions import DockProportions, group_height
 from gui.kit.dock_title import DockTitle
 from gui.kit.focus import ReturnLeavesField
 from gui.kit.plot_style import scale_items, style_plot
@@ -64,6 +65,7 @@ SETTLE_S = 1.5
 BREAKDOWN_CHARS = 36  # the Derivative breakdown's least width, in characters
 # Where versions that remembered presenter mode between runs kept it (see restore_layout).
 STALE_PRESENTER_KEY = "appearance/presenter"
+PROPORTIONS_KEY = "window/proportions"  # how the layout kept grows with the window
 # Presenter mode's tab titles, short enough for three tab groups at 1280 px and 1.6x fonts.
 PRESENTER_TITLES = {"breakdown": "Breakdown", "data": "Data", "history": "History",
                     "notes": "Notes"}
@@ -151,7 +153,10 @@ class MainWindow(QMainWindow):
                 self.tabifyDockWidget(self.docks[first], self.docks[other])
             self.docks[first].raise_()
         self._default_state = self.saveState()  # for View → Reset layout
-        self._presenter_state = None  # the layout to go back to when presenter mode ends
+        # the layout to go back to when presenter mode ends, with how it was kept
+        self._presenter_state = None
+        # kept as the window resizes
+        self.proportions = DockProportions(self, self.docks, self.apply_default_layout)
         session.lessonChanged.connect(self.show_notes)
         self.show_notes()
         build_menus(self)
@@ -302,16 +307,17 @@ class MainWindow(QMainWindow):
             self.presenter_action.setChecked(on)
             return
         if on:
-            self._presenter_state = self.saveState()
+            self._presenter_state = (self.saveState(), self.proportions.record())
             self._normal_words_px = self.network_view.word_px_on_screen()
         self.appearance.set_presenter(on)
         if on:
             self._presenter_layout()
         elif self._presenter_state is not None:
             # After the normal fonts have reached every dock (their minimum sizes with them).
-            state, self._presenter_state = self._presenter_state, None
+            (state, kept), self._presenter_state = self._presenter_state, None
             QApplication.processEvents()
             self.restoreState(state)
+            self.proportions.restore(kept)
         else:  # made while another window presented: no earlier layout to go back to
             self.restoreState(self._default_state)
             self.apply_default_layout()
@@ -336,19 +342,20 @@ class MainWindow(QMainWindow):
         # side first, the bottom row's minimum width grew past the screen and the window
         # with it (1280 -> 1545 px), and a window never shrinks back by itself.
         size = self.size()
-        for first, others in groups.items():
-            for key in (first, *others):
-                dock = self.docks[key]
-                if key == first and not dock.isFloating() \
-                        and self.dockWidgetArea(dock) == areas[first]:
-                    continue  # the breakdown keeps its place above the loss
-                dock.setFloating(False)
-                self.addDockWidget(areas[first], dock)
-                if key != first:
-                    self.tabifyDockWidget(self.docks[first], dock)
-        # (in the groups first: with the normal layout's docks side by side, dropping
-        # their title bars grew the window 13 px past the screen)
-        self._show_title_bars(False)
+        with self.proportions.arranging():
+            for first, others in groups.items():
+                for key in (first, *others):
+                    dock = self.docks[key]
+                    if key == first and not dock.isFloating() \
+                            and self.dockWidgetArea(dock) == areas[first]:
+                        continue  # the breakdown keeps its place above the loss
+                    dock.setFloating(False)
+                    self.addDockWidget(areas[first], dock)
+                    if key != first:
+                        self.tabifyDockWidget(self.docks[first], dock)
+            # (in the groups first: with the normal layout's docks side by side, dropping
+            # their title bars grew the window 13 px past the screen)
+            self._show_title_bars(False)
         if not (self.isMaximized() or self.isFullScreen()):
             self.resize(size)
         for key in ("breakdown", "loss"):
@@ -356,15 +363,20 @@ class MainWindow(QMainWindow):
         self.docks["data"].raise_()
         self.docks["breakdown"].raise_()
         self.docks["loss"].raise_()
+        QTimer.singleShot(0, self._hide_stale_tab_bars)
+        self._size_presenter_docks()
+
+    def _size_presenter_docks(self) -> None:
+        """Presenter mode's dock sizes as shares of the window (again when it is resized)."""
         w, h = self.width(), self.height()
         # (0.46 left iris' words 1.42x normal at 1280x800; 0.42 gives 1.53x)
         self.resizeDocks([self.docks["breakdown"]], [int(w * 0.42)], Qt.Horizontal)
         self.resizeDocks([self.docks["data"]], [int(h * 0.3)], Qt.Vertical)
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
                          [int(h * 0.6), int(h * 0.4)], Qt.Vertical)
-        QTimer.singleShot(0, self._hide_stale_tab_bars)
         self._give_plots_room_soon()
         self._unless_replaced(lambda: self.appearance.presenter and self._give_words_room())
+        self.proportions.made_by(self._size_presenter_docks)
 
     def _give_words_room(self) -> None:
         """Presenter mode: a small network's words half as large again as in the normal
@@ -395,7 +407,8 @@ class MainWindow(QMainWindow):
 
     def restoreState(self, state, version: int = 0) -> bool:  # noqa: N802 (Qt's name)
         self._layouts_restored += 1
-        return super().restoreState(state, version)
+        with self.proportions.arranging():
+            return super().restoreState(state, version)
 
     def _give_plots_room_soon(self, tries: int = 4) -> None:
         self._unless_replaced(lambda: self._give_plots_room(tries))
@@ -427,22 +440,13 @@ class MainWindow(QMainWindow):
             resized = True
             if beside:
                 a, b = self.docks[beside], self.docks[dock]
-                self.resizeDocks([a, b], [self._group_height(a) - short,
-                                          self._group_height(b) + short], Qt.Vertical)
+                self.resizeDocks([a, b], [group_height(self, a) - short,
+                                          group_height(self, b) + short], Qt.Vertical)
             else:
                 d = self.docks[dock]
-                self.resizeDocks([d], [self._group_height(d) + short], Qt.Vertical)
+                self.resizeDocks([d], [group_height(self, d) + short], Qt.Vertical)
         if resized and tries > 1:
             self._give_plots_room_soon(tries - 1)
-
-    def _group_height(self, dock: QDockWidget) -> int:
-        """The height resizeDocks means for a dock: with its group's tab bar, if any."""
-        box = dock.geometry()
-        bars = [bar.geometry() for bar in self.findChildren(QTabBar)
-                if bar.parent() is self and bar.isVisible()]
-        under = [bar.height() for bar in bars if abs(bar.top() - box.bottom() - 1) <= 3
-                 and bar.left() < box.right() and box.left() < bar.right()]
-        return dock.height() + max(under, default=0)
 
     def _show_title_bars(self, shown: bool) -> None:
         """Presenter mode names every panel on its group's tab only: a title bar above
@@ -538,8 +542,10 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if time.monotonic() < self._settling:
+        if time.monotonic() < self._settling and not self.appearance.presenter:
             QTimer.singleShot(0, self._settle_default_layout)
+        else:  # the docks keep their shares of a window that grows or shrinks much
+            self.proportions.resized()
 
     def _settle_default_layout(self) -> None:
         # Not over presenter mode's own layout (F5 pressed as the window settled: the
@@ -578,6 +584,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
                          [int(h * 0.58), int(h * 0.42)], Qt.Vertical)
         self._give_plots_room_soon()
+        self.proportions.made_by(self.apply_default_layout)
 
     def restore_layout(self) -> bool:
         """The user's own size and layout from the last run; False on a first launch."""
@@ -594,6 +601,11 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
             self._laid_out = True
             self._settling = 0.0  # the user's own layout stays: not the default's again
+            # and how it keeps its shares of a window that grows (or, saved by an older
+            # version: measured once the window manager has given the window its size, a
+            # maximised one being shown smaller first)
+            if not self.proportions.load(settings.value(PROPORTIONS_KEY)):
+                self.proportions.keep_shares_after(SETTLE_S)
             self.show_lock()
         return geometry is not None
 
@@ -623,6 +635,7 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
+        settings.setValue(PROPORTIONS_KEY, self.proportions.saved())
         super().closeEvent(event)
 
 
