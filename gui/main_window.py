@@ -61,6 +61,9 @@ MESSAGE_MS, REFUSAL_MS = 8000, 15000
 # it narrowed for them down to these shares of the window.
 SMALL_NETWORK_NODES, HALF_AGAIN, MIN_BREAKDOWN_SHARE, MIN_DATA_SHARE = 10, 1.5, 0.33, 0.26
 MIN_PLOT_PX = 150  # where a plot draws (inside its axes), in presenter mode too
+# Presenter mode's data tab, tucked under the diagram: its plot draws at least this high
+# (its big markers keep ~40 px of it as margin) and its table shows this many rows whole.
+PRESENTER_DATA_PX, PRESENTER_DATA_ROWS = 175, 4
 SETTLE_S = 1.5
 BREAKDOWN_CHARS = 36  # the Derivative breakdown's least width, in characters
 # Where versions that remembered presenter mode between runs kept it (see restore_layout).
@@ -155,6 +158,7 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState()  # for View → Reset layout
         # the layout to go back to when presenter mode ends, with how it was kept
         self._presenter_state = None
+        self._normal_words_px: float | None = None  # the diagram's, as presenter mode began
         # kept as the window resizes
         self.proportions = DockProportions(self, self.docks, self.apply_default_layout)
         session.lessonChanged.connect(self.show_notes)
@@ -374,8 +378,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["data"]], [int(h * 0.3)], Qt.Vertical)
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
                          [int(h * 0.6), int(h * 0.4)], Qt.Vertical)
-        self._give_plots_room_soon()
-        self._unless_replaced(lambda: self.appearance.presenter and self._give_words_room())
+        # the words' room last: it may take back the data's for a small network's words
+        self._give_plots_room_soon(
+            then=lambda: self.appearance.presenter and self._give_words_room())
         self.proportions.made_by(self._size_presenter_docks)
 
     def _give_words_room(self) -> None:
@@ -385,7 +390,8 @@ class MainWindow(QMainWindow):
         (MIN_DATA_SHARE of its height): iris' fifteen labels on 2-2-3 filled the
         diagram's 1106 px at 1920x1080 with words 1.34x normal's; 1279x653 px give 1.52x."""
         net = self.session.network
-        if net.inputs + sum(net.sizes) > SMALL_NETWORK_NODES:  # as large as room allows
+        if net.inputs + sum(net.sizes) > SMALL_NETWORK_NODES \
+                or self._normal_words_px is None:  # as large as room allows
             return
         view = self.network_view
         wanted = HALF_AGAIN * self._normal_words_px
@@ -405,13 +411,24 @@ class MainWindow(QMainWindow):
             self.resizeDocks([under], [under.height() - int(height - port.height())],
                              Qt.Vertical)
 
+    def _presenter_words_px(self) -> float:
+        """The diagram's words in presenter mode at least: half as large again as in the
+        normal layout for a small network (3 % over, as _give_words_room asks), as large
+        as there for a big one (none in a window made while another one presented)."""
+        net = self.session.network
+        if self._normal_words_px is None:
+            return 0.0
+        if net.inputs + sum(net.sizes) > SMALL_NETWORK_NODES:
+            return self._normal_words_px
+        return 1.03 * HALF_AGAIN * self._normal_words_px
+
     def restoreState(self, state, version: int = 0) -> bool:  # noqa: N802 (Qt's name)
         self._layouts_restored += 1
         with self.proportions.arranging():
             return super().restoreState(state, version)
 
-    def _give_plots_room_soon(self, tries: int = 4) -> None:
-        self._unless_replaced(lambda: self._give_plots_room(tries))
+    def _give_plots_room_soon(self, tries: int = 4, then=None) -> None:
+        self._unless_replaced(lambda: self._give_plots_room(tries, then))
 
     def _unless_replaced(self, work) -> None:
         """`work` once the layout just made is applied, unless another layout (the
@@ -419,23 +436,28 @@ class MainWindow(QMainWindow):
         restored = self._layouts_restored
         QTimer.singleShot(0, lambda: restored == self._layouts_restored and work())
 
-    def _give_plots_room(self, tries: int = 4) -> None:
-        """Once laid out (the first layout, or presenter mode's): the loss plot (and the
-        data plot but in presenter mode) at least MIN_PLOT_PX high where it draws, the
-        room taken from the breakdown (the diagram) (at 1366x768 presenter mode's big
-        axes left the loss plot 91 px of its 150). A tabbed dock's
-        size in resizeDocks is not its height (its group's tab bar is counted or not),
-        so it is measured again after each resize, a few times at most."""
+    def _give_plots_room(self, tries: int = 4, then=None) -> None:
+        """Once laid out (the first layout, or presenter mode's): the loss and data plots
+        at least MIN_PLOT_PX high where they draw, the room taken from the breakdown (the
+        diagram) (at 1366x768 presenter mode's big axes left the loss plot 91 px of its
+        150). In presenter mode the data, tucked under the diagram, gets PRESENTER_DATA_PX
+        and PRESENTER_DATA_ROWS whole rows: at 1280x800 moons' class map was squeezed to
+        99 px between its markers' margins, and iris' table showed two of its three
+        samples. A tabbed dock's size in resizeDocks is not its height (its group's tab
+        bar is counted or not), so it is measured again after each resize, a few times
+        at most; then `then`."""
         resized = False
-        # In presenter mode the data is tucked under the diagram, as large as the
-        # diagram's words leave it room for (iris' words fell under 1.5x normal at
-        # 1280x800 when it was given 150 px); the loss plot is one of the big three.
-        wanted = [(self.loss_plot, "loss", "breakdown")]
-        if not self.appearance.presenter:
-            wanted.append((self.data_panel.plot, "data", None))
-        for plot, dock, beside in wanted:
-            short = math.ceil(MIN_PLOT_PX - plot.getPlotItem().getViewBox().height())
-            if short <= 0 or not plot.isVisible():
+        data = self.data_panel
+        if self.appearance.presenter:  # (the diagram's words kept as presenter mode has them)
+            data_short = min(max(plot_short(data.plot, PRESENTER_DATA_PX),
+                                 data.rows_short(PRESENTER_DATA_ROWS) if data.isVisible()
+                                 else 0),
+                             int(self.network_view.spare_height(self._presenter_words_px())))
+        else:
+            data_short = plot_short(data.plot, MIN_PLOT_PX)
+        for short, dock, beside in ((plot_short(self.loss_plot, MIN_PLOT_PX), "loss",
+                                     "breakdown"), (data_short, "data", None)):
+            if short <= 0:
                 continue
             resized = True
             if beside:
@@ -445,8 +467,30 @@ class MainWindow(QMainWindow):
             else:
                 d = self.docks[dock]
                 self.resizeDocks([d], [group_height(self, d) + short], Qt.Vertical)
+        if self.appearance.presenter and data.plot.isVisible():
+            # and as wide (iris' map was 64 px wide beside its five-column table), the
+            # room taken from the breakdown down to its share for the diagram's words,
+            # its column's tabs kept whole
+            narrow = math.ceil(PRESENTER_DATA_PX - data.plot.getPlotItem().getViewBox().width())
+            beside = self.docks["breakdown"]
+            width = max(beside.width() - narrow, int(self.width() * MIN_BREAKDOWN_SHARE),
+                        self._tabs_width(beside))
+            if narrow > 0 and width < beside.width():
+                resized = True
+                self.resizeDocks([beside], [width], Qt.Horizontal)
         if resized and tries > 1:
-            self._give_plots_room_soon(tries - 1)
+            self._give_plots_room_soon(tries - 1, then)
+        elif then is not None:
+            self._unless_replaced(then)
+
+    def _tabs_width(self, dock: QDockWidget) -> int:
+        """The width the tab bars under the docks of a dock's column need for every tab
+        whole."""
+        box = dock.geometry()
+        return max((sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+                    for bar in self.findChildren(QTabBar)
+                    if bar.parent() is self and bar.isVisible()
+                    and abs(bar.geometry().left() - box.left()) <= 3), default=0)
 
     def _show_title_bars(self, shown: bool) -> None:
         """Presenter mode names every panel on its group's tab only: a title bar above
@@ -637,6 +681,13 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         settings.setValue(PROPORTIONS_KEY, self.proportions.saved())
         super().closeEvent(event)
+
+
+def plot_short(plot, least: int) -> int:
+    """How many pixels a plot on screen lacks to draw `least` high inside its axes."""
+    if not plot.isVisible():
+        return 0
+    return math.ceil(least - plot.getPlotItem().getViewBox().height())
 
 
 def scrolled(panel: QWidget) -> QScrollArea:

@@ -18,7 +18,9 @@ from engine import PRESETS, load_preset
 # (screen, the window's size when maximised on it: less ~60 px of title bar and panel)
 SCREENS = {"1280x800": (1280, 740), "1366x768": (1366, 708), "1920x1080": (1920, 1020)}
 MIN_PLOT_PX = 150
-MIN_TUCKED_PLOT_PX = 115
+# presenter mode's data plot: where a small network's words need the height, and where not
+# (at 1280x800 moons' map was 99 px high between its big markers' ~40 px margins)
+MIN_TUCKED_PLOT_PX, ROOMY_TUCKED_PLOT_PX = 115, 170
 MIN_LABEL_PX = 9
 MIN_SLIDER_PX = 120  # a slider shorter than this is hard to set where one means
 
@@ -1042,3 +1044,32 @@ def test_a_layout_kept_between_runs_keeps_its_shares_in_a_bigger_window(
         settled(again, qtbot)
         shares = dock_shares(again)
     assert_shares_alike(seen, shares)
+
+
+def whole_rows(table) -> int:
+    port = table.viewport().height()
+    return sum(1 for row in range(table.rowCount())
+               if table.rowViewportPosition(row) >= 0
+               and table.rowViewportPosition(row) + table.rowHeight(row) <= port)
+
+
+@pytest.mark.parametrize("lesson", ["moons-softmax", "iris-softmax"])
+def test_presenter_mode_leaves_the_data_tab_readable_at_1280x800(window, qtbot, lesson):
+    """A tester in presenter mode at 1280x800: moons' class map squeezed to ~100 px
+    between its big markers' margins (141 px where the plot draws), iris' table showing
+    two of its three samples and its map 76 px wide. The tucked data plot draws at least
+    ROOMY_TUCKED_PLOT_PX high and not much narrower, its table shows four rows whole (all
+    of iris' three), and every tab stays whole."""
+    w = laid_out(window, qtbot, lesson, SCREENS["1280x800"])
+    w.set_presenter(True)
+    qtbot.wait(50)
+    settled(w, qtbot)
+    box = w.data_panel.plot.getPlotItem().getViewBox()
+    assert box.height() >= ROOMY_TUCKED_PLOT_PX, box.height()
+    assert box.width() >= 0.75 * ROOMY_TUCKED_PLOT_PX, box.width()
+    table = w.data_panel.table
+    assert whole_rows(table) >= min(4, table.rowCount())
+    for bar in dock_tab_bars(w):
+        needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+        assert needed <= bar.width(), [bar.tabText(i) for i in range(bar.count())]
+    assert_diagram_readable(w)
