@@ -5,7 +5,8 @@ Qt gives all of a window's new room to its central widget: a window first laid o
 and the panels narrow (a tester, issue 13). Here each layout is remembered as either the
 window's own layout (the default one, presenter mode's), made again at the new size, or
 the user's proportions (a splitter dragged, a dock moved), each dock's width and height as
-a share of the window's, put back with QMainWindow.resizeDocks.
+a share of the room between the tool bar and the status bar, put back with
+QMainWindow.resizeDocks.
 
 Only a resize past RESIZE_SHARE of the size a layout was made at lays the docks out
 again: a window edge dragged a few pixels leaves them alone, and a splitter drag never
@@ -28,7 +29,7 @@ RESIZE_SHARE = 0.05  # of the window's width or height: a resize that lays the d
 class Proportions:
     """How a layout is kept: `relayout` makes it again at the window's size (the
     window's own layouts), else `shares` holds each dock's (width, height) share of the
-    window (the user's own). `made_at`: the window's size it was made or last fitted at."""
+    room (the user's own). `made_at`: the window's size it was made or last fitted at."""
 
     relayout: Callable[[], None] | None
     shares: dict[str, tuple[float, float]]
@@ -73,7 +74,7 @@ class DockProportions(QObject):
         self.kept = Proportions(relayout, {}, self.window.size())
 
     def keep_shares(self) -> None:
-        """The layout on screen is the user's own: keep each dock's share of the window."""
+        """The layout on screen is the user's own: keep each dock's share of it."""
         self.kept = Proportions(None, self.shares(), self.window.size())
 
     def saved(self) -> str:
