@@ -28,6 +28,7 @@ from engine.lock import PANELS
 from gui.appearance import Appearance
 from gui.autosave import Autosave
 from gui.file_actions import FileActions
+from gui.kit.dock_proportions import DockProportions, group_height
 from gui.kit.dock_title import DockTitle
 from gui.kit.focus import ReturnLeavesField
 from gui.kit.plot_style import scale_items, style_plot
@@ -60,10 +61,14 @@ MESSAGE_MS, REFUSAL_MS = 8000, 15000
 # it narrowed for them down to these shares of the window.
 SMALL_NETWORK_NODES, HALF_AGAIN, MIN_BREAKDOWN_SHARE, MIN_DATA_SHARE = 10, 1.5, 0.33, 0.26
 MIN_PLOT_PX = 150  # where a plot draws (inside its axes), in presenter mode too
+# Presenter mode's data tab, tucked under the diagram: its plot draws at least this high
+# (its big markers keep ~40 px of it as margin) and its table shows this many rows whole.
+PRESENTER_DATA_PX, PRESENTER_DATA_ROWS = 175, 4
 SETTLE_S = 1.5
 BREAKDOWN_CHARS = 36  # the Derivative breakdown's least width, in characters
 # Where versions that remembered presenter mode between runs kept it (see restore_layout).
 STALE_PRESENTER_KEY = "appearance/presenter"
+PROPORTIONS_KEY = "window/proportions"  # how the layout kept grows with the window
 # Presenter mode's tab titles, short enough for three tab groups at 1280 px and 1.6x fonts.
 PRESENTER_TITLES = {"breakdown": "Breakdown", "data": "Data", "history": "History",
                     "notes": "Notes"}
@@ -151,7 +156,11 @@ class MainWindow(QMainWindow):
                 self.tabifyDockWidget(self.docks[first], self.docks[other])
             self.docks[first].raise_()
         self._default_state = self.saveState()  # for View → Reset layout
-        self._presenter_state = None  # the layout to go back to when presenter mode ends
+        # the layout to go back to when presenter mode ends, with how it was kept
+        self._presenter_state = None
+        self._normal_words_px: float | None = None  # the diagram's, as presenter mode began
+        # kept as the window resizes
+        self.proportions = DockProportions(self, self.docks, self.apply_default_layout)
         session.lessonChanged.connect(self.show_notes)
         self.show_notes()
         build_menus(self)
@@ -302,16 +311,17 @@ class MainWindow(QMainWindow):
             self.presenter_action.setChecked(on)
             return
         if on:
-            self._presenter_state = self.saveState()
+            self._presenter_state = (self.saveState(), self.proportions.record())
             self._normal_words_px = self.network_view.word_px_on_screen()
         self.appearance.set_presenter(on)
         if on:
             self._presenter_layout()
         elif self._presenter_state is not None:
             # After the normal fonts have reached every dock (their minimum sizes with them).
-            state, self._presenter_state = self._presenter_state, None
+            (state, kept), self._presenter_state = self._presenter_state, None
             QApplication.processEvents()
             self.restoreState(state)
+            self.proportions.restore(kept)
         else:  # made while another window presented: no earlier layout to go back to
             self.restoreState(self._default_state)
             self.apply_default_layout()
@@ -336,19 +346,20 @@ class MainWindow(QMainWindow):
         # side first, the bottom row's minimum width grew past the screen and the window
         # with it (1280 -> 1545 px), and a window never shrinks back by itself.
         size = self.size()
-        for first, others in groups.items():
-            for key in (first, *others):
-                dock = self.docks[key]
-                if key == first and not dock.isFloating() \
-                        and self.dockWidgetArea(dock) == areas[first]:
-                    continue  # the breakdown keeps its place above the loss
-                dock.setFloating(False)
-                self.addDockWidget(areas[first], dock)
-                if key != first:
-                    self.tabifyDockWidget(self.docks[first], dock)
-        # (in the groups first: with the normal layout's docks side by side, dropping
-        # their title bars grew the window 13 px past the screen)
-        self._show_title_bars(False)
+        with self.proportions.arranging():
+            for first, others in groups.items():
+                for key in (first, *others):
+                    dock = self.docks[key]
+                    if key == first and not dock.isFloating() \
+                            and self.dockWidgetArea(dock) == areas[first]:
+                        continue  # the breakdown keeps its place above the loss
+                    dock.setFloating(False)
+                    self.addDockWidget(areas[first], dock)
+                    if key != first:
+                        self.tabifyDockWidget(self.docks[first], dock)
+            # (in the groups first: with the normal layout's docks side by side, dropping
+            # their title bars grew the window 13 px past the screen)
+            self._show_title_bars(False)
         if not (self.isMaximized() or self.isFullScreen()):
             self.resize(size)
         for key in ("breakdown", "loss"):
@@ -356,15 +367,21 @@ class MainWindow(QMainWindow):
         self.docks["data"].raise_()
         self.docks["breakdown"].raise_()
         self.docks["loss"].raise_()
+        QTimer.singleShot(0, self._hide_stale_tab_bars)
+        self._size_presenter_docks()
+
+    def _size_presenter_docks(self) -> None:
+        """Presenter mode's dock sizes as shares of the window (again when it is resized)."""
         w, h = self.width(), self.height()
         # (0.46 left iris' words 1.42x normal at 1280x800; 0.42 gives 1.53x)
         self.resizeDocks([self.docks["breakdown"]], [int(w * 0.42)], Qt.Horizontal)
         self.resizeDocks([self.docks["data"]], [int(h * 0.3)], Qt.Vertical)
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
                          [int(h * 0.6), int(h * 0.4)], Qt.Vertical)
-        QTimer.singleShot(0, self._hide_stale_tab_bars)
-        self._give_plots_room_soon()
-        self._unless_replaced(lambda: self.appearance.presenter and self._give_words_room())
+        # the words' room last: it may take back the data's for a small network's words
+        self._give_plots_room_soon(
+            then=lambda: self.appearance.presenter and self._give_words_room())
+        self.proportions.made_by(self._size_presenter_docks)
 
     def _give_words_room(self) -> None:
         """Presenter mode: a small network's words half as large again as in the normal
@@ -373,7 +390,8 @@ class MainWindow(QMainWindow):
         (MIN_DATA_SHARE of its height): iris' fifteen labels on 2-2-3 filled the
         diagram's 1106 px at 1920x1080 with words 1.34x normal's; 1279x653 px give 1.52x."""
         net = self.session.network
-        if net.inputs + sum(net.sizes) > SMALL_NETWORK_NODES:  # as large as room allows
+        if net.inputs + sum(net.sizes) > SMALL_NETWORK_NODES \
+                or self._normal_words_px is None:  # as large as room allows
             return
         view = self.network_view
         wanted = HALF_AGAIN * self._normal_words_px
@@ -393,12 +411,24 @@ class MainWindow(QMainWindow):
             self.resizeDocks([under], [under.height() - int(height - port.height())],
                              Qt.Vertical)
 
+    def _presenter_words_px(self) -> float:
+        """The diagram's words in presenter mode at least: half as large again as in the
+        normal layout for a small network (3 % over, as _give_words_room asks), as large
+        as there for a big one (none in a window made while another one presented)."""
+        net = self.session.network
+        if self._normal_words_px is None:
+            return 0.0
+        if net.inputs + sum(net.sizes) > SMALL_NETWORK_NODES:
+            return self._normal_words_px
+        return 1.03 * HALF_AGAIN * self._normal_words_px
+
     def restoreState(self, state, version: int = 0) -> bool:  # noqa: N802 (Qt's name)
         self._layouts_restored += 1
-        return super().restoreState(state, version)
+        with self.proportions.arranging():
+            return super().restoreState(state, version)
 
-    def _give_plots_room_soon(self, tries: int = 4) -> None:
-        self._unless_replaced(lambda: self._give_plots_room(tries))
+    def _give_plots_room_soon(self, tries: int = 4, then=None) -> None:
+        self._unless_replaced(lambda: self._give_plots_room(tries, then))
 
     def _unless_replaced(self, work) -> None:
         """`work` once the layout just made is applied, unless another layout (the
@@ -406,43 +436,61 @@ class MainWindow(QMainWindow):
         restored = self._layouts_restored
         QTimer.singleShot(0, lambda: restored == self._layouts_restored and work())
 
-    def _give_plots_room(self, tries: int = 4) -> None:
-        """Once laid out (the first layout, or presenter mode's): the loss plot (and the
-        data plot but in presenter mode) at least MIN_PLOT_PX high where it draws, the
-        room taken from the breakdown (the diagram) (at 1366x768 presenter mode's big
-        axes left the loss plot 91 px of its 150). A tabbed dock's
-        size in resizeDocks is not its height (its group's tab bar is counted or not),
-        so it is measured again after each resize, a few times at most."""
+    def _give_plots_room(self, tries: int = 4, then=None) -> None:
+        """Once laid out (the first layout, or presenter mode's): the loss and data plots
+        at least MIN_PLOT_PX high where they draw, the room taken from the breakdown (the
+        diagram) (at 1366x768 presenter mode's big axes left the loss plot 91 px of its
+        150). In presenter mode the data, tucked under the diagram, gets PRESENTER_DATA_PX
+        and PRESENTER_DATA_ROWS whole rows: at 1280x800 moons' class map was squeezed to
+        99 px between its markers' margins, and iris' table showed two of its three
+        samples. A tabbed dock's size in resizeDocks is not its height (its group's tab
+        bar is counted or not), so it is measured again after each resize, a few times
+        at most; then `then`."""
         resized = False
-        # In presenter mode the data is tucked under the diagram, as large as the
-        # diagram's words leave it room for (iris' words fell under 1.5x normal at
-        # 1280x800 when it was given 150 px); the loss plot is one of the big three.
-        wanted = [(self.loss_plot, "loss", "breakdown")]
-        if not self.appearance.presenter:
-            wanted.append((self.data_panel.plot, "data", None))
-        for plot, dock, beside in wanted:
-            short = math.ceil(MIN_PLOT_PX - plot.getPlotItem().getViewBox().height())
-            if short <= 0 or not plot.isVisible():
+        data = self.data_panel
+        if self.appearance.presenter:  # (the diagram's words kept as presenter mode has them)
+            data_short = min(max(plot_short(data.plot, PRESENTER_DATA_PX),
+                                 data.rows_short(PRESENTER_DATA_ROWS) if data.isVisible()
+                                 else 0),
+                             int(self.network_view.spare_height(self._presenter_words_px())))
+        else:
+            data_short = plot_short(data.plot, MIN_PLOT_PX)
+        for short, dock, beside in ((plot_short(self.loss_plot, MIN_PLOT_PX), "loss",
+                                     "breakdown"), (data_short, "data", None)):
+            if short <= 0:
                 continue
             resized = True
             if beside:
                 a, b = self.docks[beside], self.docks[dock]
-                self.resizeDocks([a, b], [self._group_height(a) - short,
-                                          self._group_height(b) + short], Qt.Vertical)
+                self.resizeDocks([a, b], [group_height(self, a) - short,
+                                          group_height(self, b) + short], Qt.Vertical)
             else:
                 d = self.docks[dock]
-                self.resizeDocks([d], [self._group_height(d) + short], Qt.Vertical)
+                self.resizeDocks([d], [group_height(self, d) + short], Qt.Vertical)
+        if self.appearance.presenter and data.plot.isVisible():
+            # and as wide (iris' map was 64 px wide beside its five-column table), the
+            # room taken from the breakdown down to its share for the diagram's words,
+            # its column's tabs kept whole
+            narrow = math.ceil(PRESENTER_DATA_PX - data.plot.getPlotItem().getViewBox().width())
+            beside = self.docks["breakdown"]
+            width = max(beside.width() - narrow, int(self.width() * MIN_BREAKDOWN_SHARE),
+                        self._tabs_width(beside))
+            if narrow > 0 and width < beside.width():
+                resized = True
+                self.resizeDocks([beside], [width], Qt.Horizontal)
         if resized and tries > 1:
-            self._give_plots_room_soon(tries - 1)
+            self._give_plots_room_soon(tries - 1, then)
+        elif then is not None:
+            self._unless_replaced(then)
 
-    def _group_height(self, dock: QDockWidget) -> int:
-        """The height resizeDocks means for a dock: with its group's tab bar, if any."""
+    def _tabs_width(self, dock: QDockWidget) -> int:
+        """The width the tab bars under the docks of a dock's column need for every tab
+        whole."""
         box = dock.geometry()
-        bars = [bar.geometry() for bar in self.findChildren(QTabBar)
-                if bar.parent() is self and bar.isVisible()]
-        under = [bar.height() for bar in bars if abs(bar.top() - box.bottom() - 1) <= 3
-                 and bar.left() < box.right() and box.left() < bar.right()]
-        return dock.height() + max(under, default=0)
+        return max((sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+                    for bar in self.findChildren(QTabBar)
+                    if bar.parent() is self and bar.isVisible()
+                    and abs(bar.geometry().left() - box.left()) <= 3), default=0)
 
     def _show_title_bars(self, shown: bool) -> None:
         """Presenter mode names every panel on its group's tab only: a title bar above
@@ -538,8 +586,10 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if time.monotonic() < self._settling:
+        if time.monotonic() < self._settling and not self.appearance.presenter:
             QTimer.singleShot(0, self._settle_default_layout)
+        else:  # the docks keep their shares of a window that grows or shrinks much
+            self.proportions.resized()
 
     def _settle_default_layout(self) -> None:
         # Not over presenter mode's own layout (F5 pressed as the window settled: the
@@ -578,6 +628,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
                          [int(h * 0.58), int(h * 0.42)], Qt.Vertical)
         self._give_plots_room_soon()
+        self.proportions.made_by(self.apply_default_layout)
 
     def restore_layout(self) -> bool:
         """The user's own size and layout from the last run; False on a first launch."""
@@ -594,6 +645,11 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
             self._laid_out = True
             self._settling = 0.0  # the user's own layout stays: not the default's again
+            # and how it keeps its shares of a window that grows (or, saved by an older
+            # version: measured once the window manager has given the window its size, a
+            # maximised one being shown smaller first)
+            if not self.proportions.load(settings.value(PROPORTIONS_KEY)):
+                self.proportions.keep_shares_after(SETTLE_S)
             self.show_lock()
         return geometry is not None
 
@@ -623,7 +679,15 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
+        settings.setValue(PROPORTIONS_KEY, self.proportions.saved())
         super().closeEvent(event)
+
+
+def plot_short(plot, least: int) -> int:
+    """How many pixels a plot on screen lacks to draw `least` high inside its axes."""
+    if not plot.isVisible():
+        return 0
+    return math.ceil(least - plot.getPlotItem().getViewBox().height())
 
 
 def scrolled(panel: QWidget) -> QScrollArea:

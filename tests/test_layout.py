@@ -18,7 +18,9 @@ from engine import PRESETS, load_preset
 # (screen, the window's size when maximised on it: less ~60 px of title bar and panel)
 SCREENS = {"1280x800": (1280, 740), "1366x768": (1366, 708), "1920x1080": (1920, 1020)}
 MIN_PLOT_PX = 150
-MIN_TUCKED_PLOT_PX = 115
+# presenter mode's data plot: where a small network's words need the height, and where not
+# (at 1280x800 moons' map was 99 px high between its big markers' ~40 px margins)
+MIN_TUCKED_PLOT_PX, ROOMY_TUCKED_PLOT_PX = 115, 170
 MIN_LABEL_PX = 9
 MIN_SLIDER_PX = 120  # a slider shorter than this is hard to set where one means
 
@@ -924,3 +926,174 @@ def test_presenter_modes_diagram_words_are_drawn_from_qts_glyph_cache(window, qt
                   if isinstance(item, QGraphicsSimpleTextItem) and item.isVisible())
     assert tallest > 64  # what the test is about: words past Qt's own limit
     assert tallest <= int(os.environ.get("QT_MAX_CACHED_GLYPH_SIZE", "64"))
+
+
+def dock_shares(w):
+    """Each dock on screen's width and height as shares of the room between the tool
+    bar and the status bar (whose heights stay as they are in any window)."""
+    top, bottom = w.network_view.geometry().top(), w.statusBar().geometry().top()
+    return {key: (width / w.width(), height / (bottom - top))
+            for key, (_, _, width, height) in dock_geometries(w).items()}
+
+
+def assert_shares_alike(seen, wanted, within=0.02):
+    assert set(seen) == set(wanted)
+    for key in wanted:
+        assert seen[key] == pytest.approx(wanted[key], abs=within), key
+
+
+@pytest.fixture
+def settled_soon(monkeypatch):
+    """A window past its first-launch settling at once (there, any resize lays the
+    default layout out again): the resizes that follow are a user's."""
+    import gui.main_window
+
+    monkeypatch.setattr(gui.main_window, "SETTLE_S", 0.0)
+
+
+def drag_separator(w, qtbot, at, by):
+    """The user drags the splitter between docks at `at` (window coordinates) by `by`."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    def send(kind, point, buttons):
+        qtbot.wait(5)  # (Qt moves a splitter on a timer after each move)
+        QApplication.sendEvent(w, QMouseEvent(kind, QPointF(point), QPointF(
+            w.mapToGlobal(point)), Qt.LeftButton, buttons, Qt.NoModifier))
+    send(QEvent.MouseButtonPress, at, Qt.LeftButton)
+    for k in range(1, 6):
+        send(QEvent.MouseMove, at + by * k / 5, Qt.LeftButton)
+    send(QEvent.MouseButtonRelease, at + by, Qt.NoButton)
+    settled(w, qtbot)
+
+
+@pytest.mark.parametrize("small, big", [((907, 533), SCREENS["1280x800"]),
+                                        ((1000, 650), SCREENS["1920x1080"])])
+def test_a_window_that_grows_or_shrinks_keeps_the_docks_shares(window, qtbot, settled_soon,
+                                                               small, big):
+    """A tester's window laid out at 907x533, then maximised: the docks kept their small
+    pixel sizes, the diagram huge and the breakdown narrow, until View → Reset layout.
+    Grown or shrunk much, the window lays its docks out as Reset layout would there."""
+    w = window("moons-softmax")
+    for start, end in ((small, big), (big, small)):
+        w.resize(*start)
+        settled(w, qtbot)
+        w.resize(*end)
+        settled(w, qtbot)
+        seen = dock_shares(w)
+        w.reset_layout()
+        settled(w, qtbot)
+        assert_shares_alike(seen, dock_shares(w))
+
+
+def test_the_users_own_shares_are_kept_and_presenter_mode_is_laid_out_again(
+        window, qtbot, settled_soon):
+    """A splitter the user dragged keeps its share of a window that grows or shrinks
+    (not Reset layout's); presenter mode made in a small window and then maximised is
+    laid out as if made there, and leaving it gives the user's shares back at the new
+    size, or the very layout it started from at the same size."""
+    from PySide6.QtCore import QPoint
+
+    big, small = (1920, 1020), SCREENS["1280x800"]
+    w = window("moons-softmax")
+    w.resize(*small)
+    settled(w, qtbot)
+    w.reset_layout()
+    settled(w, qtbot)
+    default = dock_shares(w)
+    diagram = w.network_view.geometry()  # (the central widget's: in window coordinates)
+    between = QPoint((diagram.right() + w.docks["breakdown"].geometry().left()) // 2,
+                     w.docks["breakdown"].geometry().center().y())
+    drag_separator(w, qtbot, between, QPoint(-150, 0))
+    own = dock_shares(w)
+    assert own["breakdown"][0] >= default["breakdown"][0] + 0.1  # the drag took
+    for size in (big, small, big):
+        w.resize(*size)
+        settled(w, qtbot)
+        assert_shares_alike(dock_shares(w), own)
+    w.resize(*small)
+    settled(w, qtbot)
+    w.set_presenter(True)
+    settled(w, qtbot)
+    w.resize(*big)
+    settled(w, qtbot)
+    grown = dock_shares(w)
+    w.set_presenter(False)
+    settled(w, qtbot)
+    assert_shares_alike(dock_shares(w), own)
+    before = dock_geometries(w)
+    w.set_presenter(True)  # made at this size
+    settled(w, qtbot)
+    assert_shares_alike(grown, dock_shares(w))
+    w.set_presenter(False)
+    settled(w, qtbot)
+    assert dock_geometries(w) == before
+
+
+@pytest.mark.parametrize("dragged", [False, True], ids=["default", "dragged"])
+
+
+def test_a_layout_kept_between_runs_keeps_its_shares_in_a_bigger_window(
+        window, qtbot, monkeypatch, settled_soon, dragged):
+    """The tester's `backprop-lab moons-softmax` with a small window saved, then
+    maximised: the default layout saved small is laid out as Reset layout would in the
+    bigger window; a layout the user dragged keeps its shares. (statquest-b3: moons'
+    window is wider than the 800 px offscreen screen that a restored window keeps to.)"""
+    from PySide6.QtCore import QPoint
+
+    small = (796, 560)
+    w = window("statquest-b3")
+    w.resize(*small)
+    settled(w, qtbot)
+    if dragged:  # the data taller (the docks beside the diagram are as narrow as can be)
+        data, height = w.docks["data"].geometry(), w.docks["data"].height()
+        drag_separator(w, qtbot, QPoint(data.center().x(), (
+            w.network_view.geometry().bottom() + data.top()) // 2), QPoint(0, -50))
+        assert w.docks["data"].height() >= height + 40
+    shares = dock_shares(w)
+    w.close()
+    a_new_run(monkeypatch)
+    again = window("statquest-b3")
+    assert again.restore_layout()
+    # (Qt keeps a restored layout that did not fit the window for 150 ms, for a window
+    # manager's maximising: a resize sooner is laid out as restored)
+    qtbot.wait(200)
+    settled(again, qtbot)
+    assert again.size().toTuple() == small
+    again.resize(*SCREENS["1280x800"])
+    settled(again, qtbot)
+    seen = dock_shares(again)
+    if not dragged:
+        again.reset_layout()
+        settled(again, qtbot)
+        shares = dock_shares(again)
+    assert_shares_alike(seen, shares)
+
+
+def whole_rows(table) -> int:
+    port = table.viewport().height()
+    return sum(1 for row in range(table.rowCount())
+               if table.rowViewportPosition(row) >= 0
+               and table.rowViewportPosition(row) + table.rowHeight(row) <= port)
+
+
+@pytest.mark.parametrize("lesson", ["moons-softmax", "iris-softmax"])
+def test_presenter_mode_leaves_the_data_tab_readable_at_1280x800(window, qtbot, lesson):
+    """A tester in presenter mode at 1280x800: moons' class map squeezed to ~100 px
+    between its big markers' margins (141 px where the plot draws), iris' table showing
+    two of its three samples and its map 76 px wide. The tucked data plot draws at least
+    ROOMY_TUCKED_PLOT_PX high and not much narrower, its table shows four rows whole (all
+    of iris' three), and every tab stays whole."""
+    w = laid_out(window, qtbot, lesson, SCREENS["1280x800"])
+    w.set_presenter(True)
+    qtbot.wait(50)
+    settled(w, qtbot)
+    box = w.data_panel.plot.getPlotItem().getViewBox()
+    assert box.height() >= ROOMY_TUCKED_PLOT_PX, box.height()
+    assert box.width() >= 0.75 * ROOMY_TUCKED_PLOT_PX, box.width()
+    table = w.data_panel.table
+    assert whole_rows(table) >= min(4, table.rowCount())
+    for bar in dock_tab_bars(w):
+        needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
+        assert needed <= bar.width(), [bar.tabText(i) for i in range(bar.count())]
+    assert_diagram_readable(w)

@@ -693,6 +693,13 @@ class DataPanel(QSplitter):
         self.plot.setMinimumWidth(200)
         self.setSizes([3000, 2000])  # shares, scaled to the room there is: plot first
 
+    def rows_short(self, rows: int) -> int:
+        """How many pixels the table lacks to show its first `rows` rows whole (all of
+        them, if it has fewer)."""
+        table = self.table
+        need = sum(table.rowHeight(r) for r in range(min(rows, table.rowCount())))
+        return max(0, need - table.viewport().height())
+
     def _show_lock(self) -> None:
         """A locked lesson's data can be read and copied, not edited."""
         locked = not self.plot.session.may_change("data")

@@ -386,6 +386,19 @@ class NetworkView(QGraphicsView):
             height = min(height + 10, most[1])
         return width, height
 
+    def spare_height(self, px: float) -> float:
+        """Presenter mode: how much less high the view could be, at its width, with its
+        fitted drawing still writing words `px` high (0 if they are smaller already)."""
+        fitted = self._fitted_layouts()
+        width, height = self._view_size()
+
+        def words(h: float) -> float:
+            return self.word_px_at(fitted.for_view((width, h)), (width, h))
+        least = height
+        while least > 20 and words(least - 10) >= px:
+            least -= 10
+        return height - least
+
     def word_px_at(self, layout: Layout, view: tuple[float, float]) -> float:
         """How many pixels high `layout`'s words come out fitted into a view this size."""
         return LABEL_POINTS * self.logicalDpiY() / 72 * layout.text_size(view)
