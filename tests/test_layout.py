@@ -1097,3 +1097,21 @@ def test_presenter_mode_leaves_the_data_tab_readable_at_1280x800(window, qtbot, 
         needed = sum(bar.tabSizeHint(i).width() for i in range(bar.count()))
         assert needed <= bar.width(), [bar.tabText(i) for i in range(bar.count())]
     assert_diagram_readable(w)
+
+
+def test_the_breakdowns_text_keeps_its_height_from_step_to_step(window, qtbot):
+    """xor in presenter mode at 1920x1080: "new w = old − step size = …" took three lines
+    or four as its numbers' widths changed, so the text under it jumped and the scroll
+    bar's range changed (the bar repainted, ~2 ms) every other Step. A paragraph keeps the
+    height it has had, a line it no longer needs left blank."""
+    w = laid_out(window, qtbot, "xor", SCREENS["1920x1080"])
+    w.set_presenter(True)
+    qtbot.wait(50)
+    bar = w.breakdown.verticalScrollBar()
+    ranges = []
+    for _ in range(30):
+        w.session.step()
+        QApplication.processEvents()
+        ranges.append(bar.maximum())
+    assert max(ranges) > 0  # the text is taller than the panel: the case at hand
+    assert all(a <= b for a, b in zip(ranges, ranges[1:], strict=False)), ranges
