@@ -36,11 +36,18 @@ def laid_out(window, qtbot, lesson, size):
 
 def settled(w, qtbot):
     """Wait until the docks stop moving (the plots' room is given a few event-loop
-    passes after a layout, later on a busy machine)."""
-    last = None
+    passes after a layout, later on a busy machine): unchanged over two waits in a row.
+    Over one, a layout made later was measured before Qt applied it: a resize lays the
+    docks out in a deferred step whose resizeDocks takes effect at Qt's next layout pass,
+    and painting the resized window can hold the event loop past a wait's 20 ms, its end
+    then falling between the two (moons-softmax 1280x740 -> 907x533: the fit ran at
+    43 ms, the wait ended 3 ms later with the docks as before it). A step that moves no
+    dock posts the one that does, which the next wait runs first."""
+    last, quiet = None, 0
     for _ in range(50):
         now = {key: dock.geometry().getRect() for key, dock in w.docks.items()}
-        if now == last:
+        quiet = quiet + 1 if now == last else 0
+        if quiet == 2:
             return
         last = now
         qtbot.wait(20)
