@@ -484,14 +484,17 @@ def node_count(lesson):
 
 # (lesson, screen) where the diagram's words are not yet 1.5x in presenter mode (iris'
 # fifteen labels on 2-2-3 filled the 1029x612 px diagram at 1.34x normal's 18.7 px at
-# 1920x1080, until the breakdown gave the diagram the width its words need)
-SHORT_OF_HALF_AGAIN: set[tuple[str, str]] = set()
+# 1920x1080, until the breakdown gave the diagram the width its words need). At 1366x768
+# iris' come out 17.17 px of 1.5 x 11.54 = 17.31 (0.8 % short): presenter mode's data
+# tab keeps 175 px for its plot and the breakdown's narrowing for the words' width is
+# not applied (a resizeDocks that takes effect when made later by hand; not found yet).
+SHORT_OF_HALF_AGAIN: set[tuple[str, str]] = {("iris-softmax", "1366x768")}
 
 
 @pytest.mark.parametrize("lesson, screen", [
     pytest.param(lesson, screen, marks=pytest.mark.xfail(strict=True, reason="see the set")
                  if (lesson, screen) in SHORT_OF_HALF_AGAIN else ())
-    for lesson in PRESETS for screen in ("1280x800", "1920x1080")])
+    for lesson in PRESETS for screen in ("1280x800", "1366x768", "1920x1080")])
 def test_presenter_mode_draws_the_diagrams_words_half_as_large_again(window, qtbot, lesson,
                                                                       screen):
     """A small network's every word at least 1.5x its normal size on screen in presenter
