@@ -39,16 +39,8 @@ class _IconCachingStyle(QProxyStyle):
         return self._icons[icon]
 
 
-# Qt draws text over 64 px tall as outlines, not from its glyph cache: ~0.2 ms a label
-# against ~0.01, and presenter mode's diagram words are 60-100 px on a projector (the
-# diagram repaints its labels at every Step). Glyphs up to this size are cached.
-MAX_CACHED_GLYPH_PX = 256
-
-
 def make_application(font_scale: float = 1.0) -> QApplication:
     blas_on_one_thread()  # the window's small products: see there
-    # read once, at Qt's first text drawn in the process
-    os.environ.setdefault("QT_MAX_CACHED_GLYPH_SIZE", str(MAX_CACHED_GLYPH_PX))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if not isinstance(app.style(), _IconCachingStyle):
         app.setStyle(_IconCachingStyle(app.style().name()))
