@@ -1126,3 +1126,23 @@ def test_presenter_modes_largest_words_are_drawn(window, qtbot, lesson):
                     for x in range(box.left(), box.right(), 2)
                     for y in range(box.top(), box.bottom(), 2))
         assert inked > 10, item.text()
+
+
+@pytest.mark.parametrize("screen", ["1280x800", "1920x1080"])
+def test_presenter_modes_own_legend_covers_little_of_the_loss_plot(window, qtbot, screen):
+    """The current run's own names (no kept run: sgd-line's "current run (SGD lr 0.1):
+    all samples" and "batch") in presenter mode's large words were 394x80 px in a
+    470x151 px loss plot at 1280x800, over the newest step in every corner (a tester,
+    in a real window): shown only where they cover at most a quarter of it."""
+    w = laid_out(window, qtbot, "sgd-line", SCREENS[screen])
+    w.set_presenter(True)
+    qtbot.wait(50)
+    for _ in range(3):
+        w.session.step()
+    QApplication.processEvents()
+    plot, legend = w.loss_plot, w.loss_plot.legend
+    view = plot.getViewBox()
+    if legend is not None and legend.isVisible():
+        assert legend.width() * legend.height() <= 0.25 * view.width() * view.height()
+    if screen == "1920x1080":  # room enough: named
+        assert legend is not None and legend.isVisible()

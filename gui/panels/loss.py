@@ -36,6 +36,7 @@ from gui.session import Session
 MAX_POINTS = 4000
 BATCH_ALPHA = 90  # of 255: the batch loss is the background to the whole data's curve
 LEGEND_MARGIN = 10  # pixels between the legend and the plot's edges
+OWN_LEGEND_SHARE = 0.25  # of the plot's area: past it the current run's own legend is left out
 # Where the legend may go, in turn: (x, y) of the corner, 0 left or top, 1 right or bottom.
 # A falling loss leaves the top right free, a rising one the bottom right.
 LEGEND_CORNERS = ((1, 0), (1, 1), (0, 0), (0, 1))
@@ -232,9 +233,19 @@ class LossPlot(pg.PlotWidget):
         segments of the curves (the batch loss's band aside: it is context), the one it
         is in kept on a tie: on a rising loss the top right corner hid the newest steps."""
         legend = self.legend
-        if legend is None or legend.moved_by_hand:
+        if legend is None:
             return
         view = self.getViewBox()
+        # The current run's own names (its settings; "all samples" beside "batch") are a
+        # help, not a need: where they would cover much of the plot (presenter mode's
+        # large words at 1280x800 made sgd-line's 394x80 px of a 470x151 plot, over the
+        # newest step in every corner) they are left out. Beside a kept run they stay.
+        kept = (*self.kept_curves, *self.kept_val_curves)
+        own = not any(item in kept for item, _ in self.legend_entries[0])
+        share = legend.width() * legend.height() / max(1.0, view.width() * view.height())
+        legend.setVisible(not (own and share > OWN_LEGEND_SHARE))
+        if legend.moved_by_hand or not legend.isVisible():
+            return
         (x0, x1), (y0, y1) = view.viewRange()
         per_x, per_y = view.viewPixelSize()
         width = (legend.width() + LEGEND_MARGIN) * per_x
