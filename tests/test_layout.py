@@ -1102,10 +1102,11 @@ def test_the_breakdowns_text_keeps_its_height_from_step_to_step(window, qtbot):
 
 @pytest.mark.parametrize("lesson", ["sgd-line", "narrow-valley"])
 def test_presenter_modes_largest_words_are_drawn(window, qtbot, lesson):
-    """A small network's words in presenter mode at 1920x1080 are 65-70 px high. Raising
-    Qt's glyph-cache limit (QT_MAX_CACHED_GLYPH_SIZE) past 64 px to draw them faster left
-    the diagram with its label cards and no words at all (a tester, in a real window):
-    every word is drawn, dark pixels inside each text's place."""
+    """A small network's words in presenter mode at 1920x1080 were 65-70 px high, past
+    the 64 px Qt draws from its glyph cache (outlines past it: ~20x slower, ~1 ms of
+    every Step). Raising Qt's limit (QT_MAX_CACHED_GLYPH_SIZE) left the diagram with its
+    label cards and no words at all (a tester, in a real window). The words are kept
+    under 64 px, and every one is drawn: ink inside each text's place."""
     from PySide6.QtGui import QColor
 
     w = laid_out(window, qtbot, lesson, SCREENS["1920x1080"])
@@ -1115,7 +1116,7 @@ def test_presenter_modes_largest_words_are_drawn(window, qtbot, lesson):
     picture = view.viewport().grab().toImage()
     texts = [item for item in view.scene().items()
              if isinstance(item, QGraphicsSimpleTextItem) and item.isVisible() and item.text()]
-    assert max(px for _, px in diagram_texts(view)) > 64  # the case at hand
+    assert 55 < max(px for _, px in diagram_texts(view)) < 64
     def far(a: QColor, b: QColor) -> bool:
         return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) > 150
 

@@ -51,6 +51,10 @@ MIN_WORD_PX = 9.0
 # Smaller still (the fitted drawing too, in a window smaller yet), the nodes' words are
 # not written: a blur is no help. Each node's tooltip gives its full name.
 MIN_SHOWN_WORD_PX = 7.0
+# Words no higher on screen than this: past 64 px Qt draws each glyph as an outline, not
+# from its glyph cache (~20x slower; a small network's words in presenter mode at
+# 1920x1080 were 65-70 px, ~1 ms of every Step). Still over 1.5x the normal layout's.
+MAX_WORD_PX = 62.0
 
 
 class ValueLabel(QGraphicsRectItem):
@@ -367,6 +371,9 @@ class NetworkView(QGraphicsView):
         self.fitInView(self.drawing, Qt.KeepAspectRatio)
         if not self.mapToScene(self.viewport().rect()).boundingRect().contains(whole):
             self.fitInView(whole, Qt.KeepAspectRatio)
+        if self.word_px_on_screen() > MAX_WORD_PX:  # centred, a little smaller
+            factor = MAX_WORD_PX / self.word_px_on_screen()
+            self.scale(factor, factor)
         shown = self.word_px_on_screen() >= MIN_SHOWN_WORD_PX
         for item in self.node_items:
             if isinstance(item, QGraphicsSimpleTextItem):
