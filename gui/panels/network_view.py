@@ -407,8 +407,11 @@ class NetworkView(QGraphicsView):
         return height - least
 
     def word_px_at(self, layout: Layout, view: tuple[float, float]) -> float:
-        """How many pixels high `layout`'s words come out fitted into a view this size."""
-        return LABEL_POINTS * self.logicalDpiY() / 72 * layout.text_size(view)
+        """How many pixels high `layout`'s words come out fitted into a view this size
+        (no higher than MAX_WORD_PX, as `_fit` draws them: presenter mode's room for the
+        words is asked and given by what they will be)."""
+        return min(MAX_WORD_PX, LABEL_POINTS * self.logicalDpiY() / 72
+                   * layout.text_size(view))
 
     def word_px_on_screen(self) -> float:
         """How many pixels high the drawing's words are written now."""
