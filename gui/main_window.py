@@ -452,10 +452,12 @@ class MainWindow(QMainWindow):
         resized = False
         data = self.data_panel
         if self.appearance.presenter:  # (the diagram's words kept as presenter mode has them)
-            data_short = min(max(plot_short(data.plot, PRESENTER_DATA_PX),
-                                 data.rows_short(PRESENTER_DATA_ROWS) if data.isVisible()
-                                 else 0),
-                             int(self.network_view.spare_height(self._presenter_words_px())))
+            wanted = max(plot_short(data.plot, PRESENTER_DATA_PX),
+                         data.rows_short(PRESENTER_DATA_ROWS) if data.isVisible() else 0)
+            words = self._presenter_words_px()
+            data_short = min(wanted, int(self.network_view.spare_height(words)))
+            if data_short < wanted and self._widen_diagram_for(wanted, words):
+                resized = True  # (its height given at the next try, measured there)
         else:
             data_short = plot_short(data.plot, MIN_PLOT_PX)
         for short, dock, beside in ((plot_short(self.loss_plot, MIN_PLOT_PX), "loss",
@@ -483,6 +485,23 @@ class MainWindow(QMainWindow):
                 self.resizeDocks([beside], [width], Qt.Horizontal)
         if resized and tries > 1:
             self._give_plots_room_soon(tries - 1)
+
+    def _widen_diagram_for(self, height: int, words: float) -> bool:
+        """Presenter mode: the diagram made wider, its breakdown beside it narrower (down
+        to its share, its column's tabs whole), until its words need `height` pixels less
+        height, to be given to the data under it; whether it was. At 1366x768 iris' words
+        took the height and left its table two rows and a half, its map 141 px high,
+        while the breakdown kept 90 px it could give."""
+        beside, view = self.docks["breakdown"], self.network_view
+        least = max(int(self.width() * MIN_BREAKDOWN_SHARE), self._tabs_width(beside))
+        spare_width = beside.width() - least
+        wider = 0
+        while wider < spare_width and view.spare_height(words, wider) < height:
+            wider = min(wider + 10, spare_width)
+        if wider <= 0:
+            return False
+        self.resizeDocks([beside], [beside.width() - wider], Qt.Horizontal)
+        return True
 
     def _tabs_width(self, dock: QDockWidget) -> int:
         """The width the tab bars under the docks of a dock's column need for every tab

@@ -393,11 +393,13 @@ class NetworkView(QGraphicsView):
             height = min(height + 10, most[1])
         return width, height
 
-    def spare_height(self, px: float) -> float:
-        """Presenter mode: how much less high the view could be, at its width, with its
-        fitted drawing still writing words `px` high (0 if they are smaller already)."""
+    def spare_height(self, px: float, wider: float = 0) -> float:
+        """Presenter mode: how much less high the view could be, at its width (or `wider`
+        pixels wider), with its fitted drawing still writing words `px` high (0 if they
+        are smaller already)."""
         fitted = self._fitted_layouts()
         width, height = self._view_size()
+        width += wider
 
         def words(h: float) -> float:
             return self.word_px_at(fitted.for_view((width, h)), (width, h))
