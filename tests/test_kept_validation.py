@@ -358,8 +358,8 @@ def test_the_loss_plot_draws_each_kept_runs_validation_curve_dotted(session, pan
         assert plot.kept_curves[k].opts["pen"].style() == Qt.DashLine
     assert first.name == "SGD lr 0.3"
     assert legend_texts(plot) == [
-        "current run (SGD lr 0.05): training", "validation", "SGD lr 0.3",
-        "SGD lr 0.3 (validation)", "SGD lr 0.1", "SGD lr 0.1 (validation)"]
+        "current run (SGD lr 0.05): training", "validation", "kept: SGD lr 0.3",
+        "kept: SGD lr 0.3 (validation)", "kept: SGD lr 0.1", "kept: SGD lr 0.1 (validation)"]
     # The names on a card of the plot's background (they sat over the curves: a curve
     # crossed out "SGD lr 1 (validation)", seen at 1280x800).
     import pyqtgraph as pg
@@ -371,7 +371,7 @@ def test_the_loss_plot_draws_each_kept_runs_validation_curve_dotted(session, pan
     plot.refresh()
     assert plot.kept_val_curves[0].xData is None or len(plot.kept_val_curves[0].xData) == 0
     assert legend_texts(plot) == ["current run (SGD lr 0.05): training", "validation",
-                                  "SGD lr 0.1", "SGD lr 0.1 (validation)"]
+                                  "kept: SGD lr 0.1", "kept: SGD lr 0.1 (validation)"]
     s.remove_run(1)  # removed together
     plot.refresh()
     # alone, still named by its settings (a student did not know what the curve was)
@@ -388,8 +388,9 @@ def test_a_run_without_a_split_adds_no_validation_entry(session, panel_on):
     trained(s, "0.1")
     s.keep_run()
     plot.refresh()
-    # the current run named as a kept run is (a student read "this run" as nothing)
-    assert legend_texts(plot) == ["current run (SGD lr 0.1)", "SGD lr 0.1"]
+    # the current run named as a kept run is (a student read "this run" as nothing), and
+    # the kept run said to be kept (a tester did not know which curve was which)
+    assert legend_texts(plot) == ["current run (SGD lr 0.1)", "kept: SGD lr 0.1"]
     assert plot.kept_val_curves[0].xData is None or len(plot.kept_val_curves[0].xData) == 0
 
 
@@ -439,9 +440,9 @@ def test_a_kept_runs_legend_tells_where_its_split_was_set_or_cleared_partway(
     assert legend_texts(plot) == [
         # lr 0.05 with no split, beside a run kept with one: that difference is said
         "current run (SGD lr 0.05, no validation)",
-        f"{set_mid} (all samples at steps 0–4)", f"{set_mid} (validation)",
-        f"{cleared} (all samples at steps 10–12)", f"{cleared} (validation)",
-        plain]
+        f"kept: {set_mid} (all samples at steps 0–4)", f"kept: {set_mid} (validation)",
+        f"kept: {cleared} (all samples at steps 10–12)", f"kept: {cleared} (validation)",
+        f"kept: {plain}"]
 
 
 def test_a_reopened_lessons_kept_validation_curves_are_drawn_from_the_start(
@@ -456,7 +457,7 @@ def test_a_reopened_lessons_kept_validation_curves_are_drawn_from_the_start(
     plot = panel_on(LossPlot, session_for(tmp_path / "runs.json"))
     (run,) = s.kept_runs
     np.testing.assert_array_equal(plot.kept_val_curves[0].yData, run.val_loss)
-    assert "SGD lr 0.3 (validation)" in legend_texts(plot)
+    assert "kept: SGD lr 0.3 (validation)" in legend_texts(plot)
 
 
 def test_the_training_panels_list_tells_a_runs_last_validation_loss(session, panel_on):

@@ -49,7 +49,7 @@ def test_the_loss_plot_and_the_landscape_draw_the_kept_runs(window, qtbot):
     np.testing.assert_array_equal(curve.yData, kept.loss)
     # narrow-valley's momentum at lr 0.02, kept and run again: said as the kept one is
     assert [label.text for _, label in w.loss_plot.legend.items] == [
-        "current run (Momentum lr 0.02)", "Momentum lr 0.02"]
+        "current run (Momentum lr 0.02)", "kept: Momentum lr 0.02"]
     view = w.landscape
     view.refresh()
     path = view.kept_paths[0]
@@ -267,7 +267,7 @@ def test_hidden_runs_leave_the_plot_and_the_landscape_and_the_legend_names_them(
     qtbot.wait(50)
     w.loss_plot.refresh()
     assert [label.text for _, label in w.loss_plot.legend.items] == [
-        "current run (SGD lr 0.02)", "momentum"]  # the second, plain descent, hidden
+        "current run (SGD lr 0.02)", "kept: momentum"]  # the second, plain descent, hidden
     np.testing.assert_array_equal(w.loss_plot.kept_curves[0].yData, first.loss)
     assert drawn(w.loss_plot.kept_curves[1]) == 0
     w.landscape.refresh()
@@ -369,7 +369,7 @@ def test_a_rate_changed_mid_run_is_named_by_both_rates_live_kept_and_undone(sess
                                descent_by_hand(x, y, w, b, [0.1] * 5 + [0.3] * 5), rtol=1e-12)
     assert s.current_run_description() == "SGD lr 0.1 → 0.3"
     legend = [label.text for _, label in plot.legend.items]
-    assert legend == ["current run (SGD lr 0.1 → 0.3)", "SGD lr 0.1"]
+    assert legend == ["current run (SGD lr 0.1 → 0.3)", "kept: SGD lr 0.1"]
     # the history slider looking back at step 3 shows a curve of 0.1 alone
     s.preview(3)
     assert s.current_run_description() == "SGD lr 0.1"

@@ -198,10 +198,13 @@ class LossPlot(pg.PlotWidget):
         runs = [r for r in s.kept_runs if r.visible]
         for k, r in enumerate(s.kept_runs):
             if r.visible:
-                # a split set (or cleared) partway through is told as for this run
-                shown.append((self.kept_curves[k], kept_loss_name(r.name, r.steps, r.val_loss)))
+                # a split set (or cleared) partway through is told as for this run; "kept"
+                # as the current one is "current" (a tester read "SGD lr 0.1" beside
+                # "current run (SGD lr 0.1)" and did not know which curve was which)
+                name = kept_loss_name(r.name, r.steps, r.val_loss)
+                shown.append((self.kept_curves[k], f"kept: {name}"))
                 if r.val_loss is not None:
-                    shown.append((self.kept_val_curves[k], f"{r.name} (validation)"))
+                    shown.append((self.kept_val_curves[k], f"kept: {r.name} (validation)"))
         self._legend(tuple(shown))
         values = np.concatenate([*in_view, *(r.loss for r in runs),
                                  *(r.val_loss for r in runs if r.val_loss is not None)])
