@@ -1114,6 +1114,31 @@ def test_the_breakdowns_text_keeps_its_height_from_step_to_step(window, qtbot):
     assert all(a <= b for a, b in zip(ranges, ranges[1:], strict=False)), ranges
 
 
+def test_the_new_value_line_stays_put_when_the_step_size_line_rewraps(window, qtbot):
+    """xor in presenter mode at 1920x1080: "step size = …" took one line or two as its
+    numbers' widths changed, and "new w = …" under it, in the same paragraph, moved up
+    and down a line (a tester scrolled to the bottom saw the last line jump). Each
+    equation is a paragraph of its own, which keeps its height: the line under it never
+    moves up."""
+    w = laid_out(window, qtbot, "xor", SCREENS["1920x1080"])
+    w.set_presenter(True)
+    qtbot.wait(50)
+    document = w.breakdown.document()
+
+    def new_value_line_top() -> float:
+        found = document.find("new w")
+        assert not found.isNull(), document.toPlainText()[-300:]
+        block = found.block()
+        line = block.layout().lineForTextPosition(found.position() - block.position())
+        return document.documentLayout().blockBoundingRect(block).top() + line.y()
+    tops = []
+    for _ in range(30):
+        w.session.step()
+        QApplication.processEvents()
+        tops.append(new_value_line_top())
+    assert all(a <= b + 0.5 for a, b in zip(tops, tops[1:], strict=False)), tops
+
+
 @pytest.mark.parametrize("lesson", ["sgd-line", "narrow-valley"])
 def test_presenter_modes_largest_words_are_drawn(window, qtbot, lesson):
     """A small network's words in presenter mode at 1920x1080 were 65-70 px high, past

@@ -83,7 +83,11 @@ class LiveRefresh(QObject):
 
     def eventFilter(self, obj, event) -> bool:
         # Raising a tabbed dock moves and resizes it into view (no Show event comes).
-        if self.stale and event.type() in _SHOWN:
+        # (`stale` read with a default: a panel dropped with its LiveRefresh in a cycle
+        # is cleared by the garbage collector before Qt deletes the widget, whose
+        # destructor still sends this filter its Hide events: AttributeError, seen in
+        # the tests as "Exceptions caught in Qt event loop".)
+        if getattr(self, "stale", False) and event.type() in _SHOWN:
             # `self` as the context: a panel deleted meanwhile cancels the call.
             QTimer.singleShot(0, self, self.request)
         return False

@@ -81,6 +81,9 @@ class SampleName(Num):
 class Paragraph:
     parts: tuple  # rich-text strings and Nums; after a step both may change in place
     big: bool = True  # equations a size larger than the table
+    # straight under the paragraph before (the update's equations, one a paragraph: each
+    # keeps its own height, so one that rewraps does not move the next up and down)
+    joined: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,8 @@ def _shape(blocks) -> tuple:
 
     def blank_nums(cells) -> tuple:
         return tuple(blank(c) if isinstance(c, Num) else c for c in cells)
-    return tuple(Paragraph(tuple(map(blank, b.parts)), b.big) if isinstance(b, Paragraph)
+    return tuple(Paragraph(tuple(map(blank, b.parts)), b.big, b.joined)
+                 if isinstance(b, Paragraph)
                  else Rows(blank_nums(b.heads), tuple(map(blank_nums, b.rows)), b.more,
                            b.layout)
                  for b in blocks)
@@ -339,14 +343,12 @@ class BreakdownPanel(QTextBrowser):
         out.append(Paragraph((f"slope = {unbroken(partial_html(loss, name))} = Σ = ",
                               Num(number_html(u.slope), bold=True))))
         if u.trainable:  # the engine writes the equations; here they are only set
-            pieces: list = []
             for k, equation in enumerate(update_equations(u)):
                 last = max(i for i, p in enumerate(equation) if not isinstance(p, str))
-                pieces += ["<br>"] if k else []
-                pieces += [_equation_html(p, name) if isinstance(p, str)
-                           else Num(number_html(p), bold=i == last)
-                           for i, p in enumerate(equation)]
-            out.append(Paragraph(tuple(pieces)))
+                out.append(Paragraph(tuple(_equation_html(p, name) if isinstance(p, str)
+                                           else Num(number_html(p), bold=i == last)
+                                           for i, p in enumerate(equation)),
+                                     joined=k > 0))
         else:
             out.append(Paragraph((f"{name_html(name)} is frozen (not trainable): it stays ",
                                   Num(number_html(u.value)), "."), big=False))
@@ -544,7 +546,7 @@ class BreakdownPanel(QTextBrowser):
     def _paragraph(self, cursor: QTextCursor, block: Paragraph) -> None:
         if not cursor.atStart():
             spaced = QTextBlockFormat()
-            spaced.setTopMargin(8)
+            spaced.setTopMargin(0 if block.joined else 8)
             cursor.insertBlock(spaced, QTextCharFormat())
         for part in block.parts:
             if isinstance(part, Num):
