@@ -76,7 +76,8 @@ class Loss:
         """dLoss/dz of the output's weighted sum with its activation, where it is short."""
         if self.kind == "squared":
             return None
-        return "{p} - Observed" + (" / n" if self.mean else "")
+        # (bracketed with "/ n": "p - Observed / n" read as p - (Observed / n))
+        return "({p} - Observed) / n" if self.mean else "{p} - Observed"
 
     def scale(self, samples: int, outputs: int = 1) -> float:
         """c for a data set of `samples` samples of `outputs` outputs each."""

@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         session.dirtyChanged.connect(self.setWindowModified)
         session.lessonChanged.connect(self._update_title)
         session.textChanged.connect(self.show_notes)
+        session.quizChanged.connect(self.show_notes)
         session.textChanged.connect(self._update_title)
         self._update_title()
         self.lock_status = QLabel("Locked by the teacher · Edit → Unlock lesson…")
@@ -188,9 +189,7 @@ class MainWindow(QMainWindow):
                                     "some parameters and settings cannot be changed")
         self.statusBar().addPermanentWidget(self.lock_status)
         session.lockChanged.connect(self.show_lock)
-        self.show_lock()
-        if session.quiz_active:  # a locked lesson that opens in quiz mode
-            self._quiz_changed(True)
+        self.show_lock()  # (and a lesson that opens in quiz mode: the quiz in front)
         self.statusBar().showMessage("Space: one step · R: run · click a weight to see its "
                                      "derivative")
         session.lessonChanged.connect(self.say_what_is_summarised)
@@ -279,6 +278,11 @@ class MainWindow(QMainWindow):
         self.unlock_action.setEnabled(s.lock is not None)
         self.lock_status.setVisible(s.lock is not None)
         QTimer.singleShot(0, self._hide_stale_tab_bars)
+        # After any layout (the user's restored, the default, a lock's): a lesson that
+        # opens in quiz mode had its quiz behind the breakdown's tab (a tester's student
+        # read "Quiz: work out the numbers…" and had to find the panel).
+        if s.quiz_active:
+            self._quiz_changed(True)
 
     def edit_lock(self) -> None:
         """Edit → Lock lesson for students…: window-modal, so Run and timers go on."""
@@ -546,7 +550,14 @@ class MainWindow(QMainWindow):
         dialog.show()
         self.lesson_text_dialog = dialog  # for tests and the screenshot tool
 
-    def show_notes(self) -> None:
+    def show_notes(self, *_) -> None:
+        # A lesson's notes tell its first step's numbers (statquest-b3's "the first slope
+        # is −15.7, the step size −1.57"): the quiz's answers, shown beside it to a tester.
+        if self.session.quiz_active:
+            self.notes.setMarkdown("*The lesson's notes are hidden during the quiz: they "
+                                   "may give its answers away. Leave the quiz (F6) to read "
+                                   "them.*")
+            return
         self.notes.setMarkdown(self.session.lesson.description or
                                "*This lesson has no notes.*")
 

@@ -271,3 +271,29 @@ def test_a_nearly_certain_sigmoid_keeps_its_digits_for_the_cross_entropy():
     _, grad = loss_and_gradient(net, xs, ys, LOSSES["bce"])
     fd = finite_difference_gradient(net, xs, ys, LOSSES["bce"], h=1e-5)
     np.testing.assert_allclose(grad, fd, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("lesson_name, loss_name", [("exam-pass-bce", "bce_mean"),
+                                                    ("moons-softmax", "ce_mean"),
+                                                    ("iris-softmax", "ce")])
+def test_a_shortcuts_formula_read_as_written_gives_its_numbers(lesson_name, loss_name):
+    """The shortcut's formula, read with the usual precedence, gives the numbers shown
+    beside it: a tester read "Pass - Observed / n" as Pass - (Observed / n), the numbers
+    being (Pass - Observed) / n. Evaluated here from the formula's own text with each
+    output's probability and target, n the number of samples."""
+    lesson = load_preset(lesson_name)
+    net, y = lesson.network, lesson.targets
+    p = net.forward(lesson.inputs).predicted
+    checked = 0
+    for name in net.param_names:
+        b = chain_rule_breakdown(net, lesson.inputs, y, LOSSES[loss_name], name)
+        for shortcut in b.shortcuts:
+            j = net.names.pre[-1].index(shortcut.symbol.split("/d")[-1])
+            observed = next(w for w in re.findall(r"Observed\w*", shortcut.formula))
+            text = (shortcut.formula.replace(observed, "y[:, j]")
+                    .replace(net.names.post[-1][j], "p[:, j]"))
+            assert set(re.findall(r"[A-Za-z_]\w*", text)) <= {"y", "p", "j", "n"}, text
+            np.testing.assert_allclose(eval(text, {"y": y, "p": p, "j": j, "n": len(y)}),
+                                       shortcut.values, rtol=1e-12, atol=1e-15)
+            checked += 1
+    assert checked

@@ -54,13 +54,16 @@ def test_quiz_accepts_right_answers_and_marks_a_wrong_factor(window, qtbot):
     quiz = w.quiz
     s = w.session
     assert s.selected == "w1"
+    asked = quiz.question_label.text()  # ∂ as in the breakdown, not the engine's plain d
+    assert "∂SSR/∂w<sub>1</sub> = Σ" in asked and "dSSR/" not in asked, asked
     # a wrong factor: dy1/dx1 of sample 2 typed as 0.5 (it is 0.797)
     for q in quiz.qs:
         quiz.fields[q.key].setText(fmt(q.answer, 4))
     wrong_key = next(q.key for q in quiz.qs if q.label == "dy1/dx1 for sample 2")
     quiz.fields[wrong_key].setText("0.5")
     assert not quiz.check()
-    assert "dy1/dx1 for sample 2" in quiz.feedback.text()
+    # named as the breakdown names it (a tester read "dSSR/db3" beside ∂SSR/∂b₃)
+    assert "∂y<sub>1</sub>/∂x<sub>1</sub> for sample 2" in quiz.feedback.text()
     assert "ffc9c9" in quiz.fields[wrong_key].styleSheet()
     assert s.trainer.steps_done == 0
     # corrected (rounded to 3 decimals is within tolerance): accepted, and the step is taken
@@ -104,7 +107,9 @@ def test_quiz_mode_hides_the_answers_in_every_panel(window, qtbot):
     w.docks["gradcheck"].raise_()
     w.docks["tangent"].raise_()
     qtbot.wait(20)
+    assert "15.7" in w.notes.toPlainText()  # the lesson's notes tell the first slope
     w.session.set_quiz(True)
+    assert "15.7" not in w.notes.toPlainText() and "1.57" not in w.notes.toPlainText()
     # Panels hide the numbers at their next refresh (throttled, later on a busy machine).
     qtbot.waitUntil(lambda: not w.tangent.tangent.isVisible(), timeout=3000)
     qtbot.waitUntil(lambda: "15.6" not in w.tangent.plotItem.titleLabel.text, timeout=3000)
@@ -130,6 +135,7 @@ def test_quiz_mode_hides_the_answers_in_every_panel(window, qtbot):
     qtbot.waitUntil(lambda: "−15.6551" in w.breakdown.toPlainText(), timeout=3000)
     assert "?" not in [model.data(model.index(last, c)) for c in range(model.columnCount())]
     qtbot.waitUntil(w.tangent.tangent.isVisible, timeout=3000)
+    assert "15.7" in w.notes.toPlainText()
 
 
 def ink_rows(image, x0, x1, background):
@@ -235,7 +241,8 @@ def test_quiz_says_empty_and_not_a_number_apart_and_reveal_fills_in_what_was_mis
     quiz.fields[second.key].setText("abc")  # not a number
     assert not quiz.check()
     text = quiz.feedback.text()
-    assert f"not a number: {second.label}" in text, text
+    assert second.label == "dPredicted/dy1 for sample 1"  # named as the breakdown names it
+    assert "not a number: ∂Predicted/∂y<sub>1</sub> for sample 1" in text, text
     assert f"{len(rest)} still empty" in text and "not right yet" not in text, text
     assert quiz.fields[rest[0].key].styleSheet() == ""  # empty: not marked wrong
     assert "ffc9c9" in quiz.fields[second.key].styleSheet()

@@ -218,6 +218,30 @@ def test_no_two_actions_share_a_shortcut(window):
     assert "Ctrl+Shift+Z" in seen and "Ctrl+Z" in seen
 
 
+@pytest.mark.parametrize("presenter", [False, True])
+def test_the_toolbar_stays_put_when_run_becomes_pause(window, qtbot, presenter):
+    """"Pause" is wider than "Run": every control right of the button moved ~13 px at
+    each Run and pause (a tester in a real window)."""
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS["1280x800"])
+    w.set_presenter(presenter)
+    qtbot.wait(50)
+    run, after = w.controls.button("runButton"), w.controls.button("flowButton")
+
+    def places():  # (the wordings further right may shorten for a longer loss)
+        return run.geometry().getRect(), after.x()
+    before = places()
+    w.controls.speed.setValue(0)  # a step every 8 frames: still running when measured
+    w.session.set_running(True)
+    qtbot.waitUntil(lambda: w.controls.run_action.text() == "Pause")
+    qtbot.wait(20)
+    assert w.session.running
+    running = places()
+    w.session.set_running(False)
+    qtbot.waitUntil(lambda: w.controls.run_action.text() == "Run")
+    qtbot.wait(20)
+    assert running == before == places()
+
+
 def test_enter_in_a_field_then_space_steps(window, qtbot):
     w = window("statquest-b3")
     field = w.parameters.fields["w3"]

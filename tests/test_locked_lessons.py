@@ -493,3 +493,31 @@ def test_unlock_asks_first_and_cancel_keeps_the_lock(window, qtbot, answer, unlo
     w.unlock_action.trigger()
     assert [t.replace("&", "") for t in seen] == ["Cancel"]  # Enter does not unlock
     assert (w.session.lock is None) == unlocked
+
+
+def test_a_lesson_that_opens_in_quiz_mode_shows_the_quiz_over_a_restored_layout(
+        window, qtbot, tmp_path):
+    """A tester's student opened a locked lesson in quiz mode: the breakdown's tab was in
+    front (the user's layout, restored), saying "Quiz: work out the numbers…", and the
+    quiz had to be found. The quiz comes in front after any layout."""
+    from PySide6.QtCore import QSettings
+
+    before = window("statquest-b3")
+    before.docks["breakdown"].raise_()  # the layout a user last left
+    qtbot.wait(20)
+    QSettings().setValue("window/geometry", before.saveGeometry())
+    QSettings().setValue("window/state", before.saveState())
+    path = tmp_path / "week3.json"
+    lesson = load_preset("statquest-b3")
+    lesson.lock = Lock(("breakdown", "quiz", "loss", "notes"), (), (), True)
+    lesson.save(path)
+    w = window(str(path))
+    assert w.restore_layout()
+    qtbot.wait(50)
+
+    def in_front(key: str) -> bool:
+        dock = w.docks[key]
+        return dock.isVisible() and not dock.visibleRegion().isEmpty()
+    assert w.session.quiz_active
+    qtbot.waitUntil(lambda: in_front("quiz"), timeout=2000)
+    assert not in_front("breakdown")

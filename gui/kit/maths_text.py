@@ -46,6 +46,20 @@ def partial_html(numerator: str, denominator: str) -> str:
     return f"∂{name_html(numerator)}/∂{name_html(denominator)}"
 
 
+_PLAIN_PARTIAL = re.compile(r"\bd([A-Za-z]\w*)/d([A-Za-z]\w*)")
+
+
+def partials_html(text: str) -> str:
+    """Plain text naming derivatives as the engine writes them ("dSSR/db3 for sample
+    1") set as the breakdown sets them (∂SSR/∂b₃): a quiz wrote "dSSR/db3" beside the
+    breakdown's ∂SSR/∂b₃, a tester asked whether they were the same."""
+    parts, at = [], 0
+    for m in _PLAIN_PARTIAL.finditer(text):
+        parts += [html.escape(text[at:m.start()]), partial_html(m.group(1), m.group(2))]
+        at = m.end()
+    return "".join(parts) + html.escape(text[at:])
+
+
 def unbroken(rich: str) -> str:
     """Rich text that a line never breaks inside (a factor, ∂x₁/∂w₁ or (1 − h₁)): its
     spaces no-break spaces, a word joiner after each slash; the tags left as they are.

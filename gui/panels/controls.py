@@ -95,6 +95,17 @@ class Controls(QToolBar):
         session.lockChanged.connect(self._show_lock)
         self._show_lock()
         self.refresh()
+        self._steady_run_button()
+
+    def _steady_run_button(self) -> None:
+        """Run and Pause take the same width: the wider "Pause" moved every control right
+        of it ~13 px at each Run and pause (seen by a tester)."""
+        button = self.widgetForAction(self.run_action)
+        def text_width(text: str) -> int:  # as QToolButton's size hint measures it
+            return button.fontMetrics().size(Qt.TextShowMnemonic, text).width()
+        margins = button.sizeHint().width() - text_width(button.text())
+        button.setMinimumWidth(margins + max(map(text_width, ("Run", "Pause"))))
+        self.refresh()  # (and the wordings fitted to the toolbar with it so)
 
     def _show_lock(self) -> None:
         # Locked, the field cannot be typed in: its tooltip says what it is, not "Type…"
@@ -149,6 +160,7 @@ class Controls(QToolBar):
         super().changeEvent(event)
         if event.type() == QEvent.FontChange and hasattr(self, "wordings"):
             self._set_compact(0)  # another size (presenter mode, zoom): measure again
+            QTimer.singleShot(0, self, self._steady_run_button)  # (its font set by then)
 
     def step(self) -> None:
         self.session.step()

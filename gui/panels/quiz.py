@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from engine.explain import fmt
 from engine.quiz import check, questions, quiz_chain, typed_number
 from gui.kit.focus import KEEPS_FOCUS
-from gui.kit.maths_text import formula_html
+from gui.kit.maths_text import formula_html, partials_html
 from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
@@ -123,7 +123,7 @@ class QuizPanel(QWidget):
         self.question_label.setText(
             f"<b>Step {s.steps_done + 1}, parameter {name}</b> "
             f"(learning rate {fmt(update.learning_rate)}, {name} = {fmt(update.value)})"
-            f"<br>{b.symbol} = Σ " + " · ".join(f"({formula_html(f.formula)})"
+            f"<br>{partials_html(b.symbol)} = Σ " + " · ".join(f"({formula_html(f.formula)})"
                                                  for f in chain) + more)
         body = QWidget()
         grid = QGridLayout(body)
@@ -134,7 +134,7 @@ class QuizPanel(QWidget):
             field.setPlaceholderText("your answer")
             field.returnPressed.connect(self.check)
             field.setProperty(KEEPS_FOCUS, True)  # Enter checks; the answers go on
-            grid.addWidget(QLabel(q.label), row, 0)
+            grid.addWidget(QLabel(partials_html(q.label)), row, 0)
             grid.addWidget(field, row, 1)
             self.fields[q.key] = field
         self.scroll.setWidget(body)
@@ -218,5 +218,5 @@ class QuizPanel(QWidget):
 
 def _some(qs: list) -> str:
     """The first few questions' labels, and how many more."""
-    names = ", ".join(q.label for q in qs[:3])
+    names = ", ".join(partials_html(q.label) for q in qs[:3])
     return names + (f" and {len(qs) - 3} more" if len(qs) > 3 else "")
