@@ -761,6 +761,11 @@ def test_iris_tables_show_every_class_whole_without_a_sideways_scroll(window, qt
     assert [matrix.model().headerData(c, Qt.Horizontal).replace("\n", " ")
             for c in range(3)] == ["predicted Setosa", "predicted Versicolor",
                                    "predicted Virginica"]
+    # and the class map beside the table a map, its axis named whole: at 1280x800 it was
+    # 45 px across beside an 85 px colour bar, "Petal w…" under it (a tester's walk)
+    plot = w.data_panel.plot.getPlotItem()
+    assert plot.getViewBox().width() >= 100, plot.getViewBox().width()
+    assert "…" not in plot.getAxis("bottom").label.toPlainText()
 
 
 def broken_words(notes) -> list[str]:

@@ -69,6 +69,7 @@ class ColourScale:
         self.log = False
         self.name = ""
         self.shown = False
+        self.width_seen = 0.0  # the bar's width with its ticks and name, once shown
         plot.colour_scale = self
         self.restyle()
 

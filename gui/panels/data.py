@@ -47,6 +47,10 @@ from gui.kit.throttle import LiveRefresh
 from gui.session import Session
 
 SAMPLE_PX = 16  # a sample's dot on a map or over the class curves
+# The least a map keeps across beside its colour bar; narrower, the bar is left out (the
+# plot's tooltip says what the colours mean): iris' class map at 1280x800 was 45 px wide
+# beside an 85 px bar, as wide as the map itself.
+MAP_BESIDE_BAR_PX = 100
 HALO_PX = 4  # the band around it, in the tone opposite to its rim (3 px read as a hairline on
 # a diagonal, where antialiasing blends its outer pixel into the ground)
 
@@ -297,12 +301,21 @@ class DataPlot(pg.PlotWidget):
                         "surer. Dots: the samples, in their class's colour. The decision "
                         "boundary is where the colours meet." + self._held_tip())
 
+    def _room_for_scale(self) -> bool:
+        """Whether the map keeps MAP_BESIDE_BAR_PX across beside its colour bar (the
+        same answer with the bar shown or not: no flicker as it comes and goes)."""
+        scale = self.scale
+        if scale.shown:
+            scale.width_seen = max(scale.width_seen, scale.bar.width())
+        across = self.getViewBox().width() - (0.0 if scale.shown else scale.width_seen)
+        return across >= MAP_BESIDE_BAR_PX
+
     def _show_class_scale(self, k: int, one_sigmoid: bool) -> None:
         """The class map's colour bar. Two classes: the probability of the first output's
         class from 0 to 1, the other class's deepest colour at one end, the first's at
         the other, pale in the middle where the network is unsure. More: a column per
         class, from pale where its probability is 1/k to deep where it is 1."""
-        self.scale.set_visible(True)
+        self.scale.set_visible(self._room_for_scale())
         outputs = self.session.network.names.post[-1]
         drawn = (k, one_sigmoid, outputs)
         if self.scale_picture == drawn:
@@ -355,7 +368,7 @@ class DataPlot(pg.PlotWidget):
                                         float(max(finite.max(), observed.max())))
         lo, hi = self.map_levels
         self.map.setVisible(True)
-        self.scale.set_visible(True)
+        self.scale.set_visible(self._room_for_scale())
         if self.scale_picture is not None:  # it showed the classes' colours
             self.scale_picture = None
             self.scale.set_colours(self.colours)
