@@ -370,7 +370,14 @@ def lesson_from_json(text: str, source: str = "lesson") -> Lesson:
     except ValueError:  # Python reads whole numbers of at most 4,300 digits
         raise LessonError(f"{source}: a number in the file is too long to read (thousands "
                           "of digits)") from None
-    return lesson_from_dict(data, source)
+    try:
+        return lesson_from_dict(data, source)
+    except LessonError as exc:
+        # A field's message names the file too, as a broken file's does ("week3.json:
+        # weights[0]: …"): a tester read "weights[0]: expected a list of 2 rows" alone.
+        if source == "lesson" or str(exc).startswith(f"{source}:"):
+            raise
+        raise LessonError(f"{source}: {exc}") from None
 
 
 def check_size(parameters: int, samples: int = 1, source: str | None = None) -> None:

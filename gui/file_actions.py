@@ -72,6 +72,22 @@ class CodeStepsDialog(QDialog):
         form.addRow(buttons)
 
 
+# A file named after its lesson: the title's whole words while they fit in this many
+# characters (six words at most cut "Week 3: a two-layer tanh net" to "…-tanh").
+FILE_NAME_CHARS = 48
+
+
+def _words_up_to(words: list[str], most: int) -> str:
+    """`words` joined by "-", as many whole ones from the first as fit in `most`
+    characters (the first always)."""
+    kept = words[:1]
+    for word in words[1:]:
+        if len("-".join([*kept, word])) > most:
+            break
+        kept.append(word)
+    return "-".join(kept)
+
+
 def documents_folder() -> str:
     """The user's Documents folder (QStandardPaths), or home where there is none."""
     documents = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
@@ -96,7 +112,7 @@ class FileActions(QObject):
                 else documents_folder()
         if name.startswith("*"):
             words = "".join(c if c.isalnum() else " " for c in self.session.lesson.title.lower())
-            name = "-".join(words.split()[:6]) + name[1:] if words.split() else "lesson" + name[1:]
+            name = (_words_up_to(words.split(), FILE_NAME_CHARS) or "lesson") + name[1:]
         return str(Path(folder) / name) if folder else name
 
     def chose(self, path: str) -> str:

@@ -73,3 +73,21 @@ def test_the_code_export_is_named_after_the_lesson_as_the_worksheet_is(
     w.files.export_history()
     assert [Path(a).name for a in asked] == [f"{title_name}.py", f"{title_name}-pytorch.py",
                                              f"{title_name}-history.csv"]
+
+
+@pytest.mark.parametrize("title, name", [
+    # seven short words: whole (six at most dropped "net", seen by a tester)
+    ("Week 3: a two-layer tanh net", "week-3-a-two-layer-tanh-net"),
+    # a long title: its first words, whole, up to 48 characters
+    ("Passing an exam: one sigmoid neuron and binary cross-entropy",
+     "passing-an-exam-one-sigmoid-neuron-and-binary"),
+    (": —", "lesson")])
+def test_an_export_is_named_after_the_lessons_title_by_whole_words(
+        window, qtbot, documents, asked, monkeypatch, title, name):
+    from gui.file_actions import FileActions
+
+    w = window("statquest-all")
+    monkeypatch.setattr(FileActions, "ask_code_steps", lambda self, to: 10)
+    assert w.session.set_lesson_text(title, "")
+    w.files.export_code("numpy")
+    assert Path(asked[0]).name == f"{name}.py"

@@ -242,6 +242,23 @@ def test_the_toolbar_stays_put_when_run_becomes_pause(window, qtbot, presenter):
     assert running == before == places()
 
 
+def test_an_axis_title_stays_centred_when_another_lesson_renames_it(window, qtbot):
+    """narrow-valley's data plot is titled "age" up its side; File → New from preset →
+    statquest-b3 renamed it "Observed / Predicted", which kept the short title's centre
+    and ran off the plot's top ("Observed / Predict" seen by a tester)."""
+    w = laid_out(window, qtbot, "narrow-valley", SCREENS["1366x768"])
+    assert w.files.open_preset("statquest-b3")
+    qtbot.wait(50)
+    plot = w.data_panel.plot.getPlotItem()
+    axis, box = plot.getAxis("left"), plot.getViewBox()
+    title = axis.label.mapRectToScene(axis.label.boundingRect())
+    drawn = box.mapRectToScene(box.boundingRect())
+    assert "Predicted" in axis.label.toPlainText()
+    assert drawn.top() - 2 <= title.top() and title.bottom() <= drawn.bottom() + 2, \
+        (title.top(), title.bottom(), drawn.top(), drawn.bottom())
+    assert abs(title.center().y() - drawn.center().y()) <= 2
+
+
 def test_enter_in_a_field_then_space_steps(window, qtbot):
     w = window("statquest-b3")
     field = w.parameters.fields["w3"]

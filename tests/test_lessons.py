@@ -197,3 +197,15 @@ def test_statquest_all_notes_tell_the_loss_that_first_grows_as_the_engine_comput
         if rate == 0.1:
             w3 = trainer.history.params[:4, trainer.network.param_names.index("w3")]
             assert "w3: " + ", ".join(f"{v:.2f}".replace("-", "−") for v in w3) in text
+
+
+def test_a_wrong_field_in_a_file_is_named_with_the_file(tmp_path):
+    """As a file that is not JSON is: a tester opened a lesson with a wrong weight matrix
+    and read "weights[0]: expected a list of 2 rows", no file named."""
+    data = json.loads(preset_text("statquest-b3"))
+    data["weights"][0] = [1, 2, 3]
+    path = tmp_path / "week3.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(LessonError) as refused:
+        load_lesson(path)
+    assert str(refused.value).startswith("week3.json: weights[0]: "), str(refused.value)

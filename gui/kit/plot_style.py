@@ -415,6 +415,11 @@ def _fit_titles(plot: pg.PlotWidget) -> None:
         plot.axis_titles = tuple(titles)
         plot.setLabel("bottom", titles[0])
         plot.setLabel("left", titles[1])
+        # pyqtgraph centres a title on its axis only when the axis is resized: a longer
+        # one of the same axis width (narrow-valley's "age", then statquest's "Observed /
+        # Predicted") kept the old centre and ran off the plot's top (a tester's walk).
+        for side in ("bottom", "left"):
+            plot.getAxis(side).resizeEvent()
 
 
 def set_title(plot: pg.PlotWidget, *wordings: str) -> None:
