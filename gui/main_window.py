@@ -388,6 +388,7 @@ class MainWindow(QMainWindow):
         # was not applied: at 1366x768 iris' words stayed 17.17 px of 1.5x = 17.31.
         self._give_plots_room_soon()
         self._unless_replaced(lambda: self.appearance.presenter and self._give_words_room())
+        self._give_breakdown_room_soon()
         self.proportions.made_by(self._size_presenter_docks)
 
     def _give_words_room(self) -> None:
@@ -417,6 +418,42 @@ class MainWindow(QMainWindow):
         if height > port.height():
             self.resizeDocks([under], [under.height() - int(height - port.height())],
                              Qt.Vertical)
+
+    def _give_breakdown_room_soon(self, tries: int = 4, widened_from: int | None = None
+                                  ) -> None:
+        self._unless_replaced(lambda: self.appearance.presenter
+                              and self._give_breakdown_room(tries, widened_from))
+
+    def _give_breakdown_room(self, tries: int, widened_from: int | None) -> None:
+        """Presenter mode: a breakdown taller than its panel is made wider, taking the
+        width the diagram's words do not need, where that brings its whole text into view
+        (its tables set more samples side by side): at 1366x768 statquest-b3's "step
+        size" and "new b3" were under the fold, three samples' table in two rows, with
+        room to spare beside the diagram (a tester). Where the wider text still scrolls
+        (house-price's), the diagram gets its width back; a text over twice its panel's
+        height (moons' paths) is not tried. Measured once the resize is applied and the
+        text laid out anew for it."""
+        beside = self.docks["breakdown"]
+        bar = self.breakdown.verticalScrollBar()
+        scrolls = bar.maximum() > 0
+        if widened_from is None:
+            if bar.maximum() > bar.pageStep():  # twice its panel's height: no width will do
+                return
+            spare = int(self.network_view.spare_width(self._presenter_words_px()))
+            data = self.data_panel.plot  # (the data plot under the diagram keeps its width,
+            if data.isVisible():           # and its column's tabs stay whole)
+                box = data.getPlotItem().getViewBox().width()
+                spare = min(spare, max(0, int(box - PRESENTER_DATA_PX)))
+            under = self.docks["data"]
+            spare = min(spare, under.width() - self._tabs_width(under) - 4)
+            if scrolls and spare >= 10 and tries > 1:
+                self.resizeDocks([beside], [beside.width() + spare], Qt.Horizontal)
+                self._give_breakdown_room_soon(tries - 1, beside.width())
+            return
+        if beside.width() == widened_from and tries > 1:  # not applied yet
+            self._give_breakdown_room_soon(tries - 1, widened_from)
+        elif scrolls:
+            self.resizeDocks([beside], [widened_from], Qt.Horizontal)
 
     def _presenter_words_px(self) -> float:
         """The diagram's words in presenter mode at least: half as large again as in the

@@ -259,6 +259,30 @@ def test_an_axis_title_stays_centred_when_another_lesson_renames_it(window, qtbo
     assert abs(title.center().y() - drawn.center().y()) <= 2
 
 
+@pytest.mark.parametrize("lesson, size", [("statquest-b3", (1366, 748)),
+                                          ("statquest-b3", SCREENS["1280x800"]),
+                                          ("sgd-line", (1366, 748)),
+                                          ("xor", SCREENS["1920x1080"])])
+def test_presenter_mode_shows_the_whole_breakdown_where_the_diagram_has_room(
+        window, qtbot, lesson, size):
+    """At 1366x768 statquest-b3's "step size" and "new b3" were under the fold, its three
+    samples' table in two rows, the diagram beside it with room to spare (a tester). The
+    breakdown takes the width the diagram's words do not need: the whole text in view,
+    the words still half as large again as normal."""
+    w = laid_out(window, qtbot, lesson, size)
+    normal = min(px for _, px in diagram_texts(w.network_view))
+    w.set_presenter(True)
+    qtbot.wait(50)
+    settled(w, qtbot)
+    for _ in range(3):
+        w.session.step()
+        qtbot.wait(10)
+    assert w.breakdown.verticalScrollBar().maximum() == 0
+    assert "new " in w.breakdown.toPlainText()
+    assert min(px for _, px in diagram_texts(w.network_view)) >= 1.5 * normal
+    assert_diagram_readable(w)
+
+
 def test_enter_in_a_field_then_space_steps(window, qtbot):
     w = window("statquest-b3")
     field = w.parameters.fields["w3"]
@@ -1143,11 +1167,12 @@ def test_presenter_mode_leaves_the_data_tab_readable(window, qtbot, lesson, scre
 
 
 def test_the_breakdowns_text_keeps_its_height_from_step_to_step(window, qtbot):
-    """xor in presenter mode at 1920x1080: "new w = old − step size = …" took three lines
+    """xor in presenter mode at 1920x1080 (here 1280x800, where its text is still taller
+    than the panel: at 1920 it now fits): "new w = old − step size = …" took three lines
     or four as its numbers' widths changed, so the text under it jumped and the scroll
     bar's range changed (the bar repainted, ~2 ms) every other Step. A paragraph keeps the
     height it has had, a line it no longer needs left blank."""
-    w = laid_out(window, qtbot, "xor", SCREENS["1920x1080"])
+    w = laid_out(window, qtbot, "xor", SCREENS["1280x800"])
     w.set_presenter(True)
     qtbot.wait(50)
     bar = w.breakdown.verticalScrollBar()

@@ -408,6 +408,19 @@ class NetworkView(QGraphicsView):
             least -= 10
         return height - least
 
+    def spare_width(self, px: float) -> float:
+        """Presenter mode: how much narrower the view could be, at its height, with its
+        fitted drawing still writing words `px` high (0 if they are smaller already)."""
+        fitted = self._fitted_layouts()
+        width, height = self._view_size()
+
+        def words(w: float) -> float:
+            return self.word_px_at(fitted.for_view((w, height)), (w, height))
+        least = width
+        while least > 20 and words(least - 10) >= px:
+            least -= 10
+        return width - least
+
     def word_px_at(self, layout: Layout, view: tuple[float, float]) -> float:
         """How many pixels high `layout`'s words come out fitted into a view this size
         (no higher than MAX_WORD_PX, as `_fit` draws them: presenter mode's room for the
