@@ -2,6 +2,7 @@
 every labelled parameter with the lesson's own starting value, labels that cover nothing,
 and a picture for every preset and for networks too big to label or to draw line by line."""
 
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -254,3 +255,25 @@ def test_negative_values_are_written_with_the_minus_sign_the_breakdown_uses():
     # statquest-b3's own starting values, as its lesson file gives them
     assert {"w2 = −3.53", "b1 = −1.43", "w3 = −1.22", "w4 = −2.3", "w1 = 3.34"} <= written
     assert not any("-" in text for text in written), written
+
+
+@pytest.mark.parametrize("sizes", [[1, 3, 2, 1], [2, 3, 1], [2, 2, 3], [1, 2, 1]])
+def test_a_tapered_drawing_keeps_its_widest_gap_where_most_labels_are(sizes):
+    """A built 1-3-2-1 network's six weight labels between its hidden layers stood in a
+    gap half as wide as the first gap with three (only the gaps after the first were
+    narrowed): a tester could not tell which label was whose. With a taper, the gap with
+    the most connections keeps the whole width and none is narrower than one with fewer."""
+    from engine.diagram import COLUMN, column_positions
+
+    columns = column_positions(sizes, True, False, (1.0, 1.0, 0.5))
+    xs = [column[0][0] for column in columns]
+    gaps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
+    connections = [a * b for a, b in zip(sizes, sizes[1:], strict=False)]
+    assert max(gaps) == pytest.approx(COLUMN)
+    assert gaps[connections.index(max(connections))] == pytest.approx(COLUMN)
+    for (g1, n1), (g2, n2) in itertools.combinations(zip(gaps, connections, strict=True), 2):
+        if n1 > n2:
+            assert g1 >= g2
+        if n2 > n1:
+            assert g2 >= g1
+    assert min(gaps) >= 0.5 * COLUMN - 1e-9
