@@ -260,6 +260,9 @@ class FittedLayouts:
         self.usual = usual or network_layout(net, text_width, text_height, values)
         sizes = [net.inputs, *net.sizes]
         row = row_distance(sizes, *_drawn(net))
+        # (gaps of as many connections each are never narrowed: a taper draws them alike)
+        connections = {a * b for a, b in zip(sizes, sizes[1:], strict=False)}
+        tapers = TAPERS if len(connections) > 1 else (1.0,)
         # (the largest its words could come out per pixel of view, its drawing's recipe)
         self.drafts: list[tuple[Box, float, tuple[float, float, float], float]] = []
         for scale in TEXT_SCALES:
@@ -271,8 +274,7 @@ class FittedLayouts:
             # words in larger nodes, the next of FITTED_SPREADS left up to 20 % between
             # moons' eight (its tall column is what limits its words in a short view)
             downs = sorted({*FITTED_SPREADS, apart / row * (1 + 1e-9)})
-            for across, down, taper in itertools.product(FITTED_SPREADS, downs,
-                                                         TAPERS if len(sizes) > 2 else (1.0,)):
+            for across, down, taper in itertools.product(FITTED_SPREADS, downs, tapers):
                 if COLUMN * across * taper < apart:
                     continue
                 if max(sizes) > 1 and row * down < apart and (down < 1 or radius > RADIUS):

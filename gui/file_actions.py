@@ -79,8 +79,9 @@ FILE_NAME_CHARS = 48
 
 def _words_up_to(words: list[str], most: int) -> str:
     """`words` joined by "-", as many whole ones from the first as fit in `most`
-    characters (the first always)."""
-    kept = words[:1]
+    characters (the first always, cut to `most`: a title of one long word in a script
+    without spaces made a name past a file system's 255 bytes)."""
+    kept = [word[:most] for word in words[:1]]
     for word in words[1:]:
         if len("-".join([*kept, word])) > most:
             break

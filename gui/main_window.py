@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         ):
             self.docks[key] = self._dock(key, widget, area)
         self._laid_out = False
+        self._presenter_layouts_made = 0  # (a deferred step of an older one is dropped)
         self._layouts_restored = 0  # a deferred resize of a layout since replaced is dropped
         self.lesson_text_dialog: LessonTextDialog | None = None
         self.lock_dialog: LockDialog | None = None
@@ -376,6 +377,7 @@ class MainWindow(QMainWindow):
 
     def _size_presenter_docks(self) -> None:
         """Presenter mode's dock sizes as shares of the window (again when it is resized)."""
+        self._presenter_layouts_made += 1
         w, h = self.width(), self.height()
         # (0.46 left iris' words 1.42x normal at 1280x800; 0.42 gives 1.53x)
         self.resizeDocks([self.docks["breakdown"]], [int(w * 0.42)], Qt.Horizontal)
@@ -421,7 +423,11 @@ class MainWindow(QMainWindow):
 
     def _give_breakdown_room_soon(self, tries: int = 4, widened_from: int | None = None
                                   ) -> None:
+        # (not for a presenter layout made again meanwhile: F5 as the window manager
+        # maximised the window, a later try set the old window's width back)
+        made = self._presenter_layouts_made
         self._unless_replaced(lambda: self.appearance.presenter
+                              and made == self._presenter_layouts_made
                               and self._give_breakdown_room(tries, widened_from))
 
     def _give_breakdown_room(self, tries: int, widened_from: int | None) -> None:
@@ -447,8 +453,9 @@ class MainWindow(QMainWindow):
             under = self.docks["data"]
             spare = min(spare, under.width() - self._tabs_width(under) - 4)
             if scrolls and spare >= 10 and tries > 1:
-                self.resizeDocks([beside], [beside.width() + spare], Qt.Horizontal)
-                self._give_breakdown_room_soon(tries - 1, beside.width())
+                widened_from = beside.width()
+                self.resizeDocks([beside], [widened_from + spare], Qt.Horizontal)
+                self._give_breakdown_room_soon(tries - 1, widened_from)
             return
         if beside.width() == widened_from and tries > 1:  # not applied yet
             self._give_breakdown_room_soon(tries - 1, widened_from)
@@ -536,12 +543,18 @@ class MainWindow(QMainWindow):
         beside, view = self.docks["breakdown"], self.network_view
         least = max(int(self.width() * MIN_BREAKDOWN_SHARE), self._tabs_width(beside))
         spare_width = beside.width() - least
+        # the least widening that frees `height`, else the one that frees the most (none,
+        # where the words are held by the drawing's height alone: moons' tall column)
+        best, freed = 0, view.spare_height(words, 0)
         wider = 0
-        while wider < spare_width and view.spare_height(words, wider) < height:
+        while wider < spare_width and freed < height:
             wider = min(wider + 10, spare_width)
-        if wider <= 0:
+            now = view.spare_height(words, wider)
+            if now > freed:
+                best, freed = wider, now
+        if best <= 0:
             return False
-        self.resizeDocks([beside], [beside.width() - wider], Qt.Horizontal)
+        self.resizeDocks([beside], [beside.width() - best], Qt.Horizontal)
         return True
 
     def _tabs_width(self, dock: QDockWidget) -> int:

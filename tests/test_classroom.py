@@ -305,3 +305,15 @@ def test_dark_themes_draw_the_sliders_groove_and_handle(window, qtbot, theme):
         assert stands_out(handle.left() + 2, handle.right() - 1), f"{name}: no handle"
         assert stands_out(0, handle.left() - 2), f"{name}: no groove before the handle"
         assert stands_out(handle.right() + 3, image.width()), f"{name}: no groove after it"
+
+
+def test_a_quiz_label_names_derivatives_with_partials_and_keeps_its_words():
+    """The engine writes "dSSR/db3"; the quiz sets it as the breakdown does. A label
+    with no derivative in it kept its apostrophe as "&#x27;" ("momentum&#x27;s rule":
+    Qt took the text for plain, there being no tag in it)."""
+    from gui.kit.maths_text import partials_html
+
+    assert partials_html("dSSR/db3 for sample 1") == "∂SSR/∂b<sub>3</sub> for sample 1"
+    assert partials_html("step size by momentum's rule, update 1") == \
+        "step size by momentum's rule, update 1"
+    assert partials_html("slope dCE/dw1_2 < 0") == "slope ∂CE/∂w<sub>1,2</sub> &lt; 0"

@@ -1166,6 +1166,18 @@ def test_presenter_mode_leaves_the_data_tab_readable(window, qtbot, lesson, scre
     assert_diagram_readable(w)
 
 
+def test_the_breakdown_keeps_its_width_where_the_diagram_cannot_use_it(window, qtbot):
+    """moons' words are held by its tall column's height: a wider diagram frees none of
+    the height its data tab lacks at 1366x768, and the breakdown was narrowed to its
+    least for nothing (a review). It keeps presenter mode's share."""
+    w = laid_out(window, qtbot, "moons-softmax", SCREENS["1366x768"])
+    w.set_presenter(True)
+    qtbot.wait(50)
+    settled(w, qtbot)
+    assert w.docks["breakdown"].width() >= int(0.42 * w.width()) - 2, \
+        (w.docks["breakdown"].width(), w.width())
+
+
 def test_the_breakdowns_text_keeps_its_height_from_step_to_step(window, qtbot):
     """xor in presenter mode at 1920x1080 (here 1280x800, where its text is still taller
     than the panel: at 1920 it now fits): "new w = old − step size = …" took three lines

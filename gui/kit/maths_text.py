@@ -55,9 +55,12 @@ def partials_html(text: str) -> str:
     breakdown's ∂SSR/∂b₃, a tester asked whether they were the same."""
     parts, at = [], 0
     for m in _PLAIN_PARTIAL.finditer(text):
-        parts += [html.escape(text[at:m.start()]), partial_html(m.group(1), m.group(2))]
+        parts += [html.escape(text[at:m.start()], quote=False),
+                  partial_html(m.group(1), m.group(2))]
         at = m.end()
-    return "".join(parts) + html.escape(text[at:])
+    # (quote=False: "momentum's rule" kept its apostrophe as "&#x27;" in a label Qt did
+    # not take for rich text, having no tag in it)
+    return "".join(parts) + html.escape(text[at:], quote=False)
 
 
 def unbroken(rich: str) -> str:

@@ -305,8 +305,8 @@ class DataPlot(pg.PlotWidget):
         """Whether the map keeps MAP_BESIDE_BAR_PX across beside its colour bar (the
         same answer with the bar shown or not: no flicker as it comes and goes)."""
         scale = self.scale
-        if scale.shown:
-            scale.width_seen = max(scale.width_seen, scale.bar.width())
+        if scale.shown:  # the bar and the gap its column keeps from the plot (5 px)
+            scale.width_seen = scale.bar.width() + 5
         across = self.getViewBox().width() - (0.0 if scale.shown else scale.width_seen)
         return across >= MAP_BESIDE_BAR_PX
 

@@ -397,29 +397,26 @@ class NetworkView(QGraphicsView):
         """Presenter mode: how much less high the view could be, at its width (or `wider`
         pixels wider), with its fitted drawing still writing words `px` high (0 if they
         are smaller already)."""
-        fitted = self._fitted_layouts()
-        width, height = self._view_size()
-        width += wider
-
-        def words(h: float) -> float:
-            return self.word_px_at(fitted.for_view((width, h)), (width, h))
-        least = height
-        while least > 20 and words(least - 10) >= px:
-            least -= 10
-        return height - least
+        return self._spare(px, wider, across=False)
 
     def spare_width(self, px: float) -> float:
         """Presenter mode: how much narrower the view could be, at its height, with its
         fitted drawing still writing words `px` high (0 if they are smaller already)."""
+        return self._spare(px, 0.0, across=True)
+
+    def _spare(self, px: float, wider: float, across: bool) -> float:
         fitted = self._fitted_layouts()
         width, height = self._view_size()
+        width += wider
 
-        def words(w: float) -> float:
-            return self.word_px_at(fitted.for_view((w, height)), (w, height))
-        least = width
-        while least > 20 and words(least - 10) >= px:
-            least -= 10
-        return width - least
+        def words(less: float) -> float:
+            view = (width - less, height) if across else (width, height - less)
+            return self.word_px_at(fitted.for_view(view), view)
+        whole = width if across else height
+        less = 0.0
+        while whole - less > 20 and words(less + 10) >= px:
+            less += 10
+        return less
 
     def word_px_at(self, layout: Layout, view: tuple[float, float]) -> float:
         """How many pixels high `layout`'s words come out fitted into a view this size

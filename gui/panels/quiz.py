@@ -6,6 +6,7 @@ takes the step. A running score, per lesson."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
@@ -62,6 +63,7 @@ class QuizPanel(QWidget):
         self.scroll.setWidgetResizable(True)
         lay.addWidget(self.scroll, 1)
         self.feedback = QLabel()
+        self.feedback.setTextFormat(Qt.RichText)  # the questions' names are rich text
         self.feedback.setObjectName("quizFeedback")
         self.feedback.setWordWrap(True)
         lay.addWidget(self.feedback)
@@ -134,7 +136,9 @@ class QuizPanel(QWidget):
             field.setPlaceholderText("your answer")
             field.returnPressed.connect(self.check)
             field.setProperty(KEEPS_FOCUS, True)  # Enter checks; the answers go on
-            grid.addWidget(QLabel(partials_html(q.label)), row, 0)
+            label = QLabel(partials_html(q.label))
+            label.setTextFormat(Qt.RichText)  # (rich text, tags in it or not)
+            grid.addWidget(label, row, 0)
             grid.addWidget(field, row, 1)
             self.fields[q.key] = field
         self.scroll.setWidget(body)
