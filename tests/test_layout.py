@@ -1166,6 +1166,28 @@ def test_presenter_mode_leaves_the_data_tab_readable(window, qtbot, lesson, scre
     assert_diagram_readable(w)
 
 
+def test_the_breakdown_forgets_presenter_modes_heights_when_it_ends(window, qtbot):
+    """A paragraph keeps its height from Step to Step; after presenter mode (larger
+    words, "step size = …" on two lines) statquest-b3's one-line "step size" kept the
+    two lines' height at 1920x1080, a blank line under it (seen in a real window)."""
+    w = laid_out(window, qtbot, "statquest-b3", SCREENS["1920x1080"])
+    w.set_presenter(True)
+    qtbot.wait(50)
+    for _ in range(2):
+        w.session.step()
+        qtbot.wait(10)
+    w.set_presenter(False)
+    qtbot.wait(50)
+    settled(w, qtbot)
+    w.session.step()
+    qtbot.wait(50)
+    found = w.breakdown.document().find("step size = slope")
+    assert not found.isNull()
+    block = found.block()
+    assert block.layout().lineCount() == 1  # one line at normal size in this width
+    assert block.blockFormat().bottomMargin() < 0.5, block.blockFormat().bottomMargin()
+
+
 def test_the_breakdown_keeps_its_width_where_the_diagram_cannot_use_it(window, qtbot):
     """moons' words are held by its tall column's height: a wider diagram frees none of
     the height its data tab lacks at 1366x768, and the breakdown was narrowed to its

@@ -224,6 +224,7 @@ class BreakdownPanel(QTextBrowser):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.FontChange, QEvent.PaletteChange):
+            self._tallest_seen = {}  # heights in the old font: presenter mode's two lines
             self._zoom = self._zoom_for_room()
             self.refresh(full=True)  # tab stops and colours are measured in the old ones
 
@@ -525,6 +526,9 @@ class BreakdownPanel(QTextBrowser):
         room = self._room()
         if room != self._room_seen:
             self._room_seen = room
+            # (paragraphs keep their height from Step to Step, not from another width:
+            # after presenter mode a blank line stood under "step size" at 1920x1080)
+            self._tallest_seen = {}
             zoom = self._zoom_for_room()
             if zoom != self._zoom:  # every size in the text changes: drawn anew
                 self._zoom = zoom
@@ -689,9 +693,11 @@ class BreakdownPanel(QTextBrowser):
                 length = cursor.position() - start
             lengths.append(length)
         cursor.endEditBlock()
-        self._keep_heights({self.document().findBlock(start).blockNumber()
-                            for (start, _, old, _), new in zip(self._slots, parts, strict=True)
-                            if new != old})
+        self._keep_heights(set(range(self.document().blockCount())) if not self._tallest_seen
+                           else {self.document().findBlock(start).blockNumber()
+                                 for (start, _, old, _), new in zip(self._slots, parts,
+                                                                    strict=True)
+                                 if new != old})
         shift, slots = 0, []
         for (start, old_length, _, fmt), new, length in zip(self._slots, parts,
                                                             reversed(lengths), strict=True):
