@@ -642,6 +642,8 @@ def test_every_sample_on_a_map_has_a_rim_that_stands_out_from_the_ground(
     finally:
         pg.setConfigOptions(background=old)
     box = plot.getViewBox()
+    # the dot's radius and its band's, as drawn (many samples' are smaller)
+    dot, outer = plot.samples.opts["symbolSize"] / 2, plot.halos.opts["symbolSize"] / 2
     centres = [plot.mapFromScene(box.mapViewToScene(QPointF(float(x), float(y))))
                for x, y in s.inputs]
     for (x, y), centre in zip(s.inputs, centres, strict=True):
@@ -653,8 +655,8 @@ def test_every_sample_on_a_map_has_a_rim_that_stands_out_from_the_ground(
             def at(r, dx=dx, dy=dy, centre=centre):
                 return luminance(image.pixelColor(round(centre.x() + r * dx),
                                                   round(centre.y() + r * dy)))
-            ground = at(17)  # past the dot (8 px), its rim and any band around it
-            best = max(abs(at(r) - ground) for r in range(6, 13))
+            ground = at(outer + 5)  # past the dot, its rim and any band around it
+            best = max(abs(at(r) - ground) for r in range(round(dot) - 2, round(outer) + 1))
             assert best >= 0.4, f"sample ({x:g}, {y:g}) towards {45 * k}°: {best:.2f}"
 
 
@@ -1164,3 +1166,27 @@ def test_a_big_networks_bundles_are_a_picture_that_looks_as_the_lines_drawn_afre
     afresh = pixels()
     assert (afresh < 200).sum() > 10_000  # the grey of the bundles, drawn
     assert np.abs(kept - afresh).max() <= 32
+
+
+@pytest.mark.parametrize("presenter", [False, True])
+def test_many_samples_are_drawn_smaller_on_a_map(window, qtbot, presenter):
+    """moons' sixty dots with their halos covered most of its class map at 1280x800, the
+    boundary the lesson is about hard to see (a tester): over DENSE_SAMPLES samples the
+    dots are smaller, in presenter mode too (its scale on top); three stay full size."""
+    from gui.panels.data import DENSE_SAMPLE_SHARE, DENSE_SAMPLES, HALO_PX, SAMPLE_PX
+
+    sizes = {}
+    for lesson in ("moons-softmax", "iris-softmax"):
+        w = window(lesson)
+        w.set_presenter(presenter)
+        qtbot.wait(50)
+        plot = w.data_panel.plot
+        scale = 1.6 if presenter else 1.0
+        count = len(w.session.inputs)
+        share = DENSE_SAMPLE_SHARE if count > DENSE_SAMPLES else 1.0
+        assert plot.samples.opts["symbolSize"] == pytest.approx(SAMPLE_PX * share * scale)
+        assert plot.halos.opts["symbolSize"] == pytest.approx(
+            (SAMPLE_PX + 2 * HALO_PX) * share * scale)
+        sizes[lesson] = plot.samples.opts["symbolSize"]
+        w.set_presenter(False)
+    assert sizes["moons-softmax"] < sizes["iris-softmax"]

@@ -36,6 +36,7 @@ from gui.kit.plot_style import (
     keep_in_view,
     marker_room,
     readable_axes,
+    scale_items,
     set_curve,
     set_labels,
     shown,
@@ -51,6 +52,8 @@ SAMPLE_PX = 16  # a sample's dot on a map or over the class curves
 # plot's tooltip says what the colours mean): iris' class map at 1280x800 was 45 px wide
 # beside an 85 px bar, as wide as the map itself.
 MAP_BESIDE_BAR_PX = 100
+# Over this many samples the dots (and their halos) are drawn this share of their size.
+DENSE_SAMPLES, DENSE_SAMPLE_SHARE = 30, 0.65
 HALO_PX = 4  # the band around it, in the tone opposite to its rim (3 px read as a hairline on
 # a diagonal, where antialiasing blends its outer pixel into the ground)
 
@@ -404,10 +407,24 @@ class DataPlot(pg.PlotWidget):
                 "never uses." if len(self.session.held_out()) else "")
 
     def _set_samples(self, xs, ys, colours: list, outline) -> None:
+        self._size_samples(len(xs))
         style = self._sample_style(colours, outline)
         self.samples.setData(xs, ys, **style)
         self.halos.setData(xs, ys, symbolBrush=[kept_brush(halo_colour(pen.color()))
                                                 for pen in style["symbolPen"]])
+
+    def _size_samples(self, count: int) -> None:
+        """Smaller dots where there are many: moons' sixty at full size with their halos
+        covered most of its class map, the boundary the lesson is about hard to see (a
+        tester). The presenter scale (scale_items) applies to the size chosen here."""
+        share = DENSE_SAMPLE_SHARE if count > DENSE_SAMPLES else 1.0
+        _, base = getattr(self.samples, "base_style", (0.0, SAMPLE_PX))
+        if base == SAMPLE_PX * share:
+            return
+        scale = self.samples.opts["symbolSize"] / base  # presenter mode's, or 1
+        for item, made in ((self.samples, SAMPLE_PX), (self.halos, SAMPLE_PX + 2 * HALO_PX)):
+            item.base_style = (0.0, made * share)  # (drawn without a line: no pen width)
+        scale_items(self, scale)  # the sizes, and the plot's margin for its largest
 
     def _sample_style(self, colours: list, outline) -> dict:
         """The samples scatter's brush and outline, one a sample: a dot in its colour
