@@ -1190,3 +1190,26 @@ def test_many_samples_are_drawn_smaller_on_a_map(window, qtbot, presenter):
         sizes[lesson] = plot.samples.opts["symbolSize"]
         w.set_presenter(False)
     assert sizes["moons-softmax"] < sizes["iris-softmax"]
+
+
+@pytest.mark.parametrize("width", [420, 560])
+def test_a_long_quiz_question_wraps_and_leaves_its_answer_box_in_view(session, qtbot, width):
+    """narrow-valley's momentum: "step size by momentum's rule, update 1 (momentum = 0.9,
+    weight_decay = 0, v = 0; learning rate 0.02)" on one line pushed every answer box
+    past the panel's right edge at 1366x768, a sideways scroll bar, the boxes squeezed to
+    25 px when scrolled to (a tester). The questions wrap; every box is in view and wide
+    enough for a number."""
+    from gui.panels.quiz import QuizPanel
+
+    s = session("narrow-valley")
+    panel = show(qtbot, QuizPanel(s), (width, 600))
+    s.set_quiz(True)
+    qtbot.wait(50)
+    assert any("momentum" in q.label for q in panel.qs)
+    assert panel.scroll.horizontalScrollBar().maximum() == 0
+    port = panel.scroll.viewport()
+    for field in panel.fields.values():
+        box = field.geometry().translated(field.parentWidget().mapTo(port, field.pos()) -
+                                          field.pos())
+        assert port.rect().left() <= box.left() and box.right() <= port.rect().right(), box
+        assert field.width() >= field.fontMetrics().horizontalAdvance("−0.0000") + 8

@@ -138,9 +138,16 @@ class QuizPanel(QWidget):
             field.setProperty(KEEPS_FOCUS, True)  # Enter checks; the answers go on
             label = QLabel(partials_html(q.label))
             label.setTextFormat(Qt.RichText)  # (rich text, tags in it or not)
+            # A long question wraps: momentum's "step size by momentum's rule, update 1
+            # (momentum = 0.9, …)" on one line pushed every answer box past the panel's
+            # edge at 1366x768 (a tester), and squeezed them to 25 px scrolled to.
+            label.setWordWrap(True)
+            field.setMinimumWidth(field.fontMetrics().horizontalAdvance("−0.0000000") + 16)
             grid.addWidget(label, row, 0)
             grid.addWidget(field, row, 1)
             self.fields[q.key] = field
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
         self.scroll.setWidget(body)
         self.first_tries: dict[str, bool] = {}  # each question's first answer: right?
         self.revealed: set[str] = set()  # the answers Reveal filled in
