@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Space: one step · R: run · click a weight to see its "
                                      "derivative")
         session.lessonChanged.connect(self.say_what_is_summarised)
+        session.lessonChanged.connect(
+            lambda *_: QTimer.singleShot(0, self, self._show_every_parameter))
         self.say_what_is_summarised()
 
     def _dock(self, key: str, widget: QWidget, area) -> QDockWidget:
@@ -710,6 +712,25 @@ class MainWindow(QMainWindow):
                          [int(h * 0.58), int(h * 0.42)], Qt.Vertical)
         self._give_plots_room_soon()
         self.proportions.made_by(self.apply_default_layout)
+
+    def _show_every_parameter(self) -> None:
+        """A new lesson with more parameters: their list grows, into the notes under it,
+        to show them all (up to 60 % of the window's height, as the first layout does).
+        From narrow-valley's three to statquest-b3's seven, the list kept its height and
+        hid b3, the one parameter trained (a tester). Only in that layout (the two docks
+        one above the other on the left), never smaller."""
+        params, notes = self.docks["parameters"], self.docks["notes"]
+        if self.appearance.presenter or not (params.isVisible() and notes.isVisible()):
+            return
+        if any(self.dockWidgetArea(d) != Qt.LeftDockWidgetArea or d.isFloating()
+               or self.tabifiedDockWidgets(d) for d in (params, notes)):
+            return
+        rows = self.parameters.scroll.widget().sizeHint().height() + 40
+        wanted = min(rows, int(self.height() * 0.6))
+        if params.height() >= wanted:
+            return
+        total = params.height() + notes.height()
+        self.resizeDocks([params, notes], [wanted, max(total - wanted, 80)], Qt.Vertical)
 
     def restore_layout(self) -> bool:
         """The user's own size and layout from the last run; False on a first launch."""

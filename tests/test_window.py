@@ -572,3 +572,19 @@ def test_undo_and_redo_say_what_they_did_in_the_status_bar(window, qtbot):
     redo.trigger()
     assert w.session.learning_rate == 0.05
     assert w.statusBar().currentMessage() == f"Redone: {what}."
+
+
+def test_a_lesson_with_more_parameters_shows_them_all(window, qtbot):
+    """From narrow-valley's three parameters to statquest-b3's seven (File → New from
+    preset), the list kept its height: w1–b2 showed and b3, the one parameter trained,
+    was hidden behind a scroll bar (a tester). The list grows into the notes under it."""
+    w = window("narrow-valley")
+    w.resize(1366, 708)
+    w.reset_layout()
+    qtbot.wait(100)
+    assert w.files.open_preset("statquest-b3")
+    qtbot.wait(100)
+    field = w.parameters.fields["b3"]
+    port = w.parameters.scroll.viewport()
+    top = field.mapTo(port, field.rect().topLeft()).y()
+    assert top >= 0 and top + field.height() <= port.height(), (top, port.height())
