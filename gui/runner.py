@@ -12,9 +12,10 @@ from gui.session import Session
 
 FRAME_MS = 16
 # Speed positions: steps per frame; None = as many as fit in the frame's budget. The
-# slowest, a step every 8 or 3 frames (~8 and ~20 steps a second), let a class watch a
-# lesson of a few steps: at one step a frame statquest-b3's 9 steps were over in 0.15 s.
-SPEEDS = (1 / 8, 1 / 3, 1, 2, 5, 10, 50, 200, 1000, None)
+# slowest, a step every 30, 8 or 3 frames (~1-2, ~8 and ~20 steps a second), let a class
+# watch a lesson of a few steps: at one step a frame statquest-b3's 9 steps were over in
+# 0.15 s, and at ~8 a second in about one (a tester: too fast to follow a run step by step).
+SPEEDS = (1 / 30, 1 / 8, 1 / 3, 1, 2, 5, 10, 50, 200, 1000, None)
 DEFAULT_SPEED = SPEEDS.index(10)
 FRAME_BUDGET_S = 0.010  # maths per frame to start with; drawing takes ~20 ms more
 MIN_BUDGET_S, MAX_BUDGET_S = 0.003, 0.016

@@ -230,7 +230,7 @@ def test_the_toolbar_stays_put_when_run_becomes_pause(window, qtbot, presenter):
     def places():  # (the wordings further right may shorten for a longer loss)
         return run.geometry().getRect(), after.x()
     before = places()
-    w.controls.speed.setValue(0)  # a step every 8 frames: still running when measured
+    w.controls.speed.setValue(0)  # a step every 30 frames: still running when measured
     w.session.set_running(True)
     qtbot.waitUntil(lambda: w.controls.run_action.text() == "Pause")
     qtbot.wait(20)

@@ -66,8 +66,8 @@ class Controls(QToolBar):
         # (the toolbar takes its short wordings first, see _fit).
         self.speed.setMinimumWidth(SPEED_SLIDER_MIN_PX)
         self.speed.setMaximumWidth(160)
-        self.speed.setToolTip("How fast Run goes: from a step every 8 frames (about 8 a "
-                              "second, to watch each one) at the left to as fast as "
+        self.speed.setToolTip("How fast Run goes: from a step every 30 frames (one or two "
+                              "a second, to follow each one) at the left to as fast as "
                               "possible at the right")
         self.addWidget(self.speed)
         self.counter = SteadyLabel()
