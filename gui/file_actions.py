@@ -164,10 +164,21 @@ class FileActions(QObject):
         return answer == QMessageBox.Discard
 
     def ask_unsaved(self):
-        return QMessageBox.question(
-            self.window, "Unsaved changes",
-            f"“{self.session.lesson.title}” has changes that are not saved. Save them first?",
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        return self.unsaved_box().exec()
+
+    def unsaved_box(self) -> QMessageBox:
+        """Save, Discard or Cancel, each with its key (Alt+S, Alt+D; Escape cancels): a
+        tester found no key for Discard, the platform's wording having none."""
+        box = QMessageBox(QMessageBox.Question, "Unsaved changes",
+                          f"“{self.session.lesson.title}” has changes that are not saved. "
+                          "Save them first?",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+                          self.window)
+        box.setDefaultButton(QMessageBox.Save)
+        box.setEscapeButton(QMessageBox.Cancel)
+        box.button(QMessageBox.Save).setText("&Save")
+        box.button(QMessageBox.Discard).setText("&Discard")
+        return box
 
     def save(self) -> bool:
         if self.session.path is None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 
 @pytest.fixture
@@ -91,3 +91,16 @@ def test_an_export_is_named_after_the_lessons_title_by_whole_words(
     assert w.session.set_lesson_text(title, "")
     w.files.export_code("numpy")
     assert Path(asked[0]).name == f"{name}.py"
+
+
+def test_the_unsaved_changes_question_has_a_key_for_each_answer(window, qtbot):
+    """A tester found no key for Discard (Alt+D did nothing): each answer has its
+    mnemonic, Save is the default, Escape cancels."""
+    w = window("statquest-b3")
+    box = w.files.unsaved_box()
+    qtbot.addWidget(box)
+    texts = {QMessageBox.Save: "&Save", QMessageBox.Discard: "&Discard"}
+    for button, text in texts.items():
+        assert box.button(button).text() == text
+    assert box.defaultButton() is box.button(QMessageBox.Save)
+    assert box.escapeButton() is box.button(QMessageBox.Cancel)
