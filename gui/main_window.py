@@ -705,13 +705,18 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["parameters"], self.docks["breakdown"]],
                          [params_width, int(w * 0.39)], Qt.Horizontal)
         self.resizeDocks([self.docks["data"]], [int(h * 0.36)], Qt.Vertical)
-        rows = min(self.parameters.scroll.widget().sizeHint().height() + 40, int(h * 0.6))
+        rows = self._parameter_list_height()
         self.resizeDocks([self.docks["parameters"], self.docks["notes"]],
                          [rows, max(h - rows - 120, 80)], Qt.Vertical)
         self.resizeDocks([self.docks["breakdown"], self.docks["loss"]],
                          [int(h * 0.58), int(h * 0.42)], Qt.Vertical)
         self._give_plots_room_soon()
         self.proportions.made_by(self.apply_default_layout)
+
+    def _parameter_list_height(self) -> int:
+        """The Parameters dock's height for every row, up to 60 % of the window's."""
+        return min(self.parameters.scroll.widget().sizeHint().height() + 40,
+                   int(self.height() * 0.6))
 
     def _show_every_parameter(self) -> None:
         """A new lesson with more parameters: their list grows, into the notes under it,
@@ -725,8 +730,7 @@ class MainWindow(QMainWindow):
         if any(self.dockWidgetArea(d) != Qt.LeftDockWidgetArea or d.isFloating()
                or self.tabifiedDockWidgets(d) for d in (params, notes)):
             return
-        rows = self.parameters.scroll.widget().sizeHint().height() + 40
-        wanted = min(rows, int(self.height() * 0.6))
+        wanted = self._parameter_list_height()
         if params.height() >= wanted:
             return
         total = params.height() + notes.height()

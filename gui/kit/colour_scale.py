@@ -18,6 +18,7 @@ from engine.explain import fmt
 from gui.kit.plot_style import style_axis
 
 BAR_PX = 14  # the gradient's width
+GAP_PX = 5  # between the plot's right edge and the bar
 
 
 def colour_ticks(lo: float, hi: float, log: bool = False) -> list[list[tuple[float, str]]]:
@@ -81,11 +82,18 @@ class ColourScale:
         layout = self.plot.getPlotItem().layout
         if visible:
             layout.addItem(self.bar, 2, 5)
-            layout.setColumnFixedWidth(4, 5)  # apart from the plot's right edge
+            layout.setColumnFixedWidth(4, GAP_PX)
         else:
             layout.removeItem(self.bar)
             layout.setColumnFixedWidth(4, 0)
         self.bar.setVisible(visible)
+
+    def width_taken(self) -> float:
+        """The width the bar takes beside its plot, its gap with it: as drawn now, or
+        as last drawn while hidden (0 if never)."""
+        if self.shown:
+            self.width_seen = self.bar.width() + GAP_PX
+        return self.width_seen
 
     def show(self, name: str, lo: float, hi: float, log: bool = False) -> None:
         """Label the bar `name` with ends lo and hi (log10 of the values when `log`).

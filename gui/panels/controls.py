@@ -105,7 +105,7 @@ class Controls(QToolBar):
             return button.fontMetrics().size(Qt.TextShowMnemonic, text).width()
         margins = button.sizeHint().width() - text_width(button.text())
         button.setMinimumWidth(margins + max(map(text_width, ("Run", "Pause"))))
-        self.refresh()  # (and the wordings fitted to the toolbar with it so)
+        QTimer.singleShot(0, self, self._fit)  # the wordings fitted to the wider button
 
     def _show_lock(self) -> None:
         # Locked, the field cannot be typed in: its tooltip says what it is, not "Type…"

@@ -307,10 +307,8 @@ class DataPlot(pg.PlotWidget):
     def _room_for_scale(self) -> bool:
         """Whether the map keeps MAP_BESIDE_BAR_PX across beside its colour bar (the
         same answer with the bar shown or not: no flicker as it comes and goes)."""
-        scale = self.scale
-        if scale.shown:  # the bar and the gap its column keeps from the plot (5 px)
-            scale.width_seen = scale.bar.width() + 5
-        across = self.getViewBox().width() - (0.0 if scale.shown else scale.width_seen)
+        taken = self.scale.width_taken()
+        across = self.getViewBox().width() - (0.0 if self.scale.shown else taken)
         return across >= MAP_BESIDE_BAR_PX
 
     def _show_class_scale(self, k: int, one_sigmoid: bool) -> None:
